@@ -1,0 +1,28 @@
+"""Text-message jobs."""
+
+from pbvote.core.jobs import enqueue_after_commit
+from pbvote.core.time import utcnow
+from pbvote.extensions import db
+from pbvote.sms import services
+from pbvote.sms.backends import SmsSendError
+
+
+def deliver_sms(message_id: int) -> str:
+    """Deliver one message; a failure is committed as 'failed' then re-raised so
+    that RQ retries it (the job is idempotent: a sent message is not resent)."""
+    try:
+        message = services.deliver_sms(message_id, utcnow())
+    except SmsSendError:
+        db.session.commit()
+        raise
+    db.session.commit()
+    return message.status if message else "missing"
+
+
+def retry_failed_sms() -> int:
+    """Queue another delivery for every failed or stuck message."""
+    ids = services.failed_message_ids()
+    for message_id in ids:
+        enqueue_after_commit("jobs.sms.deliver_sms", message_id, queue="sms", retry=5)
+    db.session.commit()
+    return len(ids)

@@ -1,0 +1,100 @@
+"""SMS one-time codes, shared by sign-in and vote verification.
+
+Codes: 6 digits from ``secrets``, valid OTP_TTL_SECONDS, single use, kept only as a
+keyed hash, locked after OTP_MAX_TRIES wrong tries. Sending is limited per number
+(cooldown and hourly cap) and per IP address.
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from pbvote.accounts.errors import CodeRejected, TooSoon
+from pbvote.accounts.models import OtpChallenge
+from pbvote.core import ratelimit
+from pbvote.core.security import keyed_hash, new_numeric_code, same
+from pbvote.extensions import db
+from pbvote.sms.services import queue_sms
+
+
+def _hash(challenge_phone: str, purpose: str, code: str) -> str:
+    return keyed_hash(f"otp:{purpose}", f"{challenge_phone}:{code}")
+
+
+def _wait_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return ngettext("Please wait %(num)d minute before asking for a new code.",
+                    "Please wait %(num)d minutes before asking for a new code.", minutes)
+
+
+def issue_code(commune_id: int, phone: str, purpose: str, ip: str, now: datetime,
+               body_template: str) -> OtpChallenge:
+    """Create a challenge and queue its SMS. ``body_template`` has ``{code}``.
+
+    Raises TooSoon for the resend cooldown, the per-number or the per-IP limit.
+    """
+    config = current_app.config
+    cooldown = timedelta(seconds=config["OTP_RESEND_COOLDOWN_SECONDS"])
+    hour = timedelta(hours=1)
+    try:
+        ratelimit.check(f"otp-cooldown:{purpose}", phone, 1, cooldown, now)
+        ratelimit.check(f"otp-phone:{purpose}", phone,
+                        config["OTP_SENDS_PER_NUMBER_PER_HOUR"], hour, now)
+        ratelimit.check("otp-ip", ip, config["OTP_SENDS_PER_IP_PER_HOUR"], hour, now)
+    except ratelimit.RateLimited as limited:
+        raise TooSoon(_wait_message(limited.retry_after), limited.retry_after)
+    for bucket, key in ((f"otp-cooldown:{purpose}", phone),
+                        (f"otp-phone:{purpose}", phone), ("otp-ip", ip)):
+        ratelimit.hit(bucket, key, now)
+    code = new_numeric_code(6)
+    message = queue_sms(phone, body_template.format(code=code), now, purpose=f"otp-{purpose}",
+                        commune_id=commune_id, sensitive=True)
+    challenge = OtpChallenge(
+        commune_id=commune_id, phone=phone, purpose=purpose,
+        code_hash=_hash(phone, purpose, code), created_at_dt=now,
+        expires_at_dt=now + timedelta(seconds=config["OTP_TTL_SECONDS"]),
+        sms_message_id=message.id)
+    db.session.add(challenge)
+    db.session.flush()  # the caller keeps the challenge id in the session
+    return challenge
+
+
+def check_code(challenge_id: int | None, code: str, purpose: str,
+               now: datetime) -> OtpChallenge:
+    """Accept ``code`` once for the challenge, or raise CodeRejected.
+
+    The row is locked so that two concurrent tries cannot both use one code. A wrong
+    try is counted even though CodeRejected is raised: the caller must commit.
+    """
+    challenge = None
+    if challenge_id:
+        challenge = db.session.scalar(select(OtpChallenge).where(
+            OtpChallenge.id == challenge_id, OtpChallenge.purpose == purpose)
+            .with_for_update())
+    if challenge is None:
+        raise CodeRejected(_("Ask for a code first."))
+    if challenge.consumed_at_dt is not None:
+        raise CodeRejected(_("This code was already used. Ask for a new code."))
+    max_tries = current_app.config["OTP_MAX_TRIES"]
+    if challenge.failed_tries >= max_tries:
+        raise CodeRejected(_("Too many wrong codes. Ask for a new code."))
+    if now >= challenge.expires_at_dt:
+        raise CodeRejected(_("This code has expired. Ask for a new code."))
+    code = (code or "").strip().translate(ARABIC_DIGITS)
+    if not (code.isdigit() and len(code) == 6) or not same(
+            _hash(challenge.phone, purpose, code), challenge.code_hash):
+        challenge.failed_tries += 1
+        left = max_tries - challenge.failed_tries
+        if left <= 0:
+            raise CodeRejected(_("Too many wrong codes. Ask for a new code."))
+        raise CodeRejected(ngettext("Wrong code. %(num)d try left.",
+                                    "Wrong code. %(num)d tries left.", left))
+    challenge.consumed_at_dt = now
+    return challenge
+
+
+# Residents may type the code with Arabic-Indic or Eastern digits.
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")

@@ -1,0 +1,1 @@
+"""associations domain."""

@@ -1,0 +1,134 @@
+"""The ``pbvote`` command: Flask's CLI for this app plus pbvote's own commands."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app():
+    from pbvote import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """pbvote: participatory budgeting for Ouazzane."""
+
+
+def register(app) -> None:
+    for command in (worker, demo, seed_commune, sms_retry, create_admin, demo_code):
+        app.cli.add_command(command)
+    try:
+        from pbvote.engine.cli import tally_file_command
+    except ImportError:  # the engine is optional only while it is being written
+        pass
+    else:
+        app.cli.add_command(tally_file_command, "tally-file")
+    from pbvote.core.commands import domain_commands
+
+    for command in domain_commands():
+        app.cli.add_command(command)
+
+
+@click.command()
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--scheduler/--no-scheduler", default=True,
+              help="Also run scheduled jobs (end of voting, daily checks).")
+@with_appcontext
+def worker(queues, burst, scheduler):
+    """Run an RQ worker with this app's context (queues: default sms tally followup)."""
+    from rq import Worker
+
+    from pbvote.core.jobs import QUEUE_NAMES, get_queue
+    from pbvote.extensions import db
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("Set REDIS_URL: without it jobs run in-process and "
+                                   "no worker is needed.")
+    # Forked job processes must open their own database connections.
+    db.engine.dispose()
+    names = queues or QUEUE_NAMES
+    Worker([get_queue(name) for name in names],
+           connection=get_queue(names[0]).connection).work(
+        burst=burst, with_scheduler=scheduler)
+
+
+@click.command("seed-commune")
+@with_appcontext
+def seed_commune():
+    """Create the commune of Ouazzane and its districts if missing."""
+    from pbvote.demo import ensure_commune
+    from pbvote.extensions import db
+
+    commune = ensure_commune()
+    db.session.commit()
+    click.echo(f"Commune {commune.name_fr}: {len(commune.districts)} districts.")
+
+
+@click.command()
+@click.option("--reset", is_flag=True, help="Empty the database first (SQLite demo).")
+@with_appcontext
+def demo(reset):
+    """Seed a realistic Ouazzane demo and print the logins."""
+    from pbvote.demo import seed_demo
+
+    for line in seed_demo(reset=reset):
+        click.echo(line)
+
+
+@click.command("sms-retry")
+@with_appcontext
+def sms_retry():
+    """Queue another delivery for every failed text message."""
+    from jobs.sms import retry_failed_sms
+
+    click.echo(f"{retry_failed_sms()} messages queued again.")
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--name", default="", help="Full name.")
+@with_appcontext
+def create_admin(username, name):
+    """Create an administrator and print a one-time password."""
+    from pbvote.accounts.services import create_staff
+    from pbvote.communes.services import current_commune
+    from pbvote.core.time import utcnow
+    from pbvote.extensions import db
+
+    try:
+        user, password = create_staff(None, current_commune().id, username,
+                                      name or username, ["admin"], utcnow())
+    except Exception as error:  # noqa: BLE001 - shown to the operator
+        raise click.ClickException(str(error))
+    db.session.commit()
+    click.echo(f"Administrator {user.username}, one-time password: {password}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+@click.command("demo-code")
+@click.argument("username")
+@with_appcontext
+def demo_code(username):
+    """Development only: print a demo staff member's current TOTP code."""
+    import pyotp
+    from sqlalchemy import select
+
+    from pbvote.accounts.models import User
+    from pbvote.accounts.services import TOTP_SEAL
+    from pbvote.core.security import open_secret
+    from pbvote.extensions import db
+
+    if current_app.config["ENV_NAME"] != "development":
+        raise click.ClickException("demo-code works only with PBVOTE_ENV=development.")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.totp_secret_enc:
+        raise click.ClickException(f"No enrolled staff member {username}.")
+    click.echo(pyotp.TOTP(open_secret(TOTP_SEAL, user.totp_secret_enc)).now())

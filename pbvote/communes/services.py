@@ -1,0 +1,61 @@
+"""Communes and districts."""
+
+from flask import current_app, g
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from pbvote.audit.services import record_action
+from pbvote.communes.errors import CommuneNotConfigured, DistrictNameTaken
+from pbvote.communes.models import Commune, District
+from pbvote.extensions import db
+
+
+def current_commune() -> Commune:
+    """The commune this installation serves (``COMMUNE_SLUG``), cached per request."""
+    if "commune" not in g:
+        slug = current_app.config["COMMUNE_SLUG"]
+        commune = db.session.scalar(select(Commune).where(Commune.slug == slug))
+        if commune is None:
+            raise CommuneNotConfigured(
+                f"No commune '{slug}': run 'pbvote demo' or 'pbvote seed-commune'.")
+        g.commune = commune
+    return g.commune
+
+
+def active_districts(commune: Commune) -> list[District]:
+    return list(db.session.scalars(
+        select(District).where(District.commune_id == commune.id, District.active)
+        .order_by(District.name_fr)))
+
+
+def get_district(commune: Commune, district_id: int) -> District | None:
+    district = db.session.get(District, district_id)
+    return district if district and district.commune_id == commune.id else None
+
+
+def save_district(actor, commune: Commune, district: District | None, *, name_ar: str,
+                  name_fr: str, population: int | None, active: bool, now) -> District:
+    """Create or update a district; names are unique within the commune.
+
+    Raises DistrictNameTaken.
+    """
+    clash = db.session.scalar(select(District).where(
+        District.commune_id == commune.id,
+        func.lower(District.name_fr) == name_fr.strip().lower(),
+        District.id != (district.id if district else -1)))
+    if clash:
+        raise DistrictNameTaken(_("A district named %(name)s already exists.",
+                                  name=name_fr))
+    created = district is None
+    if created:
+        district = District(commune_id=commune.id)
+        db.session.add(district)
+    district.name_ar = name_ar.strip()
+    district.name_fr = name_fr.strip()
+    district.population = population
+    district.active = active
+    db.session.flush()  # the audit entry needs the new id
+    record_action(actor, "district.create" if created else "district.update",
+                  "district", district.id, now,
+                  {"name_fr": district.name_fr, "active": active})
+    return district

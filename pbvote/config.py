@@ -1,0 +1,102 @@
+"""Configuration: defaults, then the environment, then explicit overrides (tests).
+
+Config is read here, inside ``create_app``, never at import time.
+"""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Secrets that must come from the environment outside development.
+REQUIRED_SECRETS = ("SECRET_KEY", "VOTER_ID_KEY", "ELECTION_KEY_WRAP")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def defaults(instance_path: str) -> dict:
+    return {
+        "ENV_NAME": "production",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'pbvote.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": None,
+        "SECRET_KEY": None,
+        "VOTER_ID_KEY": None,  # HMAC key for national ID numbers (Law 09-08)
+        "ELECTION_KEY_WRAP": None,  # wraps each cycle's election private key
+        "SMS_BACKEND": "outbox",  # outbox | http
+        "SMS_OUTBOX": str(Path(instance_path) / "sms-outbox.jsonl"),
+        "SMS_GATEWAY_URL": None,
+        "SMS_GATEWAY_TOKEN": None,
+        "SMS_SENDER": "Ouazzane",
+        "UPLOAD_DIR": str(Path(instance_path) / "uploads"),
+        "REPORT_DIR": str(Path(instance_path) / "reports"),
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "COMMUNE_SLUG": "ouazzane",
+        "OTP_TTL_SECONDS": 600,
+        "OTP_MAX_TRIES": 5,
+        "OTP_RESEND_COOLDOWN_SECONDS": 60,
+        "OTP_SENDS_PER_NUMBER_PER_HOUR": 5,
+        "OTP_SENDS_PER_IP_PER_HOUR": 30,
+        "STAFF_LOGIN_FAILURES_PER_15_MIN": 10,
+        "PHONE_REGION": "MA",
+        "PAGE_SIZE": 20,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": 3 * 3600,
+        "BABEL_DEFAULT_LOCALE": "ar_MA",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "pbvote" / "translations"),
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the environment gives."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(config: dict) -> None:
+    env = os.environ
+    if env.get("PBVOTE_ENV"):
+        config["ENV_NAME"] = env["PBVOTE_ENV"]
+    plain = {
+        "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+        "REDIS_URL": "REDIS_URL",
+        "SECRET_KEY": "SECRET_KEY",
+        "SMS_BACKEND": "SMS_BACKEND",
+        "SMS_OUTBOX": "SMS_OUTBOX",
+        "SMS_GATEWAY_URL": "SMS_GATEWAY_URL",
+        "SMS_GATEWAY_TOKEN": "SMS_GATEWAY_TOKEN",
+        "VOTER_ID_KEY": "VOTER_ID_KEY",
+        "ELECTION_KEY_WRAP": "ELECTION_KEY_WRAP",
+    }
+    for env_name, key in plain.items():
+        if env.get(env_name):
+            config[key] = env[env_name]
+
+
+def finalise(config: dict) -> None:
+    """Fill development secrets, or refuse to start without real ones."""
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if uri.startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    development = config["ENV_NAME"] in ("development", "testing")
+    missing = [name for name in REQUIRED_SECRETS if not config.get(name)]
+    if missing and not development:
+        raise ConfigError(
+            "pbvote refuses to start without real secrets: set "
+            + ", ".join(missing)
+            + " in the environment (or PBVOTE_ENV=development for a local demo)."
+        )
+    for name in missing:
+        # Development only: fixed, clearly-marked values so the demo works offline.
+        config[name] = f"development-only-{name.lower()}-do-not-use-in-production"
+    if config["SMS_BACKEND"] not in ("outbox", "http"):
+        raise ConfigError("SMS_BACKEND must be 'outbox' or 'http'.")
+    if config["SMS_BACKEND"] == "http" and not config.get("SMS_GATEWAY_URL"):
+        raise ConfigError("SMS_BACKEND=http needs SMS_GATEWAY_URL (and SMS_GATEWAY_TOKEN).")

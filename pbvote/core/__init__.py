@@ -1,0 +1,1 @@
+"""Cross-domain helpers: time, column types, transactions and jobs, i18n, security."""

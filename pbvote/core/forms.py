@@ -1,0 +1,42 @@
+"""Form pieces shared by domains."""
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField
+from wtforms.validators import NumberRange
+
+# Dates typed by staff are the commune's local days.
+COMMUNE_TZ = ZoneInfo("Africa/Casablanca")
+
+
+def local_day_start(day: date) -> datetime:
+    """00:00 in Ouazzane on ``day``, as an aware datetime."""
+    return datetime.combine(day, time.min, tzinfo=COMMUNE_TZ)
+
+
+def to_local_day(moment: datetime) -> date:
+    return moment.astimezone(COMMUNE_TZ).date()
+
+
+class MadField(IntegerField):
+    """Whole dirhams, zero or more; accepts spaces and commas as thousands marks."""
+
+    def __init__(self, label=None, validators=None, maximum=10**12, **kwargs):
+        validators = list(validators or []) + [NumberRange(
+            min=0, max=maximum, message=_l("Enter an amount between 0 and %(max)s MAD.",
+                                           max=f"{maximum:,}"))]
+        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            cleaned = valuelist[0].replace(" ", "").replace(",", "").replace("\u202f", "")
+            cleaned = cleaned.replace("\u00a0", "").replace(".", "")
+            valuelist = [cleaned]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number of dirhams, e.g. 250000."))

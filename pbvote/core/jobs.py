@@ -1,0 +1,118 @@
+"""Background jobs that start only once the data they need is committed.
+
+Views and services call :func:`enqueue_after_commit`. The job waits in the session
+until the transaction commits (a rollback drops it), so a worker never looks for a
+row that is not there yet. With ``REDIS_URL`` set the job goes to RQ; without it
+(the embedded first run) the same function runs in-process right after the commit,
+in a fresh application context and so with its own database session.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, Retry
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "pbvote_pending_jobs"
+QUEUE_NAMES = ("default", "sms", "tally", "followup")
+
+
+@dataclass
+class PendingJob:
+    func: str  # dotted path, e.g. "jobs.sms.deliver_sms"
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    queue: str = "default"
+    job_id: str | None = None
+    timeout: int | None = None
+    retry: int = 0
+
+
+def enqueue_after_commit(func: str, *args, queue="default", job_id=None,
+                         timeout=None, retry=0, **kwargs) -> None:
+    """Queue ``func(*args, **kwargs)`` to run once the current transaction commits.
+
+    ``job_id`` makes enqueueing idempotent on RQ (the same id is not queued twice
+    while it waits). ``retry`` is how many times RQ retries a failing job; give it
+    only to idempotent jobs.
+    """
+    from pbvote.extensions import db
+
+    pending = db.session().info.setdefault(PENDING_KEY, [])
+    pending.append(PendingJob(func, args, kwargs, queue, job_id, timeout, retry))
+
+
+def redis_connection() -> Redis | None:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    ext = current_app.extensions.setdefault("pbvote_redis", {})
+    if url not in ext:
+        ext[url] = Redis.from_url(url)
+    return ext[url]
+
+
+def get_queue(name: str = "default") -> Queue:
+    connection = redis_connection()
+    if connection is None:
+        raise RuntimeError("REDIS_URL is not set: jobs run in-process")
+    return Queue(name, connection=connection)
+
+
+def _dispatch(jobs: list[PendingJob]) -> None:
+    connection = redis_connection()
+    for job in jobs:
+        if connection is not None:
+            _enqueue_rq(connection, job)
+        else:
+            run_in_process(job)
+
+
+def _enqueue_rq(connection: Redis, job: PendingJob) -> None:
+    options = {}
+    if job.job_id:
+        options["job_id"] = job.job_id
+    if job.timeout:
+        options["job_timeout"] = job.timeout
+    if job.retry:
+        options["retry"] = Retry(max=job.retry, interval=[10, 30, 60, 300, 900])
+    Queue(job.queue, connection=connection).enqueue(
+        job.func, *job.args, **job.kwargs, **options
+    )
+
+
+def run_in_process(job: PendingJob) -> None:
+    """Run a job now, in its own app context (a fresh session), logging failures.
+
+    The request that committed has already succeeded; a failing job must not turn
+    it into an error page, and jobs record their own failures (an SMS stays
+    'failed' and is retried by ``pbvote sms retry``).
+    """
+    from importlib import import_module
+
+    module_name, _, attr = job.func.rpartition(".")
+    func = getattr(import_module(module_name), attr)
+    app = current_app._get_current_object()
+    with app.app_context():
+        try:
+            func(*job.args, **job.kwargs)
+        except Exception:  # noqa: BLE001 - see docstring: logged, never raised
+            log.exception("in-process job %s failed", job.func)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    jobs = session.info.pop(PENDING_KEY, None)
+    if jobs:
+        _dispatch(jobs)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)

@@ -1,0 +1,67 @@
+"""Sliding-window rate limits kept in the database, so that every web process on
+every machine shares them (no process memory, no Redis needed for a first run)."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Index, String, delete, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pbvote.core.security import keyed_hash
+from pbvote.core.types import UTCDateTime
+from pbvote.extensions import db
+
+
+class RateEvent(db.Model):
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_bucket_key_at", "bucket", "key_hash", "at_dt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(40))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RateLimited(Exception):
+    """Too many events in the window; ``retry_after`` is in whole seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = max(1, retry_after)
+
+
+def _key(bucket: str, key: str) -> str:
+    return keyed_hash(f"rate:{bucket}", key)
+
+
+def check(bucket: str, key: str, limit: int, window: timedelta, now: datetime) -> None:
+    """Raise :class:`RateLimited` if ``key`` already has ``limit`` events in the window."""
+    key_hash = _key(bucket, key)
+    since = now - window
+    rows = db.session.execute(
+        select(func.count(), func.min(RateEvent.at_dt)).where(
+            RateEvent.bucket == bucket, RateEvent.key_hash == key_hash,
+            RateEvent.at_dt > since)
+    ).one()
+    count, oldest = rows
+    if count >= limit:
+        raise RateLimited(int((oldest + window - now).total_seconds()) + 1)
+
+
+def hit(bucket: str, key: str, now: datetime) -> None:
+    db.session.add(RateEvent(bucket=bucket, key_hash=_key(bucket, key), at_dt=now))
+
+
+def check_and_hit(bucket: str, key: str, limit: int, window: timedelta,
+                  now: datetime) -> None:
+    check(bucket, key, limit, window, now)
+    hit(bucket, key, now)
+
+
+def clear(bucket: str, key: str) -> None:
+    db.session.execute(delete(RateEvent).where(
+        RateEvent.bucket == bucket, RateEvent.key_hash == _key(bucket, key)))
+
+
+def purge_older_than(moment: datetime) -> int:
+    result = db.session.execute(delete(RateEvent).where(RateEvent.at_dt < moment))
+    return result.rowcount or 0

@@ -1,0 +1,1 @@
+"""Budget cycles, phases and scopes."""

@@ -1,0 +1,88 @@
+"""Budget cycles, their phases and their scopes (commune-wide and per district)."""
+
+from datetime import datetime
+
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, ForeignKey, String,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pbvote.core.types import UTCDateTime
+from pbvote.extensions import db
+
+# The charter's yearly stages, in order. Each phase runs from its start until the
+# next phase starts; the last one ends at the cycle's ``ends_at_dt``.
+PHASES = ("preparation", "proposals", "review", "voting", "tally", "execution",
+          "evaluation")
+BALLOT_RULES = ("knapsack", "approval_k", "approval_min_share")
+TALLY_RULES = ("greedy", "greedy-no-skip", "mes", "mes-card")
+DEFAULT_SETTINGS = {
+    "proposals_per_resident": 3,
+    "min_voting_age": 16,
+    "residents_per_phone": 3,
+}
+
+
+class Cycle(db.Model):
+    __tablename__ = "cycles"
+    __table_args__ = (UniqueConstraint("commune_id", "year"),
+                      CheckConstraint("total_budget >= 0", name="budget_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
+    year: Mapped[int]
+    title_ar: Mapped[str] = mapped_column(String(200))
+    title_fr: Mapped[str] = mapped_column(String(200))
+    total_budget: Mapped[int] = mapped_column(BigInteger)  # whole dirhams
+    ends_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
+    phases: Mapped[list["Phase"]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="Phase.starts_at_dt")
+    scopes: Mapped[list["Scope"]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="Scope.id")
+    commune = relationship("Commune")
+
+    def setting(self, name: str):
+        return (self.settings or {}).get(name, DEFAULT_SETTINGS[name])
+
+    def phase_starts(self) -> dict[str, datetime]:
+        return {phase.kind: phase.starts_at_dt for phase in self.phases}
+
+
+class Phase(db.Model):
+    __tablename__ = "phases"
+    __table_args__ = (UniqueConstraint("cycle_id", "kind"),
+                      CheckConstraint("kind in ('preparation', 'proposals', 'review', "
+                                      "'voting', 'tally', 'execution', 'evaluation')",
+                                      name="kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
+    cycle: Mapped[Cycle] = relationship(back_populates="phases")
+
+
+class Scope(db.Model):
+    """A share of the cycle's money: commune-wide (no district) or one district's."""
+
+    __tablename__ = "scopes"
+    __table_args__ = (UniqueConstraint("cycle_id", "key"),
+                      CheckConstraint("amount >= 0", name="amount_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(30))  # "commune" or "district-<id>"
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    ballot_rule: Mapped[str] = mapped_column(String(30), default="knapsack")
+    ballot_max_projects: Mapped[int | None]  # approval_k
+    ballot_min_share_pct: Mapped[int | None]  # approval_min_share
+    tally_rule: Mapped[str] = mapped_column(String(20), default="greedy")
+    tally_greedy_fill: Mapped[bool] = mapped_column(default=False)
+    cycle: Mapped[Cycle] = relationship(back_populates="scopes")
+    district = relationship("District")
+
+    @property
+    def is_commune_wide(self) -> bool:
+        return self.district_id is None

@@ -1,0 +1,5 @@
+"""``python -m pbvote.engine FILE.pb --rule RULE``: see :mod:`pbvote.engine.cli`."""
+
+from pbvote.engine.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,316 @@
+"""Read and write the pabulib ``.pb`` format (https://pabulib.org/format).
+
+A file has three sections, META, PROJECTS and VOTES, each a semicolon-separated
+table (quoted fields allowed) headed by its column names. The reader keeps every
+META entry in ``Instance.meta`` and every extra project column (``votes``,
+``selected``, ...) in ``Project.extra``; voter ids and extra voter columns are
+dropped. Malformed input raises :class:`PabulibError` with a line number.
+
+Costs, budget and points must be whole numbers; "4000.0" is accepted, "4000.5"
+and "4,000" are not. Ordinal ballots are read as rankings (the approval rules
+count every ranked project as approved).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Mapping
+from typing import TextIO
+
+from pbvote.engine.errors import PabulibError
+from pbvote.engine.model import POINT_VOTE_TYPES, VOTE_TYPES, Ballot, Instance, Project
+from pbvote.engine.ties import project_id_key
+
+SECTIONS = ("meta", "projects", "votes")
+_WHOLE = re.compile(r"[+-]?\d+(?:\.0*)?")
+_VOTE_TYPE_ALIASES = {"choose-1": "approval"}
+
+
+class _Table:
+    """One section: its header and its rows, each with the line it starts on."""
+
+    def __init__(self, line: int, header: list[str]):
+        self.line = line
+        self.header = [name.strip() for name in header]
+        self.rows: list[tuple[int, list[str]]] = []
+
+    def column(self, name: str, required: bool = True) -> int | None:
+        if name in self.header:
+            return self.header.index(name)
+        if required:
+            raise PabulibError(
+                f"the header of this section has no {name!r} column", self.line
+            )
+        return None
+
+
+def read_pb(source: str | os.PathLike | TextIO) -> Instance:
+    """Parse a pabulib file: a path, an open text file, or the text itself.
+
+    A ``str`` containing a newline is taken as the file's text, any other ``str``
+    as a path. Returns an :class:`Instance`; use :func:`selected_projects` for the
+    winners the file publishes. Raises :class:`PabulibError` if malformed.
+    """
+    text = _read_text(source)
+    tables, last_line = _split_sections(text)
+    for name in SECTIONS:
+        if name not in tables:
+            raise PabulibError(f"missing section {name.upper()}", last_line)
+    meta = _parse_meta(tables["meta"])
+    vote_type, budget = _vote_type(meta, tables["meta"]), _budget(meta, tables["meta"])
+    projects = _parse_projects(tables["projects"])
+    known = {project.id for project in projects}
+    ballots = _parse_votes(tables["votes"], vote_type, known)
+    meta["vote_type"] = vote_type
+    return Instance(projects, budget, ballots, meta)
+
+
+def selected_projects(instance: Instance) -> list[str] | None:
+    """Ids whose ``selected`` column is a positive number, in file order.
+
+    ``None`` when no project has a ``selected`` column.
+    """
+    if not any("selected" in project.extra for project in instance.projects):
+        return None
+    return [
+        project.id
+        for project in instance.projects
+        if _is_positive_number(project.extra.get("selected", ""))
+    ]
+
+
+def _is_positive_number(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except ValueError:
+        return False
+
+
+def _read_text(source) -> str:
+    if hasattr(source, "read"):
+        text = source.read()
+    elif isinstance(source, str) and ("\n" in source or "\r" in source):
+        text = source
+    else:
+        with open(source, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    return text.removeprefix("\ufeff")
+
+
+def _split_sections(text: str) -> tuple[dict[str, _Table], int]:
+    """Group the rows by section; returns the tables and the last line number."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    tables: dict[str, _Table] = {}
+    current: _Table | None = None
+    pending: tuple[str, int] | None = None  # a section whose header is next
+    line = 0
+    for row in reader:
+        start, line = line + 1, reader.line_num
+        if not row or all(not field.strip() for field in row):
+            continue
+        name = row[0].strip().lower() if len(row) == 1 else ""
+        if name in SECTIONS:
+            if pending:
+                raise PabulibError(
+                    f"section {pending[0].upper()} has no header row", pending[1]
+                )
+            if name in tables:
+                raise PabulibError(f"section {name.upper()} appears twice", start)
+            pending = (name, start)
+        elif pending:
+            current = tables[pending[0]] = _Table(start, row)
+            pending = None
+        elif current is None:
+            raise PabulibError("expected a section name (META, PROJECTS or VOTES)", start)
+        else:
+            _check_width(current, row, start)
+            current.rows.append((start, row))
+    if pending:
+        raise PabulibError(f"section {pending[0].upper()} has no header row", pending[1])
+    return tables, line
+
+
+def _check_width(table: _Table, row: list[str], line: int) -> None:
+    if len(row) != len(table.header):
+        raise PabulibError(
+            f"expected {len(table.header)} fields ({';'.join(table.header)}), "
+            f"found {len(row)}",
+            line,
+        )
+
+
+def _parse_meta(table: _Table) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for line, row in table.rows:
+        key = row[0].strip()
+        if key in meta:
+            raise PabulibError(f"META key {key!r} appears twice", line)
+        meta[key] = row[1].strip() if len(row) > 1 else ""
+    return meta
+
+
+def _meta_line(table: _Table, key: str) -> int:
+    return next((line for line, row in table.rows if row[0].strip() == key), table.line)
+
+
+def _budget(meta: dict[str, str], table: _Table) -> int:
+    if "budget" not in meta:
+        raise PabulibError("META has no 'budget' entry", table.line)
+    return _whole(meta["budget"], "budget", _meta_line(table, "budget"), minimum=0)
+
+
+def _vote_type(meta: dict[str, str], table: _Table) -> str:
+    declared = meta.get("vote_type", "approval").strip().lower()
+    vote_type = _VOTE_TYPE_ALIASES.get(declared, declared)
+    if vote_type not in VOTE_TYPES:
+        raise PabulibError(
+            f"unknown vote_type {declared!r}; expected one of {', '.join(VOTE_TYPES)}",
+            _meta_line(table, "vote_type"),
+        )
+    return vote_type
+
+
+def _whole(text: str, what: str, line: int, minimum: int | None = None) -> int:
+    text = text.strip()
+    if not _WHOLE.fullmatch(text):
+        raise PabulibError(f"{what} must be a whole number, got {text!r}", line)
+    value = int(text.split(".")[0])
+    if minimum is not None and value < minimum:
+        raise PabulibError(f"{what} must be at least {minimum}, got {text!r}", line)
+    return value
+
+
+def _parse_projects(table: _Table) -> list[Project]:
+    id_col, cost_col = table.column("project_id"), table.column("cost")
+    name_col = table.column("name", required=False)
+    plain = {id_col, cost_col, name_col}
+    projects, seen = [], set()
+    for line, row in table.rows:
+        project_id = row[id_col].strip()
+        if not project_id:
+            raise PabulibError("empty project_id", line)
+        if project_id in seen:
+            raise PabulibError(f"project {project_id!r} appears twice", line)
+        seen.add(project_id)
+        cost = _whole(row[cost_col], f"cost of project {project_id!r}", line, 0)
+        name = row[name_col].strip() if name_col is not None else ""
+        extra = {table.header[i]: row[i] for i in range(len(row)) if i not in plain}
+        projects.append(Project(project_id, cost, name, extra))
+    return projects
+
+
+def _parse_votes(table: _Table, vote_type: str, known: set[str]) -> list[Ballot]:
+    vote_col = table.column("vote")
+    points_col = table.column("points", required=vote_type in POINT_VOTE_TYPES)
+    ballots = []
+    for line, row in table.rows:
+        ids = _vote_ids(row[vote_col], known, line)
+        if vote_type in POINT_VOTE_TYPES:
+            choice = _points(ids, row[points_col], line)
+        elif vote_type == "ordinal":
+            choice = tuple(ids)
+        else:
+            choice = frozenset(ids)
+        ballots.append(Ballot(choice))
+    return ballots
+
+
+def _vote_ids(field: str, known: set[str], line: int) -> list[str]:
+    ids = [part.strip() for part in field.split(",")] if field.strip() else []
+    for project_id in ids:
+        if project_id not in known:
+            raise PabulibError(f"vote names unknown project {project_id!r}", line)
+    if len(set(ids)) != len(ids):
+        raise PabulibError("vote names the same project twice", line)
+    return ids
+
+
+def _points(ids: list[str], field: str, line: int) -> dict[str, int]:
+    parts = [part for part in field.split(",")] if field.strip() else []
+    if len(parts) != len(ids):
+        raise PabulibError(
+            f"vote lists {len(ids)} projects but points lists {len(parts)} values", line
+        )
+    return {pid: _whole(part, "points", line) for pid, part in zip(ids, parts)}
+
+
+def write_pb(
+    instance: Instance, file: str | os.PathLike | TextIO, selected=None
+) -> None:
+    """Write ``instance`` as a pabulib file to a path or an open text file.
+
+    ``selected`` (project ids) fills a ``selected`` column with 1/0, replacing
+    any such column in ``Project.extra``. Ballots of weight w become w rows;
+    voter ids are 1..n. ``read_pb`` of the output gives back the same projects,
+    budget, vote type and ballots (as a multiset).
+    """
+    if hasattr(file, "write"):
+        _write(instance, file, selected)
+        return
+    with open(file, "w", encoding="utf-8", newline="") as handle:
+        _write(instance, handle, selected)
+
+
+def _write(instance: Instance, handle: TextIO, selected) -> None:
+    writer = csv.writer(handle, delimiter=";", lineterminator="\n")
+    _write_meta(writer, instance)
+    _write_projects(writer, instance, selected)
+    _write_votes(writer, instance)
+
+
+def _write_meta(writer, instance: Instance) -> None:
+    meta = {key: str(value) for key, value in instance.meta.items()}
+    meta.update(
+        budget=str(instance.budget),
+        vote_type=instance.vote_type,
+        num_projects=str(len(instance.projects)),
+        num_votes=str(sum(_weight(ballot) for ballot in instance.ballots)),
+    )
+    writer.writerow(["META"])
+    writer.writerow(["key", "value"])
+    writer.writerows(meta.items())
+
+
+def _write_projects(writer, instance: Instance, selected) -> None:
+    extra_columns: list[str] = []
+    for project in instance.projects:
+        extra_columns += [key for key in project.extra if key not in extra_columns]
+    if selected is not None and "selected" not in extra_columns:
+        extra_columns.append("selected")
+    chosen = set(selected or ())
+    writer.writerow(["PROJECTS"])
+    writer.writerow(["project_id", "cost", "name", *extra_columns])
+    for project in instance.projects:
+        extra = dict(project.extra)
+        if selected is not None:
+            extra["selected"] = "1" if project.id in chosen else "0"
+        values = [str(extra.get(key, "")) for key in extra_columns]
+        writer.writerow([project.id, project.cost, project.name, *values])
+
+
+def _write_votes(writer, instance: Instance) -> None:
+    uses_points = instance.vote_type in POINT_VOTE_TYPES
+    writer.writerow(["VOTES"])
+    writer.writerow(["voter_id", "vote", "points"] if uses_points else ["voter_id", "vote"])
+    voter = 0
+    for ballot in instance.ballots:
+        choice = ballot.choice if isinstance(ballot, Ballot) else ballot
+        row = _vote_fields(choice)
+        for _ in range(_weight(ballot)):
+            voter += 1
+            writer.writerow([voter, *row])
+
+
+def _vote_fields(choice) -> list[str]:
+    if isinstance(choice, Mapping):
+        return [",".join(choice), ",".join(str(points) for points in choice.values())]
+    if isinstance(choice, (tuple, list)):
+        return [",".join(choice)]
+    return [",".join(sorted(choice, key=project_id_key))]
+
+
+def _weight(ballot) -> int:
+    return ballot.weight if isinstance(ballot, Ballot) else 1

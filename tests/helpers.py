@@ -1,0 +1,77 @@
+"""Driving the app as a person would: real forms with CSRF tokens, real SMS codes
+read from the outbox, real TOTP codes, real RQ workers."""
+
+import json
+from datetime import UTC, datetime
+import os
+import re
+
+import pyotp
+from redis import Redis
+from rq import Queue, SimpleWorker
+
+from tests.factories import STAFF_PASSWORD
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CODE_RE = re.compile(r"\b(\d{6})\b")
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {page.status_code})"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict, *, form_url: str | None = None,
+           follow_redirects=False, **kwargs):
+    """GET the form page for a CSRF token, then POST ``data`` to ``url``."""
+    payload = {"csrf_token": csrf_token(client, form_url or url), **data}
+    return client.post(url, data=payload, follow_redirects=follow_redirects, **kwargs)
+
+
+def run_jobs(app, *queues: str) -> None:
+    """Run every queued job with a real RQ SimpleWorker in burst mode."""
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    names = queues or ("default", "sms", "tally", "followup")
+    with app.app_context():
+        SimpleWorker([Queue(name, connection=connection) for name in names],
+                     connection=connection).work(burst=True)
+
+
+def outbox(app) -> list[dict]:
+    path = app.config["SMS_OUTBOX"]
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def last_code(app, phone: str) -> str:
+    """Deliver queued SMS and return the latest code sent to ``phone``."""
+    run_jobs(app, "sms")
+    messages = [m for m in outbox(app) if m["to"] == phone]
+    assert messages, f"no SMS to {phone}"
+    return CODE_RE.search(messages[-1]["body"]).group(1)
+
+
+def login_resident(client, app, phone="+212612345678"):
+    submit(client, "/login", {"phone": phone})
+    response = submit(client, "/login/code", {"code": last_code(app, phone)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def totp_code(secret: str, step_offset: int = 0) -> str:
+    totp = pyotp.TOTP(secret)
+    return totp.generate_otp(totp.timecode(datetime.now(UTC)) + step_offset)
+
+
+def login_staff(client, username: str, secret: str, step_offset: int = 0):
+    response = submit(client, "/staff/login",
+                      {"username": username, "password": STAFF_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = submit(client, "/staff/login/code",
+                      {"code": totp_code(secret, step_offset)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
