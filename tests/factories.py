@@ -78,3 +78,15 @@ def create_cycle(commune_id: int, *, current_phase="proposals", total=1_000_000,
     db.session.add(cycle)
     db.session.flush()
     return cycle
+
+
+def create_project(cycle, scope, cost: int, title="Projet", proposal_id=None):
+    """A feasible project in ``scope`` (objects from the same session)."""
+    from pbvote.proposals.models import Project
+
+    project = Project(cycle_id=cycle.id, scope_id=scope.id, cost=cost, title_fr=title,
+                      title_ar=f"مشروع {title}", proposal_id=proposal_id,
+                      created_at_dt=utcnow())
+    db.session.add(project)
+    db.session.flush()
+    return project

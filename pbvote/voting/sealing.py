@@ -1,0 +1,121 @@
+"""Sealed ballots and election keys, with ``cryptography``'s primitives only.
+
+A ballot is sealed to the cycle's X25519 public key: an ephemeral X25519 exchange,
+HKDF-SHA256, then AES-256-GCM (the ECIES pattern; no home-made primitive). Plain
+choices are padded to a fixed size so the sealed length does not tell how many
+projects were chosen. Private keys (the election's and the results-signing Ed25519
+key) are stored only wrapped with AES-GCM under a key derived from
+``ELECTION_KEY_WRAP``, bound to the cycle id.
+"""
+
+import hashlib
+import json
+import os
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
+                                                               Ed25519PublicKey)
+from cryptography.hazmat.primitives.asymmetric.x25519 import (X25519PrivateKey,
+                                                              X25519PublicKey)
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+RAW = serialization.Encoding.Raw
+RAW_PUBLIC = serialization.PublicFormat.Raw
+RAW_PRIVATE = serialization.PrivateFormat.Raw
+NO_ENCRYPTION = serialization.NoEncryption()
+PADDED_SIZE = 1024  # bytes of plain ballot: up to ~150 project ids
+GENESIS = "0" * 64  # the hash chain's first "previous" link
+
+
+class SealError(Exception):
+    """A sealed ballot or wrapped key cannot be opened (wrong key or tampered)."""
+
+
+def _kdf(secret: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
+
+
+def new_election_keys() -> tuple[bytes, bytes, bytes, bytes]:
+    """(sealing public, sealing private, signing public, signing private), raw bytes."""
+    sealing = X25519PrivateKey.generate()
+    signing = Ed25519PrivateKey.generate()
+    return (sealing.public_key().public_bytes(RAW, RAW_PUBLIC),
+            sealing.private_bytes(RAW, RAW_PRIVATE, NO_ENCRYPTION),
+            signing.public_key().public_bytes(RAW, RAW_PUBLIC),
+            signing.private_bytes(RAW, RAW_PRIVATE, NO_ENCRYPTION))
+
+
+def wrap_key(wrap_secret: str, cycle_id: int, purpose: str, private: bytes) -> bytes:
+    key = _kdf(wrap_secret.encode(), f"pbvote-key-wrap:{purpose}".encode())
+    nonce = os.urandom(12)
+    return nonce + AESGCM(key).encrypt(nonce, private, f"cycle:{cycle_id}".encode())
+
+
+def unwrap_key(wrap_secret: str, cycle_id: int, purpose: str, wrapped: bytes) -> bytes:
+    key = _kdf(wrap_secret.encode(), f"pbvote-key-wrap:{purpose}".encode())
+    try:
+        return AESGCM(key).decrypt(wrapped[:12], wrapped[12:], f"cycle:{cycle_id}".encode())
+    except Exception as exc:  # InvalidTag: wrong ELECTION_KEY_WRAP or altered row
+        raise SealError("the election key cannot be unwrapped") from exc
+
+
+def encode_choice(scope_id: int, project_ids) -> bytes:
+    body = json.dumps({"scope": scope_id, "projects": sorted(set(project_ids))},
+                      separators=(",", ":")).encode()
+    if len(body) > PADDED_SIZE - 2:
+        raise ValueError("ballot too large")
+    return len(body).to_bytes(2, "big") + body + os.urandom(PADDED_SIZE - 2 - len(body))
+
+
+def decode_choice(plain: bytes) -> dict:
+    size = int.from_bytes(plain[:2], "big")
+    return json.loads(plain[2:2 + size])
+
+
+def seal(public_key: bytes, plain: bytes, context: bytes) -> bytes:
+    """Encrypt ``plain`` to ``public_key``; ``context`` (cycle and scope) is bound."""
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = ephemeral.public_key().public_bytes(RAW, RAW_PUBLIC)
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key))
+    key = _kdf(shared, b"pbvote-ballot-v1" + ephemeral_public + public_key)
+    nonce = os.urandom(12)
+    return ephemeral_public + nonce + AESGCM(key).encrypt(nonce, plain, context)
+
+
+def open_sealed(private_key: bytes, sealed: bytes, context: bytes) -> bytes:
+    private = X25519PrivateKey.from_private_bytes(private_key)
+    public = private.public_key().public_bytes(RAW, RAW_PUBLIC)
+    ephemeral_public, nonce, ciphertext = sealed[:32], sealed[32:44], sealed[44:]
+    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
+    key = _kdf(shared, b"pbvote-ballot-v1" + ephemeral_public + public)
+    try:
+        return AESGCM(key).decrypt(nonce, ciphertext, context)
+    except Exception as exc:  # InvalidTag
+        raise SealError("a ballot cannot be opened") from exc
+
+
+def ballot_context(cycle_id: int, scope_id: int) -> bytes:
+    return f"pbvote:cycle:{cycle_id}:scope:{scope_id}".encode()
+
+
+def receipt_of(sealed: bytes) -> str:
+    """The receipt: SHA-256 of the sealed ballot, hex."""
+    return hashlib.sha256(sealed).hexdigest()
+
+
+def chain_link(previous: str, receipt: str) -> str:
+    """Each ballot's link: SHA-256 over the previous link and its receipt."""
+    return hashlib.sha256(f"{previous}:{receipt}".encode()).hexdigest()
+
+
+def sign(private_key: bytes, message: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(private_key).sign(message)
+
+
+def verify_signature(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except Exception:  # InvalidSignature or a malformed key
+        return False
+    return True
