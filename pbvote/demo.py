@@ -1,5 +1,6 @@
-"""A realistic Ouazzane demo: the commune, its districts, staff, residents and two
-cycles (last year's, being carried out, and this year's). Each domain adds its own
+"""A realistic Ouazzane demo: the commune, its districts, staff, residents and three
+cycles (last year's in execution, this year's voting, next year's collecting
+proposals). Each domain adds its own
 part through ``pbvote/<domain>/demo.py:seed(ctx)``, in the order of DOMAINS."""
 
 from datetime import timedelta
@@ -97,15 +98,21 @@ def seed_demo(reset: bool = False) -> list[str]:
     residents = [User(commune_id=commune.id, kind="resident", phone=phone,
                       created_at_dt=now) for phone in DEMO_PHONES]
     db.session.add_all(residents)
-    # Last year's cycle is in execution; this year's is collecting proposals.
-    past = _cycle(commune, now.year - 1, "الميزانية التشاركية لوزان", "Budget participatif "
-                  "de Ouazzane", 3_000_000, now - timedelta(days=340), 45, districts[:3])
+    # Three cycles show the whole year: last year's is being carried out, this
+    # year's is voting, next year's collects proposals.
+    past = _cycle(commune, now.year - 1, "الميزانية التشاركية لوزان",
+                  "Budget participatif de Ouazzane", 3_000_000,
+                  now - timedelta(days=45 * 5 + 10), 45, districts[:3])
     current = _cycle(commune, now.year, "الميزانية التشاركية لوزان",
                      "Budget participatif de Ouazzane", 4_000_000,
-                     now - timedelta(days=20), 30, districts)
+                     now - timedelta(days=14 * 3 + 3), 14, districts)
+    upcoming = _cycle(commune, now.year + 1, "الميزانية التشاركية لوزان",
+                      "Budget participatif de Ouazzane", 4_500_000,
+                      now - timedelta(days=30 + 5), 30, districts)
     db.session.flush()  # domain seeds need ids
     ctx = {"commune": commune, "districts": districts, "staff": staff,
            "residents": residents, "past_cycle": past, "current_cycle": current,
+           "next_cycle": upcoming,
            "now": now, "lines": []}
     from pbvote import DOMAINS
 
