@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 07:08:58.438346
+Create Date: 2026-11-29 07:11:09.775568
 
 """
 from alembic import op

@@ -94,13 +94,19 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
 
 
 def check_totp(user: User, code: str, now: datetime) -> None:
-    """Accept a TOTP code once: a code whose time step was already used is refused.
-
-    Raises CodeRejected.
+    """Accept a TOTP code once: a code whose time step was already used is refused;
+    five wrong codes in 15 minutes lock the second step. Raises CodeRejected (the
+    caller commits, so that wrong tries are counted).
     """
+    window = timedelta(minutes=15)
+    try:
+        ratelimit.check("staff-totp", str(user.id), 5, window, now)
+    except ratelimit.RateLimited:
+        raise CodeRejected(_("Too many wrong codes. Try again in 15 minutes."))
     secret = open_secret(TOTP_SEAL, user.totp_secret_enc)
     step = _matching_step(secret, code, now)
     if step is None:
+        ratelimit.hit("staff-totp", str(user.id), now)
         raise CodeRejected(_("Wrong code from the authenticator app."))
     if user.totp_last_step is not None and step <= user.totp_last_step:
         raise CodeRejected(_("This code was already used. Wait for the next one."))

@@ -129,6 +129,7 @@ def staff_code():
         try:
             services.check_totp(user, form.code.data, utcnow())
         except CodeRejected as error:
+            db.session.commit()  # count the wrong try
             form.code.errors.append(str(error))
         else:
             db.session.commit()
@@ -150,15 +151,16 @@ def staff_enrol():
         else:
             db.session.commit()
             return _finish_staff_login(user)
-    if request.method == "GET" or not user.totp_pending_enc:
+    if not user.totp_pending_enc:  # a reload keeps the secret already scanned
         services.start_totp_enrolment(user)
         db.session.commit()
     secret = services.pending_totp_secret(user)
     qr = segno.make(services.totp_uri(user, secret), error="m")
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     qr.save(buffer, kind="svg", scale=5, border=2, xmldecl=False, svgns=True,
-            title=_("QR code for your authenticator app"))
-    return render_template("accounts/staff_enrol.html", form=form, qr_svg=buffer.getvalue(),
+            title=_("QR code for your authenticator app"), encoding="utf-8")
+    return render_template("accounts/staff_enrol.html", form=form,
+                           qr_svg=buffer.getvalue().decode(),
                            secret=secret)
 
 

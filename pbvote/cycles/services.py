@@ -111,7 +111,10 @@ def save_cycle(actor, commune: Commune, cycle: Cycle | None, *, year: int, title
     cycle.total_budget, cycle.ends_at_dt = total_budget, ends_at
     by_kind = {phase.kind: phase for phase in cycle.phases}
     for kind in PHASES:
-        phase = by_kind.get(kind) or Phase(kind=kind, cycle=cycle)
+        phase = by_kind.get(kind)
+        if phase is None:
+            phase = Phase(kind=kind)
+            cycle.phases.append(phase)
         phase.starts_at_dt = starts[kind]
     db.session.flush()  # the audit entry needs the id
     record_action(actor, "cycle.create" if created else "cycle.update", "cycle",
@@ -149,7 +152,8 @@ def set_scope_amounts(actor, cycle: Cycle, amounts: dict[int | None, int],
                 cycle.scopes.remove(scope)
             continue
         if scope is None:
-            scope = Scope(key=key, district_id=district_id, cycle=cycle)
+            scope = Scope(key=key, district_id=district_id)
+            cycle.scopes.append(scope)
         scope.amount = amount
     for leftover in existing.values():
         cycle.scopes.remove(leftover)

@@ -1,0 +1,180 @@
+"""Languages, CSRF, jobs after commit, SMS backends, configuration, migrations."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from pbvote.core.jobs import enqueue_after_commit
+from pbvote.core.time import utcnow
+from pbvote.extensions import db
+from pbvote.sms.models import SmsMessage
+from pbvote.sms.services import queue_sms
+from tests.helpers import outbox, run_jobs, submit
+
+
+def test_language_switch_is_remembered_and_sets_direction(client, commune):
+    assert 'dir="rtl"' in client.get("/").get_data(as_text=True)
+    response = client.get("/lang/fr?next=/cycles")
+    assert response.status_code == 302 and response.location.endswith("/cycles")
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="fr" dir="ltr"' in page
+    client.get("/lang/en")
+    assert 'lang="en" dir="ltr"' in client.get("/").get_data(as_text=True)
+    client.get("/lang/ar")
+    assert 'lang="ar" dir="rtl"' in client.get("/").get_data(as_text=True)
+
+
+def test_arabic_pages_are_translated(client, commune):
+    page = client.get("/login").get_data(as_text=True)
+    assert "رقم" in page  # "Mobile number" in Arabic
+
+
+def test_language_switch_refuses_foreign_redirects(client, commune):
+    response = client.get("/lang/fr?next=https://evil.example/")
+    assert response.location == "/"
+
+
+def test_a_form_without_csrf_token_is_refused_clearly(client, commune):
+    response = client.post("/login", data={"phone": "0612345678"})
+    assert response.status_code == 400
+    assert "form has expired" in response.get_data(as_text=True) or (
+        "expired" in response.get_data(as_text=True))
+
+
+def test_security_headers(client, commune):
+    response = client.get("/")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_job_is_enqueued_only_after_commit_and_run_by_a_real_worker(app, committed):
+    from redis import Redis
+    from rq import Queue
+
+    queue = Queue("sms", connection=Redis.from_url(app.config["REDIS_URL"]))
+    with app.app_context():
+        message = queue_sms("+212612345678", "Bonjour", utcnow(), purpose="test")
+        assert queue.count == 0  # not before commit
+        db.session.rollback()
+    assert queue.count == 0  # a rollback drops it
+    with committed():
+        queue_sms("+212612345678", "Bonjour", utcnow(), purpose="test")
+    assert queue.count == 1
+    run_jobs(app, "sms")
+    assert [m["body"] for m in outbox(app)] == ["Bonjour"]
+    with app.app_context():
+        message = db.session.scalar(select(SmsMessage))
+        assert message.status == "sent" and message.attempts == 1
+
+
+def test_notification_with_dedupe_key_is_sent_once(app, committed):
+    for _ in range(2):
+        with committed():
+            queue_sms("+212612345678", "Mise à jour", utcnow(), purpose="test",
+                      dedupe_key="update:1:follower:1")
+    run_jobs(app, "sms")
+    assert len(outbox(app)) == 1
+
+
+class GatewayHandler(BaseHTTPRequestHandler):
+    received: list = []
+    fail = False
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        GatewayHandler.received.append((self.headers.get("Authorization"), body))
+        self.send_response(503 if GatewayHandler.fail else 200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def gateway():
+    server = HTTPServer(("127.0.0.1", 0), GatewayHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    GatewayHandler.received, GatewayHandler.fail = [], False
+    yield f"http://127.0.0.1:{server.server_port}/send"
+    server.shutdown()
+
+
+def test_http_gateway_backend_and_retry_after_failure(app, committed, gateway):
+    from redis import Redis
+    from rq import Queue
+
+    from pbvote.sms.services import deliver_sms
+
+    app.config.update(SMS_BACKEND="http", SMS_GATEWAY_URL=gateway,
+                      SMS_GATEWAY_TOKEN="t0ken")
+    try:
+        GatewayHandler.fail = True
+        with committed():
+            message_id = queue_sms("+212612345678", "Code 123456", utcnow(),
+                                   purpose="test", sensitive=True).id
+        run_jobs(app, "sms")
+        with app.app_context():
+            message = db.session.get(SmsMessage, message_id)
+            assert message.status == "failed" and "503" in message.last_error
+        # RQ keeps the job for a retry; a later run delivers it.
+        queue = Queue("sms", connection=Redis.from_url(app.config["REDIS_URL"]))
+        assert queue.scheduled_job_registry.count + queue.count >= 1
+        GatewayHandler.fail = False
+        with committed():
+            deliver_sms(message_id, utcnow())
+        with app.app_context():
+            message = db.session.get(SmsMessage, message_id)
+            assert message.status == "sent" and message.body_enc is None
+        assert GatewayHandler.received[-1] == (
+            "Bearer t0ken", {"to": "+212612345678", "body": "Code 123456",
+                             "sender": "Ouazzane"})
+    finally:
+        app.config.update(SMS_BACKEND="outbox", SMS_GATEWAY_URL=None)
+
+
+def test_failed_sms_shows_on_the_code_page(app, client, commune, gateway):
+    app.config.update(SMS_BACKEND="http", SMS_GATEWAY_URL=gateway)
+    GatewayHandler.fail = True
+    try:
+        submit(client, "/login", {"phone": "0612345678"})
+        run_jobs(app, "sms")
+        page = client.get("/login/code").get_data(as_text=True)
+        assert "could not be sent yet" in page or "تعذر" in page
+    finally:
+        app.config.update(SMS_BACKEND="outbox", SMS_GATEWAY_URL=None)
+
+
+def test_production_refuses_to_start_without_secrets(monkeypatch):
+    from pbvote import create_app
+    from pbvote.config import ConfigError
+
+    for name in ("SECRET_KEY", "VOTER_ID_KEY", "ELECTION_KEY_WRAP", "PBVOTE_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"ENV_NAME": "production"})
+
+
+def test_migrations_match_the_models(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_enqueue_after_commit_rejects_nothing_silently(app):
+    with app.app_context():
+        enqueue_after_commit("jobs.sms.retry_failed_sms")
+        db.session.commit()
+    run_jobs(app, "default")
+
+
+def test_openapi_document_lists_the_api(client, commune):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.") and "/api/v1/cycles" in document["paths"]
