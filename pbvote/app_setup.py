@@ -34,7 +34,7 @@ def register_domains(app: Flask, domains) -> None:
             import_module(f"pbvote.{name}.models")
         views = import_module(f"pbvote.{name}.views")
         app.register_blueprint(views.bp)
-    from pbvote.core import ratelimit  # noqa: F401 - registers its table
+    from pbvote.core import jobs, ratelimit  # noqa: F401 - register their tables
 
 
 def _security_headers(response):

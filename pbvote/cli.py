@@ -19,7 +19,8 @@ def main():
 
 
 def register(app) -> None:
-    for command in (worker, demo, seed_commune, sms_retry, create_admin, demo_code):
+    for command in (worker, demo, seed_commune, sms_retry, create_admin, demo_code,
+                    jobs_flush):
         app.cli.add_command(command)
     try:
         from pbvote.engine.cli import tally_file_command
@@ -41,20 +42,31 @@ def register(app) -> None:
 @with_appcontext
 def worker(queues, burst, scheduler):
     """Run an RQ worker with this app's context (queues: default sms tally followup)."""
-    from rq import Worker
-
-    from pbvote.core.jobs import QUEUE_NAMES, get_queue
+    from pbvote.core.jobs import QUEUE_NAMES, PbvoteWorker, flush_deferred_jobs, get_queue
     from pbvote.extensions import db
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("Set REDIS_URL: without it jobs run in-process and "
                                    "no worker is needed.")
+    sent = flush_deferred_jobs()
+    if sent:
+        click.echo(f"{sent} jobs kept while Redis was down were queued.")
     # Forked job processes must open their own database connections.
+    db.session.remove()
     db.engine.dispose()
     names = queues or QUEUE_NAMES
-    Worker([get_queue(name) for name in names],
-           connection=get_queue(names[0]).connection).work(
+    PbvoteWorker([get_queue(name) for name in names],
+                 connection=get_queue(names[0]).connection).work(
         burst=burst, with_scheduler=scheduler)
+
+
+@click.command("jobs-flush")
+@with_appcontext
+def jobs_flush():
+    """Queue the jobs kept in the database while Redis was unreachable."""
+    from pbvote.core.jobs import flush_deferred_jobs
+
+    click.echo(f"{flush_deferred_jobs()} jobs queued.")
 
 
 @click.command("seed-commune")

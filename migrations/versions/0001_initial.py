@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 07:11:09.775568
+Create Date: 2026-11-29 07:13:14.458942
 
 """
 from alembic import op
@@ -26,6 +26,13 @@ def upgrade():
     sa.Column('population', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_communes')),
     sa.UniqueConstraint('slug', name=op.f('uq_communes_slug'))
+    )
+    op.create_table('deferred_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('reason', sa.String(length=300), nullable=False),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deferred_jobs'))
     )
     op.create_table('rate_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -286,5 +293,6 @@ def downgrade():
         batch_op.drop_index('ix_rate_events_bucket_key_at')
 
     op.drop_table('rate_events')
+    op.drop_table('deferred_jobs')
     op.drop_table('communes')
     # ### end Alembic commands ###

@@ -8,13 +8,19 @@ in a fresh application context and so with its own database session.
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from flask import current_app
 from redis import Redis
-from rq import Queue, Retry
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from redis.exceptions import RedisError
+from rq import Queue, Retry, Worker
+from sqlalchemy import JSON, String, delete, event, insert, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from pbvote.core.time import utcnow
+from pbvote.core.types import UTCDateTime
+from pbvote.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +47,6 @@ def enqueue_after_commit(func: str, *args, queue="default", job_id=None,
     while it waits). ``retry`` is how many times RQ retries a failing job; give it
     only to idempotent jobs.
     """
-    from pbvote.extensions import db
-
     pending = db.session().info.setdefault(PENDING_KEY, [])
     pending.append(PendingJob(func, args, kwargs, queue, job_id, timeout, retry))
 
@@ -64,13 +68,57 @@ def get_queue(name: str = "default") -> Queue:
     return Queue(name, connection=connection)
 
 
+class DeferredJob(db.Model):
+    """A committed job that could not reach Redis; re-enqueued by the worker.
+
+    This keeps the promise that a job is never lost when Redis is briefly down.
+    """
+
+    __tablename__ = "deferred_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 def _dispatch(jobs: list[PendingJob]) -> None:
     connection = redis_connection()
     for job in jobs:
-        if connection is not None:
-            _enqueue_rq(connection, job)
-        else:
+        if connection is None:
             run_in_process(job)
+            continue
+        try:
+            _enqueue_rq(connection, job)
+        except RedisError as error:
+            _defer(job, error)
+
+
+def _defer(job: PendingJob, error: Exception) -> None:
+    # The session that committed cannot run SQL inside after_commit: use the engine.
+    log.warning("Redis unreachable, job %s kept in the database: %s", job.func, error)
+    with db.engine.begin() as connection:
+        connection.execute(insert(DeferredJob).values(
+            payload=asdict(job) | {"args": list(job.args)},
+            reason=str(error)[:300], created_at_dt=utcnow()))
+
+
+def flush_deferred_jobs() -> int:
+    """Enqueue the jobs kept while Redis was unreachable; returns how many went."""
+    connection = redis_connection()
+    if connection is None:
+        return 0
+    sent = 0
+    rows = db.session.execute(select(DeferredJob).order_by(DeferredJob.id)
+                              .with_for_update(skip_locked=True)).scalars().all()
+    for row in rows:
+        payload = dict(row.payload)
+        payload["args"] = tuple(payload["args"])
+        _enqueue_rq(connection, PendingJob(**payload))
+        db.session.execute(delete(DeferredJob).where(DeferredJob.id == row.id))
+        sent += 1
+    db.session.commit()
+    return sent
 
 
 def _enqueue_rq(connection: Redis, job: PendingJob) -> None:
@@ -116,3 +164,17 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(PENDING_KEY, None)
+
+
+class PbvoteWorker(Worker):
+    """RQ's forking worker that also re-sends jobs kept while Redis was down, each
+    time it runs its periodic maintenance."""
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        try:
+            flush_deferred_jobs()
+        finally:
+            # The next job runs in a forked child: no connection may cross the fork.
+            db.session.remove()
+            db.engine.dispose()

@@ -178,3 +178,23 @@ def test_enqueue_after_commit_rejects_nothing_silently(app):
 def test_openapi_document_lists_the_api(client, commune):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.") and "/api/v1/cycles" in document["paths"]
+
+
+def test_a_job_is_kept_when_redis_is_down_and_sent_later(app, committed):
+    from sqlalchemy import func
+
+    from pbvote.core.jobs import DeferredJob, flush_deferred_jobs
+
+    real_url = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        with committed():
+            queue_sms("+212612345678", "Reçu ABC", utcnow(), purpose="test")
+    finally:
+        app.config["REDIS_URL"] = real_url
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DeferredJob)) == 1
+        assert flush_deferred_jobs() == 1
+        assert db.session.scalar(select(func.count()).select_from(DeferredJob)) == 0
+    run_jobs(app, "sms")
+    assert [m["body"] for m in outbox(app)] == ["Reçu ABC"]
