@@ -47,6 +47,7 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 3 * 3600,
         "BABEL_DEFAULT_LOCALE": "ar_MA",
+        "DEFAULT_LANGUAGE": "ar",  # for visitors who have not chosen one
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "pbvote" / "translations"),
     }
 

@@ -60,6 +60,8 @@ def test_config(tmp_path_factory, **extra) -> dict:
         "UPLOAD_DIR": str(base / "uploads"),
         "REPORT_DIR": str(base / "reports"),
         "SERVER_NAME": None,
+        # Assertions read English; tests of Arabic set the "lang" cookie (or this).
+        "DEFAULT_LANGUAGE": "en",
     }
     config.update(extra)
     return config

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from babel import Locale, numbers
-from flask import request
+from flask import current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 
 
@@ -30,9 +30,11 @@ COOKIE_NAME = "lang"
 
 
 def select_locale() -> str:
-    """The one locale selector: the visitor's cookie, else Arabic."""
+    """The one locale selector: the visitor's cookie, else the configured default
+    (Arabic; the test suite reads English unless a test chooses otherwise)."""
     code = request.cookies.get(COOKIE_NAME) if request else None
-    return LANGUAGES.get(code, LANGUAGES[DEFAULT_LANGUAGE]).babel_locale
+    default = current_app.config.get("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE)
+    return LANGUAGES.get(code, LANGUAGES[default]).babel_locale
 
 
 def current_language() -> Language:
