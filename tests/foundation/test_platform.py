@@ -42,7 +42,7 @@ def test_amounts_and_dates_are_formatted_for_the_reader(app, client, commune, co
         cycle_id = create_cycle(commune["id"], total=1_234_567).id
     client.set_cookie("lang", "fr")
     page = client.get(f"/cycles/{cycle_id}").get_data(as_text=True)
-    assert "1\u202f234\u202f567\xa0MAD".encode().decode("unicode_escape") in page
+    assert "1\u202f234\u202f567\xa0MAD" in page  # narrow no-break spaces
     client.set_cookie("lang", "ar")
     page = client.get(f"/cycles/{cycle_id}").get_data(as_text=True)
     assert "1.234.567" in page and "د.م." in page
