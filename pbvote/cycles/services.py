@@ -3,7 +3,7 @@
 Phase rules are enforced here, on the server, by :func:`require_phase`.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -66,6 +66,19 @@ def current_cycle(commune: Commune, now: datetime) -> Cycle | None:
     if upcoming:
         return min(upcoming, key=lambda c: min(p.starts_at_dt for p in c.phases))
     return cycles[0] if cycles else None
+
+
+def running_cycles(commune: Commune, now: datetime) -> list[Cycle]:
+    """Cycles under way now, oldest first (this year's vote and next year's
+    proposals may overlap); if none, the one :func:`current_cycle` gives."""
+    cycles = db.session.scalars(select(Cycle).where(
+        Cycle.commune_id == commune.id).order_by(Cycle.year)).all()
+    running = [c for c in cycles if c.phases and min(
+        p.starts_at_dt for p in c.phases) <= now < c.ends_at_dt]
+    if running:
+        return running
+    fallback = current_cycle(commune, now)
+    return [fallback] if fallback else []
 
 
 def get_cycle(commune: Commune, cycle_id: int) -> Cycle | None:
@@ -199,7 +212,9 @@ def timeline(cycle: Cycle, now: datetime) -> list[dict]:
             "future" if seen_current or current is None else "past")
         if kind == current:
             seen_current = True
-        rows.append({"kind": kind, "starts": span[0], "ends": span[1], "state": state})
+        # A phase ends when the next starts (midnight): its last day is the day before.
+        rows.append({"kind": kind, "starts": span[0], "ends": span[1],
+                     "last_day": span[1] - timedelta(seconds=1), "state": state})
     if current == "closed":
         for row in rows:
             row["state"] = "past"

@@ -8,7 +8,7 @@ from pbvote.accounts.models import ROLES
 from pbvote.communes.services import current_commune
 from pbvote.core.i18n import COOKIE_NAME, LANGUAGES
 from pbvote.core.time import utcnow
-from pbvote.cycles.services import current_cycle, phase_at, timeline
+from pbvote.cycles.services import phase_at, running_cycles, timeline
 
 bp = Blueprint("pages", __name__)
 
@@ -16,10 +16,10 @@ bp = Blueprint("pages", __name__)
 @bp.route("/")
 def home():
     now = utcnow()
-    cycle = current_cycle(current_commune(), now)
-    return render_template("pages/home.html", cycle=cycle,
-                           phase=phase_at(cycle, now) if cycle else None,
-                           timeline=timeline(cycle, now) if cycle else [])
+    cycles = [{"cycle": cycle, "phase": phase_at(cycle, now),
+               "timeline": timeline(cycle, now)}
+              for cycle in running_cycles(current_commune(), now)]
+    return render_template("pages/home.html", cycles=cycles)
 
 
 @bp.route("/lang/<code>")
