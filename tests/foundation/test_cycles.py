@@ -115,3 +115,19 @@ def test_admin_edits_a_district(app, client, commune, committed):
                        "active": "y"})
     assert response.status_code == 302
     assert "district.update" in client.get("/staff/audit").get_data(as_text=True)
+
+
+def test_long_lists_are_paginated(app, client, commune, committed):
+    admin_client(client, commune, committed)
+    for index in range(25):
+        submit(client, "/staff/districts/new",
+               {"name_ar": f"حي {index}", "name_fr": f"Quartier {index}", "active": "y"})
+    page = client.get("/staff/audit").get_data(as_text=True)
+    assert "Page 1 of" not in page  # 25 entries fit in one page of 50
+    for index in range(25, 60):
+        submit(client, "/staff/districts/new",
+               {"name_ar": f"حي {index}", "name_fr": f"Quartier {index}", "active": "y"})
+    page = client.get("/staff/audit?action=district").get_data(as_text=True)
+    assert "Page 1 of 2" in page and 'rel="next"' in page
+    second = client.get("/staff/audit?action=district&page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and "action=district" in second
