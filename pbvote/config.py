@@ -32,7 +32,7 @@ def defaults(instance_path: str) -> dict:
         "SMS_SENDER": "Ouazzane",
         "UPLOAD_DIR": str(Path(instance_path) / "uploads"),
         "REPORT_DIR": str(Path(instance_path) / "reports"),
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,  # five 5 MB attachments and a form
         "COMMUNE_SLUG": "ouazzane",
         "OTP_TTL_SECONDS": 600,
         "OTP_MAX_TRIES": 5,

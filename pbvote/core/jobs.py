@@ -155,6 +155,8 @@ def run_in_process(job: PendingJob) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # only a savepoint ended (SQLAlchemy 2.1 signals it too): wait
     jobs = session.info.pop(PENDING_KEY, None)
     if jobs:
         _dispatch(jobs)

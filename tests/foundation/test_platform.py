@@ -214,3 +214,17 @@ def test_a_job_is_kept_when_redis_is_down_and_sent_later(app, committed):
         assert db.session.scalar(select(func.count()).select_from(DeferredJob)) == 0
     run_jobs(app, "sms")
     assert [m["body"] for m in outbox(app)] == ["Reçu ABC"]
+
+
+def test_a_savepoint_does_not_release_jobs_before_the_real_commit(app):
+    from redis import Redis
+    from rq import Queue
+
+    queue = Queue("sms", connection=Redis.from_url(app.config["REDIS_URL"]))
+    with app.app_context():
+        queue_sms("+212612345678", "Bonjour", utcnow(), purpose="test")
+        with db.session.begin_nested():
+            pass
+        assert queue.count == 0
+        db.session.commit()
+    assert queue.count == 1
