@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 07:13:14.458942
+Create Date: 2026-11-29 07:53:13.075416
 
 """
 from alembic import op
@@ -34,6 +34,24 @@ def upgrade():
     sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deferred_jobs'))
     )
+    op.create_table('execution_snapshots',
+    sa.Column('key', sa.String(length=60), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('refreshed_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_execution_snapshots'))
+    )
+    op.create_table('execution_statuses',
+    sa.Column('key', sa.String(length=20), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('label_ar', sa.String(length=80), nullable=False),
+    sa.Column('label_fr', sa.String(length=80), nullable=False),
+    sa.Column('label_en', sa.String(length=80), nullable=False),
+    sa.Column('default_progress', sa.Integer(), nullable=True),
+    sa.Column('needs_reason', sa.Boolean(), nullable=False),
+    sa.Column('is_final', sa.Boolean(), nullable=False),
+    sa.CheckConstraint('default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)', name=op.f('ck_execution_statuses_default_progress_range')),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_execution_statuses'))
+    )
     op.create_table('rate_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('bucket', sa.String(length=40), nullable=False),
@@ -43,6 +61,40 @@ def upgrade():
     )
     with op.batch_alter_table('rate_events', schema=None) as batch_op:
         batch_op.create_index('ix_rate_events_bucket_key_at', ['bucket', 'key_hash', 'at_dt'], unique=False)
+
+    op.create_table('accountability_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('period_kind', sa.String(length=8), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('quarter', sa.Integer(), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('generated_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('csv_text', sa.Text(), nullable=False),
+    sa.CheckConstraint("period_kind in ('quarter', 'year')", name=op.f('ck_accountability_reports_period_kind')),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_accountability_reports_commune_id_communes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_accountability_reports')),
+    sa.UniqueConstraint('commune_id', 'period_kind', 'year', 'quarter', name=op.f('uq_accountability_reports_commune_id_period_kind_year_quarter'))
+    )
+    with op.batch_alter_table('accountability_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_accountability_reports_commune_id'), ['commune_id'], unique=False)
+
+    op.create_table('advisory_bodies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=30), nullable=False),
+    sa.Column('name_ar', sa.String(length=200), nullable=False),
+    sa.Column('name_fr', sa.String(length=200), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_advisory_bodies_commune_id_communes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_advisory_bodies')),
+    sa.UniqueConstraint('commune_id', 'key', name=op.f('uq_advisory_bodies_commune_id_key'))
+    )
+    with op.batch_alter_table('advisory_bodies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_advisory_bodies_commune_id'), ['commune_id'], unique=False)
 
     op.create_table('cycles',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -75,6 +127,21 @@ def upgrade():
     )
     with op.batch_alter_table('districts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_districts_commune_id'), ['commune_id'], unique=False)
+
+    op.create_table('proposal_categories',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=30), nullable=False),
+    sa.Column('name_ar', sa.String(length=120), nullable=False),
+    sa.Column('name_fr', sa.String(length=120), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_proposal_categories_commune_id_communes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_categories')),
+    sa.UniqueConstraint('commune_id', 'key', name=op.f('uq_proposal_categories_commune_id_key'))
+    )
+    with op.batch_alter_table('proposal_categories', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_categories_commune_id'), ['commune_id'], unique=False)
 
     op.create_table('sms_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -119,6 +186,47 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_commune_id'), ['commune_id'], unique=False)
 
+    op.create_table('advisory_body_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('body_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('resident_phone', sa.String(length=20), nullable=True),
+    sa.ForeignKeyConstraint(['body_id'], ['advisory_bodies.id'], name=op.f('fk_advisory_body_members_body_id_advisory_bodies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_advisory_body_members_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_advisory_body_members')),
+    sa.UniqueConstraint('body_id', 'user_id', name=op.f('uq_advisory_body_members_body_id_user_id'))
+    )
+    with op.batch_alter_table('advisory_body_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_advisory_body_members_body_id'), ['body_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_advisory_body_members_user_id'), ['user_id'], unique=False)
+
+    op.create_table('associations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('name_ar', sa.String(length=200), nullable=False),
+    sa.Column('name_fr', sa.String(length=200), nullable=False),
+    sa.Column('registration_number', sa.String(length=60), nullable=False),
+    sa.Column('seat_address', sa.String(length=300), nullable=False),
+    sa.Column('founded_on', sa.Date(), nullable=False),
+    sa.Column('field', sa.String(length=30), nullable=False),
+    sa.Column('representative_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('decision_reason', sa.String(length=500), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status in ('pending', 'approved', 'rejected')", name=op.f('ck_associations_status')),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_associations_commune_id_communes')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_associations_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['representative_id'], ['users.id'], name=op.f('fk_associations_representative_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_associations')),
+    sa.UniqueConstraint('commune_id', 'registration_number', name=op.f('uq_associations_commune_id_registration_number'))
+    )
+    with op.batch_alter_table('associations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_associations_commune_id'), ['commune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_associations_representative_id'), ['representative_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_associations_status'), ['status'], unique=False)
+
     op.create_table('audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('commune_id', sa.Integer(), nullable=True),
@@ -152,6 +260,28 @@ def upgrade():
     sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_election_keys_cycle_id_cycles')),
     sa.PrimaryKeyConstraint('cycle_id', name=op.f('pk_election_keys'))
     )
+    op.create_table('execution_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('total_rows', sa.Integer(), nullable=False),
+    sa.Column('processed_rows', sa.Integer(), nullable=False),
+    sa.Column('accepted_rows', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.JSON(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.CheckConstraint("state in ('queued', 'running', 'done', 'failed')", name=op.f('ck_execution_imports_state')),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_execution_imports_commune_id_communes')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_execution_imports_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_execution_imports'))
+    )
+    with op.batch_alter_table('execution_imports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_imports_commune_id'), ['commune_id'], unique=False)
+
     op.create_table('otp_challenges',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('commune_id', sa.Integer(), nullable=False),
@@ -170,6 +300,22 @@ def upgrade():
     with op.batch_alter_table('otp_challenges', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_otp_challenges_phone'), ['phone'], unique=False)
 
+    op.create_table('participation_profiles',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('age_band', sa.String(length=10), nullable=False),
+    sa.Column('gender', sa.String(length=10), nullable=False),
+    sa.Column('disability', sa.String(length=10), nullable=False),
+    sa.Column('given_on', sa.Date(), nullable=False),
+    sa.CheckConstraint("age_band in ('16-17', '18-29', '30-44', '45-59', '60+', 'none')", name=op.f('ck_participation_profiles_age_band')),
+    sa.CheckConstraint("disability in ('yes', 'no', 'none')", name=op.f('ck_participation_profiles_disability')),
+    sa.CheckConstraint("gender in ('woman', 'man', 'none')", name=op.f('ck_participation_profiles_gender')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_participation_profiles_cycle_id_cycles')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_participation_profiles'))
+    )
+    with op.batch_alter_table('participation_profiles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_participation_profiles_cycle_id'), ['cycle_id'], unique=False)
+
     op.create_table('phases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
@@ -180,6 +326,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_phases')),
     sa.UniqueConstraint('cycle_id', 'kind', name=op.f('uq_phases_cycle_id_kind'))
     )
+    op.create_table('review_assignment_rules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('body_id', sa.Integer(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=True),
+    sa.Column('district_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['body_id'], ['advisory_bodies.id'], name=op.f('fk_review_assignment_rules_body_id_advisory_bodies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['category_id'], ['proposal_categories.id'], name=op.f('fk_review_assignment_rules_category_id_proposal_categories'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_review_assignment_rules_commune_id_communes')),
+    sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_review_assignment_rules_district_id_districts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_assignment_rules'))
+    )
+    with op.batch_alter_table('review_assignment_rules', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_assignment_rules_commune_id'), ['commune_id'], unique=False)
+
     op.create_table('scopes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
@@ -197,6 +358,31 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_scopes')),
     sa.UniqueConstraint('cycle_id', 'key', name=op.f('uq_scopes_cycle_id_key'))
     )
+    op.create_table('tally_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('started_by_id', sa.Integer(), nullable=True),
+    sa.Column('started_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('heartbeat_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('chunk_size', sa.Integer(), nullable=False),
+    sa.Column('chunk_count', sa.Integer(), nullable=True),
+    sa.Column('ballot_count', sa.BigInteger(), nullable=True),
+    sa.Column('chain_head', sa.String(length=64), nullable=True),
+    sa.Column('error_code', sa.String(length=40), nullable=True),
+    sa.Column('error', sa.String(length=1000), nullable=True),
+    sa.Column('signed_payload', sa.Text(), nullable=True),
+    sa.Column('signature', sa.LargeBinary(), nullable=True),
+    sa.Column('signing_public', sa.LargeBinary(), nullable=True),
+    sa.Column('sealing_public', sa.LargeBinary(), nullable=True),
+    sa.CheckConstraint("status in ('running', 'failed', 'published')", name=op.f('ck_tally_runs_status')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_tally_runs_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['started_by_id'], ['users.id'], name=op.f('fk_tally_runs_started_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tally_runs')),
+    sa.UniqueConstraint('cycle_id', name=op.f('uq_tally_runs_cycle_id'))
+    )
     op.create_table('user_roles',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
@@ -204,6 +390,28 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_roles_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'role', name=op.f('pk_user_roles'))
     )
+    op.create_table('voter_import_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('total_rows', sa.Integer(), nullable=False),
+    sa.Column('processed_rows', sa.Integer(), nullable=False),
+    sa.Column('accepted_rows', sa.Integer(), nullable=False),
+    sa.Column('rejected_rows', sa.Integer(), nullable=False),
+    sa.Column('error', sa.String(length=300), nullable=True),
+    sa.Column('data_enc', sa.LargeBinary(), nullable=True),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status in ('queued', 'running', 'done', 'failed')", name=op.f('ck_voter_import_runs_status')),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_voter_import_runs_actor_id_users')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_voter_import_runs_cycle_id_cycles')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voter_import_runs'))
+    )
+    with op.batch_alter_table('voter_import_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_voter_import_runs_cycle_id'), ['cycle_id'], unique=False)
+
     op.create_table('ballots',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
@@ -223,48 +431,666 @@ def upgrade():
     with op.batch_alter_table('ballots', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ballots_cycle_id'), ['cycle_id'], unique=False)
 
+    op.create_table('proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('association_id', sa.Integer(), nullable=True),
+    sa.Column('scope_id', sa.Integer(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=150), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('beneficiaries', sa.String(length=120), nullable=False),
+    sa.Column('location_text', sa.String(length=300), nullable=False),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('estimated_cost', sa.BigInteger(), nullable=False),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('support_count', sa.Integer(), nullable=False),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status in ('draft', 'submitted', 'withdrawn', 'feasible', 'feasible_with_changes', 'not_feasible', 'merged')", name=op.f('ck_proposals_status')),
+    sa.CheckConstraint('estimated_cost > 0', name=op.f('ck_proposals_cost_positive')),
+    sa.ForeignKeyConstraint(['association_id'], ['associations.id'], name=op.f('fk_proposals_association_id_associations')),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_proposals_author_id_users')),
+    sa.ForeignKeyConstraint(['category_id'], ['proposal_categories.id'], name=op.f('fk_proposals_category_id_proposal_categories')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_proposals_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['scope_id'], ['scopes.id'], name=op.f('fk_proposals_scope_id_scopes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposals'))
+    )
+    with op.batch_alter_table('proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposals_association_id'), ['association_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposals_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposals_category_id'), ['category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposals_cycle_id'), ['cycle_id'], unique=False)
+        batch_op.create_index('ix_proposals_cycle_status', ['cycle_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposals_scope_id'), ['scope_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposals_submitted_at_dt'), ['submitted_at_dt'], unique=False)
+
+    op.create_table('public_ballots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('shuffled_index', sa.BigInteger(), nullable=False),
+    sa.Column('scope_id', sa.Integer(), nullable=False),
+    sa.Column('projects', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['run_id'], ['tally_runs.id'], name=op.f('fk_public_ballots_run_id_tally_runs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['scope_id'], ['scopes.id'], name=op.f('fk_public_ballots_scope_id_scopes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_public_ballots')),
+    sa.UniqueConstraint('run_id', 'shuffled_index', name=op.f('uq_public_ballots_run_id_shuffled_index'))
+    )
+    op.create_table('public_chain_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.BigInteger(), nullable=False),
+    sa.Column('receipt', sa.String(length=64), nullable=False),
+    sa.Column('previous_hash', sa.String(length=64), nullable=False),
+    sa.Column('chain_hash', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['run_id'], ['tally_runs.id'], name=op.f('fk_public_chain_entries_run_id_tally_runs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_public_chain_entries')),
+    sa.UniqueConstraint('run_id', 'position', name=op.f('uq_public_chain_entries_run_id_position'))
+    )
+    with op.batch_alter_table('public_chain_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_public_chain_entries_receipt', ['receipt'], unique=False)
+
+    op.create_table('scope_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('scope_id', sa.Integer(), nullable=False),
+    sa.Column('rule', sa.String(length=20), nullable=False),
+    sa.Column('greedy_fill', sa.Boolean(), nullable=False),
+    sa.Column('budget', sa.BigInteger(), nullable=False),
+    sa.Column('budget_used', sa.BigInteger(), nullable=False),
+    sa.Column('voters', sa.BigInteger(), nullable=False),
+    sa.Column('invalid', sa.BigInteger(), nullable=False),
+    sa.Column('winners', sa.JSON(), nullable=False),
+    sa.Column('engine_result', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_scope_results_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['run_id'], ['tally_runs.id'], name=op.f('fk_scope_results_run_id_tally_runs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['scope_id'], ['scopes.id'], name=op.f('fk_scope_results_scope_id_scopes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scope_results')),
+    sa.UniqueConstraint('run_id', 'scope_id', name=op.f('uq_scope_results_run_id_scope_id'))
+    )
+    with op.batch_alter_table('scope_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scope_results_cycle_id'), ['cycle_id'], unique=False)
+
+    op.create_table('tally_chunks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('chunk', sa.Integer(), nullable=False),
+    sa.Column('chain_head', sa.String(length=64), nullable=False),
+    sa.Column('ballot_count', sa.Integer(), nullable=False),
+    sa.Column('invalid_count', sa.Integer(), nullable=False),
+    sa.Column('opened', sa.JSON(), nullable=False),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['run_id'], ['tally_runs.id'], name=op.f('fk_tally_chunks_run_id_tally_runs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tally_chunks')),
+    sa.UniqueConstraint('run_id', 'chunk', name=op.f('uq_tally_chunks_run_id_chunk'))
+    )
+    op.create_table('voter_import_rejections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=30), nullable=False),
+    sa.Column('detail', sa.String(length=120), nullable=False),
+    sa.ForeignKeyConstraint(['run_id'], ['voter_import_runs.id'], name=op.f('fk_voter_import_rejections_run_id_voter_import_runs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voter_import_rejections'))
+    )
+    with op.batch_alter_table('voter_import_rejections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_voter_import_rejections_run_id'), ['run_id'], unique=False)
+
+    op.create_table('voter_registry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('cin_hash', sa.String(length=64), nullable=False),
+    sa.Column('birth_date', sa.Date(), nullable=False),
+    sa.Column('district_id', sa.Integer(), nullable=False),
+    sa.Column('phone_hash', sa.String(length=64), nullable=True),
+    sa.Column('import_run_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_voter_registry_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_voter_registry_district_id_districts')),
+    sa.ForeignKeyConstraint(['import_run_id'], ['voter_import_runs.id'], name=op.f('fk_voter_registry_import_run_id_voter_import_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voter_registry')),
+    sa.UniqueConstraint('cycle_id', 'cin_hash', name=op.f('uq_voter_registry_cycle_id_cin_hash'))
+    )
+    with op.batch_alter_table('voter_registry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_voter_registry_cycle_id'), ['cycle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_voter_registry_district_id'), ['district_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_voter_registry_import_run_id'), ['import_run_id'], unique=False)
+
+    op.create_table('kiosk_passes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('registry_entry_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('clerk_id', sa.Integer(), nullable=False),
+    sa.Column('expires_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['clerk_id'], ['users.id'], name=op.f('fk_kiosk_passes_clerk_id_users')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_kiosk_passes_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['registry_entry_id'], ['voter_registry.id'], name=op.f('fk_kiosk_passes_registry_entry_id_voter_registry')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kiosk_passes')),
+    sa.UniqueConstraint('code_hash', name=op.f('uq_kiosk_passes_code_hash'))
+    )
+    with op.batch_alter_table('kiosk_passes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kiosk_passes_cycle_id'), ['cycle_id'], unique=False)
+
     op.create_table('projects',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
     sa.Column('scope_id', sa.Integer(), nullable=False),
     sa.Column('proposal_id', sa.Integer(), nullable=True),
+    sa.Column('category_id', sa.Integer(), nullable=True),
     sa.Column('title_ar', sa.String(length=200), nullable=False),
     sa.Column('title_fr', sa.String(length=200), nullable=False),
     sa.Column('summary', sa.String(length=600), nullable=False),
     sa.Column('cost', sa.BigInteger(), nullable=False),
     sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('cost > 0', name=op.f('ck_projects_cost_positive')),
+    sa.ForeignKeyConstraint(['category_id'], ['proposal_categories.id'], name=op.f('fk_projects_category_id_proposal_categories')),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_projects_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_projects_proposal_id_proposals')),
     sa.ForeignKeyConstraint(['scope_id'], ['scopes.id'], name=op.f('fk_projects_scope_id_scopes')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_projects'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_projects')),
+    sa.UniqueConstraint('proposal_id', name=op.f('uq_projects_proposal_id'))
     )
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_projects_cycle_id'), ['cycle_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_projects_proposal_id'), ['proposal_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_projects_scope_id'), ['scope_id'], unique=False)
+
+    op.create_table('proposal_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=120), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('stored_name', sa.String(length=80), nullable=False),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_proposal_attachments_proposal_id_proposals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_attachments')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_proposal_attachments_stored_name'))
+    )
+    with op.batch_alter_table('proposal_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_attachments_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('proposal_comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('flag_count', sa.Integer(), nullable=False),
+    sa.Column('flags_dismissed', sa.Boolean(), nullable=False),
+    sa.Column('hidden_reason', sa.String(length=300), nullable=True),
+    sa.Column('hidden_by_id', sa.Integer(), nullable=True),
+    sa.Column('hidden_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_proposal_comments_author_id_users')),
+    sa.ForeignKeyConstraint(['hidden_by_id'], ['users.id'], name=op.f('fk_proposal_comments_hidden_by_id_users')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_proposal_comments_proposal_id_proposals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_comments'))
+    )
+    with op.batch_alter_table('proposal_comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_comments_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposal_comments_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('proposal_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_proposal_events_proposal_id_proposals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_events'))
+    )
+    with op.batch_alter_table('proposal_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_events_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('proposal_supports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_proposal_supports_proposal_id_proposals'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_proposal_supports_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_supports')),
+    sa.UniqueConstraint('proposal_id', 'user_id', name=op.f('uq_proposal_supports_proposal_id_user_id'))
+    )
+    with op.batch_alter_table('proposal_supports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_supports_proposal_id'), ['proposal_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_proposal_supports_user_id'), ['user_id'], unique=False)
+
+    op.create_table('reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('body_id', sa.Integer(), nullable=False),
+    sa.Column('assigned_by', sa.String(length=10), nullable=False),
+    sa.Column('assigned_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=True),
+    sa.Column('competent', sa.Boolean(), nullable=True),
+    sa.Column('technical_ok', sa.Boolean(), nullable=True),
+    sa.Column('legal_ok', sa.Boolean(), nullable=True),
+    sa.Column('official_cost', sa.BigInteger(), nullable=True),
+    sa.Column('decision', sa.String(length=30), nullable=True),
+    sa.Column('answer', sa.Text(), nullable=False),
+    sa.Column('reasons', sa.Text(), nullable=False),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
+    sa.Column('project_title_ar', sa.String(length=200), nullable=False),
+    sa.Column('project_title_fr', sa.String(length=200), nullable=False),
+    sa.Column('recorded_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('published_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("decision is null or decision in ('feasible', 'feasible_with_changes', 'not_feasible', 'merged')", name=op.f('ck_reviews_decision')),
+    sa.CheckConstraint('official_cost is null or official_cost > 0', name=op.f('ck_reviews_official_cost_positive')),
+    sa.ForeignKeyConstraint(['body_id'], ['advisory_bodies.id'], name=op.f('fk_reviews_body_id_advisory_bodies')),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['proposals.id'], name=op.f('fk_reviews_merged_into_id_proposals')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_reviews_proposal_id_proposals'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_reviews_reviewer_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reviews')),
+    sa.UniqueConstraint('proposal_id', name=op.f('uq_reviews_proposal_id'))
+    )
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reviews_body_id'), ['body_id'], unique=False)
+
+    op.create_table('voter_marks',
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('registry_entry_id', sa.Integer(), nullable=False),
+    sa.Column('voted_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_voter_marks_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['registry_entry_id'], ['voter_registry.id'], name=op.f('fk_voter_marks_registry_entry_id_voter_registry')),
+    sa.PrimaryKeyConstraint('cycle_id', 'registry_entry_id', name=op.f('pk_voter_marks'))
+    )
+    op.create_table('voter_verification_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('challenge_id', sa.Integer(), nullable=False),
+    sa.Column('registry_entry_id', sa.Integer(), nullable=True),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['challenge_id'], ['otp_challenges.id'], name=op.f('fk_voter_verification_attempts_challenge_id_otp_challenges')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_voter_verification_attempts_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['registry_entry_id'], ['voter_registry.id'], name=op.f('fk_voter_verification_attempts_registry_entry_id_voter_registry')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voter_verification_attempts')),
+    sa.UniqueConstraint('challenge_id', name=op.f('uq_voter_verification_attempts_challenge_id'))
+    )
+    with op.batch_alter_table('voter_verification_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_voter_verification_attempts_cycle_id'), ['cycle_id'], unique=False)
+
+    op.create_table('voter_verifications',
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('registry_entry_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('method', sa.String(length=10), nullable=False),
+    sa.Column('phone_hash', sa.String(length=64), nullable=True),
+    sa.Column('phone_slot', sa.Integer(), nullable=True),
+    sa.Column('phone_enc', sa.LargeBinary(), nullable=True),
+    sa.Column('verified_on', sa.Date(), nullable=False),
+    sa.Column('profile_given', sa.Boolean(), nullable=False),
+    sa.CheckConstraint("method in ('sms', 'kiosk')", name=op.f('ck_voter_verifications_method')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_voter_verifications_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['registry_entry_id'], ['voter_registry.id'], name=op.f('fk_voter_verifications_registry_entry_id_voter_registry')),
+    sa.PrimaryKeyConstraint('cycle_id', 'registry_entry_id', name=op.f('pk_voter_verifications')),
+    sa.UniqueConstraint('cycle_id', 'phone_hash', 'phone_slot', name=op.f('uq_voter_verifications_cycle_id_phone_hash_phone_slot')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_voter_verifications_token_hash'))
+    )
+    op.create_table('execution_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('commune_id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('status_key', sa.String(length=20), nullable=False),
+    sa.Column('status_reason', sa.Text(), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('planned_start', sa.Date(), nullable=True),
+    sa.Column('planned_end', sa.Date(), nullable=True),
+    sa.Column('actual_start', sa.Date(), nullable=True),
+    sa.Column('actual_end', sa.Date(), nullable=True),
+    sa.Column('allocated', sa.BigInteger(), nullable=False),
+    sa.Column('committed', sa.BigInteger(), nullable=False),
+    sa.Column('spent', sa.BigInteger(), nullable=False),
+    sa.Column('overspend_reason', sa.Text(), nullable=False),
+    sa.Column('responsible_service', sa.String(length=160), nullable=False),
+    sa.Column('contractor', sa.String(length=200), nullable=False),
+    sa.Column('procurement_ref', sa.String(length=80), nullable=False),
+    sa.Column('location', sa.String(length=200), nullable=False),
+    sa.Column('overdue_since', sa.Date(), nullable=True),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('allocated >= 0 AND committed >= 0 AND spent >= 0', name=op.f('ck_execution_records_money_positive')),
+    sa.CheckConstraint('progress >= 0 AND progress <= 100', name=op.f('ck_execution_records_progress_range')),
+    sa.ForeignKeyConstraint(['commune_id'], ['communes.id'], name=op.f('fk_execution_records_commune_id_communes')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycles.id'], name=op.f('fk_execution_records_cycle_id_cycles')),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_execution_records_project_id_projects')),
+    sa.ForeignKeyConstraint(['status_key'], ['execution_statuses.key'], name=op.f('fk_execution_records_status_key_execution_statuses')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_execution_records')),
+    sa.UniqueConstraint('project_id', name=op.f('uq_execution_records_project_id'))
+    )
+    with op.batch_alter_table('execution_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_records_commune_id'), ['commune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_execution_records_cycle_id'), ['cycle_id'], unique=False)
+
+    op.create_table('project_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scope_result_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('votes', sa.BigInteger(), nullable=False),
+    sa.Column('selected', sa.Boolean(), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=30), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=True),
+    sa.Column('decision', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_results_project_id_projects')),
+    sa.ForeignKeyConstraint(['scope_result_id'], ['scope_results.id'], name=op.f('fk_project_results_scope_result_id_scope_results'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_project_results')),
+    sa.UniqueConstraint('scope_result_id', 'project_id', name=op.f('uq_project_results_scope_result_id_project_id'))
+    )
+    with op.batch_alter_table('project_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_project_results_project_id'), ['project_id'], unique=False)
+
+    op.create_table('proposal_comment_flags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['comment_id'], ['proposal_comments.id'], name=op.f('fk_proposal_comment_flags_comment_id_proposal_comments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_proposal_comment_flags_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_comment_flags')),
+    sa.UniqueConstraint('comment_id', 'user_id', name=op.f('uq_proposal_comment_flags_comment_id_user_id'))
+    )
+    with op.batch_alter_table('proposal_comment_flags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_comment_flags_comment_id'), ['comment_id'], unique=False)
+
+    op.create_table('execution_follows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('sms_opt_in', sa.Boolean(), nullable=False),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['record_id'], ['execution_records.id'], name=op.f('fk_execution_follows_record_id_execution_records'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_execution_follows_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_execution_follows')),
+    sa.UniqueConstraint('record_id', 'user_id', name=op.f('uq_execution_follows_record_id_user_id'))
+    )
+    with op.batch_alter_table('execution_follows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_follows_record_id'), ['record_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_execution_follows_user_id'), ['user_id'], unique=False)
+
+    op.create_table('execution_milestones',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('title_ar', sa.String(length=200), nullable=False),
+    sa.Column('title_fr', sa.String(length=200), nullable=False),
+    sa.Column('planned_date', sa.Date(), nullable=True),
+    sa.Column('done_date', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['record_id'], ['execution_records.id'], name=op.f('fk_execution_milestones_record_id_execution_records'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_execution_milestones'))
+    )
+    with op.batch_alter_table('execution_milestones', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_milestones_record_id'), ['record_id'], unique=False)
+
+    op.create_table('execution_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('asked_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=False),
+    sa.Column('answer_service', sa.String(length=160), nullable=False),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('hidden_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('hidden_by_id', sa.Integer(), nullable=True),
+    sa.Column('hidden_reason', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_execution_questions_answered_by_id_users')),
+    sa.ForeignKeyConstraint(['hidden_by_id'], ['users.id'], name=op.f('fk_execution_questions_hidden_by_id_users')),
+    sa.ForeignKeyConstraint(['record_id'], ['execution_records.id'], name=op.f('fk_execution_questions_record_id_execution_records'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_execution_questions_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_execution_questions'))
+    )
+    with op.batch_alter_table('execution_questions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_questions_record_id'), ['record_id'], unique=False)
+
+    op.create_table('execution_ratings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('take_part_again', sa.Boolean(), nullable=False),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('score >= 1 AND score <= 5', name=op.f('ck_execution_ratings_score_range')),
+    sa.ForeignKeyConstraint(['record_id'], ['execution_records.id'], name=op.f('fk_execution_ratings_record_id_execution_records'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_execution_ratings_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_execution_ratings')),
+    sa.UniqueConstraint('record_id', 'user_id', name=op.f('uq_execution_ratings_record_id_user_id'))
+    )
+    with op.batch_alter_table('execution_ratings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_ratings_record_id'), ['record_id'], unique=False)
+
+    op.create_table('execution_subprojects',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('title_ar', sa.String(length=200), nullable=False),
+    sa.Column('title_fr', sa.String(length=200), nullable=False),
+    sa.Column('cost', sa.BigInteger(), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('status_key', sa.String(length=20), nullable=False),
+    sa.CheckConstraint('cost > 0', name=op.f('ck_execution_subprojects_cost_positive')),
+    sa.CheckConstraint('progress >= 0 AND progress <= 100', name=op.f('ck_execution_subprojects_progress_range')),
+    sa.ForeignKeyConstraint(['record_id'], ['execution_records.id'], name=op.f('fk_execution_subprojects_record_id_execution_records'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['status_key'], ['execution_statuses.key'], name=op.f('fk_execution_subprojects_status_key_execution_statuses')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_execution_subprojects'))
+    )
+    with op.batch_alter_table('execution_subprojects', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_subprojects_record_id'), ['record_id'], unique=False)
+
+    op.create_table('execution_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('subproject_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('source', sa.String(length=12), nullable=False),
+    sa.Column('import_id', sa.Integer(), nullable=True),
+    sa.Column('import_line', sa.Integer(), nullable=True),
+    sa.Column('corrects_id', sa.Integer(), nullable=True),
+    sa.Column('body_ar', sa.Text(), nullable=False),
+    sa.Column('body_fr', sa.Text(), nullable=False),
+    sa.Column('service', sa.String(length=160), nullable=False),
+    sa.Column('status_key', sa.String(length=20), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=True),
+    sa.Column('committed', sa.BigInteger(), nullable=True),
+    sa.Column('spent', sa.BigInteger(), nullable=True),
+    sa.Column('overspend_reason', sa.Text(), nullable=False),
+    sa.Column('actual_start', sa.Date(), nullable=True),
+    sa.Column('actual_end', sa.Date(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('status_after', sa.String(length=20), nullable=True),
+    sa.Column('progress_after', sa.Integer(), nullable=True),
+    sa.Column('committed_after', sa.BigInteger(), nullable=True),
+    sa.Column('spent_after', sa.BigInteger(), nullable=True),
+    sa.CheckConstraint("state in ('draft', 'published', 'discarded')", name=op.f('ck_execution_updates_state')),
+    sa.CheckConstraint('(committed IS NULL OR committed >= 0) AND (spent IS NULL OR spent >= 0)', name=op.f('ck_execution_updates_money_positive')),
+    sa.CheckConstraint('progress IS NULL OR (progress >= 0 AND progress <= 100)', name=op.f('ck_execution_updates_progress_range')),
+    sa.ForeignKeyConstraint(['corrects_id'], ['execution_updates.id'], name=op.f('fk_execution_updates_corrects_id_execution_updates')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_execution_updates_created_by_id_users')),
+    sa.ForeignKeyConstraint(['import_id'], ['execution_imports.id'], name=op.f('fk_execution_updates_import_id_execution_imports'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_execution_updates_published_by_id_users')),
+    sa.ForeignKeyConstraint(['record_id'], ['execution_records.id'], name=op.f('fk_execution_updates_record_id_execution_records'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['status_key'], ['execution_statuses.key'], name=op.f('fk_execution_updates_status_key_execution_statuses')),
+    sa.ForeignKeyConstraint(['subproject_id'], ['execution_subprojects.id'], name=op.f('fk_execution_updates_subproject_id_execution_subprojects'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_execution_updates'))
+    )
+    with op.batch_alter_table('execution_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_updates_import_id'), ['import_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_execution_updates_published_at_dt'), ['published_at_dt'], unique=False)
+        batch_op.create_index(batch_op.f('ix_execution_updates_record_id'), ['record_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_execution_updates_state'), ['state'], unique=False)
+
+    op.create_table('execution_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('update_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('filename', sa.String(length=120), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('caption', sa.String(length=200), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.CheckConstraint("kind in ('photo', 'document')", name=op.f('ck_execution_attachments_kind')),
+    sa.ForeignKeyConstraint(['update_id'], ['execution_updates.id'], name=op.f('fk_execution_attachments_update_id_execution_updates'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_execution_attachments'))
+    )
+    with op.batch_alter_table('execution_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_execution_attachments_update_id'), ['update_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('execution_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_attachments_update_id'))
+
+    op.drop_table('execution_attachments')
+    with op.batch_alter_table('execution_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_updates_state'))
+        batch_op.drop_index(batch_op.f('ix_execution_updates_record_id'))
+        batch_op.drop_index(batch_op.f('ix_execution_updates_published_at_dt'))
+        batch_op.drop_index(batch_op.f('ix_execution_updates_import_id'))
+
+    op.drop_table('execution_updates')
+    with op.batch_alter_table('execution_subprojects', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_subprojects_record_id'))
+
+    op.drop_table('execution_subprojects')
+    with op.batch_alter_table('execution_ratings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_ratings_record_id'))
+
+    op.drop_table('execution_ratings')
+    with op.batch_alter_table('execution_questions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_questions_record_id'))
+
+    op.drop_table('execution_questions')
+    with op.batch_alter_table('execution_milestones', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_milestones_record_id'))
+
+    op.drop_table('execution_milestones')
+    with op.batch_alter_table('execution_follows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_follows_user_id'))
+        batch_op.drop_index(batch_op.f('ix_execution_follows_record_id'))
+
+    op.drop_table('execution_follows')
+    with op.batch_alter_table('proposal_comment_flags', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_comment_flags_comment_id'))
+
+    op.drop_table('proposal_comment_flags')
+    with op.batch_alter_table('project_results', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_project_results_project_id'))
+
+    op.drop_table('project_results')
+    with op.batch_alter_table('execution_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_records_cycle_id'))
+        batch_op.drop_index(batch_op.f('ix_execution_records_commune_id'))
+
+    op.drop_table('execution_records')
+    op.drop_table('voter_verifications')
+    with op.batch_alter_table('voter_verification_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_voter_verification_attempts_cycle_id'))
+
+    op.drop_table('voter_verification_attempts')
+    op.drop_table('voter_marks')
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reviews_body_id'))
+
+    op.drop_table('reviews')
+    with op.batch_alter_table('proposal_supports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_supports_user_id'))
+        batch_op.drop_index(batch_op.f('ix_proposal_supports_proposal_id'))
+
+    op.drop_table('proposal_supports')
+    with op.batch_alter_table('proposal_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_events_proposal_id'))
+
+    op.drop_table('proposal_events')
+    with op.batch_alter_table('proposal_comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_comments_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_proposal_comments_author_id'))
+
+    op.drop_table('proposal_comments')
+    with op.batch_alter_table('proposal_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_attachments_proposal_id'))
+
+    op.drop_table('proposal_attachments')
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_projects_scope_id'))
-        batch_op.drop_index(batch_op.f('ix_projects_proposal_id'))
         batch_op.drop_index(batch_op.f('ix_projects_cycle_id'))
 
     op.drop_table('projects')
+    with op.batch_alter_table('kiosk_passes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kiosk_passes_cycle_id'))
+
+    op.drop_table('kiosk_passes')
+    with op.batch_alter_table('voter_registry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_voter_registry_import_run_id'))
+        batch_op.drop_index(batch_op.f('ix_voter_registry_district_id'))
+        batch_op.drop_index(batch_op.f('ix_voter_registry_cycle_id'))
+
+    op.drop_table('voter_registry')
+    with op.batch_alter_table('voter_import_rejections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_voter_import_rejections_run_id'))
+
+    op.drop_table('voter_import_rejections')
+    op.drop_table('tally_chunks')
+    with op.batch_alter_table('scope_results', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scope_results_cycle_id'))
+
+    op.drop_table('scope_results')
+    with op.batch_alter_table('public_chain_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_public_chain_entries_receipt')
+
+    op.drop_table('public_chain_entries')
+    op.drop_table('public_ballots')
+    with op.batch_alter_table('proposals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposals_submitted_at_dt'))
+        batch_op.drop_index(batch_op.f('ix_proposals_scope_id'))
+        batch_op.drop_index('ix_proposals_cycle_status')
+        batch_op.drop_index(batch_op.f('ix_proposals_cycle_id'))
+        batch_op.drop_index(batch_op.f('ix_proposals_category_id'))
+        batch_op.drop_index(batch_op.f('ix_proposals_author_id'))
+        batch_op.drop_index(batch_op.f('ix_proposals_association_id'))
+
+    op.drop_table('proposals')
     with op.batch_alter_table('ballots', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ballots_cycle_id'))
 
     op.drop_table('ballots')
+    with op.batch_alter_table('voter_import_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_voter_import_runs_cycle_id'))
+
+    op.drop_table('voter_import_runs')
     op.drop_table('user_roles')
+    op.drop_table('tally_runs')
     op.drop_table('scopes')
+    with op.batch_alter_table('review_assignment_rules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_assignment_rules_commune_id'))
+
+    op.drop_table('review_assignment_rules')
     op.drop_table('phases')
+    with op.batch_alter_table('participation_profiles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_participation_profiles_cycle_id'))
+
+    op.drop_table('participation_profiles')
     with op.batch_alter_table('otp_challenges', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_otp_challenges_phone'))
 
     op.drop_table('otp_challenges')
+    with op.batch_alter_table('execution_imports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_execution_imports_commune_id'))
+
+    op.drop_table('execution_imports')
     op.drop_table('election_keys')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entries_commune_id'))
@@ -273,6 +1099,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_entries_action'))
 
     op.drop_table('audit_entries')
+    with op.batch_alter_table('associations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_associations_status'))
+        batch_op.drop_index(batch_op.f('ix_associations_representative_id'))
+        batch_op.drop_index(batch_op.f('ix_associations_commune_id'))
+
+    op.drop_table('associations')
+    with op.batch_alter_table('advisory_body_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_advisory_body_members_user_id'))
+        batch_op.drop_index(batch_op.f('ix_advisory_body_members_body_id'))
+
+    op.drop_table('advisory_body_members')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_commune_id'))
 
@@ -281,6 +1118,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sms_messages_status'))
 
     op.drop_table('sms_messages')
+    with op.batch_alter_table('proposal_categories', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_categories_commune_id'))
+
+    op.drop_table('proposal_categories')
     with op.batch_alter_table('districts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_districts_commune_id'))
 
@@ -289,10 +1130,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_cycles_commune_id'))
 
     op.drop_table('cycles')
+    with op.batch_alter_table('advisory_bodies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_advisory_bodies_commune_id'))
+
+    op.drop_table('advisory_bodies')
+    with op.batch_alter_table('accountability_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_accountability_reports_commune_id'))
+
+    op.drop_table('accountability_reports')
     with op.batch_alter_table('rate_events', schema=None) as batch_op:
         batch_op.drop_index('ix_rate_events_bucket_key_at')
 
     op.drop_table('rate_events')
+    op.drop_table('execution_statuses')
+    op.drop_table('execution_snapshots')
     op.drop_table('deferred_jobs')
     op.drop_table('communes')
     # ### end Alembic commands ###

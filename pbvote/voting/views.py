@@ -1,3 +1,273 @@
-from flask import Blueprint
+"""Voting pages: verify (ID + date of birth + SMS code, or a kiosk code), choose,
+review, cast, receipts; the public ballot box. Staff pages are in staff_views."""
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from pbvote.accounts.errors import AccountError, CodeRejected
+from pbvote.accounts.phones import masked, normalise_mobile
+from pbvote.accounts.views import client_ip
+from pbvote.communes.services import current_commune
+from pbvote.core.nav import add_cycle_link
+from pbvote.core.time import utcnow
+from pbvote.cycles.errors import CycleError
+from pbvote.cycles.services import get_cycle, phase_at
+from pbvote.extensions import db
+from pbvote.voting import rules, services, verification
+from pbvote.voting.errors import AlreadyVoted, NotVerified, VotingError
+from pbvote.voting.forms import KioskCodeForm, ProfileForm, VerifyForm, VoteCodeForm
+from pbvote.voting.models import VoterEntry
 
 bp = Blueprint("voting", __name__)
+
+add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",))
+add_cycle_link("voting.ballot_box", _l("Public ballot box"),
+               phases=("voting", "tally", "execution", "evaluation", "closed"))
+
+
+def _cycle_or_404(cycle_id: int):
+    cycle = get_cycle(current_commune(), cycle_id)
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+# Per-cycle voting state in the (signed) session cookie: opaque values only.
+def _state(name: str, cycle_id: int, default=None):
+    return session.get(name, {}).get(str(cycle_id), default)
+
+
+def _set_state(name: str, cycle_id: int, value) -> None:
+    values = dict(session.get(name, {}))
+    if value is None:
+        values.pop(str(cycle_id), None)
+    else:
+        values[str(cycle_id)] = value
+    session[name] = values
+
+
+def _verified(cycle):
+    return verification.verification_for(cycle, _state("vote_tokens", cycle.id))
+
+
+def _closed_page(cycle, error):
+    return render_template("voting/closed.html", cycle=cycle, message=str(error)), 409
+
+
+@bp.route("/cycles/<int:cycle_id>/vote", methods=["GET", "POST"])
+def vote_start(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    now = utcnow()
+    if phase_at(cycle, now) != "voting":
+        return _closed_page(cycle, _("Voting is not open for this cycle."))
+    current = _verified(cycle)
+    if current is not None:
+        return redirect(url_for(".ballot", cycle_id=cycle.id))
+    form = VerifyForm()
+    if form.validate_on_submit():
+        try:
+            phone = normalise_mobile(form.phone.data)
+            attempt = verification.request_vote_code(
+                cycle, form.cin.data, form.birth_date.day, phone, client_ip(), now)
+        except (AccountError, VotingError, CycleError) as error:
+            db.session.rollback()
+            form.phone.errors.append(str(error))
+        else:
+            db.session.commit()
+            _set_state("vote_attempt", cycle.id, attempt.id)
+            session["vote_phone_masked"] = masked(phone)
+            return redirect(url_for(".vote_code", cycle_id=cycle.id))
+    return render_template("voting/verify.html", cycle=cycle, form=form)
+
+
+@bp.route("/cycles/<int:cycle_id>/vote/code", methods=["GET", "POST"])
+def vote_code(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    attempt_id = _state("vote_attempt", cycle.id)
+    if attempt_id is None:
+        return redirect(url_for(".vote_start", cycle_id=cycle.id))
+    form = VoteCodeForm()
+    if form.validate_on_submit():
+        try:
+            token = verification.confirm_vote_code(cycle, attempt_id, form.code.data,
+                                                   utcnow())
+        except CodeRejected as error:
+            db.session.commit()  # keep the count of wrong tries
+            form.code.errors.append(str(error))
+        except (VotingError, CycleError) as error:
+            db.session.rollback()
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            _set_state("vote_attempt", cycle.id, None)
+            _set_state("vote_tokens", cycle.id, token)
+            return redirect(url_for(".ballot", cycle_id=cycle.id))
+    return render_template("voting/code.html", cycle=cycle, form=form,
+                           phone=session.get("vote_phone_masked", ""))
+
+
+def _ballot_context(cycle, entry_id):
+    entry = db.session.get(VoterEntry, entry_id)
+    items = []
+    for scope in rules.ballot_scopes(cycle, entry.district_id):
+        projects = rules.scope_projects(scope)
+        items.append({"scope": scope, "name": rules.scope_name(scope),
+                      "projects": projects, "blank_allowed": rules.blank_allowed(scope),
+                      "minimum": rules.minimum_cost(scope, projects)
+                      if scope.ballot_rule == "approval_min_share" else None})
+    return items
+
+
+def _render_ballot(cycle, ballots, chosen, error=None, status=200):
+    return render_template("voting/ballot.html", cycle=cycle, ballots=ballots,
+                           chosen=chosen, error=error,
+                           kiosk=_state("vote_kiosk", cycle.id, False)), status
+
+
+@bp.route("/cycles/<int:cycle_id>/vote/ballot", methods=["GET", "POST"])
+def ballot(cycle_id: int):
+    """GET: the ballot. POST: the server checks the choice and shows it for review
+    (or shows the ballot again with the choice kept, to change it)."""
+    cycle = _cycle_or_404(cycle_id)
+    if phase_at(cycle, utcnow()) != "voting":
+        return _closed_page(cycle, _("Voting is not open for this cycle."))
+    current = _verified(cycle)
+    if current is None:
+        flash(_("Verify your identity first."), "warning")
+        return redirect(url_for(".vote_start", cycle_id=cycle.id))
+    if services.has_voted(cycle.id, current.registry_entry_id):
+        return render_template("voting/already_voted.html", cycle=cycle,
+                               message=services.already_voted_message()), 409
+    ballots = _ballot_context(cycle, current.registry_entry_id)
+    if request.method == "GET":
+        return _render_ballot(cycle, ballots, {})
+    scopes = [item["scope"] for item in ballots]
+    try:
+        choices = rules.parse_form(request.form, scopes)
+    except VotingError as error:
+        return _render_ballot(cycle, ballots, {}, str(error), 400)
+    if request.form.get("step") == "edit":
+        return _render_ballot(cycle, ballots, choices)
+    try:
+        rules.check_ballot(scopes, choices,
+                           {item["scope"].id: item["projects"] for item in ballots})
+    except VotingError as error:
+        return _render_ballot(cycle, ballots, choices, str(error), 400)
+    return render_template("voting/review.html", cycle=cycle, ballots=ballots,
+                           chosen=choices)
+
+
+@bp.route("/cycles/<int:cycle_id>/vote/cast", methods=["POST"])
+def cast(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    try:
+        receipts = services.cast_ballots(cycle, _state("vote_tokens", cycle.id),
+                                         request.form, utcnow())
+    except AlreadyVoted as error:
+        db.session.rollback()
+        return render_template("voting/already_voted.html", cycle=cycle,
+                               message=str(error)), 409
+    except NotVerified as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for(".vote_start", cycle_id=cycle.id))
+    except CycleError as error:
+        db.session.rollback()
+        return _closed_page(cycle, error)
+    except VotingError as error:
+        db.session.rollback()
+        current = _verified(cycle)
+        return _render_ballot(cycle, _ballot_context(cycle, current.registry_entry_id),
+                              {}, str(error), 400)
+    shown = [[rules.scope_name(scope), services.short_receipt(receipt), receipt]
+             for scope, receipt in receipts]
+    db.session.commit()
+    _set_state("vote_receipts", cycle.id, shown)
+    if _state("vote_kiosk", cycle.id, False):
+        _set_state("vote_tokens", cycle.id, None)  # the next resident uses this kiosk
+    return redirect(url_for(".vote_done", cycle_id=cycle.id))
+
+
+@bp.route("/cycles/<int:cycle_id>/vote/done")
+def vote_done(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    receipts = _state("vote_receipts", cycle.id)
+    if not receipts:
+        return redirect(url_for(".vote_start", cycle_id=cycle.id))
+    return render_template("voting/done.html", cycle=cycle, receipts=receipts,
+                           kiosk=_state("vote_kiosk", cycle.id, False),
+                           can_profile=_verified(cycle) is not None)
+
+
+@bp.route("/cycles/<int:cycle_id>/vote/finish", methods=["POST"])
+def vote_finish(cycle_id: int):
+    """Forget this cycle's voting state in this browser (the kiosk's "finish")."""
+    cycle = _cycle_or_404(cycle_id)
+    kiosk = _state("vote_kiosk", cycle.id, False)
+    for name in ("vote_tokens", "vote_receipts", "vote_attempt", "vote_kiosk"):
+        _set_state(name, cycle.id, None)
+    if kiosk:
+        return redirect(url_for(".kiosk", cycle_id=cycle.id))
+    return redirect(url_for(".ballot_box", cycle_id=cycle.id))
+
+
+@bp.route("/cycles/<int:cycle_id>/vote/profile", methods=["GET", "POST"])
+def vote_profile(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            services.save_profile(cycle, _state("vote_tokens", cycle.id),
+                                  consent=form.consent.data, age_band=form.age_band.data,
+                                  gender=form.gender.data,
+                                  disability=form.disability.data, now=utcnow())
+        except VotingError as error:
+            db.session.rollback()
+            form.consent.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Thank you. Your answers were saved apart from your vote."),
+                  "success")
+            return redirect(url_for(".vote_done", cycle_id=cycle.id))
+    return render_template("voting/profile.html", cycle=cycle, form=form)
+
+
+@bp.route("/cycles/<int:cycle_id>/kiosk", methods=["GET", "POST"])
+def kiosk(cycle_id: int):
+    """The citizen office's kiosk: a code from the clerk opens one ballot."""
+    cycle = _cycle_or_404(cycle_id)
+    form = KioskCodeForm()
+    if form.validate_on_submit():
+        try:
+            token = verification.claim_kiosk_pass(cycle, form.code.data, client_ip(),
+                                                  utcnow())
+        except (VotingError, CycleError) as error:
+            db.session.commit()  # wrong tries count towards the limit
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            for name in ("vote_receipts", "vote_attempt"):
+                _set_state(name, cycle.id, None)
+            _set_state("vote_tokens", cycle.id, token)
+            _set_state("vote_kiosk", cycle.id, True)
+            return redirect(url_for(".ballot", cycle_id=cycle.id))
+    return render_template("voting/kiosk.html", cycle=cycle, form=form)
+
+
+@bp.route("/cycles/<int:cycle_id>/ballot-box")
+def ballot_box(cycle_id: int):
+    """Public, no sign-in: how many ballots, the chain's head, and a receipt check."""
+    cycle = _cycle_or_404(cycle_id)
+    box = services.ballot_box(cycle)
+    typed = request.args.get("receipt", "").strip()[:100]
+    found = services.find_receipt(cycle, typed) if typed else None
+    return render_template("voting/ballot_box.html", cycle=cycle, box=box, typed=typed,
+                           found=found, short_receipt=services.short_receipt,
+                           fingerprint=services.key_fingerprint(box["key"].sealing_public)
+                           if box["key"] else None,
+                           phase=phase_at(cycle, utcnow()))
+
+
+from pbvote.voting import api, staff_views  # noqa: F401 - routes on this blueprint

@@ -1,0 +1,364 @@
+"""Benchmark the whole voting flow against gunicorn and PostgreSQL.
+
+Each simulated resident: GET the verification page, POST ID + date of birth +
+phone, read the SMS code from the outbox, POST the code, GET the ballot, POST it for
+review, POST the cast. Beside it, in the same run and against the same server, a
+bare endpoint that inserts one row and commits (in the bench's own WSGI app only).
+
+    .venv/bin/python bench/cast.py --voters 400 --concurrency 16 --workers 4
+
+Reports verified voters per second and p50/p99 latency of the whole flow, of the
+cast request alone, and of the bare endpoint. It creates (and empties) the database
+``pbvote_bench_voting`` on 127.0.0.1:5432.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "pbvote_bench_voting"
+DB_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CODE_RE = re.compile(r"\b(\d{6})\b")
+BOX_RE = re.compile(r'name="(scope-\d+)" value="(\d+)" data-cost="(\d+)"')
+
+
+def wsgi_app():
+    """The bench's own WSGI app: pbvote plus one bare endpoint that inserts one row
+    and commits, as the floor to compare the flow with. It exists only here
+    (``gunicorn 'bench.cast:wsgi_app()'``), never in the product."""
+    from sqlalchemy import text
+
+    from pbvote import create_app
+    from pbvote.extensions import csrf, db
+
+    app = create_app()
+
+    @app.route("/bench/bare", methods=["POST"])
+    @csrf.exempt
+    def bare():
+        db.session.execute(text("INSERT INTO bench_bare (note) VALUES ('x')"))
+        db.session.commit()
+        return "ok"
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(outbox: str, redis_url: str | None = None) -> dict:
+    env = dict(os.environ)
+    env.update({
+        "PBVOTE_ENV": "development", "DATABASE_URL": DB_URL, "SMS_OUTBOX": outbox,
+        "SMS_BACKEND": "outbox",
+        # Every simulated resident comes from 127.0.0.1: lift the per-address cap.
+        "PBVOTE_OTP_SENDS_PER_IP_PER_HOUR": "10000000",
+        "PBVOTE_SQLALCHEMY_ENGINE_OPTIONS": json.dumps({"pool_size": 5,
+                                                        "max_overflow": 5}),
+    })
+    env.pop("REDIS_URL", None)  # without Redis, SMS jobs run in-process after commit
+    if redis_url:
+        env["REDIS_URL"] = redis_url  # SMS go to RQ and `pbvote worker sms` sends them
+    return env
+
+
+def prepare_database(voters: int, outbox: str) -> dict:
+    """Empty the bench database, build the schema and seed a voting cycle."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": DB_NAME}):
+            connection.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+    admin.dispose()
+    os.environ.update({k: v for k, v in environment(outbox).items()
+                       if k in ("PBVOTE_ENV", "DATABASE_URL", "SMS_OUTBOX")})
+    import flask_migrate
+
+    from pbvote import create_app
+    from pbvote.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        flask_migrate.upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, "
+                                    "note text)"))
+        seeded = seed(voters)
+        db.session.commit()
+        db.engine.dispose()
+    return seeded
+
+
+def seed(voters: int) -> dict:
+    from datetime import date
+
+    from pbvote.voting.models import VoterEntry
+    from pbvote.voting.registry import cin_hash
+    from tests.factories import create_commune, create_cycle, create_project
+
+    from pbvote.extensions import db
+
+    commune = create_commune()
+    districts = [d.id for d in commune.districts]
+    cycle = create_cycle(commune.id, current_phase="voting", total=3_000_000,
+                         district_ids=districts)
+    for scope in cycle.scopes:
+        for index in range(6):
+            create_project(cycle, scope, scope.amount // 5 + index * 1000,
+                           title=f"P{scope.id}-{index}")
+    for number in range(voters):
+        db.session.add(VoterEntry(cycle_id=cycle.id, cin_hash=cin_hash(
+            f"BE{100000 + number}"), birth_date=date(1970 + number % 30, 1 + number % 12,
+                                                     1 + number % 28),
+            district_id=districts[number % len(districts)]))
+    db.session.flush()
+    return {"cycle_id": cycle.id}
+
+
+class Outbox:
+    """Follows the SMS outbox file the server writes, keeping the latest code sent
+    to each number."""
+
+    def __init__(self, path: str):
+        self.path, self.offset, self.codes = path, 0, {}
+        self.lock = threading.Lock()
+
+    def code_for(self, phone: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                self._read()
+                if phone in self.codes:
+                    return self.codes.pop(phone)
+            time.sleep(0.01)
+        raise RuntimeError(f"no SMS code for {phone}")
+
+    def _read(self):
+        if not os.path.exists(self.path):
+            return
+        with open(self.path, encoding="utf-8") as handle:
+            handle.seek(self.offset)
+            data = handle.read()
+        complete = data[:data.rfind("\n") + 1]
+        self.offset += len(complete.encode("utf-8"))
+        for line in complete.splitlines():
+            message = json.loads(line)
+            match = CODE_RE.search(message["body"])
+            if match:
+                self.codes[message["to"]] = match.group(1)
+
+
+class Browser:
+    """One resident's connection: keeps cookies, follows nothing by itself."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies = {}
+
+    def request(self, method: str, path: str, form=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # gunicorn closed the idle keep-alive connection (waiting for the SMS):
+            # the request never reached it, so open a new connection and send again.
+            self.connection.close()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        text = response.read().decode("utf-8")
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, text
+
+
+def vote(port: int, cycle_id: int, number: int, outbox: Outbox) -> tuple[float, float]:
+    """One resident's whole flow; returns (flow seconds, cast seconds)."""
+    browser = Browser(port)
+    phone = f"+21261{number:07d}"
+    start = time.perf_counter()
+    base = f"/cycles/{cycle_id}/vote"
+    _status, page = browser.request("GET", base)
+    status, _ = browser.request("POST", base, {
+        "csrf_token": CSRF_RE.search(page).group(1), "cin": f"BE{100000 + number}",
+        "birth_date": f"{1 + number % 28:02d}/{1 + number % 12:02d}/{1970 + number % 30}",
+        "phone": phone})
+    assert status == 302, status
+    _status, page = browser.request("GET", base + "/code")
+    status, _ = browser.request("POST", base + "/code", {
+        "csrf_token": CSRF_RE.search(page).group(1), "code": outbox.code_for(phone)})
+    assert status == 302, status
+    _status, page = browser.request("GET", base + "/ballot")
+    picks = {}
+    for name, project_id, _cost in BOX_RE.findall(page):
+        picks.setdefault(name, [project_id])  # the cheapest project of each scope
+    form = {"csrf_token": CSRF_RE.search(page).group(1), **picks}
+    status, _ = browser.request("POST", base + "/ballot", {**form, "step": "review"})
+    assert status == 200, status
+    cast_start = time.perf_counter()
+    status, _ = browser.request("POST", base + "/cast", form)
+    assert status == 302, status
+    end = time.perf_counter()
+    browser.connection.close()
+    return end - start, end - cast_start
+
+
+def run_pool(concurrency: int, jobs: list, work) -> tuple[list, float]:
+    results, errors, lock = [], [], threading.Lock()
+    queue = list(jobs)
+
+    def worker():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                job = queue.pop()
+            try:
+                value = work(job)
+            except Exception as error:  # noqa: BLE001 - reported after the run
+                with lock:
+                    errors.append(repr(error))
+                continue
+            with lock:
+                results.append(value)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        print(f"  {len(errors)} errors, e.g. {errors[0]}", file=sys.stderr)
+    return results, time.perf_counter() - started
+
+
+def bare(port: int):
+    def post(_job):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        start = time.perf_counter()
+        connection.request("POST", "/bench/bare")
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200, response.status
+        connection.close()
+        return time.perf_counter() - start
+    return post
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(name: str, latencies: list[float], elapsed: float, unit: str) -> dict:
+    row = {"name": name, "count": len(latencies), "per_second": len(latencies) / elapsed,
+           "p50_ms": 1000 * statistics.median(latencies),
+           "p99_ms": 1000 * percentile(latencies, 0.99)}
+    print(f"{name:34} {row['count']:6d} {row['per_second']:9.1f} {unit:12} "
+          f"p50 {row['p50_ms']:8.1f} ms   p99 {row['p99_ms']:8.1f} ms")
+    return row
+
+
+def wait_for(port: int, process) -> None:
+    for _ in range(200):
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--voters", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--bare-requests", type=int, default=2000)
+    parser.add_argument("--redis", metavar="URL", default=None,
+                        help="queue SMS on this Redis (it is emptied) and run "
+                             "--sms-workers `pbvote worker sms` processes")
+    parser.add_argument("--sms-workers", type=int, default=2)
+    args = parser.parse_args()
+
+    outbox_path = f"/tmp/pbvote-bench-outbox-{os.getpid()}.jsonl"
+    seeded = prepare_database(args.voters, outbox_path)
+    port = free_port()
+    env = environment(outbox_path, args.redis)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers),
+         "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "bench.cast:wsgi_app()"],
+        cwd=ROOT, env=env)
+    workers = []
+    if args.redis:
+        from redis import Redis
+
+        Redis.from_url(args.redis).flushdb()
+        workers = [subprocess.Popen([str(ROOT / ".venv/bin/pbvote"), "worker", "sms",
+                                     "--no-scheduler"], cwd=ROOT, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   for _ in range(args.sms_workers)]
+    try:
+        wait_for(port, server)
+        outbox = Outbox(outbox_path)
+        sms = (f"by {args.sms_workers} RQ workers" if args.redis else "in-process")
+        print(f"gunicorn {args.workers} workers x {args.threads} threads, "
+              f"{args.concurrency} concurrent clients, PostgreSQL, SMS {sms}; "
+              f"{os.cpu_count()} CPUs")
+        run_pool(args.concurrency, range(50), bare(port))  # warm-up
+        bare_times, bare_elapsed = run_pool(args.concurrency,
+                                            range(args.bare_requests), bare(port))
+        flows, flow_elapsed = run_pool(
+            args.concurrency, range(args.voters),
+            lambda n: vote(port, seeded["cycle_id"], n, outbox))
+        rows = [report("bare insert + commit", bare_times, bare_elapsed, "requests/s"),
+                report("whole flow (verify, code, cast)", [f for f, _ in flows],
+                       flow_elapsed, "voters/s"),
+                report("cast request alone", [c for _, c in flows], flow_elapsed,
+                       "casts/s")]
+        print(json.dumps(rows))
+    finally:
+        for process in [server, *workers]:
+            process.terminate()
+        for process in [server, *workers]:
+            process.wait(timeout=30)
+        if os.path.exists(outbox_path):
+            os.remove(outbox_path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""Bulk import of updates from the commune's finance system (CSV).
+
+The upload is checked as a whole (encoding, header, size) and stored; a job then
+validates the rows one by one, each in its own savepoint, so that a bad row is
+reported with its line number and reasons while every good row becomes a draft
+update to review and publish. Progress is committed as it goes for the progress
+page.
+"""
+
+import csv
+import io
+import re
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import delete
+
+from pbvote.accountability.errors import (
+    AccountabilityError,
+    InvalidUpdate,
+    InvalidUpdateSet,
+)
+from pbvote.accountability.models import ExecutionImport, ExecutionUpdate
+from pbvote.accountability.services import (
+    UpdateValues,
+    create_draft,
+    get_record,
+    statuses,
+)
+from pbvote.audit.services import record_action
+from pbvote.core.jobs import enqueue_after_commit
+from pbvote.extensions import db
+
+COLUMNS = ("record_id", "status", "progress", "committed_mad", "spent_mad",
+           "actual_start", "actual_end", "reason", "overspend_reason", "text_ar",
+           "text_fr", "service")
+REQUIRED = ("record_id",)
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+COMMIT_EVERY = 100  # progress for the page; each commit expires the session
+TEMPLATE = ",".join(COLUMNS) + "\n"
+
+
+class InvalidImport(AccountabilityError):
+    """The file as a whole cannot be read."""
+
+
+def start_import(actor, commune_id: int, filename: str, data: bytes,
+                 now: datetime) -> ExecutionImport:
+    """Check the file as a whole, store it and queue the row-by-row job."""
+    if not data:
+        raise InvalidImport(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise InvalidImport(_("The file is too large: at most %(mb)d MB.",
+                              mb=MAX_BYTES // (1024 * 1024)))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidImport(_("The file is not UTF-8 text: export it as “CSV UTF-8”."))
+    rows = list(_reader(text))
+    if not rows:
+        raise InvalidImport(_("The file has no header line."))
+    header = [name.strip().lower() for name in rows[0]]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise InvalidImport(_("The header line must contain the column(s): %(cols)s. "
+                              "Allowed columns: %(all)s.", cols=", ".join(missing),
+                              all=", ".join(COLUMNS)))
+    unknown = [name for name in header if name and name not in COLUMNS]
+    if unknown:
+        raise InvalidImport(_("Unknown column(s): %(cols)s. Allowed columns: %(all)s.",
+                              cols=", ".join(unknown), all=", ".join(COLUMNS)))
+    body_rows = [row for row in rows[1:] if any(cell.strip() for cell in row)]
+    if not body_rows:
+        raise InvalidImport(_("The file has a header but no rows."))
+    if len(body_rows) > MAX_ROWS:
+        raise InvalidImport(_("The file has %(n)d rows; at most %(max)d per import.",
+                              n=len(body_rows), max=MAX_ROWS))
+    batch = ExecutionImport(commune_id=commune_id, created_by_id=actor.id,
+                            created_at_dt=now, filename=(filename or "")[:200],
+                            content=text, state="queued", total_rows=len(body_rows),
+                            rejected=[])
+    db.session.add(batch)
+    db.session.flush()  # the job and the audit entry need the id
+    record_action(actor, "execution.import", "execution_import", batch.id, now,
+                  {"filename": batch.filename, "rows": batch.total_rows})
+    enqueue_after_commit("jobs.accountability.process_import", batch.id, queue="default",
+                         timeout=1800)
+    return batch
+
+
+def _reader(text: str):
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    return csv.reader(io.StringIO(text), delimiter=delimiter)
+
+
+def _int(value: str, name: str, errors: list, label: str) -> int | None:
+    cleaned = re.sub(r"[\s\u00a0\u202f,]", "", value or "")
+    if cleaned in ("", "-"):
+        return None
+    cleaned = cleaned.removesuffix("%")
+    if cleaned.upper().endswith("MAD"):
+        cleaned = cleaned[:-3]
+    try:
+        return int(cleaned)
+    except ValueError:
+        errors.append(InvalidUpdate(_("%(label)s: “%(value)s” is not a whole number.",
+                                      label=label, value=value.strip()[:40]), name))
+        return None
+
+
+def _date(value: str, name: str, errors: list, label: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    errors.append(InvalidUpdate(_("%(label)s: “%(value)s” is not a date (use "
+                                  "YYYY-MM-DD or DD/MM/YYYY).", label=label,
+                                  value=value[:40]), name))
+    return None
+
+
+def _status(value: str, errors: list, known=None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    wanted = value.casefold()
+    known = known if known is not None else statuses()
+    for status in known:
+        if wanted in (status.key, status.label_fr.casefold(), status.label_en.casefold(),
+                      status.label_ar):
+            return status.key
+    errors.append(InvalidUpdate(_("status: “%(value)s” is not a known status. Use one "
+                                  "of: %(keys)s.", value=value[:40],
+                                  keys=", ".join(s.key for s in known)),
+                                "status_key"))
+    return None
+
+
+def parse_row(cells: dict, known=None) -> tuple[int | None, UpdateValues]:
+    """Read one row; unreadable cells become errors carried in the values."""
+    errors: list = []
+    record_id = _int(cells.get("record_id", ""), "record_id", errors, "record_id")
+    values = UpdateValues(
+        body_ar=cells.get("text_ar", ""), body_fr=cells.get("text_fr", ""),
+        service=cells.get("service", ""), status_key=_status(cells.get("status", ""),
+                                                              errors, known),
+        reason=cells.get("reason", ""),
+        progress=_int(cells.get("progress", ""), "progress", errors, "progress"),
+        committed=_int(cells.get("committed_mad", ""), "committed", errors,
+                       "committed_mad"),
+        spent=_int(cells.get("spent_mad", ""), "spent", errors, "spent_mad"),
+        overspend_reason=cells.get("overspend_reason", ""),
+        actual_start=_date(cells.get("actual_start", ""), "actual_start", errors,
+                           "actual_start"),
+        actual_end=_date(cells.get("actual_end", ""), "actual_end", errors,
+                         "actual_end"))
+    values.extra_errors = errors
+    return record_id, values
+
+
+def process_import(import_id: int, now: datetime) -> ExecutionImport | None:
+    """Validate every row; good rows become drafts, bad rows are reported. Commits
+    as it goes (progress for the page). Safe to run again: a finished import is
+    left as it is."""
+    from pbvote.accounts.models import User
+
+    batch = db.session.get(ExecutionImport, import_id)
+    if batch is None or batch.state in ("done", "failed"):
+        return batch
+    if batch.state == "running":
+        # A previous attempt died half-way (worker killed): start again cleanly.
+        db.session.execute(delete(ExecutionUpdate).where(
+            ExecutionUpdate.import_id == batch.id, ExecutionUpdate.state == "draft"))
+    actor = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
+    rows = list(_reader(batch.content))
+    header = [name.strip().lower() for name in rows[0]]
+    batch.state, batch.processed_rows, batch.accepted_rows = "running", 0, 0
+    rejected: list = []
+    db.session.commit()
+    known = statuses()
+    line_rows = []
+    reader = _reader(batch.content)
+    next(reader)
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            line_rows.append((reader.line_num, cells))
+    for count, (line, cells) in enumerate(line_rows, start=1):
+        reasons = []
+        if len(cells) > len(header):
+            reasons.append(_("The row has %(n)d cells but the header has %(h)d.",
+                             n=len(cells), h=len(header)))
+        else:
+            record_id, values = parse_row(dict(zip(header, cells)), known)
+            record = get_record(batch.commune_id, record_id) if record_id else None
+            if record is None:
+                reasons.append(_("record_id: no execution record %(id)s in this commune.",
+                                 id=cells[header.index("record_id")].strip()[:20]
+                                 if "record_id" in header else "?"))
+                reasons += [str(e) for e in values.extra_errors]
+            else:
+                # create_draft checks everything before it adds anything, so a
+                # refused row leaves nothing behind and needs no savepoint.
+                try:
+                    create_draft(actor, record, values, now, source="import",
+                                 import_id=batch.id, import_line=line, audit=False)
+                except InvalidUpdateSet as error:
+                    reasons += [str(e) for e in error.errors]
+                else:
+                    batch.accepted_rows += 1
+        if reasons:
+            rejected.append({"line": line, "reasons": reasons})
+        batch.processed_rows = count
+        if count % COMMIT_EVERY == 0:
+            batch.rejected = list(rejected)
+            db.session.commit()
+    batch.rejected = rejected
+    batch.state, batch.finished_at_dt = "done", now
+    return batch

@@ -1,0 +1,248 @@
+"""Proving eligibility to vote: ID number + date of birth + an SMS code, or a clerk
+who checked the ID card in person and opens a one-time ballot on the kiosk.
+
+The answer to "send me a code" never tells whether the ID matched the registry:
+for a match the code is sent by SMS; without one a challenge with an unguessable
+code is stored and no SMS leaves, so both paths show the same pages and messages
+and count wrong tries the same way.
+"""
+
+import secrets
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from pbvote.accounts import otp
+from pbvote.accounts.errors import CodeRejected, TooSoon
+from pbvote.accounts.models import OtpChallenge
+from pbvote.audit.services import record_action
+from pbvote.core import ratelimit
+from pbvote.core.security import keyed_hash, new_numeric_code, seal_secret, same
+from pbvote.core.time import day_of
+from pbvote.cycles.models import Cycle
+from pbvote.extensions import db
+from pbvote.voting.errors import (AlreadyVoted, KioskPassInvalid, PhoneLimitReached,
+                                  ResidentNotFound)
+from pbvote.voting.opening import require_voting_open
+from pbvote.voting.models import (KioskPass, Verification, VerificationAttempt,
+                                  VoterEntry, VoterMark)
+from pbvote.voting.registry import find_entry, phone_hash
+
+PHONE_SEAL = "vote-phone"
+KIOSK_MINUTES = 15
+KIOSK_TRIES_PER_15_MIN = 10
+
+
+def token_digest(token: str) -> str:
+    return keyed_hash("vote-token", token)
+
+
+def verification_for(cycle: Cycle, token: str | None) -> Verification | None:
+    """The verification this session's opaque token proves, if still current."""
+    if not token:
+        return None
+    return db.session.scalar(select(Verification).where(
+        Verification.cycle_id == cycle.id,
+        Verification.token_hash == token_digest(token)))
+
+
+# By SMS ---------------------------------------------------------------------------
+
+def _phone_limit_message(limit: int) -> str:
+    return ngettext("This mobile number has already been used to verify %(num)d "
+                    "resident in this cycle, the most allowed. Use another number or "
+                    "vote at the citizen office.",
+                    "This mobile number has already been used to verify %(num)d "
+                    "residents in this cycle, the most allowed. Use another number or "
+                    "vote at the citizen office.", limit)
+
+
+def _phone_is_full(cycle: Cycle, digest: str, entry: VoterEntry | None) -> bool:
+    limit = cycle.setting("residents_per_phone")
+    owners = set(db.session.scalars(select(Verification.registry_entry_id).where(
+        Verification.cycle_id == cycle.id, Verification.phone_hash == digest)))
+    return len(owners) >= limit and not (entry and entry.id in owners)
+
+
+def _silent_challenge(commune_id: int, phone: str, ip: str, now: datetime) -> OtpChallenge:
+    """The same limits and the same stored challenge as ``otp.issue_code``, but with
+    a random code nobody knows and no SMS (the ID did not match)."""
+    config = current_app.config
+    hour = timedelta(hours=1)
+    buckets = (("otp-cooldown:vote", phone, 1,
+                timedelta(seconds=config["OTP_RESEND_COOLDOWN_SECONDS"])),
+               ("otp-phone:vote", phone, config["OTP_SENDS_PER_NUMBER_PER_HOUR"], hour),
+               ("otp-ip", ip, config["OTP_SENDS_PER_IP_PER_HOUR"], hour))
+    try:
+        for bucket, key, limit, window in buckets:
+            ratelimit.check(bucket, key, limit, window, now)
+    except ratelimit.RateLimited as limited:
+        raise TooSoon(otp._wait_message(limited.retry_after), limited.retry_after)
+    for bucket, key, _limit, _window in buckets:
+        ratelimit.hit(bucket, key, now)
+    challenge = OtpChallenge(
+        commune_id=commune_id, phone=phone, purpose="vote",
+        code_hash=keyed_hash("otp:unmatched", secrets.token_hex(16)), created_at_dt=now,
+        expires_at_dt=now + timedelta(seconds=config["OTP_TTL_SECONDS"]))
+    db.session.add(challenge)
+    return challenge
+
+
+def request_vote_code(cycle: Cycle, cin: str, birth: date | None, phone: str, ip: str,
+                      now: datetime) -> VerificationAttempt:
+    """Start a verification; the SMS goes out only when the ID and date of birth
+    match the registry. Raises PhaseClosed, PhoneLimitReached, TooSoon."""
+    require_voting_open(cycle, now)
+    entry = find_entry(cycle, cin, birth)
+    if _phone_is_full(cycle, phone_hash(phone), entry):
+        raise PhoneLimitReached(_phone_limit_message(cycle.setting("residents_per_phone")))
+    if entry is not None:
+        challenge = otp.issue_code(
+            cycle.commune_id, phone, "vote", ip, now,
+            _("Ouazzane participation: your voting code is {code}. It is valid for 10 "
+              "minutes. Never share it."))
+    else:
+        challenge = _silent_challenge(cycle.commune_id, phone, ip, now)
+    db.session.flush()  # the attempt needs the challenge id
+    attempt = VerificationAttempt(cycle_id=cycle.id, challenge_id=challenge.id,
+                                  registry_entry_id=entry.id if entry else None,
+                                  created_at_dt=now)
+    db.session.add(attempt)
+    db.session.flush()  # the session keeps the attempt id
+    return attempt
+
+
+def confirm_vote_code(cycle: Cycle, attempt_id: int | None, code: str,
+                      now: datetime) -> str:
+    """Check the code; return the session's new opaque verification token.
+
+    Raises PhaseClosed, CodeRejected (the caller commits, to count wrong tries),
+    PhoneLimitReached.
+    """
+    require_voting_open(cycle, now)
+    attempt = db.session.get(VerificationAttempt, attempt_id) if attempt_id else None
+    if attempt is None or attempt.cycle_id != cycle.id:
+        raise CodeRejected(_("Ask for a code first."))
+    challenge = otp.check_code(attempt.challenge_id, code, "vote", now)
+    if attempt.registry_entry_id is None:  # unreachable: nobody knows that code
+        raise CodeRejected(_("Ask for a code first."))
+    token = verify_entry(cycle, attempt.registry_entry_id, "sms", challenge.phone, now)
+    db.session.delete(attempt)
+    return token
+
+
+def verify_entry(cycle: Cycle, entry_id: int, method: str, phone: str | None,
+                 now: datetime) -> str:
+    """Record (or renew) the entry's verification; returns a new token. A renewed
+    verification ends any earlier session's. Raises PhoneLimitReached."""
+    token = secrets.token_urlsafe(32)
+    verification = db.session.get(Verification, (cycle.id, entry_id),
+                                  with_for_update=True)
+    if verification is None:
+        verification = Verification(cycle_id=cycle.id, registry_entry_id=entry_id)
+    verification.token_hash = token_digest(token)
+    verification.method = method
+    verification.verified_on = day_of(now)
+    if phone:
+        _claim_phone_slot(cycle, verification, phone)
+    try:
+        with db.session.begin_nested():
+            db.session.add(verification)
+    except IntegrityError:  # a concurrent verification took the last phone slot
+        raise PhoneLimitReached(_phone_limit_message(cycle.setting("residents_per_phone")))
+    return token
+
+
+def _claim_phone_slot(cycle: Cycle, verification: Verification, phone: str) -> None:
+    digest = phone_hash(phone)
+    verification.phone_enc = seal_secret(PHONE_SEAL, phone)
+    if verification.phone_hash == digest:
+        return
+    limit = cycle.setting("residents_per_phone")
+    used = set(db.session.scalars(select(Verification.phone_slot).where(
+        Verification.cycle_id == cycle.id, Verification.phone_hash == digest)))
+    free = [slot for slot in range(1, limit + 1) if slot not in used]
+    if not free:
+        raise PhoneLimitReached(_phone_limit_message(limit))
+    verification.phone_hash, verification.phone_slot = digest, free[0]
+
+
+# At the citizen office --------------------------------------------------------------
+
+def lookup_resident(cycle: Cycle, cin: str, birth: date | None) -> VoterEntry:
+    """For a clerk with the ID card in hand. Raises ResidentNotFound."""
+    entry = find_entry(cycle, cin, birth)
+    if entry is None:
+        raise ResidentNotFound(_("Nobody with this ID number and date of birth is in "
+                                 "this cycle's voter registry."))
+    return entry
+
+
+def open_kiosk_pass(clerk, cycle: Cycle, cin: str, birth: date | None,
+                    now: datetime) -> tuple[KioskPass, str]:
+    """Open a one-time kiosk ballot for the resident the clerk checked in person.
+
+    Returns the pass and its 8-digit code (shown once). Raises PhaseClosed,
+    ResidentNotFound, AlreadyVoted.
+    """
+    require_voting_open(cycle, now)
+    entry = lookup_resident(cycle, cin, birth)
+    if db.session.get(VoterMark, (cycle.id, entry.id)) is not None:
+        raise AlreadyVoted(_("This resident has already voted in this cycle."))
+    code = new_numeric_code(8)
+    while db.session.scalar(select(KioskPass.id).where(
+            KioskPass.code_hash == _kiosk_digest(cycle, code))):
+        code = new_numeric_code(8)
+    kiosk_pass = KioskPass(cycle_id=cycle.id, registry_entry_id=entry.id,
+                           code_hash=_kiosk_digest(cycle, code), clerk_id=clerk.id,
+                           expires_at_dt=now + timedelta(minutes=KIOSK_MINUTES))
+    db.session.add(kiosk_pass)
+    db.session.flush()  # the audit entry names the pass
+    # The audit log records who opened a ballot for whom, never what was chosen.
+    record_action(clerk, "voting.kiosk_open", "voter_entry", entry.id, now,
+                  {"kiosk_pass": kiosk_pass.id, "id_card_checked": True})
+    return kiosk_pass, code
+
+
+def _kiosk_digest(cycle: Cycle, code: str) -> str:
+    return keyed_hash(f"kiosk:{cycle.id}", code)
+
+
+def claim_kiosk_pass(cycle: Cycle, code: str, ip: str, now: datetime) -> str:
+    """Use a kiosk code once; returns a verification token for the kiosk session.
+
+    Raises PhaseClosed, KioskPassInvalid (wrong tries are limited per address; the
+    caller commits so they count).
+    """
+    require_voting_open(cycle, now)
+    window = timedelta(minutes=15)
+    try:
+        ratelimit.check("kiosk-code", ip, KIOSK_TRIES_PER_15_MIN, window, now)
+    except ratelimit.RateLimited:
+        raise KioskPassInvalid(_("Too many wrong codes. Ask the clerk for help."))
+    code = "".join((code or "").translate(otp.ARABIC_DIGITS).split())
+    kiosk_pass = db.session.scalar(select(KioskPass).where(
+        KioskPass.cycle_id == cycle.id,
+        KioskPass.code_hash == _kiosk_digest(cycle, code)).with_for_update())
+    if kiosk_pass is None or kiosk_pass.used or now >= kiosk_pass.expires_at_dt or not (
+            same(kiosk_pass.code_hash, _kiosk_digest(cycle, code))):
+        ratelimit.hit("kiosk-code", ip, now)
+        raise KioskPassInvalid(_("This kiosk code is wrong, used or expired. Ask the "
+                                 "clerk for a new one."))
+    kiosk_pass.used = True
+    return verify_entry(cycle, kiosk_pass.registry_entry_id, "kiosk", None, now)
+
+
+
+def purge_attempts(before: datetime) -> int:
+    """Delete verification attempts started before ``before`` (their codes expired
+    long ago); returns how many."""
+    from sqlalchemy import delete
+
+    result = db.session.execute(delete(VerificationAttempt).where(
+        VerificationAttempt.created_at_dt < before))
+    return result.rowcount or 0

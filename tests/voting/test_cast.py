@@ -1,0 +1,147 @@
+"""Casting: sealed ballots in a hash chain, receipts, one vote per resident."""
+
+import threading
+
+from flask import current_app
+from sqlalchemy import select
+
+from pbvote.extensions import db
+from pbvote.voting import sealing
+from pbvote.voting.models import Ballot, ElectionKey, VoterMark
+from tests.helpers import outbox, run_jobs
+from tests.voting.factories import PHONE
+from tests.voting.helpers import cast, review, token_for_ballot, verify
+
+
+def _open_all(app, cycle_id):
+    """Unwrap the election key and open every ballot, as the count does."""
+    with app.app_context():
+        key = db.session.get(ElectionKey, cycle_id)
+        private = sealing.unwrap_key(current_app.config["ELECTION_KEY_WRAP"], cycle_id,
+                                     "sealing", key.sealing_private_wrapped)
+        ballots = db.session.scalars(select(Ballot).order_by(Ballot.position)).all()
+        return [(b.scope_id, sealing.decode_choice(sealing.open_sealed(
+            private, b.sealed, sealing.ballot_context(cycle_id, b.scope_id))))
+            for b in ballots]
+
+
+def test_a_verified_resident_votes_in_both_scopes_and_gets_receipts(client, app, election):
+    cycle_id = election["cycle_id"]
+    cin, birth = election["residents"][0]
+    verify(client, app, cycle_id, cin, birth)
+    commune_pick = election["projects"]["commune"][:2]
+    district_pick = election["projects"][election["district_key"]][:1]
+    page = review(client, election, commune_pick, district_pick)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "commune-0" in text and "Cast my vote" in text
+    response = cast(client, election, commune_pick, district_pick)
+    assert response.status_code == 302
+    done = client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        receipts = db.session.scalars(select(Ballot.receipt)).all()
+    assert len(receipts) == 2
+    assert all(receipt in done for receipt in receipts)
+    opened = _open_all(app, cycle_id)
+    assert opened == [(election["commune_scope"], {"scope": election["commune_scope"],
+                                                   "projects": sorted(commune_pick)}),
+                      (election["district_scope"], {"scope": election["district_scope"],
+                                                    "projects": district_pick})]
+    run_jobs(app, "sms")
+    receipt_sms = [m for m in outbox(app) if m["to"] == PHONE and "Receipts" in m["body"]]
+    assert len(receipt_sms) == 1
+    assert receipts[0][:4] in receipt_sms[0]["body"]
+
+
+def test_the_hash_chain_links_every_ballot_from_genesis(client, app, election):
+    for index, (cin, birth) in enumerate(election["residents"]):
+        fresh = app.test_client()
+        verify(fresh, app, election["cycle_id"], cin, birth, phone=f"+21261234560{index}")
+        assert cast(fresh, election).status_code == 302
+    with app.app_context():
+        ballots = db.session.scalars(select(Ballot).order_by(Ballot.position)).all()
+        key = db.session.get(ElectionKey, election["cycle_id"])
+        previous = sealing.GENESIS
+        for index, ballot in enumerate(ballots, start=1):
+            assert ballot.position == index
+            assert ballot.previous_hash == previous
+            assert ballot.receipt == sealing.receipt_of(ballot.sealed)
+            assert ballot.chain_hash == sealing.chain_link(previous, ballot.receipt)
+            previous = ballot.chain_hash
+        assert key.head_hash == previous and key.ballot_count == len(ballots) == 6
+
+
+def test_receipts_are_found_on_the_public_ballot_box(client, app, election):
+    cin, birth = election["residents"][0]
+    verify(client, app, election["cycle_id"], cin, birth)
+    cast(client, election, election["projects"]["commune"][:1])
+    with app.app_context():
+        receipts = db.session.scalars(select(Ballot.receipt)).all()
+        head = db.session.get(ElectionKey, election["cycle_id"]).head_hash
+    public = app.test_client()  # no sign-in, no session
+    page = public.get(f"/cycles/{election['cycle_id']}/ballot-box").get_data(as_text=True)
+    assert head in page and ">2<" in page
+    for receipt in receipts:
+        short = "-".join(receipt[i:i + 4] for i in range(0, 16, 4))
+        found = public.get(f"/cycles/{election['cycle_id']}/ballot-box",
+                           query_string={"receipt": short}).get_data(as_text=True)
+        assert "receipt-found" in found and receipt in found
+    missing = public.get(f"/cycles/{election['cycle_id']}/ballot-box",
+                         query_string={"receipt": "0000-0000-0000-0000"})
+    assert "receipt-missing" in missing.get_data(as_text=True)
+
+
+def test_a_second_cast_is_refused_as_already_voted(client, app, election):
+    cin, birth = election["residents"][0]
+    verify(client, app, election["cycle_id"], cin, birth)
+    url = f"/cycles/{election['cycle_id']}/vote/cast"
+    data = {"csrf_token": token_for_ballot(client, election["cycle_id"]),
+            f"scope-{election['commune_scope']}": election["projects"]["commune"][:1]}
+    assert client.post(url, data=data).status_code == 302
+    again = client.post(url, data=data)  # the same request replayed
+    assert again.status_code == 409
+    assert "already voted" in again.get_data(as_text=True)
+    # Verifying again does not give a second vote either.
+    other = app.test_client()
+    verify(other, app, election["cycle_id"], cin, birth, phone="+212612345679")
+    assert other.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 409
+    with app.app_context():
+        assert len(db.session.scalars(select(Ballot)).all()) == 2
+
+
+def test_fifty_concurrent_casts_by_one_resident_give_exactly_one_vote(app, election):
+    cycle_id = election["cycle_id"]
+    cin, birth = election["residents"][0]
+    first = app.test_client()
+    verify(first, app, cycle_id, cin, birth)
+    session_cookie = first.get_cookie("session")
+    clients, tokens = [], []
+    for _ in range(50):
+        client = app.test_client()
+        client.set_cookie("session", session_cookie.value)
+        clients.append(client)
+        tokens.append(token_for_ballot(client, cycle_id))
+    barrier = threading.Barrier(50)
+    results = [None] * 50
+    picks = election["projects"]["commune"][:1]
+
+    def attempt(index):
+        barrier.wait()
+        response = clients[index].post(f"/cycles/{cycle_id}/vote/cast", data={
+            "csrf_token": tokens[index],
+            f"scope-{election['commune_scope']}": picks})
+        results[index] = (response.status_code, response.get_data(as_text=True))
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    codes = sorted(code for code, _ in results)
+    assert codes.count(302) == 1
+    assert codes.count(409) == 49
+    assert all("already voted" in body for code, body in results if code == 409)
+    with app.app_context():
+        assert db.session.query(Ballot).count() == 2  # one per scope
+        assert db.session.query(VoterMark).count() == 1
+        assert db.session.get(ElectionKey, cycle_id).ballot_count == 2

@@ -1,0 +1,110 @@
+"""Assisted voting: a clerk checks the ID card and opens a one-time kiosk ballot."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from pbvote.audit.models import AuditEntry
+from pbvote.extensions import db
+from pbvote.voting.models import Ballot, KioskPass, VoterMark
+from tests.factories import create_staff
+from tests.helpers import login_staff, submit
+from tests.voting.helpers import cast
+
+
+@pytest.fixture
+def clerk(app, committed, commune, election):
+    with committed():
+        _user, secret = create_staff(commune["id"], "clerk", ["clerk"])
+    client = app.test_client()
+    login_staff(client, "clerk", secret)
+    return client
+
+
+def _open_pass(clerk, resident, checked=True):
+    cin, birth = resident
+    data = {"cin": cin, "birth_date": birth}
+    if checked:
+        data["id_checked"] = "y"
+    return submit(clerk, "/staff/assisted-vote", data)
+
+
+def _code(page) -> str:
+    return re.search(r'class="kiosk-code code"[^>]*>(\d{4} \d{4})<', page).group(1)
+
+
+def test_a_clerk_opens_a_kiosk_ballot_used_once(app, clerk, election):
+    page = _open_pass(clerk, election["residents"][0])
+    assert page.status_code == 200
+    code = _code(page.get_data(as_text=True))
+    kiosk = app.test_client()
+    url = f"/cycles/{election['cycle_id']}/kiosk"
+    opened = submit(kiosk, url, {"code": code})
+    assert opened.status_code == 302 and opened.headers["Location"].endswith("/ballot")
+    assert cast(kiosk, election, election["projects"]["commune"][:1]).status_code == 302
+    done = kiosk.get(f"/cycles/{election['cycle_id']}/vote/done").get_data(as_text=True)
+    assert "Finish and leave the kiosk" in done
+    # The kiosk session ends with the cast: the next person cannot vote on it.
+    assert kiosk.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 302
+    reused = submit(app.test_client(), url, {"code": code})
+    assert "wrong, used or expired" in reused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(VoterMark).count() == 1
+        assert db.session.query(Ballot).count() == 2
+
+
+def test_the_audit_log_records_the_clerk_but_not_the_ballot(app, clerk, election):
+    code = _code(_open_pass(clerk, election["residents"][0]).get_data(as_text=True))
+    kiosk = app.test_client()
+    submit(kiosk, f"/cycles/{election['cycle_id']}/kiosk", {"code": code})
+    cast(kiosk, election, election["projects"]["commune"][:1])
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry)).all()
+        receipts = db.session.scalars(select(Ballot.receipt)).all()
+        assert [e.action for e in entries] == ["voting.kiosk_open"]
+        assert entries[0].actor_name == "clerk"
+        dump = str([(e.target_type, e.target_id, e.details) for e in entries])
+        assert not any(r in dump or r[:16] in dump for r in receipts)
+        assert "scope" not in dump and "project" not in dump
+
+
+def test_the_clerk_must_confirm_the_id_card_was_checked(clerk, election):
+    page = _open_pass(clerk, election["residents"][0], checked=False)
+    assert "Check the ID card in person" in page.get_data(as_text=True)
+
+
+def test_an_unknown_resident_is_reported_to_the_clerk(clerk, election):
+    page = _open_pass(clerk, ("QQ999999", "01/01/1970"))
+    assert "Nobody with this ID number and date of birth" in page.get_data(as_text=True)
+
+
+def test_a_resident_who_voted_gets_no_kiosk_ballot(app, clerk, election):
+    from tests.voting.helpers import verify
+
+    cin, birth = election["residents"][0]
+    online = app.test_client()
+    verify(online, app, election["cycle_id"], cin, birth)
+    cast(online, election)
+    page = _open_pass(clerk, election["residents"][0])
+    assert "has already voted" in page.get_data(as_text=True)
+
+
+def test_an_expired_kiosk_code_is_refused(app, clerk, election):
+    code = _code(_open_pass(clerk, election["residents"][0]).get_data(as_text=True))
+    with app.app_context():
+        kiosk_pass = db.session.scalars(select(KioskPass)).one()
+        kiosk_pass.expires_at_dt -= timedelta(minutes=30)
+        db.session.commit()
+    page = submit(app.test_client(), f"/cycles/{election['cycle_id']}/kiosk",
+                  {"code": code})
+    assert "wrong, used or expired" in page.get_data(as_text=True)
+
+
+def test_assisted_voting_needs_the_clerk_role(app, committed, commune, election):
+    with committed():
+        _user, secret = create_staff(commune["id"], "finance", ["finance"])
+    client = app.test_client()
+    login_staff(client, "finance", secret)
+    assert client.get("/staff/assisted-vote").status_code == 403

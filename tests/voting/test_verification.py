@@ -1,0 +1,157 @@
+"""Verification: ID + date of birth matched by hash, an SMS code, a per-phone limit;
+the answer never tells whether an ID is in the registry."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from pbvote.cycles.models import Cycle
+from pbvote.extensions import db
+from pbvote.voting.models import Verification, VoterEntry
+from tests.factories import create_cycle
+from tests.helpers import last_code, login_resident, outbox, run_jobs, submit
+from tests.voting.factories import PHONE, create_entry
+from tests.voting.helpers import verify
+
+
+def _start(client, cycle_id, cin, birth, phone=PHONE):
+    return submit(client, f"/cycles/{cycle_id}/vote",
+                  {"cin": cin, "birth_date": birth, "phone": phone})
+
+
+def _code_page(client, cycle_id, code="123456"):
+    return submit(client, f"/cycles/{cycle_id}/vote/code", {"code": code})
+
+
+def _normalised(page: str, phone: str) -> str:
+    from pbvote.accounts.phones import masked
+
+    page = re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
+    return page.replace(masked(phone), "PHONE")
+
+
+def test_known_and_unknown_ids_get_the_same_answer(app, election):
+    cycle_id = election["cycle_id"]
+    cin, birth = election["residents"][0]
+    known, unknown, wrong_birth = app.test_client(), app.test_client(), app.test_client()
+    answers = [_start(known, cycle_id, cin, birth, "+212612345601"),
+               _start(unknown, cycle_id, "QQ123456", birth, "+212612345602"),
+               _start(wrong_birth, cycle_id, cin, "02/02/1999", "+212612345603")]
+    assert {a.status_code for a in answers} == {302}
+    assert len({a.headers["Location"] for a in answers}) == 1
+    pages = [c.get(f"/cycles/{cycle_id}/vote/code").get_data(as_text=True)
+             for c in (known, unknown, wrong_birth)]
+    assert "If your details match the voter registry" in pages[0]
+    phones = ("+212612345601", "+212612345602", "+212612345603")
+    assert len({_normalised(p, phone) for p, phone in zip(pages, phones)}) == 1
+    run_jobs(app, "sms")
+    assert [m["to"] for m in outbox(app)] == ["+212612345601"]  # only the match
+    wrong = [_code_page(c, cycle_id, "000000").get_data(as_text=True)
+             for c in (known, unknown, wrong_birth)]
+    assert all("Wrong code. 4 tries left." in page for page in wrong)
+
+
+def test_the_code_verifies_the_resident_for_this_cycle(client, app, election):
+    cin, birth = election["residents"][0]
+    verify(client, app, election["cycle_id"], cin, birth)
+    with app.app_context():
+        row = db.session.scalars(select(Verification)).one()
+        entry = db.session.scalars(select(VoterEntry).order_by(VoterEntry.id)).first()
+        assert (row.cycle_id, row.registry_entry_id, row.method) == (
+            election["cycle_id"], entry.id, "sms")
+        assert PHONE not in str(row.phone_hash) and row.phone_slot == 1
+    page = client.get(f"/cycles/{election['cycle_id']}/vote/ballot")
+    assert page.status_code == 200
+    # The session cookie holds an opaque token, not the registry entry.
+    assert str(entry.id) not in client.get_cookie("session").value[:3]
+
+
+def test_the_code_page_without_a_request_goes_back_to_the_start(client, election):
+    response = client.get(f"/cycles/{election['cycle_id']}/vote/code")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/vote")
+
+
+def test_five_wrong_codes_lock_the_challenge(client, app, election):
+    cin, birth = election["residents"][0]
+    _start(client, election["cycle_id"], cin, birth)
+    for _ in range(4):
+        _code_page(client, election["cycle_id"], "000000")
+    last = _code_page(client, election["cycle_id"], "000000").get_data(as_text=True)
+    assert "Too many wrong codes" in last
+    good = _code_page(client, election["cycle_id"], last_code(app, PHONE))
+    assert "Too many wrong codes" in good.get_data(as_text=True)
+
+
+def test_a_phone_verifies_at_most_n_residents(app, election, committed, monkeypatch):
+    monkeypatch.setitem(app.config, "OTP_RESEND_COOLDOWN_SECONDS", 0)
+    with committed():
+        cycle = db.session.get(Cycle, election["cycle_id"])
+        cycle.settings = {"residents_per_phone": 2}
+    cycle_id = election["cycle_id"]
+    for cin, birth in election["residents"][:2]:
+        verify(app.test_client(), app, cycle_id, cin, birth)
+    cin, birth = election["residents"][2]
+    refused = _start(app.test_client(), cycle_id, cin, birth)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "already been used to verify 2 residents" in text and cin in text
+    # One of the two may verify again with the same phone (a new session).
+    again = app.test_client()
+    verify(again, app, cycle_id, *election["residents"][0])
+
+
+def test_verifying_again_ends_the_earlier_session(app, election):
+    cin, birth = election["residents"][0]
+    first, second = app.test_client(), app.test_client()
+    verify(first, app, election["cycle_id"], cin, birth, phone="+212612345601")
+    verify(second, app, election["cycle_id"], cin, birth, phone="+212612345602")
+    assert first.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 302
+    assert second.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 200
+
+
+def test_bad_inputs_on_the_verification_form_keep_what_was_typed(client, election):
+    response = _start(client, election["cycle_id"], "AB100000", "31/02/1990", "12")
+    text = response.get_data(as_text=True)
+    assert "Enter the date of birth as on your ID card" in text
+    assert 'value="AB100000"' in text
+    response = _start(client, election["cycle_id"], "AB100000", "01/01/1980", "0512")
+    assert "not a valid mobile number" in response.get_data(as_text=True)
+
+
+def test_verification_is_refused_outside_the_voting_phase(client, committed, commune):
+    with committed():
+        cycle = create_cycle(commune["id"], current_phase="review")
+        create_entry(cycle.id, commune["district_ids"][0], "AB100000",
+                     __import__("datetime").date(1980, 1, 1))
+        cycle_id = cycle.id
+    page = client.get(f"/cycles/{cycle_id}/vote")
+    assert page.status_code == 409 and "Voting is not open" in page.get_data(as_text=True)
+
+
+def test_a_signed_in_resident_votes_the_same_way(client, app, committed, commune, election):
+    with committed():
+        from tests.factories import create_resident
+
+        create_resident(commune["id"], phone="+212612345699")
+    login_resident(client, app, phone="+212612345699")
+    cin, birth = election["residents"][0]
+    verify(client, app, election["cycle_id"], cin, birth, phone="+212612345699")
+    assert client.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 200
+
+
+@pytest.mark.parametrize("cin", ["ab100000", " AB 100 000 ", "AB100000"])
+def test_the_id_number_is_normalised_before_matching(app, election, cin):
+    verify(app.test_client(), app, election["cycle_id"], cin, "01/01/1980")
+
+
+def test_old_verification_attempts_are_purged(app, runner, election):
+    cin, birth = election["residents"][0]
+    _start(app.test_client(), election["cycle_id"], cin, birth)
+    result = runner.invoke(args=["voting-purge", "--hours", "0"])
+    assert "1 verification attempts removed" in result.output
+    with app.app_context():
+        from pbvote.voting.models import VerificationAttempt
+
+        assert db.session.query(VerificationAttempt).count() == 0
