@@ -34,6 +34,7 @@ def defaults(instance_path: str) -> dict:
         "REPORT_DIR": str(Path(instance_path) / "reports"),
         "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,  # five 5 MB attachments and a form
         "COMMUNE_SLUG": "ouazzane",
+        "PUBLIC_BASE_URL": None,  # e.g. https://participation.ouazzane.ma, for SMS links
         "OTP_TTL_SECONDS": 600,
         "OTP_MAX_TRIES": 5,
         "OTP_RESEND_COOLDOWN_SECONDS": 60,
@@ -74,6 +75,7 @@ def from_environment(config: dict) -> None:
         "SMS_GATEWAY_TOKEN": "SMS_GATEWAY_TOKEN",
         "VOTER_ID_KEY": "VOTER_ID_KEY",
         "ELECTION_KEY_WRAP": "ELECTION_KEY_WRAP",
+        "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
     }
     for env_name, key in plain.items():
         if env.get(env_name):

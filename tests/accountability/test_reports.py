@@ -3,7 +3,6 @@
 import io
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from pbvote.accountability.arabic import shape, visual
@@ -34,9 +33,8 @@ def _figures_setup(committed, commune, year=None):
 
 def test_quarterly_report_html_pdf_csv_with_the_charters_figures(app, client, committed,
                                                                  commune):
-    # pypdf is a dev dependency (pyproject [dev]); without it this test cannot read
-    # the PDF back.
-    PdfReader = pytest.importorskip("pypdf").PdfReader
+    from pypdf import PdfReader  # a dev dependency: the figures are read back
+
     setup = _figures_setup(committed, commune)
     _kind, year, quarter = due_periods(utcnow().date())[0]
     staff = app.test_client()
