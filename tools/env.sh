@@ -20,7 +20,8 @@ compile_translations() {
 
 _pg_url_parts() {  # sets PGHOST PGPORT from PBVOTE_TEST_DATABASE_URL
   local rest="${PBVOTE_TEST_DATABASE_URL#*://}"; rest="${rest#*@}"; rest="${rest%%/*}"
-  PGHOST_="${rest%%:*}"; PGPORT_="${rest##*:}"; [ "$PGPORT_" = "$rest" ] && PGPORT_=5432
+  PGHOST_="${rest%%:*}"; PGPORT_="${rest##*:}"
+  if [ "$PGPORT_" = "$rest" ]; then PGPORT_=5432; fi
 }
 
 ensure_postgres() {

@@ -83,13 +83,13 @@ def save_status(actor, status: ExecutionStatus, *, label_ar: str, label_fr: str,
         raise InvalidRecord(_("Give the status a name in Arabic and in French."),
                             "label_ar")
     if status.key == "completed" and default_progress != 100:
-        raise InvalidRecord(_("A completed project is always at 100 %%."),
+        raise InvalidRecord(_("A completed project is always at 100 %."),
                             "default_progress")
     if status.needs_reason and default_progress is not None:
         raise InvalidRecord(_("This status keeps the progress the project had: leave "
                               "the share empty."), "default_progress")
     if default_progress is not None and not 0 <= default_progress <= 100:
-        raise InvalidRecord(_("Give a share between 0 and 100 %%."), "default_progress")
+        raise InvalidRecord(_("Give a share between 0 and 100 %."), "default_progress")
     before = {"label_fr": status.label_fr, "default_progress": status.default_progress}
     status.label_ar, status.label_fr = label_ar.strip(), label_fr.strip()
     status.label_en = (label_en or "").strip()
