@@ -115,11 +115,10 @@ def prepare_database(voters: int, outbox: str) -> dict:
 def seed(voters: int) -> dict:
     from datetime import date
 
+    from pbvote.extensions import db
     from pbvote.voting.models import VoterEntry
     from pbvote.voting.registry import cin_hash
     from tests.factories import create_commune, create_cycle, create_project
-
-    from pbvote.extensions import db
 
     commune = create_commune()
     districts = [d.id for d in commune.districts]

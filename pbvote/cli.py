@@ -42,7 +42,12 @@ def register(app) -> None:
 @with_appcontext
 def worker(queues, burst, scheduler):
     """Run an RQ worker with this app's context (queues: default sms tally followup)."""
-    from pbvote.core.jobs import QUEUE_NAMES, PbvoteWorker, flush_deferred_jobs, get_queue
+    from pbvote.core.jobs import (
+        QUEUE_NAMES,
+        PbvoteWorker,
+        flush_deferred_jobs,
+        get_queue,
+    )
     from pbvote.extensions import db
 
     if not current_app.config.get("REDIS_URL"):

@@ -121,8 +121,8 @@ def seed_demo(reset: bool = False) -> list[str]:
             import_module(f"pbvote.{name}.demo").seed(ctx)
     db.session.commit()
     lines = ["Demo seeded for the commune of Ouazzane.", "",
-             "Staff sign-in at http://127.0.0.1:5000/staff/login "
-             f"(password for all: {DEMO_PASSWORD}):"]
+             ("Staff sign-in at http://127.0.0.1:5000/staff/login "
+              f"(password for all: {DEMO_PASSWORD}):")]
     for username, user in staff.items():
         lines.append(f"  {username:9} roles={','.join(sorted(user.role_names))} "
                      f"TOTP secret={user.demo_totp_secret}")

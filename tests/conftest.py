@@ -139,3 +139,18 @@ def commune(committed):
     with committed():
         commune = create_commune()
         return {"id": commune.id, "district_ids": [d.id for d in commune.districts]}
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free local port, for browser tests."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -2,9 +2,9 @@
 read from the outbox, real TOTP codes, real RQ workers."""
 
 import json
-from datetime import UTC, datetime
 import os
 import re
+from datetime import UTC, datetime
 
 import pyotp
 from redis import Redis
@@ -75,3 +75,9 @@ def login_staff(client, username: str, secret: str, step_offset: int = 0):
                       {"code": totp_code(secret, step_offset)})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+# Debian's Chromium, headless, offline (Playwright cannot download a browser here).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -1,7 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, PasswordField, SelectMultipleField, StringField,
-                     widgets)
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Length, Regexp
 
 from pbvote.accounts.models import ROLES

@@ -3,8 +3,13 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import (CheckConstraint, ForeignKey, LargeBinary, String,
-                        UniqueConstraint)
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbvote.core.types import UTCDateTime

@@ -10,8 +10,12 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from pbvote.accounts import otp
-from pbvote.accounts.errors import (CodeRejected, InvalidCredentials, InvalidRoles,
-                                    UsernameTaken)
+from pbvote.accounts.errors import (
+    CodeRejected,
+    InvalidCredentials,
+    InvalidRoles,
+    UsernameTaken,
+)
 from pbvote.accounts.models import ROLES, OtpChallenge, User, UserRole
 from pbvote.audit.services import record_action
 from pbvote.core import ratelimit

@@ -3,16 +3,30 @@
 import io
 
 import segno
-from flask import (Blueprint, abort, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from pbvote.accounts import services
 from pbvote.accounts.access import safe_next, staff_required
-from pbvote.accounts.errors import AccountError, CodeRejected, TooSoon
-from pbvote.accounts.forms import (CodeForm, ConfirmForm, PhoneForm, StaffLoginForm,
-                                   StaffUserForm, TotpForm)
+from pbvote.accounts.errors import AccountError, CodeRejected
+from pbvote.accounts.forms import (
+    CodeForm,
+    ConfirmForm,
+    PhoneForm,
+    StaffLoginForm,
+    StaffUserForm,
+    TotpForm,
+)
 from pbvote.accounts.models import OtpChallenge, User
 from pbvote.accounts.phones import masked, normalise_mobile
 from pbvote.communes.services import current_commune

@@ -149,7 +149,7 @@ def run_in_process(job: PendingJob) -> None:
     with app.app_context():
         try:
             func(*job.args, **job.kwargs)
-        except Exception:  # noqa: BLE001 - see docstring: logged, never raised
+        except Exception:
             log.exception("in-process job %s failed", job.func)
 
 

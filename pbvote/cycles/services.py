@@ -10,8 +10,13 @@ from sqlalchemy import select
 
 from pbvote.audit.services import record_action
 from pbvote.communes.models import Commune
-from pbvote.cycles.errors import (CycleYearTaken, InvalidBallotRule, InvalidPhaseDates,
-                                  PhaseClosed, ScopeAmountsMismatch)
+from pbvote.cycles.errors import (
+    CycleYearTaken,
+    InvalidBallotRule,
+    InvalidPhaseDates,
+    PhaseClosed,
+    ScopeAmountsMismatch,
+)
 from pbvote.cycles.labels import PHASE_LABELS
 from pbvote.cycles.models import BALLOT_RULES, PHASES, TALLY_RULES, Cycle, Phase, Scope
 from pbvote.extensions import db

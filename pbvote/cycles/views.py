@@ -24,8 +24,12 @@ def cycle_helpers():
     from flask_login import current_user as user
 
     from pbvote.core.nav import cycle_links
-    from pbvote.cycles.labels import (BALLOT_RULE_LABELS, PHASE_HELP, PHASE_LABELS,
-                                      TALLY_RULE_LABELS)
+    from pbvote.cycles.labels import (
+        BALLOT_RULE_LABELS,
+        PHASE_HELP,
+        PHASE_LABELS,
+        TALLY_RULE_LABELS,
+    )
 
     return {
         "phase_label": lambda kind: PHASE_LABELS.get(kind, kind),

@@ -12,11 +12,16 @@ import hashlib
 import json
 import os
 
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
-                                                               Ed25519PublicKey)
-from cryptography.hazmat.primitives.asymmetric.x25519 import (X25519PrivateKey,
-                                                              X25519PublicKey)
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.asymmetric.x25519 import (
+    X25519PrivateKey,
+    X25519PublicKey,
+)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -56,7 +61,7 @@ def unwrap_key(wrap_secret: str, cycle_id: int, purpose: str, wrapped: bytes) ->
     key = _kdf(wrap_secret.encode(), f"pbvote-key-wrap:{purpose}".encode())
     try:
         return AESGCM(key).decrypt(wrapped[:12], wrapped[12:], f"cycle:{cycle_id}".encode())
-    except Exception as exc:  # InvalidTag: wrong ELECTION_KEY_WRAP or altered row
+    except InvalidTag as exc:  # a wrong ELECTION_KEY_WRAP or an altered row
         raise SealError("the election key cannot be unwrapped") from exc
 
 
@@ -91,7 +96,7 @@ def open_sealed(private_key: bytes, sealed: bytes, context: bytes) -> bytes:
     key = _kdf(shared, b"pbvote-ballot-v1" + ephemeral_public + public)
     try:
         return AESGCM(key).decrypt(nonce, ciphertext, context)
-    except Exception as exc:  # InvalidTag
+    except InvalidTag as exc:
         raise SealError("a ballot cannot be opened") from exc
 
 
@@ -116,6 +121,6 @@ def sign(private_key: bytes, message: bytes) -> bytes:
 def verify_signature(public_key: bytes, signature: bytes, message: bytes) -> bool:
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
-    except Exception:  # InvalidSignature or a malformed key
+    except (InvalidSignature, ValueError):  # a wrong signature or a malformed key
         return False
     return True

@@ -24,10 +24,15 @@ from pbvote.cycles.services import require_phase
 from pbvote.extensions import db
 from pbvote.voting import sealing
 from pbvote.voting.errors import AlreadyVoted, NotVerified, ProfileInvalid
-from pbvote.voting.models import (Ballot, ElectionKey, ParticipationProfile,
-                                  VoterEntry, VoterMark)
-from pbvote.voting.rules import ballot_scopes, check_ballot, parse_form, scope_name
+from pbvote.voting.models import (
+    Ballot,
+    ElectionKey,
+    ParticipationProfile,
+    VoterEntry,
+    VoterMark,
+)
 from pbvote.voting.opening import require_voting_open
+from pbvote.voting.rules import ballot_scopes, check_ballot, parse_form, scope_name
 from pbvote.voting.verification import PHONE_SEAL, verification_for
 
 RECEIPT_SHORT = 16  # hex characters shown, sent by SMS and typed on the public page

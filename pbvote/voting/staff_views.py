@@ -18,8 +18,13 @@ from pbvote.cycles.services import current_cycle, phase_at
 from pbvote.extensions import db
 from pbvote.voting import registry, services, verification
 from pbvote.voting.errors import VotingError
-from pbvote.voting.forms import (AGE_BAND_CHOICES, DISABILITY_CHOICES, GENDER_CHOICES,
-                                 ClerkLookupForm, RegistryImportForm)
+from pbvote.voting.forms import (
+    AGE_BAND_CHOICES,
+    DISABILITY_CHOICES,
+    GENDER_CHOICES,
+    ClerkLookupForm,
+    RegistryImportForm,
+)
 from pbvote.voting.models import ImportRejection, ImportRun
 from pbvote.voting.views import _cycle_or_404, bp
 

@@ -21,15 +21,24 @@ from pbvote.accounts.errors import CodeRejected, TooSoon
 from pbvote.accounts.models import OtpChallenge
 from pbvote.audit.services import record_action
 from pbvote.core import ratelimit
-from pbvote.core.security import keyed_hash, new_numeric_code, seal_secret, same
+from pbvote.core.security import keyed_hash, new_numeric_code, same, seal_secret
 from pbvote.core.time import day_of
 from pbvote.cycles.models import Cycle
 from pbvote.extensions import db
-from pbvote.voting.errors import (AlreadyVoted, KioskPassInvalid, PhoneLimitReached,
-                                  ResidentNotFound)
+from pbvote.voting.errors import (
+    AlreadyVoted,
+    KioskPassInvalid,
+    PhoneLimitReached,
+    ResidentNotFound,
+)
+from pbvote.voting.models import (
+    KioskPass,
+    Verification,
+    VerificationAttempt,
+    VoterEntry,
+    VoterMark,
+)
 from pbvote.voting.opening import require_voting_open
-from pbvote.voting.models import (KioskPass, Verification, VerificationAttempt,
-                                  VoterEntry, VoterMark)
 from pbvote.voting.registry import find_entry, phone_hash
 
 PHONE_SEAL = "vote-phone"

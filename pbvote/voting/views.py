@@ -1,8 +1,16 @@
 """Voting pages: verify (ID + date of birth + SMS code, or a kiosk code), choose,
 review, cast, receipts; the public ballot box. Staff pages are in staff_views."""
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 

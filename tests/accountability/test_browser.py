@@ -1,26 +1,11 @@
 """The public execution page in Arabic on a 360 px screen, in Debian's Chromium."""
 
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from pbvote.accountability.models import ExecutionRecord
 from tests.accountability.factories import execution_setup
-from tests.helpers import login_staff, run_jobs, submit
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, login_staff, run_jobs, submit
 
 
 @pytest.mark.browser
@@ -44,7 +29,7 @@ def test_public_execution_page_in_arabic_on_a_phone(app, client, committed, comm
            form_url=f"/staff/execution/updates/{update_id}")
     run_jobs(app, "followup")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 360, "height": 740},

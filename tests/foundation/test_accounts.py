@@ -8,8 +8,14 @@ from pbvote.accounts.models import OtpChallenge, User
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from tests.factories import create_staff
-from tests.helpers import (last_code, login_resident, login_staff, outbox, run_jobs,
-                           submit, totp_code)
+from tests.helpers import (
+    last_code,
+    login_staff,
+    outbox,
+    run_jobs,
+    submit,
+    totp_code,
+)
 
 PHONE = "+212612345678"
 
@@ -88,7 +94,7 @@ def test_unknown_and_known_numbers_get_the_same_answer(app, client, commune, com
     assert known.location == unknown.location
     page_known = client.get(known.location).get_data(as_text=True)
     page_unknown = other.get(unknown.location).get_data(as_text=True)
-    strip = lambda page: page.split('name="csrf_token"')[0].replace("+212 6•• ••• •78", "X").replace("+212 6•• ••• •99", "X")  # noqa: E731
+    strip = lambda page: page.split('name="csrf_token"')[0].replace("+212 6•• ••• •78", "X").replace("+212 6•• ••• •99", "X")
     assert strip(page_known) == strip(page_unknown)
 
 

@@ -3,6 +3,7 @@
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -96,10 +97,10 @@ def test_notification_with_dedupe_key_is_sent_once(app, committed):
 
 
 class GatewayHandler(BaseHTTPRequestHandler):
-    received: list = []
+    received: ClassVar[list] = []
     fail = False
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         GatewayHandler.received.append((self.headers.get("Authorization"), body))
         self.send_response(503 if GatewayHandler.fail else 200)

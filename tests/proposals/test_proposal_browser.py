@@ -1,27 +1,14 @@
 """A resident signs in by SMS and submits a proposal in Arabic on a 360 px screen,
 in Debian's Chromium."""
 
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.helpers import last_code
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, last_code
 from tests.proposals.factories import setup_cycle
 
 PHONE = "+212612345690"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.mark.browser
@@ -32,7 +19,7 @@ def test_resident_submits_a_proposal_in_arabic_on_a_phone(app, committed, commun
     with committed():
         setup = setup_cycle(commune)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 360, "height": 740},

@@ -1,25 +1,10 @@
 """A resident verifies and votes in Arabic on a 360 px screen, in a real browser."""
 
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.helpers import last_code
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, last_code
 
 
 @pytest.mark.browser
@@ -30,7 +15,7 @@ def test_a_resident_verifies_and_votes_in_arabic_on_a_small_screen(app, live_ser
     cycle_id = election["cycle_id"]
     cin, birth = election["residents"][0]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 360, "height": 740},
                                    locale="ar-MA").new_page()

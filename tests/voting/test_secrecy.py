@@ -6,8 +6,13 @@ from datetime import date
 from sqlalchemy import inspect, select, text
 
 from pbvote.extensions import db
-from pbvote.voting.models import (Ballot, ElectionKey, Verification, VoterEntry,
-                                  VoterMark)
+from pbvote.voting.models import (
+    Ballot,
+    ElectionKey,
+    Verification,
+    VoterEntry,
+    VoterMark,
+)
 from tests.factories import create_staff
 from tests.helpers import login_staff
 from tests.voting.helpers import cast, verify
