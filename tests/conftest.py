@@ -18,11 +18,13 @@ DATABASE_URL = os.environ.get("PBVOTE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("PBVOTE_TEST_REDIS_URL")
 
 
-def pytest_configure(config):
+def require_services() -> None:
+    """Fail loudly (never skip) when the real servers are not configured. Only tests
+    that use the app need them: the pure tally engine's tests run anywhere."""
     if not DATABASE_URL or not REDIS_URL:
-        raise pytest.UsageError(
-            "Set PBVOTE_TEST_DATABASE_URL and PBVOTE_TEST_REDIS_URL (PostgreSQL and "
-            "Redis), or run the tests with `make test`, which provides them.")
+        pytest.fail("Set PBVOTE_TEST_DATABASE_URL and PBVOTE_TEST_REDIS_URL (PostgreSQL "
+                    "and Redis), or run the tests with `make test`, which provides them.",
+                    pytrace=False)
 
 
 def _ensure_empty_database(url: str) -> str:
@@ -76,6 +78,7 @@ def app(tmp_path_factory):
 
     from pbvote import create_app
 
+    require_services()
     url = _ensure_empty_database(DATABASE_URL)
     application = create_app(test_config(tmp_path_factory, SQLALCHEMY_DATABASE_URI=url))
     with application.app_context():

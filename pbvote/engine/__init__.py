@@ -26,6 +26,10 @@ from pbvote.engine.tally import RULES, tally
 from pbvote.engine.ties import TIE_ORDER
 
 __all__ = [
+    "REASONS",
+    "RULES",
+    "TIE_ORDER",
+    "VOTE_TYPES",
     "Ballot",
     "Decision",
     "EngineError",
@@ -33,12 +37,8 @@ __all__ = [
     "InstanceError",
     "PabulibError",
     "Project",
-    "REASONS",
-    "RULES",
     "Result",
-    "TIE_ORDER",
     "UnsupportedRuleError",
-    "VOTE_TYPES",
     "read_pb",
     "selected_projects",
     "tally",

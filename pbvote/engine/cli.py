@@ -21,8 +21,9 @@ from pbvote.engine.tally import RULES, tally
 EXIT_BAD_INPUT = 2
 
 
-def tally_file(path, rule: str, greedy_fill: bool = False,
-               comparison: bool = False) -> dict:
+def tally_file(
+    path, rule: str, greedy_fill: bool = False, comparison: bool = False
+) -> dict:
     """Read ``path``, tally it with ``rule`` and return the JSON-safe result.
 
     The dict is :meth:`Result.to_dict` (``winners``, ``votes``, ``decisions``,
@@ -58,10 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("file", help="the .pb file")
     parser.add_argument("--rule", required=True, choices=RULES)
-    parser.add_argument("--greedy-fill", action="store_true",
-                        help="MES only: afterwards fill greedily by votes")
-    parser.add_argument("--comparison", action="store_true",
-                        help="MES only: keep greedy if more voters prefer it")
+    parser.add_argument(
+        "--greedy-fill",
+        action="store_true",
+        help="MES only: afterwards fill greedily by votes",
+    )
+    parser.add_argument(
+        "--comparison",
+        action="store_true",
+        help="MES only: keep greedy if more voters prefer it",
+    )
     args = parser.parse_args(argv)
     return _report(args.file, args.rule, args.greedy_fill, args.comparison)
 
@@ -69,12 +76,15 @@ def main(argv: list[str] | None = None) -> int:
 @click.command("tally-file")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--rule", required=True, type=click.Choice(RULES))
-@click.option("--greedy-fill", is_flag=True,
-              help="MES only: afterwards fill greedily by votes.")
-@click.option("--comparison", is_flag=True,
-              help="MES only: keep greedy if more voters prefer it.")
-def tally_file_command(file: str, rule: str, greedy_fill: bool,
-                       comparison: bool) -> None:
+@click.option(
+    "--greedy-fill", is_flag=True, help="MES only: afterwards fill greedily by votes."
+)
+@click.option(
+    "--comparison", is_flag=True, help="MES only: keep greedy if more voters prefer it."
+)
+def tally_file_command(
+    file: str, rule: str, greedy_fill: bool, comparison: bool
+) -> None:
     """Tally a pabulib FILE with RULE and print the result as JSON."""
     status = _report(file, rule, greedy_fill, comparison)
     if status:

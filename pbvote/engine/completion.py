@@ -7,6 +7,11 @@ budget B, until the next increase would overspend. It does not stop at the first
 exhaustive outcome (equalshares.net's reference code and pabutools' default do),
 so a later, more expensive outcome that still fits is preferred. It also stops
 once every candidate is funded, since more money cannot fund anything more.
+
+The result is exactly that of trying every budget B/n, B/n + 1, B/n + 2, ... in
+turn, but budgets that provably give the same outcome as the last run (see
+:class:`~pbvote.engine.horizon.Horizon`) are not run: the next run is at the
+first budget where something may change.
 """
 
 from __future__ import annotations
@@ -21,35 +26,51 @@ NO_VOTERS = "no_voters"
 
 
 def add1_completion(
-    mes: EqualShares, budget: int, voter_count: int
+    mes: EqualShares, budget: int, voter_count: int, *, skip_same: bool = True
 ) -> tuple[MesRun, dict]:
     """Return the completed MES outcome and facts about the search.
 
-    The facts are ``initial_per_voter_budget`` (B/n), ``per_voter_budget`` (that of
-    the kept outcome), ``increments`` (units added per voter), ``runs`` (MES runs
-    made) and ``stopped_because``. The kept outcome always costs at most
-    ``budget``: the first run spends at most the voters' money, which is B.
+    The facts are ``initial_per_voter_budget`` (B/n), ``per_voter_budget`` (the
+    largest budget of the add1 sequence that was kept), ``increments`` (units
+    added per voter), ``runs`` (MES runs made) and ``stopped_because``. The kept
+    outcome costs at most ``budget``: the first run spends at most the voters'
+    money, which is B. ``skip_same=False`` runs every budget (for testing).
     """
     if voter_count == 0:
-        run = MesRun(Fraction(0))
-        return run, _facts(Fraction(0), run, 0, 0, NO_VOTERS)
+        return MesRun(Fraction(0)), _facts(Fraction(0), Fraction(0), 1, NO_VOTERS)
     start = Fraction(budget, voter_count)
-    kept, runs, increments = mes.run(start), 1, 0
-    while len(kept.selections) < len(mes.candidates):
-        trial = mes.run(start + increments + 1)
-        runs += 1
+    run, runs = mes.run(start), 1
+    while len(run.selections) < len(mes.candidates):
+        last_same = _last_same(run, skip_same)
+        trial, runs = mes.run(last_same + 1), runs + 1
         if trial.cost > budget:
-            return kept, _facts(start, kept, increments, runs, NEXT_INCREMENT_OVERSPENDS)
-        kept, increments = trial, increments + 1
-    return kept, _facts(start, kept, increments, runs, ALL_CANDIDATES_SELECTED)
+            kept = _rerun_at(mes, run, last_same)
+            return kept, _facts(start, last_same, runs, NEXT_INCREMENT_OVERSPENDS)
+        run = trial
+    return run, _facts(start, run.per_voter_budget, runs, ALL_CANDIDATES_SELECTED)
 
 
-def _facts(start: Fraction, kept: MesRun, increments: int, runs: int,
-           reason: str) -> dict:
+def _last_same(run: MesRun, skip_same: bool) -> Fraction:
+    """The last budget of the add1 sequence certain to repeat ``run``'s outcome."""
+    t = run.per_voter_budget
+    last = run.horizon.last_same(t) if skip_same else None
+    return t if last is None else last
+
+
+def _rerun_at(mes: EqualShares, run: MesRun, per_voter_budget: Fraction) -> MesRun:
+    """``run`` as it is at ``per_voter_budget``: same outcome, its own numbers."""
+    if per_voter_budget == run.per_voter_budget:
+        return run
+    kept = mes.run(per_voter_budget)
+    assert kept.winners == run.winners, "the horizon promised the same outcome"
+    return kept
+
+
+def _facts(start: Fraction, kept_budget: Fraction, runs: int, reason: str) -> dict:
     return {
         "initial_per_voter_budget": start,
-        "per_voter_budget": kept.per_voter_budget,
-        "increments": increments,
+        "per_voter_budget": kept_budget,
+        "increments": int(kept_budget - start),
         "runs": runs,
         "stopped_because": reason,
     }

@@ -30,7 +30,9 @@ def random_instance(
     """
     rng = random.Random(seed)
     low, high = cost_range
-    project_list = [Project(str(i + 1), rng.randint(low, high)) for i in range(projects)]
+    project_list = [
+        Project(str(i + 1), rng.randint(low, high)) for i in range(projects)
+    ]
     appeal = [rng.random() ** 2 + 0.01 for _ in range(projects)]
     ids = [project.id for project in project_list]
     ballots = [

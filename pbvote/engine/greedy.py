@@ -50,7 +50,9 @@ def split_ineligible(
         else:
             eligible.append(project)
             continue
-        rejected.append(Decision(project.id, False, reason, votes[project.id], project.cost))
+        rejected.append(
+            Decision(project.id, False, reason, votes[project.id], project.cost)
+        )
     order = {project.id: index for index, project in enumerate(instance.projects)}
     eligible.sort(key=lambda p: order[p.id])
     return eligible, rejected
@@ -75,8 +77,15 @@ def greedy_pass(
     decisions: list[Decision] = []
     stopped = False
     for step, project in enumerate(ranked, start=first_step):
-        decision = Decision(project.id, False, DOES_NOT_FIT, votes[project.id],
-                            project.cost, step, money_left)
+        decision = Decision(
+            project.id,
+            False,
+            DOES_NOT_FIT,
+            votes[project.id],
+            project.cost,
+            step,
+            money_left,
+        )
         if stopped:
             decision.reason = STOPPED_EARLIER
         elif project.cost <= money_left:
@@ -109,5 +118,7 @@ def greedy(instance: Instance, profile: VoteProfile, *, skip: bool = True) -> Re
 def order_decisions(decisions: list[Decision], winners: list[str]) -> list[Decision]:
     """Selected decisions in selection order, then the rejections as given."""
     position = {project_id: index for index, project_id in enumerate(winners)}
-    chosen = sorted((d for d in decisions if d.selected), key=lambda d: position[d.project])
+    chosen = sorted(
+        (d for d in decisions if d.selected), key=lambda d: position[d.project]
+    )
     return chosen + [d for d in decisions if not d.selected]

@@ -22,7 +22,13 @@ from pbvote.engine.greedy import (
 from pbvote.engine.mes import EqualShares, MesRun
 from pbvote.engine.model import Instance
 from pbvote.engine.profile import VoteProfile
-from pbvote.engine.result import GREEDY_FILL, LOWEST_RHO, NOT_AFFORDABLE, Decision, Result
+from pbvote.engine.result import (
+    GREEDY_FILL,
+    LOWEST_RHO,
+    NOT_AFFORDABLE,
+    Decision,
+    Result,
+)
 
 RULE_UTILITY = {"mes": "cost", "mes-card": "cardinal"}
 
@@ -37,8 +43,9 @@ def equal_shares_rule(
 ) -> Result:
     """Tally with ``mes`` (cost utilities) or ``mes-card`` (one unit per project)."""
     eligible, rejected = split_ineligible(instance, profile.votes)
-    mes = EqualShares(eligible, profile.approval_groups, profile.votes,
-                      RULE_UTILITY[rule])
+    mes = EqualShares(
+        eligible, profile.approval_groups, profile.votes, RULE_UTILITY[rule]
+    )
     run, completion = add1_completion(mes, instance.budget, profile.voter_count)
     decisions = run_decisions(run, instance, profile.votes)
     winners = run.winners
@@ -66,23 +73,42 @@ def run_decisions(run: MesRun, instance: Instance, votes: dict) -> list[Decision
     decisions = []
     for s in run.selections:
         cost = instance.project(s.project).cost
-        decisions.append(Decision(
-            s.project, True, LOWEST_RHO, votes[s.project], cost, s.step,
-            instance.budget - s.spent_before,
-            {"rho": s.rho, "payment_per_supporter": s.payment,
-             "effective_votes": s.effective_votes, "supporters": s.supporters},
-        ))
+        decisions.append(
+            Decision(
+                s.project,
+                True,
+                LOWEST_RHO,
+                votes[s.project],
+                cost,
+                s.step,
+                instance.budget - s.spent_before,
+                {
+                    "rho": s.rho,
+                    "payment_per_supporter": s.payment,
+                    "effective_votes": s.effective_votes,
+                    "supporters": s.supporters,
+                },
+            )
+        )
     for r in run.rejections:
         cost = instance.project(r.project).cost
-        decisions.append(Decision(
-            r.project, False, NOT_AFFORDABLE, votes[r.project], cost, r.step,
-            details={"supporters_money": r.supporters_money},
-        ))
+        decisions.append(
+            Decision(
+                r.project,
+                False,
+                NOT_AFFORDABLE,
+                votes[r.project],
+                cost,
+                r.step,
+                details={"supporters_money": r.supporters_money},
+            )
+        )
     return decisions
 
 
-def _fill(instance: Instance, votes: dict, winners: list[str],
-          decisions: list[Decision]) -> tuple[list[str], list[Decision]]:
+def _fill(
+    instance: Instance, votes: dict, winners: list[str], decisions: list[Decision]
+) -> tuple[list[str], list[Decision]]:
     """Greedy fill: unfunded candidates by votes while they fit in what is left."""
     unfunded = [d for d in decisions if not d.selected]
     ranked = rank_by_votes((instance.project(d.project) for d in unfunded), votes)
@@ -95,8 +121,9 @@ def _fill(instance: Instance, votes: dict, winners: list[str],
     return winners + added, funded + fill_decisions
 
 
-def compare_with_greedy(instance: Instance, profile: VoteProfile,
-                        mes_result: Result) -> Result:
+def compare_with_greedy(
+    instance: Instance, profile: VoteProfile, mes_result: Result
+) -> Result:
     """Keep ``mes_result`` unless strictly more voters prefer the greedy outcome."""
     greedy_result = greedy(instance, profile)
     prefer_mes, prefer_greedy = count_preferences(
@@ -115,8 +142,9 @@ def compare_with_greedy(instance: Instance, profile: VoteProfile,
     return kept
 
 
-def count_preferences(instance: Instance, profile: VoteProfile,
-                      first: list[str], second: list[str]) -> tuple[int, int]:
+def count_preferences(
+    instance: Instance, profile: VoteProfile, first: list[str], second: list[str]
+) -> tuple[int, int]:
     """Voters whose cost utility is larger under ``first``, resp. ``second``."""
     cost_first = {pid: instance.project(pid).cost for pid in first}
     cost_second = {pid: instance.project(pid).cost for pid in second}

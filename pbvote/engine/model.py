@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Union
 
 from pbvote.engine.errors import InstanceError
 
@@ -16,7 +15,7 @@ POINT_VOTE_TYPES = ("cumulative", "scoring")
 
 # A bare choice counts as one ballot of weight 1:
 # frozenset = approval set, tuple = ranking (ordinal), Mapping = points per project.
-Choice = Union[frozenset, tuple, Mapping]
+Choice = frozenset | tuple | Mapping
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,14 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from pbvote.engine.errors import PabulibError
-from pbvote.engine.model import POINT_VOTE_TYPES, VOTE_TYPES, Ballot, Instance, Project
+from pbvote.engine.model import (
+    POINT_VOTE_TYPES,
+    VOTE_TYPES,
+    Ballot,
+    Instance,
+    Project,
+    split_ballot,
+)
 from pbvote.engine.ties import project_id_key
 
 SECTIONS = ("meta", "projects", "votes")
@@ -124,12 +131,16 @@ def _split_sections(text: str) -> tuple[dict[str, _Table], int]:
             current = tables[pending[0]] = _Table(start, row)
             pending = None
         elif current is None:
-            raise PabulibError("expected a section name (META, PROJECTS or VOTES)", start)
+            raise PabulibError(
+                "expected a section name (META, PROJECTS or VOTES)", start
+            )
         else:
             _check_width(current, row, start)
             current.rows.append((start, row))
     if pending:
-        raise PabulibError(f"section {pending[0].upper()} has no header row", pending[1])
+        raise PabulibError(
+            f"section {pending[0].upper()} has no header row", pending[1]
+        )
     return tables, line
 
 
@@ -267,7 +278,7 @@ def _write_meta(writer, instance: Instance) -> None:
         budget=str(instance.budget),
         vote_type=instance.vote_type,
         num_projects=str(len(instance.projects)),
-        num_votes=str(sum(_weight(ballot) for ballot in instance.ballots)),
+        num_votes=str(sum(split_ballot(ballot)[1] for ballot in instance.ballots)),
     )
     writer.writerow(["META"])
     writer.writerow(["key", "value"])
@@ -294,12 +305,14 @@ def _write_projects(writer, instance: Instance, selected) -> None:
 def _write_votes(writer, instance: Instance) -> None:
     uses_points = instance.vote_type in POINT_VOTE_TYPES
     writer.writerow(["VOTES"])
-    writer.writerow(["voter_id", "vote", "points"] if uses_points else ["voter_id", "vote"])
+    writer.writerow(
+        ["voter_id", "vote", "points"] if uses_points else ["voter_id", "vote"]
+    )
     voter = 0
     for ballot in instance.ballots:
-        choice = ballot.choice if isinstance(ballot, Ballot) else ballot
+        choice, weight = split_ballot(ballot)
         row = _vote_fields(choice)
-        for _ in range(_weight(ballot)):
+        for _ in range(weight):
             voter += 1
             writer.writerow([voter, *row])
 
@@ -310,7 +323,3 @@ def _vote_fields(choice) -> list[str]:
     if isinstance(choice, (tuple, list)):
         return [",".join(choice)]
     return [",".join(sorted(choice, key=project_id_key))]
-
-
-def _weight(ballot) -> int:
-    return ballot.weight if isinstance(ballot, Ballot) else 1

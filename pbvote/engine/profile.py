@@ -48,8 +48,7 @@ def build_profile(instance: Instance) -> VoteProfile:
     wants_points = vote_type in POINT_VOTE_TYPES
     counts = _count_distinct(instance.ballots, wants_points, vote_type == "ordinal")
     votes = dict.fromkeys((project.id for project in instance.projects), 0)
-    for choice in counts:
-        _check_known_ids(instance, choice, wants_points)
+    _check_known_ids(instance, counts, wants_points)
     voter_count = sum(counts.values())
     if wants_points:
         _add_points(votes, counts)
@@ -101,11 +100,14 @@ def _check_weight(weight: object) -> None:
         raise InstanceError(f"ballot weight must be a whole number >= 1: {weight!r}")
 
 
-def _check_known_ids(instance: Instance, choice, wants_points: bool) -> None:
-    ids = (project_id for project_id, _ in choice) if wants_points else choice
-    for project_id in ids:
-        if not instance.has_project(project_id):
-            raise InstanceError(f"a ballot names unknown project {project_id!r}")
+def _check_known_ids(instance: Instance, counts: dict, wants_points: bool) -> None:
+    if wants_points:
+        named = {project_id for items in counts for project_id, _ in items}
+    else:
+        named = set(chain.from_iterable(counts))  # in C: one pass over all ballots
+    unknown = [pid for pid in named if not instance.has_project(pid)]
+    if unknown:
+        raise InstanceError(f"a ballot names unknown project {min(unknown)!r}")
 
 
 def _merge_as_sets(counts: dict) -> dict[frozenset, int]:
