@@ -71,10 +71,10 @@ def login_staff(client, username: str, secret: str, step_offset: int = 0):
     response = submit(client, "/staff/login",
                       {"username": username, "password": STAFF_PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
-    response = submit(client, "/staff/login/code",
-                      {"code": totp_code(secret, step_offset)})
+    code = totp_code(secret, step_offset)
+    response = submit(client, "/staff/login/code", {"code": code})
     assert response.status_code == 302, response.get_data(as_text=True)
-    return response
+    return code
 
 
 # Debian's Chromium, headless, offline (Playwright cannot download a browser here).

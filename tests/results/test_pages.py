@@ -57,9 +57,9 @@ def test_results_page_in_french_explains_mes_winners(app, client, committed, com
     client.set_cookie("lang", "fr")
     html = client.get(f"/cycles/{election['cycle_id']}/results").get_data(as_text=True)
     assert 'dir="ltr"' in html and 'direction="ltr"' in html
-    assert "Chosen in round 1" in html or "round 1" in html  # until French is added
-    assert "Method of Equal Shares" in html or "parts égales" in html
-    assert "cheaper project comes first" in html or "moins cher" in html
+    assert "Choisi au tour 1" in html or "tour 1" in html
+    assert "parts égales" in html
+    assert "moins cher" in html
 
 
 def test_record_page_paginates_and_finds_a_receipt(app, client, committed, commune):
