@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 07:53:13.075416
+Create Date: 2026-11-29 08:25:19.047533
 
 """
 from alembic import op
@@ -174,6 +174,7 @@ def upgrade():
     sa.Column('totp_secret_enc', sa.LargeBinary(), nullable=True),
     sa.Column('totp_pending_enc', sa.LargeBinary(), nullable=True),
     sa.Column('totp_last_step', sa.Integer(), nullable=True),
+    sa.Column('password_must_change', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at_dt', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_login_dt', sa.DateTime(timezone=True), nullable=True),

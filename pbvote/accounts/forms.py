@@ -64,3 +64,15 @@ class StaffUserForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a POST with a CSRF token, after a confirmation page."""
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Enter a new password.")), Length(max=200)],
+        render_kw={"autocomplete": "new-password"})
+    repeated = PasswordField(_l("New password again"), validators=[
+        DataRequired(_l("Enter the new password again.")), Length(max=200)],
+        render_kw={"autocomplete": "new-password"})

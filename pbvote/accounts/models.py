@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_pending_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_last_step: Mapped[int | None]
+    # Set while the password is one an administrator handed over: changed at sign-in.
+    password_must_change: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())

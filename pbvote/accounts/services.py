@@ -173,7 +173,7 @@ def create_staff(actor: User, commune_id: int, username: str, display_name: str,
     password = new_password()
     user = User(commune_id=commune_id, kind="staff", username=username,
                 display_name=display_name.strip(), created_at_dt=now,
-                password_hash=generate_password_hash(password),
+                password_hash=generate_password_hash(password), password_must_change=True,
                 roles=[UserRole(role=role) for role in roles])
     db.session.add(user)
     db.session.flush()  # the audit entry needs the id
@@ -201,6 +201,7 @@ def reset_staff_credentials(actor: User, user: User, now: datetime) -> str:
     """New one-time password and a fresh TOTP enrolment (a lost phone)."""
     password = new_password()
     user.password_hash = generate_password_hash(password)
+    user.password_must_change = True
     user.totp_secret_enc = None
     user.totp_pending_enc = None
     user.totp_last_step = None
@@ -208,8 +209,28 @@ def reset_staff_credentials(actor: User, user: User, now: datetime) -> str:
     return password
 
 
-def set_staff_password(user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(password)
+MIN_PASSWORD_LENGTH = 12
+
+
+def change_staff_password(user: User, current: str, new: str, repeated: str,
+                          now: datetime) -> None:
+    """Replace the password after checking the current one.
+
+    Raises InvalidCredentials (wrong current password, too short, not repeated the
+    same, or unchanged).
+    """
+    if not check_password_hash(user.password_hash or _DUMMY_HASH, current or ""):
+        raise InvalidCredentials(_("Your current password is not right."))
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidCredentials(_("Choose a password of at least %(num)d characters.",
+                                   num=MIN_PASSWORD_LENGTH))
+    if new != repeated:
+        raise InvalidCredentials(_("The two new passwords are not the same."))
+    if new == current:
+        raise InvalidCredentials(_("Choose a password different from the current one."))
+    user.password_hash = generate_password_hash(new)
+    user.password_must_change = False
+    record_action(user, "staff.password_changed", "user", user.id, now)
 
 
 def staff_members(commune_id: int):

@@ -22,12 +22,13 @@ from pbvote.accounts.errors import AccountError, CodeRejected
 from pbvote.accounts.forms import (
     CodeForm,
     ConfirmForm,
+    PasswordChangeForm,
     PhoneForm,
     StaffLoginForm,
     StaffUserForm,
     TotpForm,
 )
-from pbvote.accounts.models import OtpChallenge, User
+from pbvote.accounts.models import ROLES, OtpChallenge, User
 from pbvote.accounts.phones import masked, normalise_mobile
 from pbvote.communes.services import current_commune
 from pbvote.core.pagination import paginate
@@ -130,7 +131,10 @@ def _pending_staff() -> User | None:
 def _finish_staff_login(user: User):
     session.pop(PENDING_STAFF, None)
     login_user(user)
-    return redirect(safe_next(request.args.get("next"), url_for("pages.staff_home")))
+    target = safe_next(request.args.get("next"), url_for("pages.staff_home"))
+    if user.password_must_change:  # a handed-over password is replaced at once
+        return redirect(url_for(".staff_password", next=target))
+    return redirect(target)
 
 
 @bp.route("/staff/login/code", methods=["GET", "POST"])
@@ -249,3 +253,21 @@ def staff_user_reset(user_id: int):
                                      "hand over in person."),
                            confirm_label=_("Reset sign-in"),
                            cancel_url=url_for(".staff_users"))
+
+
+@bp.route("/staff/password", methods=["GET", "POST"])
+@staff_required(*ROLES)
+def staff_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_staff_password(current_user, form.current.data, form.new.data,
+                                           form.repeated.data, utcnow())
+        except AccountError as error:
+            form.new.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your password is changed."), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("pages.staff_home")))
+    return render_template("accounts/staff_password_change.html", form=form,
+                           forced=current_user.password_must_change)

@@ -182,3 +182,38 @@ def test_admin_creates_staff_and_it_is_audited(app, client, commune, committed):
     assert "Choose at least one role" in page
     log = client.get("/staff/audit?action=staff.").get_data(as_text=True)
     assert "staff.create" in log and "amina" in log
+
+
+def test_a_handed_over_password_is_changed_at_first_sign_in(app, client, commune,
+                                                            committed):
+    import pyotp
+
+    from pbvote.accounts.services import TOTP_SEAL
+    from pbvote.accounts.services import create_staff as make_staff
+    from pbvote.core.security import open_secret
+
+    with committed():
+        _, password = make_staff(None, commune["id"], "karim", "Karim", ["clerk"],
+                                    utcnow())
+    response = submit(client, "/staff/login", {"username": "karim", "password": password})
+    client.get(response.location)  # the enrolment page makes the secret
+    with app.app_context():
+        pending = db.session.scalar(select(User).where(User.username == "karim"))
+        secret = open_secret(TOTP_SEAL, pending.totp_pending_enc)
+    response = submit(client, "/staff/enrol", {"code": pyotp.TOTP(secret).now()})
+    assert "/staff/password" in response.location
+    url = "/staff/password"
+    for data, message in (
+            ({"current": "wrong", "new": "a long new password", "repeated": "a long new password"},
+             "current password is not right"),
+            ({"current": password, "new": "short", "repeated": "short"}, "at least 12"),
+            ({"current": password, "new": "a long new password", "repeated": "another one!!"},
+             "not the same")):
+        page = submit(client, url, data).get_data(as_text=True)
+        assert message in page
+    response = submit(client, url, {"current": password, "new": "a long new password",
+                                    "repeated": "a long new password"})
+    assert response.status_code == 302
+    with app.app_context():
+        changed = db.session.scalar(select(User).where(User.username == "karim"))
+        assert not changed.password_must_change
