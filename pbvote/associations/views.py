@@ -12,6 +12,7 @@ from pbvote.associations.errors import AssociationError
 from pbvote.associations.forms import FIELD_LABELS, AssociationForm, RejectForm
 from pbvote.associations.models import Association
 from pbvote.communes.services import current_commune
+from pbvote.core.forms import form_error
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
@@ -25,15 +26,6 @@ add_staff_link("associations.staff_list", _l("Associations to approve"), "admin"
 @bp.app_context_processor
 def association_helpers():
     return {"association_field_label": lambda key: FIELD_LABELS.get(key, key)}
-
-
-def form_error(form, error) -> None:
-    """Show a domain error under its field, or above the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None:
-        flash(str(error), "error")
-    else:
-        target.errors = list(target.errors) + [str(error)]
 
 
 @bp.route("/associations")

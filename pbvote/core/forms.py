@@ -40,3 +40,16 @@ class MadField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a whole number of dirhams, e.g. 250000."))
+
+
+def form_error(form, error) -> None:
+    """Show a domain error under the field it names (``error.field``), else above
+    the form as a flash message."""
+    from flask import flash
+
+    field = getattr(error, "field", None)
+    target = getattr(form, field, None) if field else None
+    if target is None:
+        flash(str(error), "error")
+    else:
+        target.errors = list(target.errors) + [str(error)]

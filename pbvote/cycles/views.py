@@ -14,6 +14,7 @@ from pbvote.cycles import services
 from pbvote.cycles.errors import CycleError
 from pbvote.cycles.forms import CycleForm, ScopeRulesForm
 from pbvote.cycles.models import PHASES, Cycle, Scope
+from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 
 bp = Blueprint("cycles", __name__)
@@ -42,13 +43,6 @@ def cycle_helpers():
     }
 
 
-def _cycle_or_404(cycle_id: int) -> Cycle:
-    cycle = services.get_cycle(current_commune(), cycle_id)
-    if cycle is None:
-        abort(404)
-    return cycle
-
-
 @bp.route("/cycles")
 def cycle_list():
     cycles = db.session.scalars(select(Cycle).where(
@@ -60,7 +54,7 @@ def cycle_list():
 
 @bp.route("/cycles/<int:cycle_id>")
 def cycle_page(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     now = utcnow()
     return render_template("cycles/page.html", cycle=cycle,
                            phase=services.phase_at(cycle, now),
@@ -84,7 +78,7 @@ def _form_dates(form: CycleForm):
 @bp.route("/staff/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
 @staff_required("admin")
 def staff_cycle_form(cycle_id: int | None = None):
-    cycle = _cycle_or_404(cycle_id) if cycle_id else None
+    cycle = cycle_or_404(cycle_id) if cycle_id else None
     form = CycleForm(data=_cycle_data(cycle) if cycle and request.method == "GET" else None)
     if form.validate_on_submit():
         starts, ends_at = _form_dates(form)
@@ -130,7 +124,7 @@ def _amounts_form(cycle: Cycle, districts):
 @bp.route("/staff/cycles/<int:cycle_id>/scopes", methods=["GET", "POST"])
 @staff_required("admin")
 def staff_scopes(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     districts = active_districts(current_commune())
     form = _amounts_form(cycle, districts)
     if form.validate_on_submit():

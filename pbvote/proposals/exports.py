@@ -5,8 +5,9 @@ import io
 
 from flask import Response, jsonify
 
+from pbvote.cycles.web import cycle_or_404
 from pbvote.proposals import queries
-from pbvote.proposals.views import _cycle_or_404, bp
+from pbvote.proposals.views import bp
 
 CSV_FIELDS = ("id", "cycle_id", "title", "description", "status", "author_kind",
               "association", "scope", "district_id", "category", "beneficiaries",
@@ -26,7 +27,7 @@ def _safe_cell(value):
 
 @bp.route("/cycles/<int:cycle_id>/proposals.csv")
 def export_csv(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
     writer.writeheader()
@@ -39,7 +40,7 @@ def export_csv(cycle_id: int):
 
 @bp.route("/cycles/<int:cycle_id>/proposals.json")
 def export_json(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     response = jsonify({"cycle_id": cycle.id, "year": cycle.year,
                         "licence": "ODbL-1.0",
                         "proposals": queries.export_rows(cycle.id)})

@@ -8,13 +8,14 @@ from flask_login import current_user
 from pbvote.accounts.access import staff_required
 from pbvote.accounts.forms import ConfirmForm
 from pbvote.communes.services import current_commune
+from pbvote.core.forms import form_error
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.proposals import social
 from pbvote.proposals.errors import ProposalError
 from pbvote.proposals.forms import HideCommentForm
-from pbvote.proposals.views import _comment_or_404, bp, form_error
+from pbvote.proposals.views import _comment_or_404, bp
 
 # Moderation ------------------------------------------------------------------------
 

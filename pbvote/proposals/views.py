@@ -20,11 +20,13 @@ from pbvote.accounts.access import resident_required
 from pbvote.accounts.forms import ConfirmForm
 from pbvote.associations.services import approved_associations_of
 from pbvote.communes.services import active_districts, current_commune
+from pbvote.core.forms import form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
-from pbvote.cycles.services import current_cycle, get_cycle, phase_at
+from pbvote.cycles.services import current_cycle, phase_at
+from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 from pbvote.proposals import queries, services, social, uploads
 from pbvote.proposals.errors import NotAllowed, ProposalError
@@ -56,25 +58,9 @@ def proposal_helpers():
             "markdown": render_markdown, "excerpt": plain_excerpt}
 
 
-def form_error(form, error) -> None:
-    """Show a domain error under its field, or above the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None:
-        flash(str(error), "error")
-    else:
-        target.errors = list(target.errors) + [str(error)]
-
-
 def refused(message: str, status: int = 403):
     return render_template("error.html", status=status, title=_("Not allowed"),
                            message=message), status
-
-
-def _cycle_or_404(cycle_id: int):
-    cycle = get_cycle(current_commune(), cycle_id)
-    if cycle is None:
-        abort(404)
-    return cycle
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
@@ -114,7 +100,7 @@ def _filter_form(cycle) -> FilterForm:
 
 @bp.route("/cycles/<int:cycle_id>/proposals")
 def proposal_list(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     form = _filter_form(cycle)
     form.validate()
     filters = queries.Filters(
@@ -205,7 +191,7 @@ def _save(form, cycle, proposal):
 @bp.route("/cycles/<int:cycle_id>/proposals/new", methods=["GET", "POST"])
 @resident_required
 def new_proposal(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     try:
         services.require_proposals_open(cycle, utcnow())
     except NotAllowed as error:

@@ -25,7 +25,8 @@ from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
 from pbvote.core.pagination import Page
 from pbvote.core.time import utcnow
 from pbvote.cycles.models import Cycle
-from pbvote.cycles.services import get_cycle, phase_at
+from pbvote.cycles.services import phase_at
+from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 from pbvote.results import presenters, record, services
 from pbvote.results.errors import TallyError
@@ -51,15 +52,8 @@ def results_helpers():
             "reason_label": presenters.reason_label}
 
 
-def _cycle_or_404(cycle_id: int) -> Cycle:
-    cycle = get_cycle(current_commune(), cycle_id)
-    if cycle is None:
-        abort(404)
-    return cycle
-
-
 def _published_or_404(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     run = services.published_run(cycle.id)
     if run is None:
         abort(404)
@@ -76,7 +70,7 @@ def results_index():
 
 @bp.route("/cycles/<int:cycle_id>/results")
 def results_page(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     run = services.published_run(cycle.id)
     if run is None:
         return render_template("results/pending.html", cycle=cycle,
@@ -217,7 +211,7 @@ def staff_tallies():
 @bp.route("/staff/cycles/<int:cycle_id>/tally")
 @staff_required("admin")
 def staff_tally(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     run = services.get_run(cycle.id)
     now = utcnow()
     active = run is not None and services.run_is_active(run, now)
@@ -231,7 +225,7 @@ def staff_tally(cycle_id: int):
 @bp.route("/staff/cycles/<int:cycle_id>/tally/start", methods=["GET", "POST"])
 @staff_required("admin")
 def staff_tally_start(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     form = ConfirmForm()
     back = url_for(".staff_tally", cycle_id=cycle.id)
     if form.validate_on_submit():

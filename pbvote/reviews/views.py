@@ -11,12 +11,13 @@ from pbvote.accounts.access import staff_required
 from pbvote.accounts.forms import ConfirmForm
 from pbvote.accounts.models import User, UserRole
 from pbvote.communes.services import active_districts, current_commune
+from pbvote.core.forms import form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.cycles.errors import CycleError
-from pbvote.cycles.services import get_cycle
+from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 from pbvote.proposals.models import Proposal
 from pbvote.proposals.services import active_categories
@@ -32,21 +33,6 @@ add_staff_link("reviews.staff_bodies", _l("Advisory bodies"), "admin")
 add_cycle_link("reviews.cycle_reviews", _l("Review answers and readiness"),
                roles=("admin",))
 add_cycle_link("reviews.open_voting", _l("Open voting"), roles=("admin",))
-
-
-def form_error(form, error) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is None:
-        flash(str(error), "error")
-    else:
-        target.errors = list(target.errors) + [str(error)]
-
-
-def _cycle_or_404(cycle_id: int):
-    cycle = get_cycle(current_commune(), cycle_id)
-    if cycle is None:
-        abort(404)
-    return cycle
 
 
 def _body_or_404(body_id: int) -> AdvisoryBody:
@@ -215,7 +201,7 @@ def _conflict(user, proposal) -> str | None:
 @bp.route("/staff/cycles/<int:cycle_id>/reviews")
 @staff_required("admin")
 def cycle_reviews(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     assign_form = AssignForm()
     assign_form.body_id.choices = [("", _("Choose…"))] + [
         (b.id, localized(b, "name")) for b in bodies.bodies_of(cycle.commune_id)]
@@ -228,7 +214,7 @@ def cycle_reviews(cycle_id: int):
 @bp.route("/staff/cycles/<int:cycle_id>/reviews/assign-rules", methods=["POST"])
 @staff_required("admin")
 def assign_rules(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     ConfirmForm().validate_on_submit() or abort(400)
     count = services.assign_by_rules(current_user, cycle, utcnow())
     db.session.commit()
@@ -260,7 +246,7 @@ def assign(proposal_id: int):
 @bp.route("/staff/cycles/<int:cycle_id>/reviews/publish", methods=["GET", "POST"])
 @staff_required("admin")
 def publish(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     form = ConfirmForm()
     back = url_for(".cycle_reviews", cycle_id=cycle.id)
     if form.validate_on_submit():
@@ -286,7 +272,7 @@ def publish(cycle_id: int):
 @bp.route("/staff/cycles/<int:cycle_id>/open-voting", methods=["GET", "POST"])
 @staff_required("admin")
 def open_voting(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     form = ConfirmForm()
     back = url_for(".cycle_reviews", cycle_id=cycle.id)
     now = utcnow()

@@ -15,6 +15,7 @@ from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.cycles.errors import CycleError
 from pbvote.cycles.services import current_cycle, phase_at
+from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 from pbvote.voting import registry, services, verification
 from pbvote.voting.errors import VotingError
@@ -26,7 +27,7 @@ from pbvote.voting.forms import (
     RegistryImportForm,
 )
 from pbvote.voting.models import ImportRejection, ImportRun
-from pbvote.voting.views import _cycle_or_404, bp
+from pbvote.voting.views import bp
 
 add_cycle_link("voting.staff_registry", _l("Voter registry"), roles=("admin",))
 add_cycle_link("voting.staff_election", _l("Election and turnout"), roles=("admin",))
@@ -38,7 +39,7 @@ add_staff_link("voting.clerk_assisted_vote", _l("Assisted voting at the office")
 @bp.route("/staff/cycles/<int:cycle_id>/registry", methods=["GET", "POST"])
 @staff_required("admin")
 def staff_registry(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     form = RegistryImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -67,7 +68,7 @@ def staff_import(run_id: int):
     run = db.session.get(ImportRun, run_id)
     if run is None:
         abort(404)
-    cycle = _cycle_or_404(run.cycle_id)
+    cycle = cycle_or_404(run.cycle_id)
     rejections = paginate(select(ImportRejection).where(ImportRejection.run_id == run.id)
                           .order_by(ImportRejection.line), size=50)
     return render_template("voting/staff_import.html", cycle=cycle, run=run,
@@ -79,7 +80,7 @@ def staff_import(run_id: int):
 def staff_election(cycle_id: int):
     """Turnout (never a count per project) and the election key; opening the
     election makes the key now instead of at the first ballot."""
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -137,7 +138,7 @@ LABELS = {"age_band": dict(AGE_BAND_CHOICES), "gender": dict(GENDER_CHOICES),
 @bp.route("/staff/cycles/<int:cycle_id>/participation")
 @staff_required("admin")
 def staff_participation(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     return render_template("voting/staff_participation.html", cycle=cycle,
                            counts=services.profile_counts(cycle), labels=LABELS,
                            titles={"age_band": _("Age"), "gender": _("Gender"),

@@ -3,7 +3,6 @@ review, cast, receipts; the public ballot box. Staff pages are in staff_views.""
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -17,11 +16,11 @@ from flask_babel import lazy_gettext as _l
 from pbvote.accounts.errors import AccountError, CodeRejected
 from pbvote.accounts.phones import masked, normalise_mobile
 from pbvote.accounts.views import client_ip
-from pbvote.communes.services import current_commune
 from pbvote.core.nav import add_cycle_link
 from pbvote.core.time import utcnow
 from pbvote.cycles.errors import CycleError
-from pbvote.cycles.services import get_cycle, phase_at
+from pbvote.cycles.services import phase_at
+from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 from pbvote.voting import rules, services, verification
 from pbvote.voting.errors import AlreadyVoted, NotVerified, VotingError
@@ -33,13 +32,6 @@ bp = Blueprint("voting", __name__)
 add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",))
 add_cycle_link("voting.ballot_box", _l("Public ballot box"),
                phases=("voting", "tally", "execution", "evaluation", "closed"))
-
-
-def _cycle_or_404(cycle_id: int):
-    cycle = get_cycle(current_commune(), cycle_id)
-    if cycle is None:
-        abort(404)
-    return cycle
 
 
 # Per-cycle voting state in the (signed) session cookie: opaque values only.
@@ -66,7 +58,7 @@ def _closed_page(cycle, error):
 
 @bp.route("/cycles/<int:cycle_id>/vote", methods=["GET", "POST"])
 def vote_start(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     now = utcnow()
     if phase_at(cycle, now) != "voting":
         return _closed_page(cycle, _("Voting is not open for this cycle."))
@@ -92,7 +84,7 @@ def vote_start(cycle_id: int):
 
 @bp.route("/cycles/<int:cycle_id>/vote/code", methods=["GET", "POST"])
 def vote_code(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     attempt_id = _state("vote_attempt", cycle.id)
     if attempt_id is None:
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
@@ -138,7 +130,7 @@ def _render_ballot(cycle, ballots, chosen, error=None, status=200):
 def ballot(cycle_id: int):
     """GET: the ballot. POST: the server checks the choice and shows it for review
     (or shows the ballot again with the choice kept, to change it)."""
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     if phase_at(cycle, utcnow()) != "voting":
         return _closed_page(cycle, _("Voting is not open for this cycle."))
     current = _verified(cycle)
@@ -169,7 +161,7 @@ def ballot(cycle_id: int):
 
 @bp.route("/cycles/<int:cycle_id>/vote/cast", methods=["POST"])
 def cast(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     try:
         receipts = services.cast_ballots(cycle, _state("vote_tokens", cycle.id),
                                          request.form, utcnow())
@@ -200,7 +192,7 @@ def cast(cycle_id: int):
 
 @bp.route("/cycles/<int:cycle_id>/vote/done")
 def vote_done(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     receipts = _state("vote_receipts", cycle.id)
     if not receipts:
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
@@ -212,7 +204,7 @@ def vote_done(cycle_id: int):
 @bp.route("/cycles/<int:cycle_id>/vote/finish", methods=["POST"])
 def vote_finish(cycle_id: int):
     """Forget this cycle's voting state in this browser (the kiosk's "finish")."""
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     kiosk = _state("vote_kiosk", cycle.id, False)
     for name in ("vote_tokens", "vote_receipts", "vote_attempt", "vote_kiosk"):
         _set_state(name, cycle.id, None)
@@ -223,7 +215,7 @@ def vote_finish(cycle_id: int):
 
 @bp.route("/cycles/<int:cycle_id>/vote/profile", methods=["GET", "POST"])
 def vote_profile(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     form = ProfileForm()
     if form.validate_on_submit():
         try:
@@ -245,7 +237,7 @@ def vote_profile(cycle_id: int):
 @bp.route("/cycles/<int:cycle_id>/kiosk", methods=["GET", "POST"])
 def kiosk(cycle_id: int):
     """The citizen office's kiosk: a code from the clerk opens one ballot."""
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     form = KioskCodeForm()
     if form.validate_on_submit():
         try:
@@ -267,7 +259,7 @@ def kiosk(cycle_id: int):
 @bp.route("/cycles/<int:cycle_id>/ballot-box")
 def ballot_box(cycle_id: int):
     """Public, no sign-in: how many ballots, the chain's head, and a receipt check."""
-    cycle = _cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     box = services.ballot_box(cycle)
     typed = request.args.get("receipt", "").strip()[:100]
     found = services.find_receipt(cycle, typed) if typed else None
