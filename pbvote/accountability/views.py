@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -300,9 +301,9 @@ def attachment(file_id: int, name: str):
     if not public and not (current_user.is_authenticated and
                            current_user.has_role(*STAFF_ROLES)):
         abort(404)
-    disposition = "inline" if row.kind == "photo" else "attachment"
-    response = Response(row.data, mimetype=row.content_type)
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{row.filename}"'
+    # send_file writes the name RFC 6266-safely, Arabic names included.
+    response = send_file(io.BytesIO(row.data), mimetype=row.content_type,
+                         as_attachment=row.kind != "photo", download_name=row.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "public, max-age=86400" if public else "no-store"
