@@ -61,6 +61,7 @@ from pbvote.accountability.models import (
 )
 from pbvote.accounts.access import resident_required, staff_required
 from pbvote.communes.services import current_commune
+from pbvote.communes.web import row_or_404
 from pbvote.core.i18n import current_language, format_day, format_moment
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
 from pbvote.core.pagination import paginate
@@ -140,10 +141,7 @@ def _record_or_404(record_id: int) -> ExecutionRecord:
 
 
 def _update_or_404(update_id: int) -> ExecutionUpdate:
-    update = db.session.get(ExecutionUpdate, update_id)
-    if update is None or update.record.commune_id != _commune().id:
-        abort(404)
-    return update
+    return row_or_404(ExecutionUpdate, update_id, lambda row: row.record.commune_id)
 
 
 # ---------------------------------------------------------------- public pages
@@ -294,9 +292,7 @@ def rate(record_id: int):
 
 @bp.route("/execution/files/<int:file_id>/<name>")
 def attachment(file_id: int, name: str):
-    row = db.session.get(UpdateAttachment, file_id)
-    if row is None or row.update.record.commune_id != _commune().id:
-        abort(404)
+    row = row_or_404(UpdateAttachment, file_id, lambda row: row.update.record.commune_id)
     public = row.update.state == "published"
     if not public and not (current_user.is_authenticated and
                            current_user.has_role(*STAFF_ROLES)):
@@ -336,10 +332,7 @@ def reports_page():
 
 
 def _report_or_404(report_id: int) -> AccountabilityReport:
-    report = db.session.get(AccountabilityReport, report_id)
-    if report is None or report.commune_id != _commune().id:
-        abort(404)
-    return report
+    return row_or_404(AccountabilityReport, report_id)
 
 
 def _report_name(report) -> str:
@@ -521,9 +514,7 @@ def staff_add_milestone(record_id: int):
 @bp.route("/staff/execution/milestones/<int:milestone_id>/done", methods=["POST"])
 @staff_required("finance")
 def staff_milestone_done(milestone_id: int):
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None or milestone.record.commune_id != _commune().id:
-        abort(404)
+    milestone = row_or_404(Milestone, milestone_id, lambda row: row.record.commune_id)
     form = MilestoneDoneForm(prefix="d")
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -754,10 +745,7 @@ def staff_import_template():
 
 
 def _import_or_404(import_id: int) -> ExecutionImport:
-    batch = db.session.get(ExecutionImport, import_id)
-    if batch is None or batch.commune_id != _commune().id:
-        abort(404)
-    return batch
+    return row_or_404(ExecutionImport, import_id)
 
 
 @bp.route("/staff/execution/imports/<int:import_id>")
@@ -822,9 +810,7 @@ def staff_questions():
 @bp.route("/staff/execution/questions/<int:question_id>/answer", methods=["GET", "POST"])
 @staff_required(*STAFF_ROLES)
 def staff_answer(question_id: int):
-    question = db.session.get(Question, question_id)
-    if question is None or question.record.commune_id != _commune().id:
-        abort(404)
+    question = row_or_404(Question, question_id, lambda row: row.record.commune_id)
     form = AnswerForm(data={"answer": question.answer,
                             "service": question.answer_service or
                             question.record.responsible_service}
@@ -848,9 +834,7 @@ def staff_answer(question_id: int):
 @bp.route("/staff/execution/questions/<int:question_id>/hide", methods=["GET", "POST"])
 @staff_required(*STAFF_ROLES)
 def staff_hide_question(question_id: int):
-    question = db.session.get(Question, question_id)
-    if question is None or question.record.commune_id != _commune().id:
-        abort(404)
+    question = row_or_404(Question, question_id, lambda row: row.record.commune_id)
     form = HideQuestionForm()
     if form.validate_on_submit():
         try:

@@ -1,6 +1,6 @@
 """Associations: registration by a representative, approval by an administrator."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from pbvote.associations.errors import AssociationError
 from pbvote.associations.forms import FIELD_LABELS, AssociationForm, RejectForm
 from pbvote.associations.models import Association
 from pbvote.communes.services import current_commune
+from pbvote.communes.web import row_or_404
 from pbvote.core.forms import form_error
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
@@ -65,10 +66,7 @@ def register():
 
 
 def _association_or_404(association_id: int) -> Association:
-    association = db.session.get(Association, association_id)
-    if association is None or association.commune_id != current_commune().id:
-        abort(404)
-    return association
+    return row_or_404(Association, association_id)
 
 
 @bp.route("/staff/associations")

@@ -1,6 +1,6 @@
 """Public cycle pages and the administrator's cycle set-up."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from pbvote.accounts.access import staff_required
 from pbvote.communes.services import active_districts, current_commune
+from pbvote.communes.web import row_or_404
 from pbvote.core.forms import MadField, local_day_start, to_local_day
 from pbvote.core.time import utcnow
 from pbvote.cycles import services
@@ -146,9 +147,7 @@ def staff_scopes(cycle_id: int):
 @bp.route("/staff/scopes/<int:scope_id>/rules", methods=["GET", "POST"])
 @staff_required("admin")
 def staff_scope_rules(scope_id: int):
-    scope = db.session.get(Scope, scope_id)
-    if scope is None or scope.cycle.commune_id != current_commune().id:
-        abort(404)
+    scope = row_or_404(Scope, scope_id, lambda row: row.cycle.commune_id)
     form = ScopeRulesForm(obj=None, data=None if request.method == "POST" else {
         "ballot_rule": scope.ballot_rule, "max_projects": scope.ballot_max_projects,
         "min_share_pct": scope.ballot_min_share_pct, "tally_rule": scope.tally_rule,

@@ -20,6 +20,7 @@ from pbvote.accounts.access import resident_required
 from pbvote.accounts.forms import ConfirmForm
 from pbvote.associations.services import approved_associations_of
 from pbvote.communes.services import active_districts, current_commune
+from pbvote.communes.web import row_or_404
 from pbvote.core.forms import form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
@@ -313,10 +314,7 @@ def comment(proposal_id: int):
 
 
 def _comment_or_404(comment_id: int) -> Comment:
-    found = db.session.get(Comment, comment_id)
-    if found is None or found.proposal.cycle.commune_id != current_commune().id:
-        abort(404)
-    return found
+    return row_or_404(Comment, comment_id, lambda row: row.proposal.cycle.commune_id)
 
 
 @bp.route("/comments/<int:comment_id>/flag", methods=["POST"])

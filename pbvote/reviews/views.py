@@ -11,6 +11,7 @@ from pbvote.accounts.access import staff_required
 from pbvote.accounts.forms import ConfirmForm
 from pbvote.accounts.models import User, UserRole
 from pbvote.communes.services import active_districts, current_commune
+from pbvote.communes.web import row_or_404
 from pbvote.core.forms import form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_staff_link
@@ -36,10 +37,7 @@ add_cycle_link("reviews.open_voting", _l("Open voting"), roles=("admin",))
 
 
 def _body_or_404(body_id: int) -> AdvisoryBody:
-    body = db.session.get(AdvisoryBody, body_id)
-    if body is None or body.commune_id != current_commune().id:
-        abort(404)
-    return body
+    return row_or_404(AdvisoryBody, body_id)
 
 
 # Bodies ----------------------------------------------------------------------------
@@ -102,9 +100,7 @@ def staff_body(body_id: int):
 @bp.route("/staff/bodies/members/<int:member_id>/remove", methods=["POST"])
 @staff_required("admin")
 def remove_member(member_id: int):
-    member = db.session.get(BodyMember, member_id)
-    if member is None or member.body.commune_id != current_commune().id:
-        abort(404)
+    member = row_or_404(BodyMember, member_id, lambda row: row.body.commune_id)
     ConfirmForm().validate_on_submit() or abort(400)
     body_id = member.body_id
     bodies.remove_member(current_user, member, utcnow())
@@ -116,9 +112,7 @@ def remove_member(member_id: int):
 @bp.route("/staff/bodies/rules/<int:rule_id>/remove", methods=["POST"])
 @staff_required("admin")
 def remove_rule(rule_id: int):
-    rule = db.session.get(AssignmentRule, rule_id)
-    if rule is None or rule.commune_id != current_commune().id:
-        abort(404)
+    rule = row_or_404(AssignmentRule, rule_id)
     ConfirmForm().validate_on_submit() or abort(400)
     body_id = rule.body_id
     bodies.remove_rule(current_user, rule, utcnow())
@@ -138,10 +132,7 @@ def reviewer_queue():
 
 
 def _review_or_404(review_id: int) -> Review:
-    review = db.session.get(Review, review_id)
-    if review is None or review.proposal.cycle.commune_id != current_commune().id:
-        abort(404)
-    return review
+    return row_or_404(Review, review_id, lambda row: row.proposal.cycle.commune_id)
 
 
 def _review_form(review: Review) -> ReviewForm:
@@ -226,9 +217,7 @@ def assign_rules(cycle_id: int):
 @bp.route("/staff/proposals/<int:proposal_id>/assign", methods=["POST"])
 @staff_required("admin")
 def assign(proposal_id: int):
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.cycle.commune_id != current_commune().id:
-        abort(404)
+    proposal = row_or_404(Proposal, proposal_id, lambda row: row.cycle.commune_id)
     form = AssignForm()
     if form.validate_on_submit():
         try:
