@@ -65,14 +65,19 @@ def free_port() -> int:
 
 def environment(outbox: str, redis_url: str | None = None) -> dict:
     env = dict(os.environ)
-    env.update({
-        "PBVOTE_ENV": "development", "DATABASE_URL": DB_URL, "SMS_OUTBOX": outbox,
-        "SMS_BACKEND": "outbox",
-        # Every simulated resident comes from 127.0.0.1: lift the per-address cap.
-        "PBVOTE_OTP_SENDS_PER_IP_PER_HOUR": "10000000",
-        "PBVOTE_SQLALCHEMY_ENGINE_OPTIONS": json.dumps({"pool_size": 5,
-                                                        "max_overflow": 5}),
-    })
+    env.update(
+        {
+            "PBVOTE_ENV": "development",
+            "DATABASE_URL": DB_URL,
+            "SMS_OUTBOX": outbox,
+            "SMS_BACKEND": "outbox",
+            # Every simulated resident comes from 127.0.0.1: lift the per-address cap.
+            "PBVOTE_OTP_SENDS_PER_IP_PER_HOUR": "10000000",
+            "PBVOTE_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(
+                {"pool_size": 5, "max_overflow": 5}
+            ),
+        }
+    )
     env.pop("REDIS_URL", None)  # without Redis, SMS jobs run in-process after commit
     if redis_url:
         env["REDIS_URL"] = redis_url  # SMS go to RQ and `pbvote worker sms` sends them
@@ -83,15 +88,23 @@ def prepare_database(voters: int, outbox: str) -> dict:
     """Empty the bench database, build the schema and seed a voting cycle."""
     from sqlalchemy import create_engine, text
 
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        isolation_level="AUTOCOMMIT",
+    )
     with admin.connect() as connection:
-        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                 {"n": DB_NAME}):
+        if not connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": DB_NAME}
+        ):
             connection.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
     admin.dispose()
-    os.environ.update({k: v for k, v in environment(outbox).items()
-                       if k in ("PBVOTE_ENV", "DATABASE_URL", "SMS_OUTBOX")})
+    os.environ.update(
+        {
+            k: v
+            for k, v in environment(outbox).items()
+            if k in ("PBVOTE_ENV", "DATABASE_URL", "SMS_OUTBOX")
+        }
+    )
     import flask_migrate
 
     from pbvote import create_app
@@ -104,8 +117,9 @@ def prepare_database(voters: int, outbox: str) -> dict:
             connection.execute(text("CREATE SCHEMA public"))
         flask_migrate.upgrade()
         with db.engine.begin() as connection:
-            connection.execute(text("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, "
-                                    "note text)"))
+            connection.execute(
+                text("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, note text)")
+            )
         seeded = seed(voters)
         db.session.commit()
         db.engine.dispose()
@@ -122,17 +136,26 @@ def seed(voters: int) -> dict:
 
     commune = create_commune()
     districts = [d.id for d in commune.districts]
-    cycle = create_cycle(commune.id, current_phase="voting", total=3_000_000,
-                         district_ids=districts)
+    cycle = create_cycle(
+        commune.id, current_phase="voting", total=3_000_000, district_ids=districts
+    )
     for scope in cycle.scopes:
         for index in range(6):
-            create_project(cycle, scope, scope.amount // 5 + index * 1000,
-                           title=f"P{scope.id}-{index}")
+            create_project(
+                cycle,
+                scope,
+                scope.amount // 5 + index * 1000,
+                title=f"P{scope.id}-{index}",
+            )
     for number in range(voters):
-        db.session.add(VoterEntry(cycle_id=cycle.id, cin_hash=cin_hash(
-            f"BE{100000 + number}"), birth_date=date(1970 + number % 30, 1 + number % 12,
-                                                     1 + number % 28),
-            district_id=districts[number % len(districts)]))
+        db.session.add(
+            VoterEntry(
+                cycle_id=cycle.id,
+                cin_hash=cin_hash(f"BE{100000 + number}"),
+                birth_date=date(1970 + number % 30, 1 + number % 12, 1 + number % 28),
+                district_id=districts[number % len(districts)],
+            )
+        )
     db.session.flush()
     return {"cycle_id": cycle.id}
 
@@ -161,7 +184,7 @@ class Outbox:
         with open(self.path, encoding="utf-8") as handle:
             handle.seek(self.offset)
             data = handle.read()
-        complete = data[:data.rfind("\n") + 1]
+        complete = data[: data.rfind("\n") + 1]
         self.offset += len(complete.encode("utf-8"))
         for line in complete.splitlines():
             message = json.loads(line)
@@ -207,14 +230,23 @@ def vote(port: int, cycle_id: int, number: int, outbox: Outbox) -> tuple[float, 
     start = time.perf_counter()
     base = f"/cycles/{cycle_id}/vote"
     _status, page = browser.request("GET", base)
-    status, _ = browser.request("POST", base, {
-        "csrf_token": CSRF_RE.search(page).group(1), "cin": f"BE{100000 + number}",
-        "birth_date": f"{1 + number % 28:02d}/{1 + number % 12:02d}/{1970 + number % 30}",
-        "phone": phone})
+    status, _ = browser.request(
+        "POST",
+        base,
+        {
+            "csrf_token": CSRF_RE.search(page).group(1),
+            "cin": f"BE{100000 + number}",
+            "birth_date": f"{1 + number % 28:02d}/{1 + number % 12:02d}/{1970 + number % 30}",
+            "phone": phone,
+        },
+    )
     assert status == 302, status
     _status, page = browser.request("GET", base + "/code")
-    status, _ = browser.request("POST", base + "/code", {
-        "csrf_token": CSRF_RE.search(page).group(1), "code": outbox.code_for(phone)})
+    status, _ = browser.request(
+        "POST",
+        base + "/code",
+        {"csrf_token": CSRF_RE.search(page).group(1), "code": outbox.code_for(phone)},
+    )
     assert status == 302, status
     _status, page = browser.request("GET", base + "/ballot")
     picks = {}
@@ -271,6 +303,7 @@ def bare(port: int):
         assert response.status == 200, response.status
         connection.close()
         return time.perf_counter() - start
+
     return post
 
 
@@ -280,11 +313,17 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def report(name: str, latencies: list[float], elapsed: float, unit: str) -> dict:
-    row = {"name": name, "count": len(latencies), "per_second": len(latencies) / elapsed,
-           "p50_ms": 1000 * statistics.median(latencies),
-           "p99_ms": 1000 * percentile(latencies, 0.99)}
-    print(f"{name:34} {row['count']:6d} {row['per_second']:9.1f} {unit:12} "
-          f"p50 {row['p50_ms']:8.1f} ms   p99 {row['p99_ms']:8.1f} ms")
+    row = {
+        "name": name,
+        "count": len(latencies),
+        "per_second": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * percentile(latencies, 0.99),
+    }
+    print(
+        f"{name:34} {row['count']:6d} {row['per_second']:9.1f} {unit:12} "
+        f"p50 {row['p50_ms']:8.1f} ms   p99 {row['p99_ms']:8.1f} ms"
+    )
     return row
 
 
@@ -307,9 +346,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--bare-requests", type=int, default=2000)
-    parser.add_argument("--redis", metavar="URL", default=None,
-                        help="queue SMS on this Redis (it is emptied) and run "
-                             "--sms-workers `pbvote worker sms` processes")
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        default=None,
+        help="queue SMS on this Redis (it is emptied) and run "
+        "--sms-workers `pbvote worker sms` processes",
+    )
     parser.add_argument("--sms-workers", type=int, default=2)
     args = parser.parse_args()
 
@@ -318,37 +361,66 @@ def main() -> None:
     port = free_port()
     env = environment(outbox_path, args.redis)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers),
-         "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench.cast:wsgi_app()"],
-        cwd=ROOT, env=env)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.cast:wsgi_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     workers = []
     if args.redis:
         from redis import Redis
 
         Redis.from_url(args.redis).flushdb()
-        workers = [subprocess.Popen([str(ROOT / ".venv/bin/pbvote"), "worker", "sms",
-                                     "--no-scheduler"], cwd=ROOT, env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                   for _ in range(args.sms_workers)]
+        workers = [
+            subprocess.Popen(
+                [str(ROOT / ".venv/bin/pbvote"), "worker", "sms", "--no-scheduler"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(args.sms_workers)
+        ]
     try:
         wait_for(port, server)
         outbox = Outbox(outbox_path)
-        sms = (f"by {args.sms_workers} RQ workers" if args.redis else "in-process")
-        print(f"gunicorn {args.workers} workers x {args.threads} threads, "
-              f"{args.concurrency} concurrent clients, PostgreSQL, SMS {sms}; "
-              f"{os.cpu_count()} CPUs")
+        sms = f"by {args.sms_workers} RQ workers" if args.redis else "in-process"
+        print(
+            f"gunicorn {args.workers} workers x {args.threads} threads, "
+            f"{args.concurrency} concurrent clients, PostgreSQL, SMS {sms}; "
+            f"{os.cpu_count()} CPUs"
+        )
         run_pool(args.concurrency, range(50), bare(port))  # warm-up
-        bare_times, bare_elapsed = run_pool(args.concurrency,
-                                            range(args.bare_requests), bare(port))
+        bare_times, bare_elapsed = run_pool(
+            args.concurrency, range(args.bare_requests), bare(port)
+        )
         flows, flow_elapsed = run_pool(
-            args.concurrency, range(args.voters),
-            lambda n: vote(port, seeded["cycle_id"], n, outbox))
-        rows = [report("bare insert + commit", bare_times, bare_elapsed, "requests/s"),
-                report("whole flow (verify, code, cast)", [f for f, _ in flows],
-                       flow_elapsed, "voters/s"),
-                report("cast request alone", [c for _, c in flows], flow_elapsed,
-                       "casts/s")]
+            args.concurrency,
+            range(args.voters),
+            lambda n: vote(port, seeded["cycle_id"], n, outbox),
+        )
+        rows = [
+            report("bare insert + commit", bare_times, bare_elapsed, "requests/s"),
+            report(
+                "whole flow (verify, code, cast)",
+                [f for f, _ in flows],
+                flow_elapsed,
+                "voters/s",
+            ),
+            report(
+                "cast request alone", [c for _, c in flows], flow_elapsed, "casts/s"
+            ),
+        ]
         print(json.dumps(rows))
     finally:
         for process in [server, *workers]:

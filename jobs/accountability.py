@@ -96,8 +96,11 @@ def daily_checks() -> dict:
     summary = {"overdue": 0, "reports": []}
     for commune_id in db.session.scalars(select(Commune.id)).all():
         summary["overdue"] += len(followup.flag_overdue(commune_id, today, now))
-        if not db.session.scalar(select(ExecutionRecord.id).where(
-                ExecutionRecord.commune_id == commune_id).limit(1)):
+        if not db.session.scalar(
+            select(ExecutionRecord.id)
+            .where(ExecutionRecord.commune_id == commune_id)
+            .limit(1)
+        ):
             db.session.commit()
             continue  # nothing to report on yet
         for kind, year, quarter in reports.due_periods(today):

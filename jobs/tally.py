@@ -24,14 +24,21 @@ def schedule_start(cycle_id: int, end_iso: str) -> str:
 
     connection = redis_connection()
     if connection is None:
-        log.info("no Redis: the tally of cycle %s starts with `pbvote tally-due` or "
-                 "the staff button", cycle_id)
+        log.info(
+            "no Redis: the tally of cycle %s starts with `pbvote tally-due` or "
+            "the staff button",
+            cycle_id,
+        )
         return "not scheduled"
     from rq import Queue
 
     Queue(QUEUE, connection=connection).enqueue_at(
-        datetime.fromisoformat(end_iso), "jobs.tally.start_due", cycle_id,
-        job_id=f"tally-due-{cycle_id}", job_timeout=JOB_TIMEOUT)
+        datetime.fromisoformat(end_iso),
+        "jobs.tally.start_due",
+        cycle_id,
+        job_id=f"tally-due-{cycle_id}",
+        job_timeout=JOB_TIMEOUT,
+    )
     return f"scheduled at {end_iso}"
 
 
@@ -97,13 +104,27 @@ def _fan_out(run) -> None:
 
     queue = Queue(QUEUE, connection=connection)
     # Both steps are idempotent, so RQ may retry them after a passing failure.
-    chunk_jobs = [queue.enqueue("jobs.tally.open_chunk", run_id, attempt, chunk,
-                                job_id=job_id(run, f"chunk-{chunk}"),
-                                job_timeout=JOB_TIMEOUT, retry=_retry())
-                  for chunk in range(chunks)]
-    queue.enqueue("jobs.tally.count", run_id, attempt, job_id=job_id(run, "count"),
-                  job_timeout=JOB_TIMEOUT, depends_on=chunk_jobs or None,
-                  retry=_retry())
+    chunk_jobs = [
+        queue.enqueue(
+            "jobs.tally.open_chunk",
+            run_id,
+            attempt,
+            chunk,
+            job_id=job_id(run, f"chunk-{chunk}"),
+            job_timeout=JOB_TIMEOUT,
+            retry=_retry(),
+        )
+        for chunk in range(chunks)
+    ]
+    queue.enqueue(
+        "jobs.tally.count",
+        run_id,
+        attempt,
+        job_id=job_id(run, "count"),
+        job_timeout=JOB_TIMEOUT,
+        depends_on=chunk_jobs or None,
+        retry=_retry(),
+    )
 
 
 def _retry():

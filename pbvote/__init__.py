@@ -10,8 +10,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Each domain is a package with ``views.bp`` and, where it stores data, ``models``.
 DOMAINS = (
-    "pages", "accounts", "communes", "cycles", "audit", "sms", "associations",
-    "proposals", "reviews", "voting", "results", "accountability", "api",
+    "pages",
+    "accounts",
+    "communes",
+    "cycles",
+    "audit",
+    "sms",
+    "associations",
+    "proposals",
+    "reviews",
+    "voting",
+    "results",
+    "accountability",
+    "api",
 )
 
 

@@ -12,8 +12,13 @@ from pbvote.extensions import babel, csrf, db, login_manager, migrate
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(app.root_path + "/../migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
@@ -53,52 +58,73 @@ def _security_headers(response):
 def _error_page(status: int, title: str, message: str):
     if request.path.startswith("/api/"):
         return {"error": title, "message": message}, status
-    return render_template("error.html", status=status, title=title,
-                           message=message), status
+    return render_template(
+        "error.html", status=status, title=title, message=message
+    ), status
 
 
 def register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _error_page(400, _("The form has expired"),
-                           _("For your security the form could not be accepted. "
-                             "Go back, reload the page and send it again."))
+        return _error_page(
+            400,
+            _("The form has expired"),
+            _(
+                "For your security the form could not be accepted. "
+                "Go back, reload the page and send it again."
+            ),
+        )
 
     @app.errorhandler(400)
     def bad_request(error):
-        return _error_page(400, _("Bad request"),
-                           _("The request could not be understood. Please try again."))
+        return _error_page(
+            400,
+            _("Bad request"),
+            _("The request could not be understood. Please try again."),
+        )
 
     @app.errorhandler(403)
     def forbidden(error):
-        return _error_page(403, _("Not allowed"),
-                           _("Your account does not have the role needed for this page."))
+        return _error_page(
+            403,
+            _("Not allowed"),
+            _("Your account does not have the role needed for this page."),
+        )
 
     @app.errorhandler(404)
     def not_found(error):
-        return _error_page(404, _("Page not found"),
-                           _("This page does not exist or was moved."))
+        return _error_page(
+            404, _("Page not found"), _("This page does not exist or was moved.")
+        )
 
     @app.errorhandler(405)
     def wrong_method(error):
-        return _error_page(405, _("Not allowed"),
-                           _("This address cannot be used that way."))
+        return _error_page(
+            405, _("Not allowed"), _("This address cannot be used that way.")
+        )
 
     @app.errorhandler(413)
     def too_large(error):
-        return _error_page(413, _("File too large"),
-                           _("What you sent is too large. Files may be at most "
-                             "%(size)s MB.",
-                             size=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)))
+        return _error_page(
+            413,
+            _("File too large"),
+            _(
+                "What you sent is too large. Files may be at most %(size)s MB.",
+                size=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+            ),
+        )
 
     @app.errorhandler(429)
     def too_many(error):
-        return _error_page(429, _("Too many attempts"),
-                           _("Please wait a little and try again."))
+        return _error_page(
+            429, _("Too many attempts"), _("Please wait a little and try again.")
+        )
 
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
-        return _error_page(500, _("Something went wrong"),
-                           _("Nothing you sent was lost: please try again in a "
-                             "moment."))
+        return _error_page(
+            500,
+            _("Something went wrong"),
+            _("Nothing you sent was lost: please try again in a moment."),
+        )

@@ -19,8 +19,15 @@ def main():
 
 
 def register(app) -> None:
-    for command in (worker, demo, seed_commune, sms_retry, create_admin, demo_code,
-                    jobs_flush):
+    for command in (
+        worker,
+        demo,
+        seed_commune,
+        sms_retry,
+        create_admin,
+        demo_code,
+        jobs_flush,
+    ):
         app.cli.add_command(command)
     try:
         from pbvote.engine.cli import tally_file_command
@@ -37,8 +44,11 @@ def register(app) -> None:
 @click.command()
 @click.argument("queues", nargs=-1)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@click.option("--scheduler/--no-scheduler", default=True,
-              help="Also run scheduled jobs (end of voting, daily checks).")
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    help="Also run scheduled jobs (end of voting, daily checks).",
+)
 @with_appcontext
 def worker(queues, burst, scheduler):
     """Run an RQ worker with this app's context (queues: default sms tally followup)."""
@@ -51,8 +61,9 @@ def worker(queues, burst, scheduler):
     from pbvote.extensions import db
 
     if not current_app.config.get("REDIS_URL"):
-        raise click.ClickException("Set REDIS_URL: without it jobs run in-process and "
-                                   "no worker is needed.")
+        raise click.ClickException(
+            "Set REDIS_URL: without it jobs run in-process and no worker is needed."
+        )
     sent = flush_deferred_jobs()
     if sent:
         click.echo(f"{sent} jobs kept while Redis was down were queued.")
@@ -60,9 +71,9 @@ def worker(queues, burst, scheduler):
     db.session.remove()
     db.engine.dispose()
     names = queues or QUEUE_NAMES
-    PbvoteWorker([get_queue(name) for name in names],
-                 connection=get_queue(names[0]).connection).work(
-        burst=burst, with_scheduler=scheduler)
+    PbvoteWorker(
+        [get_queue(name) for name in names], connection=get_queue(names[0]).connection
+    ).work(burst=burst, with_scheduler=scheduler)
 
 
 @click.command("jobs-flush")
@@ -118,8 +129,9 @@ def create_admin(username, name):
     from pbvote.extensions import db
 
     try:
-        user, password = create_staff(None, current_commune().id, username,
-                                      name or username, ["admin"], utcnow())
+        user, password = create_staff(
+            None, current_commune().id, username, name or username, ["admin"], utcnow()
+        )
     except Exception as error:  # noqa: BLE001 - shown to the operator
         raise click.ClickException(str(error))
     db.session.commit()

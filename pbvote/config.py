@@ -57,7 +57,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever spelling the environment gives."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -102,4 +102,6 @@ def finalise(config: dict) -> None:
     if config["SMS_BACKEND"] not in ("outbox", "http"):
         raise ConfigError("SMS_BACKEND must be 'outbox' or 'http'.")
     if config["SMS_BACKEND"] == "http" and not config.get("SMS_GATEWAY_URL"):
-        raise ConfigError("SMS_BACKEND=http needs SMS_GATEWAY_URL (and SMS_GATEWAY_TOKEN).")
+        raise ConfigError(
+            "SMS_BACKEND=http needs SMS_GATEWAY_URL (and SMS_GATEWAY_TOKEN)."
+        )

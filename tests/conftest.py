@@ -22,9 +22,11 @@ def require_services() -> None:
     """Fail loudly (never skip) when the real servers are not configured. Only tests
     that use the app need them: the pure tally engine's tests run anywhere."""
     if not DATABASE_URL or not REDIS_URL:
-        pytest.fail("Set PBVOTE_TEST_DATABASE_URL and PBVOTE_TEST_REDIS_URL (PostgreSQL "
-                    "and Redis), or run the tests with `make test`, which provides them.",
-                    pytrace=False)
+        pytest.fail(
+            "Set PBVOTE_TEST_DATABASE_URL and PBVOTE_TEST_REDIS_URL (PostgreSQL "
+            "and Redis), or run the tests with `make test`, which provides them.",
+            pytrace=False,
+        )
 
 
 def _ensure_empty_database(url: str) -> str:
@@ -34,8 +36,9 @@ def _ensure_empty_database(url: str) -> str:
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                   {"n": parsed.database})
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+        )
         if not exists:
             connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()

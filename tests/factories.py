@@ -26,29 +26,45 @@ def create_commune(slug="ouazzane", districts=("Adrou", "Assal", "Rmel")) -> Com
     return commune
 
 
-def create_staff(commune_id: int, username: str, roles, *, enrolled=True) -> tuple[User, str]:
+def create_staff(
+    commune_id: int, username: str, roles, *, enrolled=True
+) -> tuple[User, str]:
     """A staff member with STAFF_PASSWORD; returns the user and its TOTP secret."""
     secret = pyotp.random_base32()
-    user = User(commune_id=commune_id, kind="staff", username=username,
-                display_name=username.title(), created_at_dt=utcnow(),
-                password_hash=generate_password_hash(STAFF_PASSWORD),
-                totp_secret_enc=seal_secret(TOTP_SEAL, secret) if enrolled else None,
-                roles=[UserRole(role=role) for role in roles])
+    user = User(
+        commune_id=commune_id,
+        kind="staff",
+        username=username,
+        display_name=username.title(),
+        created_at_dt=utcnow(),
+        password_hash=generate_password_hash(STAFF_PASSWORD),
+        totp_secret_enc=seal_secret(TOTP_SEAL, secret) if enrolled else None,
+        roles=[UserRole(role=role) for role in roles],
+    )
     db.session.add(user)
     db.session.flush()
     return user, secret
 
 
 def create_resident(commune_id: int, phone="+212612345678") -> User:
-    user = User(commune_id=commune_id, kind="resident", phone=phone,
-                created_at_dt=utcnow())
+    user = User(
+        commune_id=commune_id, kind="resident", phone=phone, created_at_dt=utcnow()
+    )
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def create_cycle(commune_id: int, *, current_phase="proposals", total=1_000_000,
-                 district_ids=(), year=None, phase_days=10, scopes=True) -> Cycle:
+def create_cycle(
+    commune_id: int,
+    *,
+    current_phase="proposals",
+    total=1_000_000,
+    district_ids=(),
+    year=None,
+    phase_days=10,
+    scopes=True,
+) -> Cycle:
     """A cycle whose phase ``current_phase`` is running now (or "closed" / None).
 
     Each phase lasts ``phase_days``; the commune-wide scope gets what the districts
@@ -62,19 +78,31 @@ def create_cycle(commune_id: int, *, current_phase="proposals", total=1_000_000,
     else:  # not started
         index = -1
     first = now - timedelta(days=phase_days * index + phase_days / 2)
-    cycle = Cycle(commune_id=commune_id, year=year or now.year, title_ar="دورة تجريبية",
-                  title_fr="Cycle de test", total_budget=total, settings={},
-                  created_at_dt=now,
-                  ends_at_dt=first + timedelta(days=phase_days * len(PHASES)))
+    cycle = Cycle(
+        commune_id=commune_id,
+        year=year or now.year,
+        title_ar="دورة تجريبية",
+        title_fr="Cycle de test",
+        total_budget=total,
+        settings={},
+        created_at_dt=now,
+        ends_at_dt=first + timedelta(days=phase_days * len(PHASES)),
+    )
     for i, kind in enumerate(PHASES):
-        cycle.phases.append(Phase(kind=kind,
-                                  starts_at_dt=first + timedelta(days=phase_days * i)))
+        cycle.phases.append(
+            Phase(kind=kind, starts_at_dt=first + timedelta(days=phase_days * i))
+        )
     if scopes:
         share = (total // 2) // max(1, len(district_ids)) if district_ids else 0
-        cycle.scopes.append(Scope(key="commune", amount=total - share * len(district_ids)))
+        cycle.scopes.append(
+            Scope(key="commune", amount=total - share * len(district_ids))
+        )
         for district_id in district_ids:
-            cycle.scopes.append(Scope(key=f"district-{district_id}",
-                                      district_id=district_id, amount=share))
+            cycle.scopes.append(
+                Scope(
+                    key=f"district-{district_id}", district_id=district_id, amount=share
+                )
+            )
     db.session.add(cycle)
     db.session.flush()
     return cycle
@@ -84,9 +112,15 @@ def create_project(cycle, scope, cost: int, title="Projet", proposal_id=None):
     """A feasible project in ``scope`` (objects from the same session)."""
     from pbvote.proposals.models import Project
 
-    project = Project(cycle_id=cycle.id, scope_id=scope.id, cost=cost, title_fr=title,
-                      title_ar=f"مشروع {title}", proposal_id=proposal_id,
-                      created_at_dt=utcnow())
+    project = Project(
+        cycle_id=cycle.id,
+        scope_id=scope.id,
+        cost=cost,
+        title_fr=title,
+        title_ar=f"مشروع {title}",
+        proposal_id=proposal_id,
+        created_at_dt=utcnow(),
+    )
     db.session.add(project)
     db.session.flush()
     return project

@@ -23,8 +23,15 @@ def csrf_token(client, url: str) -> str:
     return match.group(1)
 
 
-def submit(client, url: str, data: dict, *, form_url: str | None = None,
-           follow_redirects=False, **kwargs):
+def submit(
+    client,
+    url: str,
+    data: dict,
+    *,
+    form_url: str | None = None,
+    follow_redirects=False,
+    **kwargs,
+):
     """GET the form page for a CSRF token, then POST ``data`` to ``url``."""
     payload = {"csrf_token": csrf_token(client, form_url or url), **data}
     return client.post(url, data=payload, follow_redirects=follow_redirects, **kwargs)
@@ -35,8 +42,10 @@ def run_jobs(app, *queues: str) -> None:
     connection = Redis.from_url(app.config["REDIS_URL"])
     names = queues or ("default", "sms", "tally", "followup")
     with app.app_context():
-        SimpleWorker([Queue(name, connection=connection) for name in names],
-                     connection=connection).work(burst=True)
+        SimpleWorker(
+            [Queue(name, connection=connection) for name in names],
+            connection=connection,
+        ).work(burst=True)
 
 
 def outbox(app) -> list[dict]:
@@ -68,8 +77,9 @@ def totp_code(secret: str, step_offset: int = 0) -> str:
 
 
 def login_staff(client, username: str, secret: str, step_offset: int = 0):
-    response = submit(client, "/staff/login",
-                      {"username": username, "password": STAFF_PASSWORD})
+    response = submit(
+        client, "/staff/login", {"username": username, "password": STAFF_PASSWORD}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     code = totp_code(secret, step_offset)
     response = submit(client, "/staff/login/code", {"code": code})
@@ -79,5 +89,11 @@ def login_staff(client, username: str, secret: str, step_offset: int = 0):
 
 # Debian's Chromium, headless, offline (Playwright cannot download a browser here).
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]

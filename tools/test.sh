@@ -14,6 +14,10 @@ ensure_postgres
 ensure_redis
 ensure_chromium
 
+# Lint first: a style or import error fails the run before the slower suite.
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+
 status=0
 "$VENV/bin/python" -m pytest "$@" || status=$?
 # pytest exits 5 when nothing was collected: treat that as a failure of the setup.

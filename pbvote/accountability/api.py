@@ -18,10 +18,19 @@ def _not_found(message: str):
 
 @bp.route("/api/v1/execution/records")
 def api_records():
-    page = paginate(select(ExecutionRecord).where(
-        ExecutionRecord.commune_id == current_commune().id).order_by(ExecutionRecord.id))
-    return jsonify({"items": [public_record(record) for record in page.items],
-                    "page": page.number, "pages": page.pages, "total": page.total})
+    page = paginate(
+        select(ExecutionRecord)
+        .where(ExecutionRecord.commune_id == current_commune().id)
+        .order_by(ExecutionRecord.id)
+    )
+    return jsonify(
+        {
+            "items": [public_record(record) for record in page.items],
+            "page": page.number,
+            "pages": page.pages,
+            "total": page.total,
+        }
+    )
 
 
 @bp.route("/api/v1/execution/records/<int:record_id>")
@@ -39,44 +48,99 @@ def api_dashboard():
     commune_id = current_commune().id
     snapshot = followup.load(f"dashboard:{commune_id}")
     data = snapshot.data if snapshot else followup.dashboard_data(commune_id)
-    return jsonify(data | {"refreshed_at": snapshot.refreshed_at_dt.isoformat()
-                           if snapshot else None})
+    return jsonify(
+        data
+        | {"refreshed_at": snapshot.refreshed_at_dt.isoformat() if snapshot else None}
+    )
 
 
 @bp.route("/api/v1/execution/reports")
 def api_reports():
-    page = paginate(select(AccountabilityReport).where(
-        AccountabilityReport.commune_id == current_commune().id).order_by(
-        AccountabilityReport.period_end.desc()))
-    return jsonify({"items": [{
-        "id": r.id, "period_kind": r.period_kind, "year": r.year, "quarter": r.quarter,
-        "period_start": r.period_start.isoformat(), "period_end": r.period_end.isoformat(),
-        "generated_at": r.generated_at_dt.isoformat(), "figures": r.figures,
-        "pdf": url_for("accountability.report_pdf", report_id=r.id, _external=True),
-        "csv": url_for("accountability.report_csv", report_id=r.id, _external=True)}
-        for r in page.items], "page": page.number, "pages": page.pages,
-        "total": page.total})
+    page = paginate(
+        select(AccountabilityReport)
+        .where(AccountabilityReport.commune_id == current_commune().id)
+        .order_by(AccountabilityReport.period_end.desc())
+    )
+    return jsonify(
+        {
+            "items": [
+                {
+                    "id": r.id,
+                    "period_kind": r.period_kind,
+                    "year": r.year,
+                    "quarter": r.quarter,
+                    "period_start": r.period_start.isoformat(),
+                    "period_end": r.period_end.isoformat(),
+                    "generated_at": r.generated_at_dt.isoformat(),
+                    "figures": r.figures,
+                    "pdf": url_for(
+                        "accountability.report_pdf", report_id=r.id, _external=True
+                    ),
+                    "csv": url_for(
+                        "accountability.report_csv", report_id=r.id, _external=True
+                    ),
+                }
+                for r in page.items
+            ],
+            "page": page.number,
+            "pages": page.pages,
+            "total": page.total,
+        }
+    )
 
 
-_PAGE = {"name": "page", "in": "query", "required": False, "schema": {"type": "integer"}}
-add_paths({
-    "/api/v1/execution/records": {"get": {
-        "summary": "Execution records of the winning projects (paginated)",
-        "parameters": [_PAGE],
-        "responses": {"200": {"description": "records: status, progress, money (MAD), "
-                                             "dates, milestones, sub-projects"}}}},
-    "/api/v1/execution/records/{record_id}": {"get": {
-        "summary": "One execution record with its published history",
-        "parameters": [{"name": "record_id", "in": "path", "required": True,
-                        "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "a record"},
-                      "404": {"description": "no such record"}}}},
-    "/api/v1/execution/dashboard": {"get": {
-        "summary": "Commune-wide totals allocated, committed and spent; projects per "
-                   "status; overdue and delayed projects; satisfaction",
-        "responses": {"200": {"description": "the dashboard figures"}}}},
-    "/api/v1/execution/reports": {"get": {
-        "summary": "Archived quarterly and annual accountability reports (paginated)",
-        "parameters": [_PAGE],
-        "responses": {"200": {"description": "reports with figures and file links"}}}},
-})
+_PAGE = {
+    "name": "page",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "integer"},
+}
+add_paths(
+    {
+        "/api/v1/execution/records": {
+            "get": {
+                "summary": "Execution records of the winning projects (paginated)",
+                "parameters": [_PAGE],
+                "responses": {
+                    "200": {
+                        "description": "records: status, progress, money (MAD), "
+                        "dates, milestones, sub-projects"
+                    }
+                },
+            }
+        },
+        "/api/v1/execution/records/{record_id}": {
+            "get": {
+                "summary": "One execution record with its published history",
+                "parameters": [
+                    {
+                        "name": "record_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {
+                    "200": {"description": "a record"},
+                    "404": {"description": "no such record"},
+                },
+            }
+        },
+        "/api/v1/execution/dashboard": {
+            "get": {
+                "summary": "Commune-wide totals allocated, committed and spent; projects per "
+                "status; overdue and delayed projects; satisfaction",
+                "responses": {"200": {"description": "the dashboard figures"}},
+            }
+        },
+        "/api/v1/execution/reports": {
+            "get": {
+                "summary": "Archived quarterly and annual accountability reports (paginated)",
+                "parameters": [_PAGE],
+                "responses": {
+                    "200": {"description": "reports with figures and file links"}
+                },
+            }
+        },
+    }
+)

@@ -13,13 +13,25 @@ import unicodedata
 
 import arabic_reshaper
 
-_MIRROR = {"(": ")", ")": "(", "[": "]", "]": "[", "«": "»", "»": "«", "<": ">",
-           ">": "<", "{": "}", "}": "{"}
+_MIRROR = {
+    "(": ")",
+    ")": "(",
+    "[": "]",
+    "]": "[",
+    "«": "»",
+    "»": "«",
+    "<": ">",
+    ">": "<",
+    "{": "}",
+    "}": "{",
+}
 
 
 def has_arabic(text: str) -> bool:
-    return any("\u0600" <= char <= "\u06FF" or "\uFE70" <= char <= "\uFEFF"
-               for char in text or "")
+    return any(
+        "\u0600" <= char <= "\u06ff" or "\ufe70" <= char <= "\ufeff"
+        for char in text or ""
+    )
 
 
 def shape(text: str) -> str:
@@ -38,7 +50,7 @@ def visual(line: str) -> str:
     shaped = shape(line)
     runs: list[tuple[bool, str]] = []
     for char in shaped:
-        ltr = _is_ltr(char) and not ("\uFE70" <= char <= "\uFEFF")
+        ltr = _is_ltr(char) and not ("\ufe70" <= char <= "\ufeff")
         if ltr and char in "%.,:/-+" and not (runs and runs[-1][0]):
             ltr = False  # punctuation joins a left-to-right run, never starts one
         if runs and runs[-1][0] == ltr:
@@ -51,8 +63,14 @@ def visual(line: str) -> str:
     index = 0
     while index < len(runs):
         ltr, text = runs[index]
-        if (not ltr and merged and merged[-1][0] and index + 1 < len(runs)
-                and runs[index + 1][0] and not has_arabic(text)):
+        if (
+            not ltr
+            and merged
+            and merged[-1][0]
+            and index + 1 < len(runs)
+            and runs[index + 1][0]
+            and not has_arabic(text)
+        ):
             merged[-1] = (True, merged[-1][1] + text + runs[index + 1][1])
             index += 2
             continue

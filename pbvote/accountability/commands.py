@@ -18,8 +18,10 @@ def daily():
     from jobs.accountability import daily_checks
 
     summary = daily_checks()
-    click.echo(f"{summary['overdue']} project(s) newly flagged overdue; "
-               f"{len(summary['reports'])} report(s) available for the last period.")
+    click.echo(
+        f"{summary['overdue']} project(s) newly flagged overdue; "
+        f"{len(summary['reports'])} report(s) available for the last period."
+    )
 
 
 @execution.command("flag-overdue")
@@ -32,8 +34,9 @@ def flag_overdue():
     from pbvote.communes.models import Commune
     from pbvote.extensions import db
 
-    total = sum(job(commune_id) for commune_id in
-                db.session.scalars(select(Commune.id)).all())
+    total = sum(
+        job(commune_id) for commune_id in db.session.scalars(select(Commune.id)).all()
+    )
     click.echo(f"{total} project(s) newly flagged overdue.")
 
 
@@ -51,8 +54,9 @@ def report(period):
         raise click.BadParameter("Use 2026-Q3 for a quarter or 2025 for a year.")
     year, quarter = int(match.group(1)), int(match.group(2) or 0)
     try:
-        report_id = generate_report(current_commune().id,
-                                    "quarter" if quarter else "year", year, quarter)
+        report_id = generate_report(
+            current_commune().id, "quarter" if quarter else "year", year, quarter
+        )
     except AccountabilityError as error:
         raise click.ClickException(str(error))
     click.echo(f"Report {period} is available (id {report_id}).")

@@ -33,30 +33,50 @@ def check_file(filename: str, data: bytes) -> dict:
     if not data:
         raise InvalidFile(_("The file “%(name)s” is empty.", name=shown))
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidFile(_("The file “%(name)s” is too large: at most %(mb)d MB.",
-                            name=shown, mb=MAX_FILE_BYTES // (1024 * 1024)))
+        raise InvalidFile(
+            _(
+                "The file “%(name)s” is too large: at most %(mb)d MB.",
+                name=shown,
+                mb=MAX_FILE_BYTES // (1024 * 1024),
+            )
+        )
     content_type, extension = sniff(data)
     if content_type is None:
-        raise InvalidFile(_("The file “%(name)s” is neither a JPEG or PNG photo nor a "
-                            "PDF document.", name=shown))
+        raise InvalidFile(
+            _(
+                "The file “%(name)s” is neither a JPEG or PNG photo nor a "
+                "PDF document.",
+                name=shown,
+            )
+        )
     if extension == "pdf":
         if not is_complete_pdf(data):
-            raise InvalidFile(_("The file “%(name)s” is not a complete PDF.", name=shown))
-        return _fields("document", safe_filename(filename, "pdf", "document"),
-                       content_type, data)
+            raise InvalidFile(
+                _("The file “%(name)s” is not a complete PDF.", name=shown)
+            )
+        return _fields(
+            "document", safe_filename(filename, "pdf", "document"), content_type, data
+        )
     try:
         data = reencode_image(data, content_type, max_side=MAX_PHOTO_SIDE)
     except ImageTooLarge:
         raise InvalidFile(_("The photo “%(name)s” has too many pixels.", name=shown))
     except UnreadableImage:
         raise InvalidFile(_("The photo “%(name)s” could not be read.", name=shown))
-    return _fields("photo", safe_filename(filename, extension, "photo"), content_type,
-                   data)
+    return _fields(
+        "photo", safe_filename(filename, extension, "photo"), content_type, data
+    )
 
 
 def _fields(kind: str, filename: str, content_type: str, data: bytes) -> dict:
-    return {"kind": kind, "filename": filename, "content_type": content_type,
-            "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "data": data}
+    return {
+        "kind": kind,
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "data": data,
+    }
 
 
 def check_uploads(storages) -> list[dict]:
@@ -64,5 +84,7 @@ def check_uploads(storages) -> list[dict]:
     files = [s for s in storages if s is not None and getattr(s, "filename", "")]
     if len(files) > MAX_FILES_PER_UPDATE:
         raise InvalidFile(_("At most %(n)d files per update.", n=MAX_FILES_PER_UPDATE))
-    return [check_file(storage.filename, storage.read(MAX_FILE_BYTES + 1))
-            for storage in files]
+    return [
+        check_file(storage.filename, storage.read(MAX_FILE_BYTES + 1))
+        for storage in files
+    ]

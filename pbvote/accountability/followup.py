@@ -48,49 +48,101 @@ def load(key: str) -> FollowupSnapshot | None:
 
 def entry_data(update: ExecutionUpdate) -> dict:
     return {
-        "id": update.id, "published_at": _iso(update.published_at_dt),
-        "service": update.service, "body_ar": update.body_ar, "body_fr": update.body_fr,
-        "status": update.status_after, "status_changed": update.status_key,
-        "reason": update.reason, "progress": update.progress_after,
-        "progress_given": update.progress, "committed": update.committed_after,
-        "spent": update.spent_after, "committed_given": update.committed,
-        "spent_given": update.spent, "overspend_reason": update.overspend_reason,
-        "actual_start": _iso(update.actual_start), "actual_end": _iso(update.actual_end),
-        "subproject": ({"id": update.subproject.id, "title_ar": update.subproject.title_ar,
-                        "title_fr": update.subproject.title_fr}
-                       if update.subproject else None),
-        "corrects": ({"id": update.corrects_id,
-                      "published_at": _iso(update.corrects.published_at_dt)}
-                     if update.corrects_id else None),
-        "attachments": [{"id": a.id, "kind": a.kind, "filename": a.filename,
-                         "size": a.size, "caption": a.caption}
-                        for a in update.attachments],
+        "id": update.id,
+        "published_at": _iso(update.published_at_dt),
+        "service": update.service,
+        "body_ar": update.body_ar,
+        "body_fr": update.body_fr,
+        "status": update.status_after,
+        "status_changed": update.status_key,
+        "reason": update.reason,
+        "progress": update.progress_after,
+        "progress_given": update.progress,
+        "committed": update.committed_after,
+        "spent": update.spent_after,
+        "committed_given": update.committed,
+        "spent_given": update.spent,
+        "overspend_reason": update.overspend_reason,
+        "actual_start": _iso(update.actual_start),
+        "actual_end": _iso(update.actual_end),
+        "subproject": (
+            {
+                "id": update.subproject.id,
+                "title_ar": update.subproject.title_ar,
+                "title_fr": update.subproject.title_fr,
+            }
+            if update.subproject
+            else None
+        ),
+        "corrects": (
+            {
+                "id": update.corrects_id,
+                "published_at": _iso(update.corrects.published_at_dt),
+            }
+            if update.corrects_id
+            else None
+        ),
+        "attachments": [
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "filename": a.filename,
+                "size": a.size,
+                "caption": a.caption,
+            }
+            for a in update.attachments
+        ],
     }
 
 
 def record_data(record: ExecutionRecord) -> dict:
     """Everything public about one record, as plain JSON values."""
     return {
-        "id": record.id, "cycle_id": record.cycle_id, "project_id": record.project_id,
+        "id": record.id,
+        "cycle_id": record.cycle_id,
+        "project_id": record.project_id,
         "cycle_year": record.cycle.year if record.cycle else None,
-        "title_ar": record.title_ar, "title_fr": record.title_fr,
+        "title_ar": record.title_ar,
+        "title_fr": record.title_fr,
         "summary": record.project.summary if record.project else "",
-        "status": record.status_key, "status_reason": record.status_reason,
-        "progress": record.progress, "allocated": record.allocated,
-        "committed": record.committed, "spent": record.spent,
+        "status": record.status_key,
+        "status_reason": record.status_reason,
+        "progress": record.progress,
+        "allocated": record.allocated,
+        "committed": record.committed,
+        "spent": record.spent,
         "overspend_reason": record.overspend_reason,
-        "planned_start": _iso(record.planned_start), "planned_end": _iso(record.planned_end),
-        "actual_start": _iso(record.actual_start), "actual_end": _iso(record.actual_end),
+        "planned_start": _iso(record.planned_start),
+        "planned_end": _iso(record.planned_end),
+        "actual_start": _iso(record.actual_start),
+        "actual_end": _iso(record.actual_end),
         "responsible_service": record.responsible_service,
-        "contractor": record.contractor, "procurement_ref": record.procurement_ref,
-        "location": record.location, "overdue_since": _iso(record.overdue_since),
+        "contractor": record.contractor,
+        "procurement_ref": record.procurement_ref,
+        "location": record.location,
+        "overdue_since": _iso(record.overdue_since),
         "updated_at": _iso(record.updated_at_dt),
-        "milestones": [{"id": m.id, "title_ar": m.title_ar, "title_fr": m.title_fr,
-                        "planned_date": _iso(m.planned_date),
-                        "done_date": _iso(m.done_date)} for m in record.milestones],
-        "subprojects": [{"id": p.id, "title_ar": p.title_ar, "title_fr": p.title_fr,
-                         "cost": p.cost, "progress": p.progress, "status": p.status_key}
-                        for p in record.subprojects],
+        "milestones": [
+            {
+                "id": m.id,
+                "title_ar": m.title_ar,
+                "title_fr": m.title_fr,
+                "planned_date": _iso(m.planned_date),
+                "done_date": _iso(m.done_date),
+            }
+            for m in record.milestones
+        ],
+        "subprojects": [
+            {
+                "id": p.id,
+                "title_ar": p.title_ar,
+                "title_fr": p.title_fr,
+                "cost": p.cost,
+                "progress": p.progress,
+                "status": p.status_key,
+            }
+            for p in record.subprojects
+        ],
         "history": [entry_data(update) for update in published_history(record.id)],
         "ratings": rating_summary([record.id]),
     }
@@ -107,31 +159,50 @@ def refresh_record(record_id: int, now: datetime) -> dict | None:
 
 def dashboard_data(commune_id: int) -> dict:
     ensure_statuses()
-    totals = db.session.execute(select(
-        func.count(ExecutionRecord.id), func.coalesce(func.sum(ExecutionRecord.allocated), 0),
-        func.coalesce(func.sum(ExecutionRecord.committed), 0),
-        func.coalesce(func.sum(ExecutionRecord.spent), 0),
-        func.coalesce(func.avg(ExecutionRecord.progress), 0)).where(
-        ExecutionRecord.commune_id == commune_id)).one()
-    counts = dict(db.session.execute(select(
-        ExecutionRecord.status_key, func.count(ExecutionRecord.id)).where(
-        ExecutionRecord.commune_id == commune_id).group_by(ExecutionRecord.status_key)).all())
-    overdue = db.session.scalars(select(ExecutionRecord).where(
-        ExecutionRecord.commune_id == commune_id,
-        ExecutionRecord.overdue_since.is_not(None)).order_by(
-        ExecutionRecord.planned_end, ExecutionRecord.id)).all()
-    delayed = db.session.scalars(select(ExecutionRecord).where(
-        ExecutionRecord.commune_id == commune_id,
-        ExecutionRecord.status_key.in_(("delayed", "suspended"))).order_by(
-        ExecutionRecord.id)).all()
-    record_ids = db.session.scalars(select(ExecutionRecord.id).where(
-        ExecutionRecord.commune_id == commune_id)).all()
+    totals = db.session.execute(
+        select(
+            func.count(ExecutionRecord.id),
+            func.coalesce(func.sum(ExecutionRecord.allocated), 0),
+            func.coalesce(func.sum(ExecutionRecord.committed), 0),
+            func.coalesce(func.sum(ExecutionRecord.spent), 0),
+            func.coalesce(func.avg(ExecutionRecord.progress), 0),
+        ).where(ExecutionRecord.commune_id == commune_id)
+    ).one()
+    counts = dict(
+        db.session.execute(
+            select(ExecutionRecord.status_key, func.count(ExecutionRecord.id))
+            .where(ExecutionRecord.commune_id == commune_id)
+            .group_by(ExecutionRecord.status_key)
+        ).all()
+    )
+    overdue = db.session.scalars(
+        select(ExecutionRecord)
+        .where(
+            ExecutionRecord.commune_id == commune_id,
+            ExecutionRecord.overdue_since.is_not(None),
+        )
+        .order_by(ExecutionRecord.planned_end, ExecutionRecord.id)
+    ).all()
+    delayed = db.session.scalars(
+        select(ExecutionRecord)
+        .where(
+            ExecutionRecord.commune_id == commune_id,
+            ExecutionRecord.status_key.in_(("delayed", "suspended")),
+        )
+        .order_by(ExecutionRecord.id)
+    ).all()
+    record_ids = db.session.scalars(
+        select(ExecutionRecord.id).where(ExecutionRecord.commune_id == commune_id)
+    ).all()
     return {
-        "records": int(totals[0]), "allocated": int(totals[1]),
-        "committed": int(totals[2]), "spent": int(totals[3]),
+        "records": int(totals[0]),
+        "allocated": int(totals[1]),
+        "committed": int(totals[2]),
+        "spent": int(totals[3]),
         "mean_progress": round(float(totals[4] or 0)),
-        "per_status": [{"key": s.key, "count": int(counts.get(s.key, 0))}
-                       for s in statuses()],
+        "per_status": [
+            {"key": s.key, "count": int(counts.get(s.key, 0))} for s in statuses()
+        ],
         "overdue": [_short(r) for r in overdue],
         "delayed": [_short(r) for r in delayed],
         "ratings": rating_summary(record_ids),
@@ -139,10 +210,16 @@ def dashboard_data(commune_id: int) -> dict:
 
 
 def _short(record: ExecutionRecord) -> dict:
-    return {"id": record.id, "title_ar": record.title_ar, "title_fr": record.title_fr,
-            "status": record.status_key, "reason": record.status_reason,
-            "progress": record.progress, "planned_end": _iso(record.planned_end),
-            "overdue_since": _iso(record.overdue_since)}
+    return {
+        "id": record.id,
+        "title_ar": record.title_ar,
+        "title_fr": record.title_fr,
+        "status": record.status_key,
+        "reason": record.status_reason,
+        "progress": record.progress,
+        "planned_end": _iso(record.planned_end),
+        "overdue_since": _iso(record.overdue_since),
+    }
 
 
 def refresh_dashboard(commune_id: int, now: datetime) -> dict:
@@ -152,13 +229,27 @@ def refresh_dashboard(commune_id: int, now: datetime) -> dict:
 
 
 def feed_data(commune_id: int) -> dict:
-    rows = db.session.scalars(select(ExecutionUpdate).join(ExecutionRecord).where(
-        ExecutionRecord.commune_id == commune_id, ExecutionUpdate.state == "published")
+    rows = db.session.scalars(
+        select(ExecutionUpdate)
+        .join(ExecutionRecord)
+        .where(
+            ExecutionRecord.commune_id == commune_id,
+            ExecutionUpdate.state == "published",
+        )
         .order_by(ExecutionUpdate.published_at_dt.desc(), ExecutionUpdate.id.desc())
-        .limit(FEED_SIZE)).all()
-    return {"entries": [dict(entry_data(u), record_id=u.record_id,
-                             title_ar=u.record.title_ar, title_fr=u.record.title_fr)
-                        for u in rows]}
+        .limit(FEED_SIZE)
+    ).all()
+    return {
+        "entries": [
+            dict(
+                entry_data(u),
+                record_id=u.record_id,
+                title_ar=u.record.title_ar,
+                title_fr=u.record.title_fr,
+            )
+            for u in rows
+        ]
+    }
 
 
 def refresh_feed(commune_id: int, now: datetime) -> dict:
@@ -169,8 +260,9 @@ def refresh_feed(commune_id: int, now: datetime) -> dict:
 
 def refresh_commune(commune_id: int, now: datetime) -> None:
     """Dashboard, feed and every record page of the commune."""
-    for record_id in db.session.scalars(select(ExecutionRecord.id).where(
-            ExecutionRecord.commune_id == commune_id)):
+    for record_id in db.session.scalars(
+        select(ExecutionRecord.id).where(ExecutionRecord.commune_id == commune_id)
+    ):
         refresh_record(record_id, now)
     refresh_dashboard(commune_id, now)
     refresh_feed(commune_id, now)
@@ -190,25 +282,38 @@ def notify_followers(update: ExecutionUpdate, now: datetime) -> int:
 
     record = update.record
     # Followers hear of what is published after they chose to follow.
-    rows = db.session.execute(select(Follow, User).join(User, User.id == Follow.user_id)
-                              .where(Follow.record_id == record.id,
-                                     Follow.sms_opt_in.is_(True),
-                                     Follow.created_at_dt <= update.published_at_dt)
-                              .order_by(Follow.id)).all()
+    rows = db.session.execute(
+        select(Follow, User)
+        .join(User, User.id == Follow.user_id)
+        .where(
+            Follow.record_id == record.id,
+            Follow.sms_opt_in.is_(True),
+            Follow.created_at_dt <= update.published_at_dt,
+        )
+        .order_by(Follow.id)
+    ).all()
     status = db.session.get(ExecutionStatus, update.status_after or record.status_key)
     with force_locale("ar_MA"):
-        body = _("Ouazzane: update on “%(title)s”: %(status)s, %(progress)d %%. "
-                 "%(url)s", title=record.title_ar or record.title_fr,
-                 status=status.label_ar if status else record.status_key,
-                 progress=update.progress_after if update.progress_after is not None
-                 else record.progress,
-                 url=public_url(f"/execution/{record.id}#entry-{update.id}"))
+        body = _(
+            "Ouazzane: update on “%(title)s”: %(status)s, %(progress)d %%. %(url)s",
+            title=record.title_ar or record.title_fr,
+            status=status.label_ar if status else record.status_key,
+            progress=update.progress_after
+            if update.progress_after is not None
+            else record.progress,
+            url=public_url(f"/execution/{record.id}#entry-{update.id}"),
+        )
     for follow_row, user in rows:
         if not user.active or not user.phone:
             continue
-        queue_sms(user.phone, body, now, purpose="execution-update",
-                  commune_id=record.commune_id,
-                  dedupe_key=f"exec-update:{update.id}:{user.id}")
+        queue_sms(
+            user.phone,
+            body,
+            now,
+            purpose="execution-update",
+            commune_id=record.commune_id,
+            dedupe_key=f"exec-update:{update.id}:{user.id}",
+        )
     return len(rows)
 
 
@@ -232,36 +337,60 @@ def flag_overdue(commune_id: int, today: date, now: datetime) -> list[ExecutionR
     from pbvote.accounts.models import User, UserRole
     from pbvote.sms.services import queue_sms
 
-    records = db.session.scalars(select(ExecutionRecord).where(
-        ExecutionRecord.commune_id == commune_id)).all()
+    records = db.session.scalars(
+        select(ExecutionRecord).where(ExecutionRecord.commune_id == commune_id)
+    ).all()
     newly = []
     for record in records:
-        late = (record.planned_end is not None and record.planned_end < today and
-                record.status_key not in ("completed", "cancelled"))
+        late = (
+            record.planned_end is not None
+            and record.planned_end < today
+            and record.status_key not in ("completed", "cancelled")
+        )
         if late and record.overdue_since is None:
             record.overdue_since = today
             newly.append(record)
         elif not late and record.overdue_since is not None:
             record.overdue_since = None
     if newly:
-        admins = db.session.scalars(select(User).join(UserRole).where(
-            User.commune_id == commune_id, User.kind == "staff", User.active.is_(True),
-            UserRole.role == "admin")).all()
+        admins = db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(
+                User.commune_id == commune_id,
+                User.kind == "staff",
+                User.active.is_(True),
+                UserRole.role == "admin",
+            )
+        ).all()
         for record in newly:
-            record_action(None, "execution.overdue", "execution_record", record.id, now,
-                          {"planned_end": _iso(record.planned_end)})
+            record_action(
+                None,
+                "execution.overdue",
+                "execution_record",
+                record.id,
+                now,
+                {"planned_end": _iso(record.planned_end)},
+            )
             for admin in admins:
                 if not admin.phone:
                     continue
                 with force_locale("ar_MA"):
-                    body = _("Ouazzane: the project “%(title)s” should have ended on "
-                             "%(day)s and is not completed.",
-                             title=record.title_ar or record.title_fr,
-                             day=record.planned_end.isoformat())
-                queue_sms(admin.phone, body, now, purpose="execution-overdue",
-                          commune_id=commune_id,
-                          dedupe_key=f"exec-overdue:{record.id}:{admin.id}:"
-                                     f"{record.overdue_since.isoformat()}")
+                    body = _(
+                        "Ouazzane: the project “%(title)s” should have ended on "
+                        "%(day)s and is not completed.",
+                        title=record.title_ar or record.title_fr,
+                        day=record.planned_end.isoformat(),
+                    )
+                queue_sms(
+                    admin.phone,
+                    body,
+                    now,
+                    purpose="execution-overdue",
+                    commune_id=commune_id,
+                    dedupe_key=f"exec-overdue:{record.id}:{admin.id}:"
+                    f"{record.overdue_since.isoformat()}",
+                )
     db.session.flush()
     refresh_commune(commune_id, now)
     return newly

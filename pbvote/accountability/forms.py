@@ -45,30 +45,44 @@ class DateInput(DateField):
 class UpdateForm(FlaskForm):
     subproject_id = SelectField(_l("About"), coerce=_int_or_none, validate_choice=True)
     status_key = SelectField(_l("Status"), validate_choice=True, default="")
-    reason = TextAreaField(_l("Public reason (needed for delayed, suspended or "
-                              "cancelled)"), validators=[Length(max=2000)])
-    progress = IntegerField(_l("Progress (%)"), validators=[
-        Optional(), NumberRange(min=0, max=100, message=_l(
-            "Progress must be between 0 and 100 %%."))],
-        render_kw={"inputmode": "numeric"})
+    reason = TextAreaField(
+        _l("Public reason (needed for delayed, suspended or cancelled)"),
+        validators=[Length(max=2000)],
+    )
+    progress = IntegerField(
+        _l("Progress (%)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0, max=100, message=_l("Progress must be between 0 and 100 %%.")
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
     committed = MadField(_l("Committed so far (MAD)"), validators=[Optional()])
     spent = MadField(_l("Spent so far (MAD)"), validators=[Optional()])
-    overspend_reason = TextAreaField(_l("Public reason for going over the allocated "
-                                        "budget"), validators=[Length(max=2000)])
+    overspend_reason = TextAreaField(
+        _l("Public reason for going over the allocated budget"),
+        validators=[Length(max=2000)],
+    )
     actual_start = DateInput(_l("Works actually started on"), validators=[Optional()])
     actual_end = DateInput(_l("Works actually ended on"), validators=[Optional()])
     body_ar = TextAreaField(_l("What happened (Arabic)"), validators=[Length(max=4000)])
     body_fr = TextAreaField(_l("What happened (French)"), validators=[Length(max=4000)])
-    service = StringField(_l("Service publishing this update"),
-                          validators=[Length(max=160)])
+    service = StringField(
+        _l("Service publishing this update"), validators=[Length(max=160)]
+    )
     files = MultipleFileField(_l("Photos (JPEG, PNG) and documents (PDF)"))
 
 
 class DetailsForm(FlaskForm):
-    responsible_service = StringField(_l("Responsible service"),
-                                      validators=[Length(max=160)])
+    responsible_service = StringField(
+        _l("Responsible service"), validators=[Length(max=160)]
+    )
     contractor = StringField(_l("Contractor"), validators=[Length(max=200)])
-    procurement_ref = StringField(_l("Procurement reference"), validators=[Length(max=80)])
+    procurement_ref = StringField(
+        _l("Procurement reference"), validators=[Length(max=80)]
+    )
     location = StringField(_l("Location"), validators=[Length(max=200)])
     planned_start = DateInput(_l("Planned start"), validators=[Optional()])
     planned_end = DateInput(_l("Planned end"), validators=[Optional()])
@@ -99,53 +113,89 @@ class FollowForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    body = TextAreaField(_l("Your question"), validators=[
-        DataRequired(_l("Write your question.")),
-        Length(min=10, max=1000, message=_l("Write between 10 and 1000 characters."))])
+    body = TextAreaField(
+        _l("Your question"),
+        validators=[
+            DataRequired(_l("Write your question.")),
+            Length(
+                min=10, max=1000, message=_l("Write between 10 and 1000 characters.")
+            ),
+        ],
+    )
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Answer"), validators=[
-        DataRequired(_l("Write the answer.")), Length(max=4000)])
+    answer = TextAreaField(
+        _l("Answer"),
+        validators=[DataRequired(_l("Write the answer.")), Length(max=4000)],
+    )
     service = StringField(_l("Answering service"), validators=[Length(max=160)])
 
 
 class RatingForm(FlaskForm):
-    score = RadioField(_l("How satisfied are you with this project?"),
-                       choices=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
-                       validators=[InputRequired(_l("Choose a score from 1 to 5."))])
-    again = RadioField(_l("Would you take part in the participatory budget again?"),
-                       choices=[("yes", _l("Yes")), ("no", _l("No"))],
-                       validators=[InputRequired(_l("Say whether you would take part "
-                                                    "again."))])
+    score = RadioField(
+        _l("How satisfied are you with this project?"),
+        choices=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
+        validators=[InputRequired(_l("Choose a score from 1 to 5."))],
+    )
+    again = RadioField(
+        _l("Would you take part in the participatory budget again?"),
+        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        validators=[InputRequired(_l("Say whether you would take part again."))],
+    )
 
 
 class ReportForm(FlaskForm):
-    kind = SelectField(_l("Report"), choices=[("quarter", _l("Quarterly")),
-                                              ("year", _l("Annual"))])
-    year = IntegerField(_l("Year"), validators=[
-        InputRequired(_l("Enter the year.")),
-        NumberRange(min=2000, max=2100, message=_l("Enter a year between 2000 and 2100."))])
-    quarter = SelectField(_l("Quarter (quarterly reports)"),
-                          choices=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")])
-
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: publish, discard, unfollow."""
+    kind = SelectField(
+        _l("Report"), choices=[("quarter", _l("Quarterly")), ("year", _l("Annual"))]
+    )
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            InputRequired(_l("Enter the year.")),
+            NumberRange(
+                min=2000, max=2100, message=_l("Enter a year between 2000 and 2100.")
+            ),
+        ],
+    )
+    quarter = SelectField(
+        _l("Quarter (quarterly reports)"),
+        choices=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")],
+    )
 
 
 class StatusForm(FlaskForm):
-    label_ar = StringField(_l("Name in Arabic"), validators=[
-        DataRequired(_l("Give the status a name in Arabic.")), Length(max=80)])
-    label_fr = StringField(_l("Name in French"), validators=[
-        DataRequired(_l("Give the status a name in French.")), Length(max=80)])
+    label_ar = StringField(
+        _l("Name in Arabic"),
+        validators=[
+            DataRequired(_l("Give the status a name in Arabic.")),
+            Length(max=80),
+        ],
+    )
+    label_fr = StringField(
+        _l("Name in French"),
+        validators=[
+            DataRequired(_l("Give the status a name in French.")),
+            Length(max=80),
+        ],
+    )
     label_en = StringField(_l("Name in English"), validators=[Length(max=80)])
-    default_progress = IntegerField(_l("Progress it implies (%)"), validators=[
-        Optional(), NumberRange(min=0, max=100, message=_l(
-            "Give a share between 0 and 100 %%."))])
+    default_progress = IntegerField(
+        _l("Progress it implies (%)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0, max=100, message=_l("Give a share between 0 and 100 %%.")
+            ),
+        ],
+    )
 
 
 class HideQuestionForm(FlaskForm):
-    reason = StringField(_l("Public reason for hiding it"), validators=[
-        DataRequired(_l("Say publicly why the question is hidden.")),
-        Length(min=3, max=200, message=_l("Write between 3 and 200 characters."))])
+    reason = StringField(
+        _l("Public reason for hiding it"),
+        validators=[
+            DataRequired(_l("Say publicly why the question is hidden.")),
+            Length(min=3, max=200, message=_l("Write between 3 and 200 characters.")),
+        ],
+    )

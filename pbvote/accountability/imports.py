@@ -31,9 +31,20 @@ from pbvote.audit.services import record_action
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.extensions import db
 
-COLUMNS = ("record_id", "status", "progress", "committed_mad", "spent_mad",
-           "actual_start", "actual_end", "reason", "overspend_reason", "text_ar",
-           "text_fr", "service")
+COLUMNS = (
+    "record_id",
+    "status",
+    "progress",
+    "committed_mad",
+    "spent_mad",
+    "actual_start",
+    "actual_end",
+    "reason",
+    "overspend_reason",
+    "text_ar",
+    "text_fr",
+    "service",
+)
 REQUIRED = ("record_id",)
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -45,14 +56,19 @@ class InvalidImport(AccountabilityError):
     """The file as a whole cannot be read."""
 
 
-def start_import(actor, commune_id: int, filename: str, data: bytes,
-                 now: datetime) -> ExecutionImport:
+def start_import(
+    actor, commune_id: int, filename: str, data: bytes, now: datetime
+) -> ExecutionImport:
     """Check the file as a whole, store it and queue the row-by-row job."""
     if not data:
         raise InvalidImport(_("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise InvalidImport(_("The file is too large: at most %(mb)d MB.",
-                              mb=MAX_BYTES // (1024 * 1024)))
+        raise InvalidImport(
+            _(
+                "The file is too large: at most %(mb)d MB.",
+                mb=MAX_BYTES // (1024 * 1024),
+            )
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -63,29 +79,57 @@ def start_import(actor, commune_id: int, filename: str, data: bytes,
     header = [name.strip().lower() for name in rows[0]]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise InvalidImport(_("The header line must contain the column(s): %(cols)s. "
-                              "Allowed columns: %(all)s.", cols=", ".join(missing),
-                              all=", ".join(COLUMNS)))
+        raise InvalidImport(
+            _(
+                "The header line must contain the column(s): %(cols)s. "
+                "Allowed columns: %(all)s.",
+                cols=", ".join(missing),
+                all=", ".join(COLUMNS),
+            )
+        )
     unknown = [name for name in header if name and name not in COLUMNS]
     if unknown:
-        raise InvalidImport(_("Unknown column(s): %(cols)s. Allowed columns: %(all)s.",
-                              cols=", ".join(unknown), all=", ".join(COLUMNS)))
+        raise InvalidImport(
+            _(
+                "Unknown column(s): %(cols)s. Allowed columns: %(all)s.",
+                cols=", ".join(unknown),
+                all=", ".join(COLUMNS),
+            )
+        )
     body_rows = [row for row in rows[1:] if any(cell.strip() for cell in row)]
     if not body_rows:
         raise InvalidImport(_("The file has a header but no rows."))
     if len(body_rows) > MAX_ROWS:
-        raise InvalidImport(_("The file has %(n)d rows; at most %(max)d per import.",
-                              n=len(body_rows), max=MAX_ROWS))
-    batch = ExecutionImport(commune_id=commune_id, created_by_id=actor.id,
-                            created_at_dt=now, filename=(filename or "")[:200],
-                            content=text, state="queued", total_rows=len(body_rows),
-                            rejected=[])
+        raise InvalidImport(
+            _(
+                "The file has %(n)d rows; at most %(max)d per import.",
+                n=len(body_rows),
+                max=MAX_ROWS,
+            )
+        )
+    batch = ExecutionImport(
+        commune_id=commune_id,
+        created_by_id=actor.id,
+        created_at_dt=now,
+        filename=(filename or "")[:200],
+        content=text,
+        state="queued",
+        total_rows=len(body_rows),
+        rejected=[],
+    )
     db.session.add(batch)
     db.session.flush()  # the job and the audit entry need the id
-    record_action(actor, "execution.import", "execution_import", batch.id, now,
-                  {"filename": batch.filename, "rows": batch.total_rows})
-    enqueue_after_commit("jobs.accountability.process_import", batch.id, queue="default",
-                         timeout=1800)
+    record_action(
+        actor,
+        "execution.import",
+        "execution_import",
+        batch.id,
+        now,
+        {"filename": batch.filename, "rows": batch.total_rows},
+    )
+    enqueue_after_commit(
+        "jobs.accountability.process_import", batch.id, queue="default", timeout=1800
+    )
     return batch
 
 
@@ -105,8 +149,16 @@ def _int(value: str, name: str, errors: list, label: str) -> int | None:
     try:
         return int(cleaned)
     except ValueError:
-        errors.append(InvalidUpdate(_("%(label)s: “%(value)s” is not a whole number.",
-                                      label=label, value=value.strip()[:40]), name))
+        errors.append(
+            InvalidUpdate(
+                _(
+                    "%(label)s: “%(value)s” is not a whole number.",
+                    label=label,
+                    value=value.strip()[:40],
+                ),
+                name,
+            )
+        )
         return None
 
 
@@ -119,9 +171,16 @@ def _date(value: str, name: str, errors: list, label: str) -> date | None:
             return datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    errors.append(InvalidUpdate(_("%(label)s: “%(value)s” is not a date (use "
-                                  "YYYY-MM-DD or DD/MM/YYYY).", label=label,
-                                  value=value[:40]), name))
+    errors.append(
+        InvalidUpdate(
+            _(
+                "%(label)s: “%(value)s” is not a date (use YYYY-MM-DD or DD/MM/YYYY).",
+                label=label,
+                value=value[:40],
+            ),
+            name,
+        )
+    )
     return None
 
 
@@ -132,13 +191,23 @@ def _status(value: str, errors: list, known=None) -> str | None:
     wanted = value.casefold()
     known = known if known is not None else statuses()
     for status in known:
-        if wanted in (status.key, status.label_fr.casefold(), status.label_en.casefold(),
-                      status.label_ar):
+        if wanted in (
+            status.key,
+            status.label_fr.casefold(),
+            status.label_en.casefold(),
+            status.label_ar,
+        ):
             return status.key
-    errors.append(InvalidUpdate(_("status: “%(value)s” is not a known status. Use one "
-                                  "of: %(keys)s.", value=value[:40],
-                                  keys=", ".join(s.key for s in known)),
-                                "status_key"))
+    errors.append(
+        InvalidUpdate(
+            _(
+                "status: “%(value)s” is not a known status. Use one of: %(keys)s.",
+                value=value[:40],
+                keys=", ".join(s.key for s in known),
+            ),
+            "status_key",
+        )
+    )
     return None
 
 
@@ -147,19 +216,24 @@ def parse_row(cells: dict, known=None) -> tuple[int | None, UpdateValues]:
     errors: list = []
     record_id = _int(cells.get("record_id", ""), "record_id", errors, "record_id")
     values = UpdateValues(
-        body_ar=cells.get("text_ar", ""), body_fr=cells.get("text_fr", ""),
-        service=cells.get("service", ""), status_key=_status(cells.get("status", ""),
-                                                              errors, known),
+        body_ar=cells.get("text_ar", ""),
+        body_fr=cells.get("text_fr", ""),
+        service=cells.get("service", ""),
+        status_key=_status(cells.get("status", ""), errors, known),
         reason=cells.get("reason", ""),
         progress=_int(cells.get("progress", ""), "progress", errors, "progress"),
-        committed=_int(cells.get("committed_mad", ""), "committed", errors,
-                       "committed_mad"),
+        committed=_int(
+            cells.get("committed_mad", ""), "committed", errors, "committed_mad"
+        ),
         spent=_int(cells.get("spent_mad", ""), "spent", errors, "spent_mad"),
         overspend_reason=cells.get("overspend_reason", ""),
-        actual_start=_date(cells.get("actual_start", ""), "actual_start", errors,
-                           "actual_start"),
-        actual_end=_date(cells.get("actual_end", ""), "actual_end", errors,
-                         "actual_end"))
+        actual_start=_date(
+            cells.get("actual_start", ""), "actual_start", errors, "actual_start"
+        ),
+        actual_end=_date(
+            cells.get("actual_end", ""), "actual_end", errors, "actual_end"
+        ),
+    )
     values.extra_errors = errors
     return record_id, values
 
@@ -175,8 +249,11 @@ def process_import(import_id: int, now: datetime) -> ExecutionImport | None:
         return batch
     if batch.state == "running":
         # A previous attempt died half-way (worker killed): start again cleanly.
-        db.session.execute(delete(ExecutionUpdate).where(
-            ExecutionUpdate.import_id == batch.id, ExecutionUpdate.state == "draft"))
+        db.session.execute(
+            delete(ExecutionUpdate).where(
+                ExecutionUpdate.import_id == batch.id, ExecutionUpdate.state == "draft"
+            )
+        )
     actor = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
     rows = list(_reader(batch.content))
     header = [name.strip().lower() for name in rows[0]]
@@ -193,22 +270,40 @@ def process_import(import_id: int, now: datetime) -> ExecutionImport | None:
     for count, (line, cells) in enumerate(line_rows, start=1):
         reasons = []
         if len(cells) > len(header):
-            reasons.append(_("The row has %(n)d cells but the header has %(h)d.",
-                             n=len(cells), h=len(header)))
+            reasons.append(
+                _(
+                    "The row has %(n)d cells but the header has %(h)d.",
+                    n=len(cells),
+                    h=len(header),
+                )
+            )
         else:
             record_id, values = parse_row(dict(zip(header, cells)), known)
             record = get_record(batch.commune_id, record_id) if record_id else None
             if record is None:
-                reasons.append(_("record_id: no execution record %(id)s in this commune.",
-                                 id=cells[header.index("record_id")].strip()[:20]
-                                 if "record_id" in header else "?"))
+                reasons.append(
+                    _(
+                        "record_id: no execution record %(id)s in this commune.",
+                        id=cells[header.index("record_id")].strip()[:20]
+                        if "record_id" in header
+                        else "?",
+                    )
+                )
                 reasons += [str(e) for e in values.extra_errors]
             else:
                 # create_draft checks everything before it adds anything, so a
                 # refused row leaves nothing behind and needs no savepoint.
                 try:
-                    create_draft(actor, record, values, now, source="import",
-                                 import_id=batch.id, import_line=line, audit=False)
+                    create_draft(
+                        actor,
+                        record,
+                        values,
+                        now,
+                        source="import",
+                        import_id=batch.id,
+                        import_line=line,
+                        audit=False,
+                    )
                 except InvalidUpdateSet as error:
                     reasons += [str(e) for e in error.errors]
                 else:

@@ -32,9 +32,12 @@ class ExecutionStatus(db.Model):
     :func:`pbvote.accountability.services.ensure_statuses`."""
 
     __tablename__ = "execution_statuses"
-    __table_args__ = (CheckConstraint(
-        "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
-        name="default_progress_range"),)
+    __table_args__ = (
+        CheckConstraint(
+            "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
+            name="default_progress_range",
+        ),
+    )
 
     key: Mapped[str] = mapped_column(String(20), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -45,7 +48,9 @@ class ExecutionStatus(db.Model):
     # given; None: the status keeps the current progress (delayed, suspended...).
     default_progress: Mapped[int | None] = mapped_column(Integer)
     needs_reason: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_final: Mapped[bool] = mapped_column(Boolean, default=False)  # completed, cancelled
+    is_final: Mapped[bool] = mapped_column(
+        Boolean, default=False
+    )  # completed, cancelled
 
 
 class ExecutionRecord(db.Model):
@@ -55,16 +60,18 @@ class ExecutionRecord(db.Model):
     __table_args__ = (
         UniqueConstraint("project_id"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
-        CheckConstraint("allocated >= 0 AND committed >= 0 AND spent >= 0",
-                        name="money_positive"),
+        CheckConstraint(
+            "allocated >= 0 AND committed >= 0 AND spent >= 0", name="money_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-    status_key: Mapped[str] = mapped_column(ForeignKey("execution_statuses.key"),
-                                            default="planned")
+    status_key: Mapped[str] = mapped_column(
+        ForeignKey("execution_statuses.key"), default="planned"
+    )
     status_reason: Mapped[str] = mapped_column(Text, default="")  # public
     progress: Mapped[int] = mapped_column(Integer, default=0)
     planned_start: Mapped[date | None] = mapped_column(Date)
@@ -87,10 +94,13 @@ class ExecutionRecord(db.Model):
     cycle = relationship("Cycle")
     status = relationship(ExecutionStatus)
     milestones: Mapped[list["Milestone"]] = relationship(
-        back_populates="record", cascade="all, delete-orphan",
-        order_by="(Milestone.planned_date, Milestone.id)")
+        back_populates="record",
+        cascade="all, delete-orphan",
+        order_by="(Milestone.planned_date, Milestone.id)",
+    )
     subprojects: Mapped[list["SubProject"]] = relationship(
-        back_populates="record", cascade="all, delete-orphan", order_by="SubProject.id")
+        back_populates="record", cascade="all, delete-orphan", order_by="SubProject.id"
+    )
 
     @property
     def title_ar(self) -> str:
@@ -105,19 +115,22 @@ class SubProject(db.Model):
     """A part of a large project; the record's progress is the cost-weighted mean."""
 
     __tablename__ = "execution_subprojects"
-    __table_args__ = (CheckConstraint("cost > 0", name="cost_positive"),
-                      CheckConstraint("progress >= 0 AND progress <= 100",
-                                      name="progress_range"))
+    __table_args__ = (
+        CheckConstraint("cost > 0", name="cost_positive"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
-        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True)
+        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True
+    )
     title_ar: Mapped[str] = mapped_column(String(200), default="")
     title_fr: Mapped[str] = mapped_column(String(200), default="")
     cost: Mapped[int] = mapped_column(BigInteger)
     progress: Mapped[int] = mapped_column(Integer, default=0)
-    status_key: Mapped[str] = mapped_column(ForeignKey("execution_statuses.key"),
-                                            default="planned")
+    status_key: Mapped[str] = mapped_column(
+        ForeignKey("execution_statuses.key"), default="planned"
+    )
     record: Mapped[ExecutionRecord] = relationship(back_populates="subprojects")
     status = relationship(ExecutionStatus)
 
@@ -127,7 +140,8 @@ class Milestone(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
-        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True)
+        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True
+    )
     title_ar: Mapped[str] = mapped_column(String(200), default="")
     title_fr: Mapped[str] = mapped_column(String(200), default="")
     planned_date: Mapped[date | None] = mapped_column(Date)
@@ -143,21 +157,28 @@ class ExecutionUpdate(db.Model):
     __tablename__ = "execution_updates"
     __table_args__ = (
         CheckConstraint("state in ('draft', 'published', 'discarded')", name="state"),
-        CheckConstraint("progress IS NULL OR (progress >= 0 AND progress <= 100)",
-                        name="progress_range"),
-        CheckConstraint("(committed IS NULL OR committed >= 0) AND "
-                        "(spent IS NULL OR spent >= 0)", name="money_positive"),
+        CheckConstraint(
+            "progress IS NULL OR (progress >= 0 AND progress <= 100)",
+            name="progress_range",
+        ),
+        CheckConstraint(
+            "(committed IS NULL OR committed >= 0) AND (spent IS NULL OR spent >= 0)",
+            name="money_positive",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
-        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True)
+        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True
+    )
     subproject_id: Mapped[int | None] = mapped_column(
-        ForeignKey("execution_subprojects.id", ondelete="SET NULL"))
+        ForeignKey("execution_subprojects.id", ondelete="SET NULL")
+    )
     state: Mapped[str] = mapped_column(String(12), default="draft", index=True)
     source: Mapped[str] = mapped_column(String(12), default="form")  # form | import
     import_id: Mapped[int | None] = mapped_column(
-        ForeignKey("execution_imports.id", ondelete="SET NULL"), index=True)
+        ForeignKey("execution_imports.id", ondelete="SET NULL"), index=True
+    )
     import_line: Mapped[int | None] = mapped_column(Integer)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("execution_updates.id"))
     body_ar: Mapped[str] = mapped_column(Text, default="")
@@ -184,8 +205,10 @@ class ExecutionUpdate(db.Model):
     subproject = relationship(SubProject)
     status = relationship(ExecutionStatus, foreign_keys=[status_key])
     attachments: Mapped[list["UpdateAttachment"]] = relationship(
-        back_populates="update", cascade="all, delete-orphan",
-        order_by="UpdateAttachment.id")
+        back_populates="update",
+        cascade="all, delete-orphan",
+        order_by="UpdateAttachment.id",
+    )
     corrects = relationship("ExecutionUpdate", remote_side=[id])
 
 
@@ -197,7 +220,8 @@ class UpdateAttachment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     update_id: Mapped[int] = mapped_column(
-        ForeignKey("execution_updates.id", ondelete="CASCADE"), index=True)
+        ForeignKey("execution_updates.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(10))
     filename: Mapped[str] = mapped_column(String(120))
     content_type: Mapped[str] = mapped_column(String(40))
@@ -212,8 +236,11 @@ class ExecutionImport(db.Model):
     """A CSV of updates from the finance system, validated row by row in a job."""
 
     __tablename__ = "execution_imports"
-    __table_args__ = (CheckConstraint("state in ('queued', 'running', 'done', 'failed')",
-                                      name="state"),)
+    __table_args__ = (
+        CheckConstraint(
+            "state in ('queued', 'running', 'done', 'failed')", name="state"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
@@ -236,9 +263,11 @@ class Follow(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
-        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         index=True)
+        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     user = relationship("User")
@@ -249,8 +278,11 @@ class Question(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
-        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     body: Mapped[str] = mapped_column(Text)
     asked_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     answer: Mapped[str] = mapped_column(Text, default="")
@@ -268,12 +300,15 @@ class Rating(db.Model):
     """A resident's satisfaction with a completed project (charter indicators)."""
 
     __tablename__ = "execution_ratings"
-    __table_args__ = (UniqueConstraint("record_id", "user_id"),
-                      CheckConstraint("score >= 1 AND score <= 5", name="score_range"))
+    __table_args__ = (
+        UniqueConstraint("record_id", "user_id"),
+        CheckConstraint("score >= 1 AND score <= 5", name="score_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
-        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True)
+        ForeignKey("execution_records.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     score: Mapped[int] = mapped_column(Integer)
     take_part_again: Mapped[bool] = mapped_column(Boolean)

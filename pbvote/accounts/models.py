@@ -42,7 +42,8 @@ class User(UserMixin, db.Model):
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
     roles: Mapped[list["UserRole"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin")
+        cascade="all, delete-orphan", lazy="selectin"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -66,11 +67,15 @@ class User(UserMixin, db.Model):
 
 class UserRole(db.Model):
     __tablename__ = "user_roles"
-    __table_args__ = (CheckConstraint(
-        "role in ('admin', 'reviewer', 'finance', 'clerk')", name="role"),)
+    __table_args__ = (
+        CheckConstraint(
+            "role in ('admin', 'reviewer', 'finance', 'clerk')", name="role"
+        ),
+    )
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 

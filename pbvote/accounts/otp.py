@@ -26,12 +26,21 @@ def _hash(challenge_phone: str, purpose: str, code: str) -> str:
 
 def _wait_message(seconds: int) -> str:
     minutes = max(1, (seconds + 59) // 60)
-    return ngettext("Please wait %(num)d minute before asking for a new code.",
-                    "Please wait %(num)d minutes before asking for a new code.", minutes)
+    return ngettext(
+        "Please wait %(num)d minute before asking for a new code.",
+        "Please wait %(num)d minutes before asking for a new code.",
+        minutes,
+    )
 
 
-def issue_code(commune_id: int, phone: str, purpose: str, ip: str, now: datetime,
-               body_template: str) -> OtpChallenge:
+def issue_code(
+    commune_id: int,
+    phone: str,
+    purpose: str,
+    ip: str,
+    now: datetime,
+    body_template: str,
+) -> OtpChallenge:
     """Create a challenge and queue its SMS. ``body_template`` has ``{code}``.
 
     Raises TooSoon for the resend cooldown, the per-number or the per-IP limit.
@@ -41,29 +50,48 @@ def issue_code(commune_id: int, phone: str, purpose: str, ip: str, now: datetime
     hour = timedelta(hours=1)
     try:
         ratelimit.check(f"otp-cooldown:{purpose}", phone, 1, cooldown, now)
-        ratelimit.check(f"otp-phone:{purpose}", phone,
-                        config["OTP_SENDS_PER_NUMBER_PER_HOUR"], hour, now)
+        ratelimit.check(
+            f"otp-phone:{purpose}",
+            phone,
+            config["OTP_SENDS_PER_NUMBER_PER_HOUR"],
+            hour,
+            now,
+        )
         ratelimit.check("otp-ip", ip, config["OTP_SENDS_PER_IP_PER_HOUR"], hour, now)
     except ratelimit.RateLimited as limited:
         raise TooSoon(_wait_message(limited.retry_after), limited.retry_after)
-    for bucket, key in ((f"otp-cooldown:{purpose}", phone),
-                        (f"otp-phone:{purpose}", phone), ("otp-ip", ip)):
+    for bucket, key in (
+        (f"otp-cooldown:{purpose}", phone),
+        (f"otp-phone:{purpose}", phone),
+        ("otp-ip", ip),
+    ):
         ratelimit.hit(bucket, key, now)
     code = new_numeric_code(6)
-    message = queue_sms(phone, body_template.format(code=code), now, purpose=f"otp-{purpose}",
-                        commune_id=commune_id, sensitive=True)
+    message = queue_sms(
+        phone,
+        body_template.format(code=code),
+        now,
+        purpose=f"otp-{purpose}",
+        commune_id=commune_id,
+        sensitive=True,
+    )
     challenge = OtpChallenge(
-        commune_id=commune_id, phone=phone, purpose=purpose,
-        code_hash=_hash(phone, purpose, code), created_at_dt=now,
+        commune_id=commune_id,
+        phone=phone,
+        purpose=purpose,
+        code_hash=_hash(phone, purpose, code),
+        created_at_dt=now,
         expires_at_dt=now + timedelta(seconds=config["OTP_TTL_SECONDS"]),
-        sms_message_id=message.id)
+        sms_message_id=message.id,
+    )
     db.session.add(challenge)
     db.session.flush()  # the caller keeps the challenge id in the session
     return challenge
 
 
-def check_code(challenge_id: int | None, code: str, purpose: str,
-               now: datetime) -> OtpChallenge:
+def check_code(
+    challenge_id: int | None, code: str, purpose: str, now: datetime
+) -> OtpChallenge:
     """Accept ``code`` once for the challenge, or raise CodeRejected.
 
     The row is locked so that two concurrent tries cannot both use one code. A wrong
@@ -71,9 +99,11 @@ def check_code(challenge_id: int | None, code: str, purpose: str,
     """
     challenge = None
     if challenge_id:
-        challenge = db.session.scalar(select(OtpChallenge).where(
-            OtpChallenge.id == challenge_id, OtpChallenge.purpose == purpose)
-            .with_for_update())
+        challenge = db.session.scalar(
+            select(OtpChallenge)
+            .where(OtpChallenge.id == challenge_id, OtpChallenge.purpose == purpose)
+            .with_for_update()
+        )
     if challenge is None:
         raise CodeRejected(_("Ask for a code first."))
     if challenge.consumed_at_dt is not None:
@@ -85,13 +115,17 @@ def check_code(challenge_id: int | None, code: str, purpose: str,
         raise CodeRejected(_("This code has expired. Ask for a new code."))
     code = (code or "").strip().translate(ARABIC_DIGITS)
     if not (code.isdigit() and len(code) == 6) or not same(
-            _hash(challenge.phone, purpose, code), challenge.code_hash):
+        _hash(challenge.phone, purpose, code), challenge.code_hash
+    ):
         challenge.failed_tries += 1
         left = max_tries - challenge.failed_tries
         if left <= 0:
             raise CodeRejected(_("Too many wrong codes. Ask for a new code."))
-        raise CodeRejected(ngettext("Wrong code. %(num)d try left.",
-                                    "Wrong code. %(num)d tries left.", left))
+        raise CodeRejected(
+            ngettext(
+                "Wrong code. %(num)d try left.", "Wrong code. %(num)d tries left.", left
+            )
+        )
     challenge.consumed_at_dt = now
     return challenge
 

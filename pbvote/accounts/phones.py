@@ -5,8 +5,10 @@ from flask_babel import gettext as _
 
 from pbvote.accounts.errors import InvalidPhone
 
-MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE,
-                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
 
 
 def normalise_mobile(raw: str, region: str = "MA") -> str:
@@ -24,9 +26,11 @@ def normalise_mobile(raw: str, region: str = "MA") -> str:
     except phonenumbers.NumberParseException:
         raise InvalidPhone(_("This is not a phone number. Example: 06 12 34 56 78."))
     if not phonenumbers.is_valid_number(number) or (
-            phonenumbers.number_type(number) not in MOBILE_TYPES):
-        raise InvalidPhone(_("This is not a valid mobile number. "
-                             "Example: 06 12 34 56 78."))
+        phonenumbers.number_type(number) not in MOBILE_TYPES
+    ):
+        raise InvalidPhone(
+            _("This is not a valid mobile number. Example: 06 12 34 56 78.")
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

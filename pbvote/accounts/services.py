@@ -29,17 +29,29 @@ _DUMMY_HASH = generate_password_hash("pbvote-timing-equaliser")
 
 # Residents -------------------------------------------------------------------
 
-def request_login_code(commune_id: int, phone: str, ip: str, now: datetime) -> OtpChallenge:
+
+def request_login_code(
+    commune_id: int, phone: str, ip: str, now: datetime
+) -> OtpChallenge:
     """Send a sign-in code to ``phone`` whether or not an account exists for it: the
     answer is the same for known and unknown numbers (an account is made on first
     sign-in). Raises TooSoon."""
-    return otp.issue_code(commune_id, phone, "login", ip, now,
-                          _("Ouazzane participation: your code is {code}. "
-                            "It is valid for 10 minutes. Never share it."))
+    return otp.issue_code(
+        commune_id,
+        phone,
+        "login",
+        ip,
+        now,
+        _(
+            "Ouazzane participation: your code is {code}. "
+            "It is valid for 10 minutes. Never share it."
+        ),
+    )
 
 
-def sign_in_resident(commune_id: int, challenge_id: int | None, code: str,
-                     now: datetime) -> User:
+def sign_in_resident(
+    commune_id: int, challenge_id: int | None, code: str, now: datetime
+) -> User:
     """Check the code and return the resident, created on first sign-in.
 
     Raises CodeRejected (the caller commits, so that wrong tries are counted).
@@ -47,12 +59,20 @@ def sign_in_resident(commune_id: int, challenge_id: int | None, code: str,
     challenge = otp.check_code(challenge_id, code, "login", now)
     if challenge.commune_id != commune_id:
         raise CodeRejected(_("Ask for a code first."))
-    user = db.session.scalar(select(User).where(
-        User.commune_id == commune_id, User.phone == challenge.phone,
-        User.kind == "resident"))
+    user = db.session.scalar(
+        select(User).where(
+            User.commune_id == commune_id,
+            User.phone == challenge.phone,
+            User.kind == "resident",
+        )
+    )
     if user is None:
-        user = User(commune_id=commune_id, kind="resident", phone=challenge.phone,
-                    created_at_dt=now)
+        user = User(
+            commune_id=commune_id,
+            kind="resident",
+            phone=challenge.phone,
+            created_at_dt=now,
+        )
         db.session.add(user)
     user.last_login_dt = now
     return user
@@ -60,8 +80,10 @@ def sign_in_resident(commune_id: int, challenge_id: int | None, code: str,
 
 # Staff -----------------------------------------------------------------------
 
-def check_staff_password(commune_id: int, username: str, password: str, ip: str,
-                         now: datetime) -> User:
+
+def check_staff_password(
+    commune_id: int, username: str, password: str, ip: str, now: datetime
+) -> User:
     """Return the staff user whose password matches, or raise InvalidCredentials.
 
     Failures are limited per IP address and per username over 15 minutes.
@@ -73,13 +95,22 @@ def check_staff_password(commune_id: int, username: str, password: str, ip: str,
         ratelimit.check("staff-login-ip", ip, limit, window, now)
         ratelimit.check("staff-login-user", username, limit, window, now)
     except ratelimit.RateLimited as limited:
-        raise InvalidCredentials(_("Too many failed sign-ins. Try again in %(num)d "
-                                   "minutes.", num=max(1, limited.retry_after // 60)))
-    user = db.session.scalar(select(User).where(
-        User.commune_id == commune_id, User.kind == "staff",
-        func.lower(User.username) == username))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH,
-                                password or "")
+        raise InvalidCredentials(
+            _(
+                "Too many failed sign-ins. Try again in %(num)d minutes.",
+                num=max(1, limited.retry_after // 60),
+            )
+        )
+    user = db.session.scalar(
+        select(User).where(
+            User.commune_id == commune_id,
+            User.kind == "staff",
+            func.lower(User.username) == username,
+        )
+    )
+    valid = check_password_hash(
+        user.password_hash if user else _DUMMY_HASH, password or ""
+    )
     if not (user and valid and user.active):
         ratelimit.hit("staff-login-ip", ip, now)
         ratelimit.hit("staff-login-user", username, now)
@@ -126,12 +157,15 @@ def start_totp_enrolment(user: User) -> str:
 
 
 def pending_totp_secret(user: User) -> str | None:
-    return open_secret(TOTP_SEAL, user.totp_pending_enc) if user.totp_pending_enc else None
+    return (
+        open_secret(TOTP_SEAL, user.totp_pending_enc) if user.totp_pending_enc else None
+    )
 
 
 def totp_uri(user: User, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=user.username,
-                                               issuer_name="pbvote Ouazzane")
+    return pyotp.TOTP(secret).provisioning_uri(
+        name=user.username, issuer_name="pbvote Ouazzane"
+    )
 
 
 def confirm_totp_enrolment(user: User, code: str, now: datetime) -> None:
@@ -158,43 +192,67 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def create_staff(actor: User, commune_id: int, username: str, display_name: str,
-                 roles, now: datetime) -> tuple[User, str]:
+def create_staff(
+    actor: User, commune_id: int, username: str, display_name: str, roles, now: datetime
+) -> tuple[User, str]:
     """Create a staff account; returns it with a one-time password to hand over.
 
     Raises UsernameTaken, InvalidRoles.
     """
     username = username.strip().lower()
     roles = _clean_roles(roles)
-    taken = db.session.scalar(select(User.id).where(
-        User.commune_id == commune_id, func.lower(User.username) == username))
+    taken = db.session.scalar(
+        select(User.id).where(
+            User.commune_id == commune_id, func.lower(User.username) == username
+        )
+    )
     if taken:
         raise UsernameTaken(_("The username %(name)s is already taken.", name=username))
     password = new_password()
-    user = User(commune_id=commune_id, kind="staff", username=username,
-                display_name=display_name.strip(), created_at_dt=now,
-                password_hash=generate_password_hash(password), password_must_change=True,
-                roles=[UserRole(role=role) for role in roles])
+    user = User(
+        commune_id=commune_id,
+        kind="staff",
+        username=username,
+        display_name=display_name.strip(),
+        created_at_dt=now,
+        password_hash=generate_password_hash(password),
+        password_must_change=True,
+        roles=[UserRole(role=role) for role in roles],
+    )
     db.session.add(user)
     db.session.flush()  # the audit entry needs the id
-    record_action(actor, "staff.create", "user", user.id, now,
-                  {"username": username, "roles": roles})
+    record_action(
+        actor,
+        "staff.create",
+        "user",
+        user.id,
+        now,
+        {"username": username, "roles": roles},
+    )
     return user, password
 
 
-def update_staff(actor: User, user: User, display_name: str, roles, active: bool,
-                 now: datetime) -> None:
+def update_staff(
+    actor: User, user: User, display_name: str, roles, active: bool, now: datetime
+) -> None:
     """Change a staff member's name, roles and status. Raises InvalidRoles."""
     roles = _clean_roles(roles)
     if user.id == actor.id and ("admin" not in roles or not active):
-        raise InvalidRoles(_("You cannot remove your own administrator role or "
-                             "deactivate yourself."))
+        raise InvalidRoles(
+            _("You cannot remove your own administrator role or deactivate yourself.")
+        )
     before = sorted(user.role_names)
     user.display_name = display_name.strip()
     user.active = active
     user.roles = [UserRole(role=role) for role in roles]
-    record_action(actor, "staff.update", "user", user.id, now,
-                  {"roles_before": before, "roles": roles, "active": active})
+    record_action(
+        actor,
+        "staff.update",
+        "user",
+        user.id,
+        now,
+        {"roles_before": before, "roles": roles, "active": active},
+    )
 
 
 def reset_staff_credentials(actor: User, user: User, now: datetime) -> str:
@@ -212,8 +270,9 @@ def reset_staff_credentials(actor: User, user: User, now: datetime) -> str:
 MIN_PASSWORD_LENGTH = 12
 
 
-def change_staff_password(user: User, current: str, new: str, repeated: str,
-                          now: datetime) -> None:
+def change_staff_password(
+    user: User, current: str, new: str, repeated: str, now: datetime
+) -> None:
     """Replace the password after checking the current one.
 
     Raises InvalidCredentials (wrong current password, too short, not repeated the
@@ -222,8 +281,12 @@ def change_staff_password(user: User, current: str, new: str, repeated: str,
     if not check_password_hash(user.password_hash or _DUMMY_HASH, current or ""):
         raise InvalidCredentials(_("Your current password is not right."))
     if len(new or "") < MIN_PASSWORD_LENGTH:
-        raise InvalidCredentials(_("Choose a password of at least %(num)d characters.",
-                                   num=MIN_PASSWORD_LENGTH))
+        raise InvalidCredentials(
+            _(
+                "Choose a password of at least %(num)d characters.",
+                num=MIN_PASSWORD_LENGTH,
+            )
+        )
     if new != repeated:
         raise InvalidCredentials(_("The two new passwords are not the same."))
     if new == current:
@@ -234,5 +297,8 @@ def change_staff_password(user: User, current: str, new: str, repeated: str,
 
 
 def staff_members(commune_id: int):
-    return select(User).where(User.commune_id == commune_id,
-                              User.kind == "staff").order_by(User.username)
+    return (
+        select(User)
+        .where(User.commune_id == commune_id, User.kind == "staff")
+        .order_by(User.username)
+    )

@@ -17,11 +17,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from pbvote.accounts import services
-from pbvote.accounts.access import safe_next, staff_required
 from pbvote.accounts.errors import AccountError, CodeRejected
 from pbvote.accounts.forms import (
     CodeForm,
-    ConfirmForm,
     PasswordChangeForm,
     PhoneForm,
     StaffLoginForm,
@@ -31,6 +29,8 @@ from pbvote.accounts.forms import (
 from pbvote.accounts.models import ROLES, OtpChallenge, User
 from pbvote.accounts.phones import masked, normalise_mobile
 from pbvote.communes.services import current_commune
+from pbvote.core.access import safe_next, staff_required
+from pbvote.core.forms import ConfirmForm
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db, login_manager
@@ -57,8 +57,9 @@ def resident_login():
     if form.validate_on_submit():
         try:
             phone = normalise_mobile(form.phone.data)
-            challenge = services.request_login_code(current_commune().id, phone,
-                                                    client_ip(), utcnow())
+            challenge = services.request_login_code(
+                current_commune().id, phone, client_ip(), utcnow()
+            )
         except AccountError as error:
             db.session.rollback()
             form.phone.errors.append(str(error))
@@ -66,8 +67,9 @@ def resident_login():
             db.session.commit()
             session[LOGIN_CHALLENGE] = challenge.id
             session["login_phone_masked"] = masked(phone)
-            return redirect(url_for(".resident_code",
-                                    next=safe_next(request.args.get("next"), "")))
+            return redirect(
+                url_for(".resident_code", next=safe_next(request.args.get("next"), ""))
+            )
     return render_template("accounts/login.html", form=form)
 
 
@@ -79,8 +81,9 @@ def resident_code():
         return redirect(url_for(".resident_login"))
     if form.validate_on_submit():
         try:
-            user = services.sign_in_resident(current_commune().id, challenge_id,
-                                             form.code.data, utcnow())
+            user = services.sign_in_resident(
+                current_commune().id, challenge_id, form.code.data, utcnow()
+            )
         except CodeRejected as error:
             db.session.commit()  # keep the count of wrong tries
             form.code.errors.append(str(error))
@@ -91,8 +94,12 @@ def resident_code():
             flash(_("You are signed in."), "success")
             return redirect(safe_next(request.args.get("next"), url_for("pages.home")))
     challenge = db.session.get(OtpChallenge, challenge_id)
-    return render_template("accounts/code.html", form=form, challenge=challenge,
-                           phone=session.get("login_phone_masked", ""))
+    return render_template(
+        "accounts/code.html",
+        form=form,
+        challenge=challenge,
+        phone=session.get("login_phone_masked", ""),
+    )
 
 
 @bp.route("/logout", methods=["POST"])
@@ -109,9 +116,13 @@ def staff_login():
     form = StaffLoginForm()
     if form.validate_on_submit():
         try:
-            user = services.check_staff_password(current_commune().id,
-                                                 form.username.data, form.password.data,
-                                                 client_ip(), utcnow())
+            user = services.check_staff_password(
+                current_commune().id,
+                form.username.data,
+                form.password.data,
+                client_ip(),
+                utcnow(),
+            )
         except AccountError as error:
             db.session.commit()  # the failure counts towards the rate limit
             form.password.errors.append(str(error))
@@ -119,7 +130,9 @@ def staff_login():
             session.clear()
             session[PENDING_STAFF] = user.id
             target = ".staff_code" if user.totp_secret_enc else ".staff_enrol"
-            return redirect(url_for(target, next=safe_next(request.args.get("next"), "")))
+            return redirect(
+                url_for(target, next=safe_next(request.args.get("next"), ""))
+            )
     return render_template("accounts/staff_login.html", form=form)
 
 
@@ -175,11 +188,22 @@ def staff_enrol():
     secret = services.pending_totp_secret(user)
     qr = segno.make(services.totp_uri(user, secret), error="m")
     buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", scale=5, border=2, xmldecl=False, svgns=True,
-            title=_("QR code for your authenticator app"), encoding="utf-8")
-    return render_template("accounts/staff_enrol.html", form=form,
-                           qr_svg=buffer.getvalue().decode(),
-                           secret=secret)
+    qr.save(
+        buffer,
+        kind="svg",
+        scale=5,
+        border=2,
+        xmldecl=False,
+        svgns=True,
+        title=_("QR code for your authenticator app"),
+        encoding="utf-8",
+    )
+    return render_template(
+        "accounts/staff_enrol.html",
+        form=form,
+        qr_svg=buffer.getvalue().decode(),
+        secret=secret,
+    )
 
 
 @bp.route("/staff/users")
@@ -196,15 +220,21 @@ def staff_user_new():
     if form.validate_on_submit():
         try:
             user, password = services.create_staff(
-                current_user, current_commune().id, form.username.data,
-                form.display_name.data, form.roles.data, utcnow())
+                current_user,
+                current_commune().id,
+                form.username.data,
+                form.display_name.data,
+                form.roles.data,
+                utcnow(),
+            )
         except AccountError as error:
             db.session.rollback()
             form.username.errors.append(str(error))
         else:
             db.session.commit()
-            return render_template("accounts/staff_password.html", user=user,
-                                   password=password)
+            return render_template(
+                "accounts/staff_password.html", user=user, password=password
+            )
     return render_template("accounts/staff_user_form.html", form=form, user=None)
 
 
@@ -219,13 +249,21 @@ def _staff_or_404(user_id: int) -> User:
 @staff_required("admin")
 def staff_user_edit(user_id: int):
     user = _staff_or_404(user_id)
-    form = StaffUserForm(obj=user, data=None if request.method == "POST" else {
-        "roles": sorted(user.role_names)})
+    form = StaffUserForm(
+        obj=user,
+        data=None if request.method == "POST" else {"roles": sorted(user.role_names)},
+    )
     form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():
         try:
-            services.update_staff(current_user, user, form.display_name.data,
-                                  form.roles.data, form.active.data, utcnow())
+            services.update_staff(
+                current_user,
+                user,
+                form.display_name.data,
+                form.roles.data,
+                form.active.data,
+                utcnow(),
+            )
         except AccountError as error:
             db.session.rollback()
             form.roles.errors.append(str(error))
@@ -244,15 +282,21 @@ def staff_user_reset(user_id: int):
     if form.validate_on_submit():
         password = services.reset_staff_credentials(current_user, user, utcnow())
         db.session.commit()
-        return render_template("accounts/staff_password.html", user=user,
-                               password=password)
-    return render_template("confirm.html", form=form,
-                           title=_("Reset the sign-in of %(name)s?", name=user.username),
-                           message=_("Their password and authenticator app stop working "
-                                     "at once. You will get a new one-time password to "
-                                     "hand over in person."),
-                           confirm_label=_("Reset sign-in"),
-                           cancel_url=url_for(".staff_users"))
+        return render_template(
+            "accounts/staff_password.html", user=user, password=password
+        )
+    return render_template(
+        "confirm.html",
+        form=form,
+        title=_("Reset the sign-in of %(name)s?", name=user.username),
+        message=_(
+            "Their password and authenticator app stop working "
+            "at once. You will get a new one-time password to "
+            "hand over in person."
+        ),
+        confirm_label=_("Reset sign-in"),
+        cancel_url=url_for(".staff_users"),
+    )
 
 
 @bp.route("/staff/password", methods=["GET", "POST"])
@@ -261,13 +305,23 @@ def staff_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            services.change_staff_password(current_user, form.current.data, form.new.data,
-                                           form.repeated.data, utcnow())
+            services.change_staff_password(
+                current_user,
+                form.current.data,
+                form.new.data,
+                form.repeated.data,
+                utcnow(),
+            )
         except AccountError as error:
             form.new.errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Your password is changed."), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("pages.staff_home")))
-    return render_template("accounts/staff_password_change.html", form=form,
-                           forced=current_user.password_must_change)
+            return redirect(
+                safe_next(request.args.get("next"), url_for("pages.staff_home"))
+            )
+    return render_template(
+        "accounts/staff_password_change.html",
+        form=form,
+        forced=current_user.password_must_change,
+    )

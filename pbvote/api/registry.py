@@ -13,9 +13,12 @@ def add_paths(paths: dict, schemas: dict | None = None) -> None:
 def openapi_document(version: str) -> dict:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "pbvote public API", "version": version,
-                 "description": "Read-only open data of the commune's participatory "
-                                "budget: cycles, proposals, projects, results, execution."},
+        "info": {
+            "title": "pbvote public API",
+            "version": version,
+            "description": "Read-only open data of the commune's participatory "
+            "budget: cycles, proposals, projects, results, execution.",
+        },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(_PATHS.items())),
         "components": {"schemas": dict(sorted(_SCHEMAS.items()))},

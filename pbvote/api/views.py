@@ -21,23 +21,42 @@ def openapi():
 
 def cycle_json(cycle: Cycle, now) -> dict:
     return {
-        "id": cycle.id, "year": cycle.year, "title_ar": cycle.title_ar,
-        "title_fr": cycle.title_fr, "total_budget": cycle.total_budget,
+        "id": cycle.id,
+        "year": cycle.year,
+        "title_ar": cycle.title_ar,
+        "title_fr": cycle.title_fr,
+        "total_budget": cycle.total_budget,
         "current_phase": phase_at(cycle, now),
-        "phases": [{"kind": p.kind, "starts_at": span[0].isoformat(),
-                    "ends_at": span[1].isoformat()}
-                   for p in cycle.phases if (span := phase_span(cycle, p.kind))],
-        "scopes": [{"id": s.id, "district_id": s.district_id, "amount": s.amount,
-                    "ballot_rule": s.ballot_rule, "tally_rule": s.tally_rule}
-                   for s in cycle.scopes],
+        "phases": [
+            {
+                "kind": p.kind,
+                "starts_at": span[0].isoformat(),
+                "ends_at": span[1].isoformat(),
+            }
+            for p in cycle.phases
+            if (span := phase_span(cycle, p.kind))
+        ],
+        "scopes": [
+            {
+                "id": s.id,
+                "district_id": s.district_id,
+                "amount": s.amount,
+                "ballot_rule": s.ballot_rule,
+                "tally_rule": s.tally_rule,
+            }
+            for s in cycle.scopes
+        ],
     }
 
 
 @bp.route("/cycles")
 def cycles():
     now = utcnow()
-    rows = db.session.scalars(select(Cycle).where(
-        Cycle.commune_id == current_commune().id).order_by(Cycle.year.desc()))
+    rows = db.session.scalars(
+        select(Cycle)
+        .where(Cycle.commune_id == current_commune().id)
+        .order_by(Cycle.year.desc())
+    )
     return jsonify({"items": [cycle_json(cycle, now) for cycle in rows]})
 
 
@@ -49,13 +68,30 @@ def cycle(cycle_id: int):
     return jsonify(cycle_json(row, utcnow()))
 
 
-add_paths({
-    "/api/v1/cycles": {"get": {"summary": "Budget cycles with phases and scopes",
-                               "responses": {"200": {"description": "cycles"}}}},
-    "/api/v1/cycles/{cycle_id}": {"get": {
-        "summary": "One budget cycle",
-        "parameters": [{"name": "cycle_id", "in": "path", "required": True,
-                        "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "a cycle"},
-                      "404": {"description": "no such cycle"}}}},
-})
+add_paths(
+    {
+        "/api/v1/cycles": {
+            "get": {
+                "summary": "Budget cycles with phases and scopes",
+                "responses": {"200": {"description": "cycles"}},
+            }
+        },
+        "/api/v1/cycles/{cycle_id}": {
+            "get": {
+                "summary": "One budget cycle",
+                "parameters": [
+                    {
+                        "name": "cycle_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {
+                    "200": {"description": "a cycle"},
+                    "404": {"description": "no such cycle"},
+                },
+            }
+        },
+    }
+)

@@ -10,8 +10,20 @@ from pbvote.core.types import UTCDateTime
 from pbvote.extensions import db
 
 STATUSES = ("pending", "approved", "rejected")
-FIELDS = ("social", "culture", "sports", "environment", "education", "health",
-          "disability", "women", "youth", "neighbourhood", "economy", "other")
+FIELDS = (
+    "social",
+    "culture",
+    "sports",
+    "environment",
+    "education",
+    "health",
+    "disability",
+    "women",
+    "youth",
+    "neighbourhood",
+    "economy",
+    "other",
+)
 
 
 class Association(db.Model):

@@ -5,15 +5,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from pbvote.accounts.access import resident_required, staff_required
-from pbvote.accounts.forms import ConfirmForm
 from pbvote.associations import services
 from pbvote.associations.errors import AssociationError
 from pbvote.associations.forms import FIELD_LABELS, AssociationForm, RejectForm
 from pbvote.associations.models import Association
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
-from pbvote.core.forms import form_error
+from pbvote.core.access import resident_required, staff_required
+from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
@@ -38,8 +37,9 @@ def association_list():
 @bp.route("/associations/mine")
 @resident_required
 def my_associations():
-    return render_template("associations/mine.html",
-                           associations=services.associations_of(current_user))
+    return render_template(
+        "associations/mine.html", associations=services.associations_of(current_user)
+    )
 
 
 @bp.route("/associations/new", methods=["GET", "POST"])
@@ -49,18 +49,28 @@ def register():
     if form.validate_on_submit():
         try:
             services.register_association(
-                current_user, current_commune().id, name_ar=form.name_ar.data,
+                current_user,
+                current_commune().id,
+                name_ar=form.name_ar.data,
                 name_fr=form.name_fr.data,
                 registration_number=form.registration_number.data,
-                seat_address=form.seat_address.data, founded_on=form.founded_on.data,
-                field=form.field.data, now=utcnow())
+                seat_address=form.seat_address.data,
+                founded_on=form.founded_on.data,
+                field=form.field.data,
+                now=utcnow(),
+            )
         except AssociationError as error:
             db.session.rollback()
             form_error(form, error)
         else:
             db.session.commit()
-            flash(_("Registration sent. An administrator will check it; you can act "
-                    "for the association once it is approved."), "success")
+            flash(
+                _(
+                    "Registration sent. An administrator will check it; you can act "
+                    "for the association once it is approved."
+                ),
+                "success",
+            )
             return redirect(url_for(".my_associations"))
     return render_template("associations/form.html", form=form)
 
@@ -88,12 +98,19 @@ def staff_approve(association_id: int):
         flash(_("Association approved."), "success")
         return redirect(url_for(".staff_list"))
     return render_template(
-        "confirm.html", form=form, danger=False,
+        "confirm.html",
+        form=form,
+        danger=False,
         title=_("Approve %(name)s?", name=association.name_ar or association.name_fr),
-        message=_("Its representative will be able to submit proposals on its behalf. "
-                  "Check the registration number %(number)s against the receipt of "
-                  "declaration first.", number=association.registration_number),
-        confirm_label=_("Approve"), cancel_url=url_for(".staff_list"))
+        message=_(
+            "Its representative will be able to submit proposals on its behalf. "
+            "Check the registration number %(number)s against the receipt of "
+            "declaration first.",
+            number=association.registration_number,
+        ),
+        confirm_label=_("Approve"),
+        cancel_url=url_for(".staff_list"),
+    )
 
 
 @bp.route("/staff/associations/<int:association_id>/reject", methods=["GET", "POST"])
@@ -103,15 +120,19 @@ def staff_reject(association_id: int):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            services.decide_association(current_user, association, False,
-                                        form.reason.data, utcnow())
+            services.decide_association(
+                current_user, association, False, form.reason.data, utcnow()
+            )
         except AssociationError as error:
             db.session.rollback()
             form_error(form, error)
         else:
             db.session.commit()
-            flash(_("Registration refused; the reason is shown to the "
-                    "representative."), "success")
+            flash(
+                _("Registration refused; the reason is shown to the representative."),
+                "success",
+            )
             return redirect(url_for(".staff_list"))
-    return render_template("associations/staff_reject.html", form=form,
-                           association=association)
+    return render_template(
+        "associations/staff_reject.html", form=form, association=association
+    )

@@ -13,7 +13,9 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id"), index=True)
+    commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id"), index=True
+    )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     actor_name: Mapped[str] = mapped_column(String(120))
     actor_roles: Mapped[str] = mapped_column(String(120))

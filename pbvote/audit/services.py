@@ -8,8 +8,14 @@ from pbvote.audit.models import AuditEntry
 from pbvote.extensions import db
 
 
-def record_action(actor, action: str, target_type: str, target_id, now: datetime,
-                  details: dict | None = None) -> AuditEntry:
+def record_action(
+    actor,
+    action: str,
+    target_type: str,
+    target_id,
+    now: datetime,
+    details: dict | None = None,
+) -> AuditEntry:
     """Add an audit entry in the caller's transaction (so it commits with the change).
 
     ``actor`` is a staff User, or None for the system (jobs, CLI).
@@ -18,7 +24,8 @@ def record_action(actor, action: str, target_type: str, target_id, now: datetime
         commune_id=getattr(actor, "commune_id", None),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "username", None) or "system",
-        actor_roles=",".join(sorted(getattr(actor, "role_names", ()) or ())) or "system",
+        actor_roles=",".join(sorted(getattr(actor, "role_names", ()) or ()))
+        or "system",
         action=action,
         target_type=target_type,
         target_id=None if target_id is None else str(target_id),
@@ -29,8 +36,13 @@ def record_action(actor, action: str, target_type: str, target_id, now: datetime
     return entry
 
 
-def audit_query(*, actor: str = "", action: str = "", since: datetime | None = None,
-                until: datetime | None = None):
+def audit_query(
+    *,
+    actor: str = "",
+    action: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+):
     query = select(AuditEntry).order_by(AuditEntry.at_dt.desc(), AuditEntry.id.desc())
     if actor:
         query = query.where(AuditEntry.actor_name == actor)

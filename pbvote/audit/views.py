@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
-from pbvote.accounts.access import staff_required
 from pbvote.audit.services import audit_query
+from pbvote.core.access import staff_required
 from pbvote.core.forms import local_day_start
 from pbvote.core.pagination import paginate
 
@@ -21,7 +21,9 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # a GET filter changes nothing
 
     actor = StringField(_l("Username"), validators=[Optional(), Length(max=64)])
-    action = StringField(_l("Action starts with"), validators=[Optional(), Length(max=60)])
+    action = StringField(
+        _l("Action starts with"), validators=[Optional(), Length(max=60)]
+    )
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To (inclusive)"), validators=[Optional()])
 
@@ -36,8 +38,11 @@ def audit_log():
             "actor": (form.actor.data or "").strip().lower(),
             "action": (form.action.data or "").strip(),
             "since": local_day_start(form.since.data) if form.since.data else None,
-            "until": (local_day_start(form.until.data) + timedelta(days=1)
-                      if form.until.data else None),
+            "until": (
+                local_day_start(form.until.data) + timedelta(days=1)
+                if form.until.data
+                else None
+            ),
         }
     page = paginate(audit_query(**filters), size=50)
     return render_template("audit/log.html", form=form, page=page)

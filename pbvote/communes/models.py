@@ -16,7 +16,8 @@ class Commune(db.Model):
     name_fr: Mapped[str] = mapped_column(String(120))
     population: Mapped[int | None]
     districts: Mapped[list["District"]] = relationship(
-        back_populates="commune", order_by="District.name_fr")
+        back_populates="commune", order_by="District.name_fr"
+    )
 
 
 class District(db.Model):

@@ -17,15 +17,20 @@ def current_commune() -> Commune:
         commune = db.session.scalar(select(Commune).where(Commune.slug == slug))
         if commune is None:
             raise CommuneNotConfigured(
-                f"No commune '{slug}': run 'pbvote demo' or 'pbvote seed-commune'.")
+                f"No commune '{slug}': run 'pbvote demo' or 'pbvote seed-commune'."
+            )
         g.commune = commune
     return g.commune
 
 
 def active_districts(commune: Commune) -> list[District]:
-    return list(db.session.scalars(
-        select(District).where(District.commune_id == commune.id, District.active)
-        .order_by(District.name_fr)))
+    return list(
+        db.session.scalars(
+            select(District)
+            .where(District.commune_id == commune.id, District.active)
+            .order_by(District.name_fr)
+        )
+    )
 
 
 def get_district(commune: Commune, district_id: int) -> District | None:
@@ -33,19 +38,32 @@ def get_district(commune: Commune, district_id: int) -> District | None:
     return district if district and district.commune_id == commune.id else None
 
 
-def save_district(actor, commune: Commune, district: District | None, *, name_ar: str,
-                  name_fr: str, population: int | None, active: bool, now) -> District:
+def save_district(
+    actor,
+    commune: Commune,
+    district: District | None,
+    *,
+    name_ar: str,
+    name_fr: str,
+    population: int | None,
+    active: bool,
+    now,
+) -> District:
     """Create or update a district; names are unique within the commune.
 
     Raises DistrictNameTaken.
     """
-    clash = db.session.scalar(select(District).where(
-        District.commune_id == commune.id,
-        func.lower(District.name_fr) == name_fr.strip().lower(),
-        District.id != (district.id if district else -1)))
+    clash = db.session.scalar(
+        select(District).where(
+            District.commune_id == commune.id,
+            func.lower(District.name_fr) == name_fr.strip().lower(),
+            District.id != (district.id if district else -1),
+        )
+    )
     if clash:
-        raise DistrictNameTaken(_("A district named %(name)s already exists.",
-                                  name=name_fr))
+        raise DistrictNameTaken(
+            _("A district named %(name)s already exists.", name=name_fr)
+        )
     created = district is None
     if created:
         district = District(commune_id=commune.id)
@@ -55,7 +73,12 @@ def save_district(actor, commune: Commune, district: District | None, *, name_ar
     district.population = population
     district.active = active
     db.session.flush()  # the audit entry needs the new id
-    record_action(actor, "district.create" if created else "district.update",
-                  "district", district.id, now,
-                  {"name_fr": district.name_fr, "active": active})
+    record_action(
+        actor,
+        "district.create" if created else "district.update",
+        "district",
+        district.id,
+        now,
+        {"name_fr": district.name_fr, "active": active},
+    )
     return district

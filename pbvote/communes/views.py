@@ -9,10 +9,10 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from pbvote.accounts.access import staff_required
 from pbvote.communes import services
 from pbvote.communes.errors import CommuneError
 from pbvote.communes.models import District
+from pbvote.core.access import staff_required
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 
@@ -20,12 +20,17 @@ bp = Blueprint("communes", __name__)
 
 
 class DistrictForm(FlaskForm):
-    name_ar = StringField(_l("Name in Arabic"), validators=[
-        DataRequired(_l("Enter the name in Arabic.")), Length(max=120)])
-    name_fr = StringField(_l("Name in French"), validators=[
-        DataRequired(_l("Enter the name in French.")), Length(max=120)])
-    population = IntegerField(_l("Population"), validators=[
-        Optional(), NumberRange(min=0, max=10_000_000)])
+    name_ar = StringField(
+        _l("Name in Arabic"),
+        validators=[DataRequired(_l("Enter the name in Arabic.")), Length(max=120)],
+    )
+    name_fr = StringField(
+        _l("Name in French"),
+        validators=[DataRequired(_l("Enter the name in French.")), Length(max=120)],
+    )
+    population = IntegerField(
+        _l("Population"), validators=[Optional(), NumberRange(min=0, max=10_000_000)]
+    )
     active = BooleanField(_l("Active (shown to residents)"), default=True)
 
 
@@ -33,9 +38,14 @@ class DistrictForm(FlaskForm):
 @staff_required("admin")
 def staff_districts():
     commune = services.current_commune()
-    districts = db.session.scalars(select(District).where(
-        District.commune_id == commune.id).order_by(District.name_fr)).all()
-    return render_template("communes/districts.html", commune=commune, districts=districts)
+    districts = db.session.scalars(
+        select(District)
+        .where(District.commune_id == commune.id)
+        .order_by(District.name_fr)
+    ).all()
+    return render_template(
+        "communes/districts.html", commune=commune, districts=districts
+    )
 
 
 @bp.route("/staff/districts/new", methods=["GET", "POST"])
@@ -49,10 +59,16 @@ def staff_district_form(district_id: int | None = None):
     form = DistrictForm(obj=district if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.save_district(current_user, commune, district,
-                                   name_ar=form.name_ar.data, name_fr=form.name_fr.data,
-                                   population=form.population.data,
-                                   active=form.active.data, now=utcnow())
+            services.save_district(
+                current_user,
+                commune,
+                district,
+                name_ar=form.name_ar.data,
+                name_fr=form.name_fr.data,
+                population=form.population.data,
+                active=form.active.data,
+                now=utcnow(),
+            )
         except CommuneError as error:
             db.session.rollback()
             form.name_fr.errors.append(str(error))

@@ -41,7 +41,9 @@ def is_complete_pdf(data: bytes) -> bool:
     return data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
 
 
-def reencode_image(data: bytes, content_type: str, max_side: int | None = None) -> bytes:
+def reencode_image(
+    data: bytes, content_type: str, max_side: int | None = None
+) -> bytes:
     """The image's pixels saved again as ``content_type`` (JPEG or PNG), upright
     (EXIF orientation applied, then dropped), at most ``max_side`` pixels wide and
     high. Raises UnreadableImage, ImageTooLarge."""
@@ -62,8 +64,13 @@ def reencode_image(data: bytes, content_type: str, max_side: int | None = None) 
             if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
                 image = image.convert("RGBA")
             image.save(out, "PNG", optimize=True)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         if isinstance(exc, ImageTooLarge):
             raise
         raise UnreadableImage(str(exc)) from exc

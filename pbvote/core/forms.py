@@ -4,7 +4,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectMultipleField, widgets
 from wtforms.validators import NumberRange
 
 # Dates typed by staff are the commune's local days.
@@ -24,15 +25,23 @@ class MadField(IntegerField):
     """Whole dirhams, zero or more; accepts spaces and commas as thousands marks."""
 
     def __init__(self, label=None, validators=None, maximum=10**12, **kwargs):
-        validators = list(validators or []) + [NumberRange(
-            min=0, max=maximum, message=_l("Enter an amount between 0 and %(max)s MAD.",
-                                           max=f"{maximum:,}"))]
+        validators = list(validators or []) + [
+            NumberRange(
+                min=0,
+                max=maximum,
+                message=_l(
+                    "Enter an amount between 0 and %(max)s MAD.", max=f"{maximum:,}"
+                ),
+            )
+        ]
         kwargs.setdefault("render_kw", {"inputmode": "numeric"})
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
         if valuelist:
-            cleaned = valuelist[0].replace(" ", "").replace(",", "").replace("\u202f", "")
+            cleaned = (
+                valuelist[0].replace(" ", "").replace(",", "").replace("\u202f", "")
+            )
             cleaned = cleaned.replace("\u00a0", "").replace(".", "")
             valuelist = [cleaned]
         try:
@@ -53,3 +62,14 @@ def form_error(form, error) -> None:
         flash(str(error), "error")
     else:
         target.errors = list(target.errors) + [str(error)]
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST with a CSRF token, after a confirmation page."""
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

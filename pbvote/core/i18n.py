@@ -52,8 +52,9 @@ def format_mad(amount: int | None) -> str:
     locale = Locale.parse(str(get_locale()))
     # The locale's own currency pattern, without the centimes we never use.
     pattern = locale.currency_formats["standard"].pattern.replace(".00", "")
-    return numbers.format_currency(amount, "MAD", locale=locale, format=pattern,
-                                   currency_digits=False)
+    return numbers.format_currency(
+        amount, "MAD", locale=locale, format=pattern, currency_digits=False
+    )
 
 
 def format_number(value) -> str:
@@ -84,17 +85,27 @@ def localized(obj, field: str) -> str:
     """
     first = "ar" if current_language().code == "ar" else "fr"
     second = "fr" if first == "ar" else "ar"
-    return getattr(obj, f"{field}_{first}", None) or getattr(obj, f"{field}_{second}", "") or ""
+    return (
+        getattr(obj, f"{field}_{first}", None)
+        or getattr(obj, f"{field}_{second}", "")
+        or ""
+    )
 
 
 def register_template_helpers(app) -> None:
     app.jinja_env.filters.update(
-        mad=format_mad, number=format_number, percent=format_percent,
-        day=format_day, moment=format_moment,
+        mad=format_mad,
+        number=format_number,
+        percent=format_percent,
+        day=format_day,
+        moment=format_moment,
     )
     from pbvote.core.nav import nav_items, staff_links
 
     app.jinja_env.globals.update(
-        LANGUAGES=LANGUAGES, current_language=current_language, localized=localized,
-        nav_items=nav_items, staff_links=staff_links,
+        LANGUAGES=LANGUAGES,
+        current_language=current_language,
+        localized=localized,
+        nav_items=nav_items,
+        staff_links=staff_links,
     )

@@ -39,8 +39,9 @@ class PendingJob:
     retry: int = 0
 
 
-def enqueue_after_commit(func: str, *args, queue="default", job_id=None,
-                         timeout=None, retry=0, **kwargs) -> None:
+def enqueue_after_commit(
+    func: str, *args, queue="default", job_id=None, timeout=None, retry=0, **kwargs
+) -> None:
     """Queue ``func(*args, **kwargs)`` to run once the current transaction commits.
 
     ``job_id`` makes enqueueing idempotent on RQ (the same id is not queued twice
@@ -98,9 +99,13 @@ def _defer(job: PendingJob, error: Exception) -> None:
     # The session that committed cannot run SQL inside after_commit: use the engine.
     log.warning("Redis unreachable, job %s kept in the database: %s", job.func, error)
     with db.engine.begin() as connection:
-        connection.execute(insert(DeferredJob).values(
-            payload=asdict(job) | {"args": list(job.args)},
-            reason=str(error)[:300], created_at_dt=utcnow()))
+        connection.execute(
+            insert(DeferredJob).values(
+                payload=asdict(job) | {"args": list(job.args)},
+                reason=str(error)[:300],
+                created_at_dt=utcnow(),
+            )
+        )
 
 
 def flush_deferred_jobs() -> int:
@@ -109,8 +114,15 @@ def flush_deferred_jobs() -> int:
     if connection is None:
         return 0
     sent = 0
-    rows = db.session.execute(select(DeferredJob).order_by(DeferredJob.id)
-                              .with_for_update(skip_locked=True)).scalars().all()
+    rows = (
+        db.session.execute(
+            select(DeferredJob)
+            .order_by(DeferredJob.id)
+            .with_for_update(skip_locked=True)
+        )
+        .scalars()
+        .all()
+    )
     for row in rows:
         payload = dict(row.payload)
         payload["args"] = tuple(payload["args"])

@@ -22,9 +22,11 @@ def add_nav(endpoint: str, label, order: int = 50) -> None:
 
 def nav_items() -> list[dict]:
     present = current_app.view_functions
-    return [{"url": url_for(entry.endpoint), "label": entry.label}
-            for entry in sorted(_ENTRIES, key=lambda e: e.order)
-            if entry.endpoint in present]
+    return [
+        {"url": url_for(entry.endpoint), "label": entry.label}
+        for entry in sorted(_ENTRIES, key=lambda e: e.order)
+        if entry.endpoint in present
+    ]
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,11 @@ def add_staff_link(endpoint: str, label, *roles: str) -> None:
 
 def staff_links(user_roles) -> list[dict]:
     present = current_app.view_functions
-    return [{"url": url_for(link.endpoint), "label": link.label}
-            for link in _STAFF_LINKS
-            if link.endpoint in present and link.roles & set(user_roles)]
+    return [
+        {"url": url_for(link.endpoint), "label": link.label}
+        for link in _STAFF_LINKS
+        if link.endpoint in present and link.roles & set(user_roles)
+    ]
 
 
 @dataclass(frozen=True)
@@ -66,14 +70,18 @@ def add_cycle_link(endpoint: str, label, *, roles=(), phases=()) -> None:
     list, or a public call to action (no roles) shown on the cycle page during
     ``phases``."""
     if all(link.endpoint != endpoint for link in _CYCLE_LINKS):
-        _CYCLE_LINKS.append(CycleLink(endpoint, label, frozenset(roles), frozenset(phases)))
+        _CYCLE_LINKS.append(
+            CycleLink(endpoint, label, frozenset(roles), frozenset(phases))
+        )
 
 
 def cycle_links(cycle, *, user_roles=None, phase=None) -> list[dict]:
     present = current_app.view_functions
     staff = user_roles is not None
-    return [{"url": url_for(link.endpoint, cycle_id=cycle.id), "label": link.label}
-            for link in _CYCLE_LINKS
-            if link.endpoint in present
-            and (link.roles & set(user_roles) if staff else not link.roles)
-            and (staff or not link.phases or phase in link.phases)]
+    return [
+        {"url": url_for(link.endpoint, cycle_id=cycle.id), "label": link.label}
+        for link in _CYCLE_LINKS
+        if link.endpoint in present
+        and (link.roles & set(user_roles) if staff else not link.roles)
+        and (staff or not link.phases or phase in link.phases)
+    ]

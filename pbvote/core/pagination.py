@@ -35,8 +35,9 @@ def paginate(query, size: int | None = None, scalars: bool = True) -> Page:
         number = max(1, int(request.args.get("page", 1)))
     except ValueError:
         number = 1
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None)
-                                                               .subquery()))
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
     number = min(number, max(1, -(-total // size)))
     paged = query.limit(size).offset((number - 1) * size)
     result = db.session.execute(paged)

@@ -13,7 +13,9 @@ from pbvote.extensions import db
 
 class RateEvent(db.Model):
     __tablename__ = "rate_events"
-    __table_args__ = (Index("ix_rate_events_bucket_key_at", "bucket", "key_hash", "at_dt"),)
+    __table_args__ = (
+        Index("ix_rate_events_bucket_key_at", "bucket", "key_hash", "at_dt"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bucket: Mapped[str] = mapped_column(String(40))
@@ -39,8 +41,10 @@ def check(bucket: str, key: str, limit: int, window: timedelta, now: datetime) -
     since = now - window
     rows = db.session.execute(
         select(func.count(), func.min(RateEvent.at_dt)).where(
-            RateEvent.bucket == bucket, RateEvent.key_hash == key_hash,
-            RateEvent.at_dt > since)
+            RateEvent.bucket == bucket,
+            RateEvent.key_hash == key_hash,
+            RateEvent.at_dt > since,
+        )
     ).one()
     count, oldest = rows
     if count >= limit:
@@ -51,15 +55,19 @@ def hit(bucket: str, key: str, now: datetime) -> None:
     db.session.add(RateEvent(bucket=bucket, key_hash=_key(bucket, key), at_dt=now))
 
 
-def check_and_hit(bucket: str, key: str, limit: int, window: timedelta,
-                  now: datetime) -> None:
+def check_and_hit(
+    bucket: str, key: str, limit: int, window: timedelta, now: datetime
+) -> None:
     check(bucket, key, limit, window, now)
     hit(bucket, key, now)
 
 
 def clear(bucket: str, key: str) -> None:
-    db.session.execute(delete(RateEvent).where(
-        RateEvent.bucket == bucket, RateEvent.key_hash == _key(bucket, key)))
+    db.session.execute(
+        delete(RateEvent).where(
+            RateEvent.bucket == bucket, RateEvent.key_hash == _key(bucket, key)
+        )
+    )
 
 
 def purge_older_than(moment: datetime) -> int:

@@ -38,8 +38,12 @@ def _derived_key(purpose: str) -> bytes:
     secret = current_app.config["SECRET_KEY"]
     if isinstance(secret, str):
         secret = secret.encode()
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=f"pbvote:{purpose}".encode())
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=f"pbvote:{purpose}".encode(),
+    )
     return base64.urlsafe_b64encode(hkdf.derive(secret))
 
 

@@ -17,30 +17,56 @@ DATE_REQUIRED = _l("Enter a date.")
 
 
 class CycleForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[
-        InputRequired(_l("Enter the year.")),
-        NumberRange(min=2000, max=2100, message=_l("Enter a year between 2000 and 2100."))])
-    title_ar = StringField(_l("Title in Arabic"), validators=[
-        DataRequired(_l("Enter a title in Arabic.")), Length(max=200)])
-    title_fr = StringField(_l("Title in French"), validators=[
-        DataRequired(_l("Enter a title in French.")), Length(max=200)])
-    total_budget = MadField(_l("Total budget (MAD)"), validators=[
-        InputRequired(_l("Enter the total budget."))])
-    ends_at = DateField(_l("End of the cycle"), validators=[DataRequired(DATE_REQUIRED)])
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            InputRequired(_l("Enter the year.")),
+            NumberRange(
+                min=2000, max=2100, message=_l("Enter a year between 2000 and 2100.")
+            ),
+        ],
+    )
+    title_ar = StringField(
+        _l("Title in Arabic"),
+        validators=[DataRequired(_l("Enter a title in Arabic.")), Length(max=200)],
+    )
+    title_fr = StringField(
+        _l("Title in French"),
+        validators=[DataRequired(_l("Enter a title in French.")), Length(max=200)],
+    )
+    total_budget = MadField(
+        _l("Total budget (MAD)"),
+        validators=[InputRequired(_l("Enter the total budget."))],
+    )
+    ends_at = DateField(
+        _l("End of the cycle"), validators=[DataRequired(DATE_REQUIRED)]
+    )
 
 
 for _kind in PHASES:
-    setattr(CycleForm, f"start_{_kind}", DateField(
-        _l("Start of “%(phase)s”", phase=PHASE_LABELS[_kind]),
-        validators=[DataRequired(DATE_REQUIRED)]))
+    setattr(
+        CycleForm,
+        f"start_{_kind}",
+        DateField(
+            _l("Start of “%(phase)s”", phase=PHASE_LABELS[_kind]),
+            validators=[DataRequired(DATE_REQUIRED)],
+        ),
+    )
 
 
 class ScopeRulesForm(FlaskForm):
-    ballot_rule = SelectField(_l("Ballot rule"),
-                              choices=list(BALLOT_RULE_LABELS.items()))
-    max_projects = IntegerField(_l("Most projects a voter may choose"),
-                                validators=[Optional(), NumberRange(min=1, max=200)])
-    min_share_pct = IntegerField(_l("Minimum share of the budget (%)"),
-                                 validators=[Optional(), NumberRange(min=1, max=100)])
-    tally_rule = SelectField(_l("Counting rule"), choices=list(TALLY_RULE_LABELS.items()))
+    ballot_rule = SelectField(
+        _l("Ballot rule"), choices=list(BALLOT_RULE_LABELS.items())
+    )
+    max_projects = IntegerField(
+        _l("Most projects a voter may choose"),
+        validators=[Optional(), NumberRange(min=1, max=200)],
+    )
+    min_share_pct = IntegerField(
+        _l("Minimum share of the budget (%)"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+    )
+    tally_rule = SelectField(
+        _l("Counting rule"), choices=list(TALLY_RULE_LABELS.items())
+    )
     greedy_fill = BooleanField(_l("Fill left-over money with the most voted projects"))

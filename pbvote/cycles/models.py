@@ -17,8 +17,15 @@ from pbvote.extensions import db
 
 # The charter's yearly stages, in order. Each phase runs from its start until the
 # next phase starts; the last one ends at the cycle's ``ends_at_dt``.
-PHASES = ("preparation", "proposals", "review", "voting", "tally", "execution",
-          "evaluation")
+PHASES = (
+    "preparation",
+    "proposals",
+    "review",
+    "voting",
+    "tally",
+    "execution",
+    "evaluation",
+)
 BALLOT_RULES = ("knapsack", "approval_k", "approval_min_share")
 TALLY_RULES = ("greedy", "greedy-no-skip", "mes", "mes-card")
 DEFAULT_SETTINGS = {
@@ -30,8 +37,10 @@ DEFAULT_SETTINGS = {
 
 class Cycle(db.Model):
     __tablename__ = "cycles"
-    __table_args__ = (UniqueConstraint("commune_id", "year"),
-                      CheckConstraint("total_budget >= 0", name="budget_positive"))
+    __table_args__ = (
+        UniqueConstraint("commune_id", "year"),
+        CheckConstraint("total_budget >= 0", name="budget_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
@@ -43,9 +52,13 @@ class Cycle(db.Model):
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     phases: Mapped[list["Phase"]] = relationship(
-        back_populates="cycle", cascade="all, delete-orphan", order_by="Phase.starts_at_dt")
+        back_populates="cycle",
+        cascade="all, delete-orphan",
+        order_by="Phase.starts_at_dt",
+    )
     scopes: Mapped[list["Scope"]] = relationship(
-        back_populates="cycle", cascade="all, delete-orphan", order_by="Scope.id")
+        back_populates="cycle", cascade="all, delete-orphan", order_by="Scope.id"
+    )
     commune = relationship("Commune")
 
     def setting(self, name: str):
@@ -57,10 +70,14 @@ class Cycle(db.Model):
 
 class Phase(db.Model):
     __tablename__ = "phases"
-    __table_args__ = (UniqueConstraint("cycle_id", "kind"),
-                      CheckConstraint("kind in ('preparation', 'proposals', 'review', "
-                                      "'voting', 'tally', 'execution', 'evaluation')",
-                                      name="kind"))
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "kind"),
+        CheckConstraint(
+            "kind in ('preparation', 'proposals', 'review', "
+            "'voting', 'tally', 'execution', 'evaluation')",
+            name="kind",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
@@ -73,8 +90,10 @@ class Scope(db.Model):
     """A share of the cycle's money: commune-wide (no district) or one district's."""
 
     __tablename__ = "scopes"
-    __table_args__ = (UniqueConstraint("cycle_id", "key"),
-                      CheckConstraint("amount >= 0", name="amount_positive"))
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "key"),
+        CheckConstraint("amount >= 0", name="amount_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))

@@ -40,8 +40,11 @@ def phase_span(cycle: Cycle, kind: str) -> tuple[datetime, datetime] | None:
     ordered = sorted(cycle.phases, key=lambda p: p.starts_at_dt)
     for index, phase in enumerate(ordered):
         if phase.kind == kind:
-            end = ordered[index + 1].starts_at_dt if index + 1 < len(ordered) else (
-                cycle.ends_at_dt)
+            end = (
+                ordered[index + 1].starts_at_dt
+                if index + 1 < len(ordered)
+                else (cycle.ends_at_dt)
+            )
             return phase.starts_at_dt, end
     return None
 
@@ -54,20 +57,33 @@ def require_phase(cycle: Cycle, allowed, now: datetime) -> str:
     if current in allowed:
         return current
     wanted = ", ".join(str(PHASE_LABELS[kind]) for kind in allowed)
-    raise PhaseClosed(_("This is not possible now: the cycle is in the phase "
-                        "“%(current)s”; it is allowed during: %(allowed)s.",
-                        current=PHASE_LABELS[current], allowed=wanted), current)
+    raise PhaseClosed(
+        _(
+            "This is not possible now: the cycle is in the phase "
+            "“%(current)s”; it is allowed during: %(allowed)s.",
+            current=PHASE_LABELS[current],
+            allowed=wanted,
+        ),
+        current,
+    )
 
 
 def current_cycle(commune: Commune, now: datetime) -> Cycle | None:
     """The cycle running now, else the next one to start, else the latest."""
-    cycles = list(db.session.scalars(select(Cycle).where(
-        Cycle.commune_id == commune.id).order_by(Cycle.year.desc())))
+    cycles = list(
+        db.session.scalars(
+            select(Cycle)
+            .where(Cycle.commune_id == commune.id)
+            .order_by(Cycle.year.desc())
+        )
+    )
     for cycle in cycles:
         starts = [p.starts_at_dt for p in cycle.phases]
         if starts and min(starts) <= now < cycle.ends_at_dt:
             return cycle
-    upcoming = [c for c in cycles if c.phases and min(p.starts_at_dt for p in c.phases) > now]
+    upcoming = [
+        c for c in cycles if c.phases and min(p.starts_at_dt for p in c.phases) > now
+    ]
     if upcoming:
         return min(upcoming, key=lambda c: min(p.starts_at_dt for p in c.phases))
     return cycles[0] if cycles else None
@@ -76,10 +92,14 @@ def current_cycle(commune: Commune, now: datetime) -> Cycle | None:
 def running_cycles(commune: Commune, now: datetime) -> list[Cycle]:
     """Cycles under way now, oldest first (this year's vote and next year's
     proposals may overlap); if none, the one :func:`current_cycle` gives."""
-    cycles = db.session.scalars(select(Cycle).where(
-        Cycle.commune_id == commune.id).order_by(Cycle.year)).all()
-    running = [c for c in cycles if c.phases and min(
-        p.starts_at_dt for p in c.phases) <= now < c.ends_at_dt]
+    cycles = db.session.scalars(
+        select(Cycle).where(Cycle.commune_id == commune.id).order_by(Cycle.year)
+    ).all()
+    running = [
+        c
+        for c in cycles
+        if c.phases and min(p.starts_at_dt for p in c.phases) <= now < c.ends_at_dt
+    ]
     if running:
         return running
     fallback = current_cycle(commune, now)
@@ -98,14 +118,28 @@ def _check_dates(starts: dict[str, datetime], ends_at: datetime) -> None:
     moments = [starts[kind] for kind in PHASES] + [ends_at]
     for (kind, first), second in zip(zip(PHASES + ("end",), moments), moments[1:]):
         if second <= first:
-            raise InvalidPhaseDates(_("The phases must follow each other in order: "
-                                      "“%(phase)s” must start before the next one.",
-                                      phase=PHASE_LABELS[kind]))
+            raise InvalidPhaseDates(
+                _(
+                    "The phases must follow each other in order: "
+                    "“%(phase)s” must start before the next one.",
+                    phase=PHASE_LABELS[kind],
+                )
+            )
 
 
-def save_cycle(actor, commune: Commune, cycle: Cycle | None, *, year: int, title_ar: str,
-               title_fr: str, total_budget: int, starts: dict[str, datetime],
-               ends_at: datetime, now: datetime) -> Cycle:
+def save_cycle(
+    actor,
+    commune: Commune,
+    cycle: Cycle | None,
+    *,
+    year: int,
+    title_ar: str,
+    title_fr: str,
+    total_budget: int,
+    starts: dict[str, datetime],
+    ends_at: datetime,
+    now: datetime,
+) -> Cycle:
     """Create or update a cycle and its phase dates.
 
     Raises InvalidPhaseDates, CycleYearTaken, PhaseClosed (the budget cannot change
@@ -114,9 +148,13 @@ def save_cycle(actor, commune: Commune, cycle: Cycle | None, *, year: int, title
     _check_dates(starts, ends_at)
     if total_budget < 0:
         raise ScopeAmountsMismatch(_("The budget cannot be negative."))
-    clash = db.session.scalar(select(Cycle.id).where(
-        Cycle.commune_id == commune.id, Cycle.year == year,
-        Cycle.id != (cycle.id if cycle else -1)))
+    clash = db.session.scalar(
+        select(Cycle.id).where(
+            Cycle.commune_id == commune.id,
+            Cycle.year == year,
+            Cycle.id != (cycle.id if cycle else -1),
+        )
+    )
     if clash:
         raise CycleYearTaken(_("There is already a cycle for %(year)d.", year=year))
     created = cycle is None
@@ -125,7 +163,11 @@ def save_cycle(actor, commune: Commune, cycle: Cycle | None, *, year: int, title
         db.session.add(cycle)
     elif cycle.total_budget != total_budget:
         require_phase(cycle, EDITABLE_SCOPES_PHASES, now)
-    cycle.year, cycle.title_ar, cycle.title_fr = year, title_ar.strip(), title_fr.strip()
+    cycle.year, cycle.title_ar, cycle.title_fr = (
+        year,
+        title_ar.strip(),
+        title_fr.strip(),
+    )
     cycle.total_budget, cycle.ends_at_dt = total_budget, ends_at
     by_kind = {phase.kind: phase for phase in cycle.phases}
     for kind in PHASES:
@@ -135,8 +177,14 @@ def save_cycle(actor, commune: Commune, cycle: Cycle | None, *, year: int, title
             cycle.phases.append(phase)
         phase.starts_at_dt = starts[kind]
     db.session.flush()  # the audit entry needs the id
-    record_action(actor, "cycle.create" if created else "cycle.update", "cycle",
-                  cycle.id, now, {"year": year, "total_budget": total_budget})
+    record_action(
+        actor,
+        "cycle.create" if created else "cycle.update",
+        "cycle",
+        cycle.id,
+        now,
+        {"year": year, "total_budget": total_budget},
+    )
     return cycle
 
 
@@ -144,8 +192,9 @@ def scope_key(district_id: int | None) -> str:
     return "commune" if district_id is None else f"district-{district_id}"
 
 
-def set_scope_amounts(actor, cycle: Cycle, amounts: dict[int | None, int],
-                      now: datetime) -> list[Scope]:
+def set_scope_amounts(
+    actor, cycle: Cycle, amounts: dict[int | None, int], now: datetime
+) -> list[Scope]:
     """Split the budget: ``amounts`` maps a district id (None: commune-wide) to MAD.
 
     The amounts must add up to the cycle's total. A district given 0 has no scope.
@@ -156,11 +205,15 @@ def set_scope_amounts(actor, cycle: Cycle, amounts: dict[int | None, int],
         raise ScopeAmountsMismatch(_("Amounts must be zero or more dirhams."))
     total = sum(amounts.values())
     if total != cycle.total_budget:
-        raise ScopeAmountsMismatch(_(
-            "The scopes add up to %(sum)s MAD but the cycle's budget is %(total)s MAD "
-            "(difference: %(diff)s MAD). Change the amounts so that they add up.",
-            sum=f"{total:,}", total=f"{cycle.total_budget:,}",
-            diff=f"{total - cycle.total_budget:+,}"))
+        raise ScopeAmountsMismatch(
+            _(
+                "The scopes add up to %(sum)s MAD but the cycle's budget is %(total)s MAD "
+                "(difference: %(diff)s MAD). Change the amounts so that they add up.",
+                sum=f"{total:,}",
+                total=f"{cycle.total_budget:,}",
+                diff=f"{total - cycle.total_budget:+,}",
+            )
+        )
     existing = {scope.key: scope for scope in cycle.scopes}
     for district_id, amount in amounts.items():
         key = scope_key(district_id)
@@ -176,14 +229,28 @@ def set_scope_amounts(actor, cycle: Cycle, amounts: dict[int | None, int],
     for leftover in existing.values():
         cycle.scopes.remove(leftover)
     db.session.flush()  # scopes get ids for the audit entry
-    record_action(actor, "cycle.scopes", "cycle", cycle.id, now,
-                  {scope_key(k): v for k, v in amounts.items()})
+    record_action(
+        actor,
+        "cycle.scopes",
+        "cycle",
+        cycle.id,
+        now,
+        {scope_key(k): v for k, v in amounts.items()},
+    )
     return cycle.scopes
 
 
-def set_scope_rules(actor, scope: Scope, *, ballot_rule: str, max_projects: int | None,
-                    min_share_pct: int | None, tally_rule: str, greedy_fill: bool,
-                    now: datetime) -> None:
+def set_scope_rules(
+    actor,
+    scope: Scope,
+    *,
+    ballot_rule: str,
+    max_projects: int | None,
+    min_share_pct: int | None,
+    tally_rule: str,
+    greedy_fill: bool,
+    now: datetime,
+) -> None:
     """Choose how a scope's ballot is filled and counted; only before voting.
 
     Raises InvalidBallotRule, PhaseClosed.
@@ -192,17 +259,29 @@ def set_scope_rules(actor, scope: Scope, *, ballot_rule: str, max_projects: int 
     if ballot_rule not in BALLOT_RULES or tally_rule not in TALLY_RULES:
         raise InvalidBallotRule(_("Choose one of the listed rules."))
     if ballot_rule == "approval_k" and not (max_projects and max_projects >= 1):
-        raise InvalidBallotRule(_("Give how many projects a voter may choose (1 or more)."))
+        raise InvalidBallotRule(
+            _("Give how many projects a voter may choose (1 or more).")
+        )
     if ballot_rule == "approval_min_share" and not (
-            min_share_pct and 1 <= min_share_pct <= 100):
-        raise InvalidBallotRule(_("Give the minimum share of the budget, from 1 to 100 %."))
+        min_share_pct and 1 <= min_share_pct <= 100
+    ):
+        raise InvalidBallotRule(
+            _("Give the minimum share of the budget, from 1 to 100 %.")
+        )
     scope.ballot_rule, scope.tally_rule = ballot_rule, tally_rule
     scope.ballot_max_projects = max_projects if ballot_rule == "approval_k" else None
-    scope.ballot_min_share_pct = (min_share_pct if ballot_rule == "approval_min_share"
-                                  else None)
+    scope.ballot_min_share_pct = (
+        min_share_pct if ballot_rule == "approval_min_share" else None
+    )
     scope.tally_greedy_fill = greedy_fill
-    record_action(actor, "scope.rules", "scope", scope.id, now,
-                  {"ballot_rule": ballot_rule, "tally_rule": tally_rule})
+    record_action(
+        actor,
+        "scope.rules",
+        "scope",
+        scope.id,
+        now,
+        {"ballot_rule": ballot_rule, "tally_rule": tally_rule},
+    )
 
 
 def timeline(cycle: Cycle, now: datetime) -> list[dict]:
@@ -213,13 +292,23 @@ def timeline(cycle: Cycle, now: datetime) -> list[dict]:
         span = phase_span(cycle, kind)
         if span is None:
             continue
-        state = "current" if kind == current else (
-            "future" if seen_current or current is None else "past")
+        state = (
+            "current"
+            if kind == current
+            else ("future" if seen_current or current is None else "past")
+        )
         if kind == current:
             seen_current = True
         # A phase ends when the next starts (midnight): its last day is the day before.
-        rows.append({"kind": kind, "starts": span[0], "ends": span[1],
-                     "last_day": span[1] - timedelta(seconds=1), "state": state})
+        rows.append(
+            {
+                "kind": kind,
+                "starts": span[0],
+                "ends": span[1],
+                "last_day": span[1] - timedelta(seconds=1),
+                "state": state,
+            }
+        )
     if current == "closed":
         for row in rows:
             row["state"] = "past"

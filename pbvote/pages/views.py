@@ -3,9 +3,9 @@
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from pbvote.accounts.access import safe_next, staff_required
 from pbvote.accounts.models import ROLES
 from pbvote.communes.services import current_commune
+from pbvote.core.access import safe_next, staff_required
 from pbvote.core.i18n import COOKIE_NAME, LANGUAGES
 from pbvote.core.time import utcnow
 from pbvote.cycles.services import phase_at, running_cycles, timeline
@@ -16,9 +16,14 @@ bp = Blueprint("pages", __name__)
 @bp.route("/")
 def home():
     now = utcnow()
-    cycles = [{"cycle": cycle, "phase": phase_at(cycle, now),
-               "timeline": timeline(cycle, now)}
-              for cycle in running_cycles(current_commune(), now)]
+    cycles = [
+        {
+            "cycle": cycle,
+            "phase": phase_at(cycle, now),
+            "timeline": timeline(cycle, now),
+        }
+        for cycle in running_cycles(current_commune(), now)
+    ]
     return render_template("pages/home.html", cycles=cycles)
 
 
@@ -28,8 +33,14 @@ def set_language(code: str):
     target = safe_next(request.args.get("next"), url_for(".home"))
     response = make_response(redirect(target))
     if code in LANGUAGES:
-        response.set_cookie(COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True, secure=request.is_secure)
+        response.set_cookie(
+            COOKIE_NAME,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
     return response
 
 

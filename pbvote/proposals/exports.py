@@ -9,13 +9,35 @@ from pbvote.cycles.web import cycle_or_404
 from pbvote.proposals import queries
 from pbvote.proposals.views import bp
 
-CSV_FIELDS = ("id", "cycle_id", "title", "description", "status", "author_kind",
-              "association", "scope", "district_id", "category", "beneficiaries",
-              "location", "latitude", "longitude", "estimated_cost", "supports",
-              "submitted_at", "review_body", "review_decision", "review_competent",
-              "review_technical_ok", "review_legal_ok", "review_official_cost",
-              "review_answer", "review_reasons", "review_merged_into",
-              "review_published_at")
+CSV_FIELDS = (
+    "id",
+    "cycle_id",
+    "title",
+    "description",
+    "status",
+    "author_kind",
+    "association",
+    "scope",
+    "district_id",
+    "category",
+    "beneficiaries",
+    "location",
+    "latitude",
+    "longitude",
+    "estimated_cost",
+    "supports",
+    "submitted_at",
+    "review_body",
+    "review_decision",
+    "review_competent",
+    "review_technical_ok",
+    "review_legal_ok",
+    "review_official_cost",
+    "review_answer",
+    "review_reasons",
+    "review_merged_into",
+    "review_published_at",
+)
 
 
 def _safe_cell(value):
@@ -33,17 +55,27 @@ def export_csv(cycle_id: int):
     writer.writeheader()
     for row in queries.export_rows(cycle.id):
         writer.writerow({key: _safe_cell(row[key]) for key in CSV_FIELDS})
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename="
-                             f"proposals-{cycle.year}.csv"})
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename=proposals-{cycle.year}.csv"
+        },
+    )
 
 
 @bp.route("/cycles/<int:cycle_id>/proposals.json")
 def export_json(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
-    response = jsonify({"cycle_id": cycle.id, "year": cycle.year,
-                        "licence": "ODbL-1.0",
-                        "proposals": queries.export_rows(cycle.id)})
-    response.headers["Content-Disposition"] = (f"attachment; filename=proposals-"
-                                               f"{cycle.year}.json")
+    response = jsonify(
+        {
+            "cycle_id": cycle.id,
+            "year": cycle.year,
+            "licence": "ODbL-1.0",
+            "proposals": queries.export_rows(cycle.id),
+        }
+    )
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=proposals-{cycle.year}.json"
+    )
     return response

@@ -19,8 +19,15 @@ from pbvote.extensions import db
 
 # draft -> submitted -> (withdrawn | feasible | feasible_with_changes | not_feasible
 # | merged). The last four are review decisions, set when they are published.
-STATUSES = ("draft", "submitted", "withdrawn", "feasible", "feasible_with_changes",
-            "not_feasible", "merged")
+STATUSES = (
+    "draft",
+    "submitted",
+    "withdrawn",
+    "feasible",
+    "feasible_with_changes",
+    "not_feasible",
+    "merged",
+)
 PUBLIC_STATUSES = STATUSES[1:]
 DECISIONS = ("feasible", "feasible_with_changes", "not_feasible", "merged")
 BENEFICIARIES = ("women", "children", "youth", "elderly", "disabilities", "everyone")
@@ -56,20 +63,24 @@ class Proposal(db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
         CheckConstraint("estimated_cost > 0", name="cost_positive"),
-        CheckConstraint("status in ('draft', 'submitted', 'withdrawn', 'feasible', "
-                        "'feasible_with_changes', 'not_feasible', 'merged')",
-                        name="status"),
+        CheckConstraint(
+            "status in ('draft', 'submitted', 'withdrawn', 'feasible', "
+            "'feasible_with_changes', 'not_feasible', 'merged')",
+            name="status",
+        ),
         Index("ix_proposals_cycle_status", "cycle_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    association_id: Mapped[int | None] = mapped_column(ForeignKey("associations.id"),
-                                                       index=True)
+    association_id: Mapped[int | None] = mapped_column(
+        ForeignKey("associations.id"), index=True
+    )
     scope_id: Mapped[int] = mapped_column(ForeignKey("scopes.id"), index=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("proposal_categories.id"),
-                                             index=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal_categories.id"), index=True
+    )
     title: Mapped[str] = mapped_column(String(150))
     description: Mapped[str] = mapped_column(Text)  # Markdown, rendered without HTML
     # ",women,children," so that one LIKE works on every database.
@@ -92,11 +103,15 @@ class Proposal(db.Model):
     scope = relationship("Scope")
     category = relationship("Category")
     events: Mapped[list["ProposalEvent"]] = relationship(
-        back_populates="proposal", order_by="ProposalEvent.id",
-        cascade="all, delete-orphan")
+        back_populates="proposal",
+        order_by="ProposalEvent.id",
+        cascade="all, delete-orphan",
+    )
     attachments: Mapped[list["Attachment"]] = relationship(
-        back_populates="proposal", order_by="Attachment.id",
-        cascade="all, delete-orphan")
+        back_populates="proposal",
+        order_by="Attachment.id",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def beneficiary_keys(self) -> list[str]:
@@ -118,7 +133,8 @@ class ProposalEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(String(300), default="")
     at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -132,7 +148,8 @@ class Attachment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(String(120))  # cleaned original name
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int]
@@ -151,7 +168,8 @@ class Support(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -161,7 +179,8 @@ class Comment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     body: Mapped[str] = mapped_column(Text)  # plain text, escaped when shown
     flag_count: Mapped[int] = mapped_column(default=0)
@@ -183,7 +202,8 @@ class CommentFlag(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(
-        ForeignKey("proposal_comments.id", ondelete="CASCADE"), index=True)
+        ForeignKey("proposal_comments.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -192,8 +212,10 @@ class Project(db.Model):
     """A proposal found feasible: what residents vote on, at its official cost."""
 
     __tablename__ = "projects"
-    __table_args__ = (CheckConstraint("cost > 0", name="cost_positive"),
-                      UniqueConstraint("proposal_id"))
+    __table_args__ = (
+        CheckConstraint("cost > 0", name="cost_positive"),
+        UniqueConstraint("proposal_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
@@ -201,7 +223,8 @@ class Project(db.Model):
     # Unique (table args), which also indexes it.
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("proposal_categories.id"))
+        ForeignKey("proposal_categories.id")
+    )
     title_ar: Mapped[str] = mapped_column(String(200), default="")
     title_fr: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(String(600), default="")

@@ -5,10 +5,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pbvote.accounts.access import staff_required
-from pbvote.accounts.forms import ConfirmForm
 from pbvote.communes.services import current_commune
-from pbvote.core.forms import form_error
+from pbvote.core.access import staff_required
+from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
@@ -19,12 +18,14 @@ from pbvote.proposals.views import _comment_or_404, bp
 
 # Moderation ------------------------------------------------------------------------
 
+
 @bp.route("/staff/moderation")
 @staff_required("admin")
 def staff_moderation():
     page = paginate(social.flagged_comments_query(current_commune().id))
-    return render_template("proposals/staff_moderation.html", page=page,
-                           keep_form=ConfirmForm())
+    return render_template(
+        "proposals/staff_moderation.html", page=page, keep_form=ConfirmForm()
+    )
 
 
 @bp.route("/staff/comments/<int:comment_id>/hide", methods=["GET", "POST"])

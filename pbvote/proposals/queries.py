@@ -28,14 +28,17 @@ def public_query(cycle_id: int, filters: Filters):
     Search: every word of the query, folded like the stored search column
     (diacritics, alef/ya/ta marbuta variants, French accents, case), must appear.
     """
-    query = select(Proposal).where(Proposal.cycle_id == cycle_id,
-                                   Proposal.status.in_(PUBLIC_STATUSES))
+    query = select(Proposal).where(
+        Proposal.cycle_id == cycle_id, Proposal.status.in_(PUBLIC_STATUSES)
+    )
     if filters.district == "commune":
         query = query.join(Scope, Scope.id == Proposal.scope_id).where(
-            Scope.district_id.is_(None))
+            Scope.district_id.is_(None)
+        )
     elif filters.district.isdigit():
         query = query.join(Scope, Scope.id == Proposal.scope_id).where(
-            Scope.district_id == int(filters.district))
+            Scope.district_id == int(filters.district)
+        )
     if filters.category_id:
         query = query.where(Proposal.category_id == filters.category_id)
     if filters.beneficiary in BENEFICIARIES:
@@ -44,9 +47,14 @@ def public_query(cycle_id: int, filters: Filters):
         query = query.where(Proposal.status == filters.status)
     terms = search_terms(filters.q)
     if terms:
-        query = query.where(and_(*(Proposal.search_text.like(like_pattern(t),
-                                                              escape="\\")
-                                   for t in terms)))
+        query = query.where(
+            and_(
+                *(
+                    Proposal.search_text.like(like_pattern(t), escape="\\")
+                    for t in terms
+                )
+            )
+        )
     order = {
         "supported": (Proposal.support_count.desc(), Proposal.id.desc()),
         "cost_asc": (Proposal.estimated_cost.asc(), Proposal.id),
@@ -59,30 +67,45 @@ def export_rows(cycle_id: int) -> list[dict]:
     """Open data: every public proposal with its published review. No phone
     numbers or account ids: an author is "resident" or the association's name."""
     rows = []
-    for p in db.session.scalars(public_query(cycle_id, Filters()).order_by(None)
-                                .order_by(Proposal.id)):
+    for p in db.session.scalars(
+        public_query(cycle_id, Filters()).order_by(None).order_by(Proposal.id)
+    ):
         review = p.review if p.review and p.review.is_published else None
-        rows.append({
-            "id": p.id, "cycle_id": p.cycle_id, "title": p.title,
-            "description": p.description, "status": p.status,
-            "author_kind": "association" if p.association_id else "resident",
-            "association": (p.association.name_fr or p.association.name_ar)
-            if p.association else "",
-            "scope": p.scope.key, "district_id": p.scope.district_id or "",
-            "category": p.category.key, "beneficiaries": ",".join(p.beneficiary_keys),
-            "location": p.location_text, "latitude": p.latitude,
-            "longitude": p.longitude,
-            "estimated_cost": p.estimated_cost, "supports": p.support_count,
-            "submitted_at": p.submitted_at_dt.isoformat() if p.submitted_at_dt else "",
-            "review_body": review.body.key if review else "",
-            "review_decision": review.decision if review else "",
-            "review_competent": review.competent if review else "",
-            "review_technical_ok": review.technical_ok if review else "",
-            "review_legal_ok": review.legal_ok if review else "",
-            "review_official_cost": (review.official_cost or "") if review else "",
-            "review_answer": review.answer if review else "",
-            "review_reasons": review.reasons if review else "",
-            "review_merged_into": (review.merged_into_id or "") if review else "",
-            "review_published_at": review.published_at_dt.isoformat() if review else "",
-        })
+        rows.append(
+            {
+                "id": p.id,
+                "cycle_id": p.cycle_id,
+                "title": p.title,
+                "description": p.description,
+                "status": p.status,
+                "author_kind": "association" if p.association_id else "resident",
+                "association": (p.association.name_fr or p.association.name_ar)
+                if p.association
+                else "",
+                "scope": p.scope.key,
+                "district_id": p.scope.district_id or "",
+                "category": p.category.key,
+                "beneficiaries": ",".join(p.beneficiary_keys),
+                "location": p.location_text,
+                "latitude": p.latitude,
+                "longitude": p.longitude,
+                "estimated_cost": p.estimated_cost,
+                "supports": p.support_count,
+                "submitted_at": p.submitted_at_dt.isoformat()
+                if p.submitted_at_dt
+                else "",
+                "review_body": review.body.key if review else "",
+                "review_decision": review.decision if review else "",
+                "review_competent": review.competent if review else "",
+                "review_technical_ok": review.technical_ok if review else "",
+                "review_legal_ok": review.legal_ok if review else "",
+                "review_official_cost": (review.official_cost or "") if review else "",
+                "review_answer": review.answer if review else "",
+                "review_reasons": review.reasons if review else "",
+                "review_merged_into": (review.merged_into_id or "") if review else "",
+                "review_published_at": review.published_at_dt.isoformat()
+                if review
+                else "",
+            }
+        )
     return rows

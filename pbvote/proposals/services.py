@@ -55,25 +55,42 @@ class ProposalInput:
 
 # Categories ------------------------------------------------------------------
 
+
 def ensure_categories(commune_id: int) -> list[Category]:
     """Create the default categories that are missing (idempotent)."""
-    existing = {c.key for c in db.session.scalars(
-        select(Category).where(Category.commune_id == commune_id))}
+    existing = {
+        c.key
+        for c in db.session.scalars(
+            select(Category).where(Category.commune_id == commune_id)
+        )
+    }
     for position, (key, name_ar, name_fr) in enumerate(DEFAULT_CATEGORIES):
         if key not in existing:
-            db.session.add(Category(commune_id=commune_id, key=key, name_ar=name_ar,
-                                    name_fr=name_fr, position=position))
+            db.session.add(
+                Category(
+                    commune_id=commune_id,
+                    key=key,
+                    name_ar=name_ar,
+                    name_fr=name_fr,
+                    position=position,
+                )
+            )
     db.session.flush()  # callers use the ids
     return active_categories(commune_id)
 
 
 def active_categories(commune_id: int) -> list[Category]:
-    return list(db.session.scalars(select(Category).where(
-        Category.commune_id == commune_id, Category.active).order_by(
-        Category.position, Category.id)))
+    return list(
+        db.session.scalars(
+            select(Category)
+            .where(Category.commune_id == commune_id, Category.active)
+            .order_by(Category.position, Category.id)
+        )
+    )
 
 
 # The deadline ------------------------------------------------------------------
+
 
 def require_proposals_open(cycle: Cycle, now: datetime) -> None:
     """Raise NotAllowed unless the cycle's proposals phase runs at ``now``."""
@@ -82,40 +99,63 @@ def require_proposals_open(cycle: Cycle, now: datetime) -> None:
         return
     span = phase_span(cycle, "proposals")
     if span and now < span[0]:
-        raise NotAllowed(_("Proposals open on %(day)s. Come back then.",
-                           day=format_day(span[0], "long")))
+        raise NotAllowed(
+            _(
+                "Proposals open on %(day)s. Come back then.",
+                day=format_day(span[0], "long"),
+            )
+        )
     deadline = format_day(span[1], "long") if span else "?"
-    raise NotAllowed(_("The deadline for proposals was %(day)s: proposals can no "
-                       "longer be submitted, changed or withdrawn in this cycle.",
-                       day=deadline))
+    raise NotAllowed(
+        _(
+            "The deadline for proposals was %(day)s: proposals can no "
+            "longer be submitted, changed or withdrawn in this cycle.",
+            day=deadline,
+        )
+    )
 
 
 # Writing -----------------------------------------------------------------------
+
 
 def _check_input(cycle: Cycle, data: ProposalInput) -> Scope:
     title = (data.title or "").strip()
     if len(title) < 5:
         raise InvalidProposal(_("Give a title of at least 5 characters."), "title")
     if len(title) > 150:
-        raise InvalidProposal(_("The title is too long: at most 150 characters."),
-                              "title")
+        raise InvalidProposal(
+            _("The title is too long: at most 150 characters."), "title"
+        )
     if len((data.description or "").strip()) < 30:
-        raise InvalidProposal(_("Describe the proposal in at least 30 characters: "
-                                "what, where, for whom and why."), "description")
+        raise InvalidProposal(
+            _(
+                "Describe the proposal in at least 30 characters: "
+                "what, where, for whom and why."
+            ),
+            "description",
+        )
     scope = db.session.get(Scope, data.scope_id) if data.scope_id else None
     if scope is None or scope.cycle_id != cycle.id:
-        raise InvalidProposal(_("Choose the whole commune or one of its districts "
-                                "from the list."), "scope_id")
+        raise InvalidProposal(
+            _("Choose the whole commune or one of its districts from the list."),
+            "scope_id",
+        )
     category = db.session.get(Category, data.category_id) if data.category_id else None
-    if category is None or category.commune_id != cycle.commune_id or (
-            not category.active):
+    if (
+        category is None
+        or category.commune_id != cycle.commune_id
+        or (not category.active)
+    ):
         raise InvalidProposal(_("Choose a category from the list."), "category_id")
     if any(key not in BENEFICIARIES for key in data.beneficiaries):
-        raise InvalidProposal(_("Choose the beneficiaries from the list."),
-                              "beneficiaries")
+        raise InvalidProposal(
+            _("Choose the beneficiaries from the list."), "beneficiaries"
+        )
     if not data.beneficiaries:
-        raise InvalidProposal(_("Say who benefits: tick at least one group (or "
-                                "“everyone”)."), "beneficiaries")
+        raise InvalidProposal(
+            _("Say who benefits: tick at least one group (or “everyone”)."),
+            "beneficiaries",
+        )
     _check_cost(scope, data.estimated_cost)
     _check_coordinates(data.latitude, data.longitude)
     return scope
@@ -123,61 +163,102 @@ def _check_input(cycle: Cycle, data: ProposalInput) -> Scope:
 
 def _check_cost(scope: Scope, cost: int | None) -> None:
     if cost is None or cost <= 0:
-        raise InvalidProposal(_("Give an estimated cost of more than 0 MAD; an "
-                                "approximate amount is fine."), "estimated_cost")
+        raise InvalidProposal(
+            _(
+                "Give an estimated cost of more than 0 MAD; an "
+                "approximate amount is fine."
+            ),
+            "estimated_cost",
+        )
     if cost > scope.amount:
-        raise InvalidProposal(_("The estimated cost (%(cost)s) is more than the whole "
-                                "budget of the chosen scope (%(amount)s). Split the "
-                                "idea into smaller proposals or check the amount.",
-                                cost=format_mad(cost), amount=format_mad(scope.amount)),
-                              "estimated_cost")
+        raise InvalidProposal(
+            _(
+                "The estimated cost (%(cost)s) is more than the whole "
+                "budget of the chosen scope (%(amount)s). Split the "
+                "idea into smaller proposals or check the amount.",
+                cost=format_mad(cost),
+                amount=format_mad(scope.amount),
+            ),
+            "estimated_cost",
+        )
 
 
 def _check_coordinates(latitude, longitude) -> None:
     if (latitude is None) != (longitude is None):
-        raise InvalidProposal(_("Give both the latitude and the longitude, or "
-                                "neither."), "latitude")
+        raise InvalidProposal(
+            _("Give both the latitude and the longitude, or neither."), "latitude"
+        )
     if latitude is None:
         return
-    if not (LATITUDES[0] <= latitude <= LATITUDES[1]
-            and LONGITUDES[0] <= longitude <= LONGITUDES[1]):
-        raise InvalidProposal(_("These coordinates are outside Morocco. Ouazzane is "
-                                "near latitude 34.8 and longitude -5.6."), "latitude")
+    if not (
+        LATITUDES[0] <= latitude <= LATITUDES[1]
+        and LONGITUDES[0] <= longitude <= LONGITUDES[1]
+    ):
+        raise InvalidProposal(
+            _(
+                "These coordinates are outside Morocco. Ouazzane is "
+                "near latitude 34.8 and longitude -5.6."
+            ),
+            "latitude",
+        )
 
 
 def _check_duplicate(user, cycle: Cycle, title: str, proposal: Proposal | None) -> None:
     """The same title twice from one author: a double submission."""
     key = normalise(title)
-    for other in db.session.scalars(select(Proposal).where(
-            Proposal.cycle_id == cycle.id, Proposal.author_id == user.id,
-            Proposal.status != "withdrawn")):
+    for other in db.session.scalars(
+        select(Proposal).where(
+            Proposal.cycle_id == cycle.id,
+            Proposal.author_id == user.id,
+            Proposal.status != "withdrawn",
+        )
+    ):
         if other is not proposal and normalise(other.title) == key:
-            raise DuplicateProposal(_("You already have a proposal with this title in "
-                                      "this cycle (number %(id)d). Open it to change "
-                                      "it instead of sending it twice.", id=other.id),
-                                    "title")
+            raise DuplicateProposal(
+                _(
+                    "You already have a proposal with this title in "
+                    "this cycle (number %(id)d). Open it to change "
+                    "it instead of sending it twice.",
+                    id=other.id,
+                ),
+                "title",
+            )
 
 
 def _count(user, cycle: Cycle, statuses) -> int:
-    return db.session.scalar(select(func.count()).select_from(Proposal).where(
-        Proposal.cycle_id == cycle.id, Proposal.author_id == user.id,
-        Proposal.status.in_(statuses))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Proposal)
+            .where(
+                Proposal.cycle_id == cycle.id,
+                Proposal.author_id == user.id,
+                Proposal.status.in_(statuses),
+            )
+        )
+        or 0
+    )
 
 
 def _check_limit(user, cycle: Cycle) -> None:
     limit = int(cycle.setting("proposals_per_resident"))
     if _count(user, cycle, ("submitted",)) >= limit:
-        raise LimitReached(ngettext(
-            "You have already submitted %(num)d proposal in this cycle, the most "
-            "allowed. Withdraw one to submit another; you can keep this one as a "
-            "draft.",
-            "You have already submitted %(num)d proposals in this cycle, the most "
-            "allowed. Withdraw one to submit another; you can keep this one as a "
-            "draft.", limit))
+        raise LimitReached(
+            ngettext(
+                "You have already submitted %(num)d proposal in this cycle, the most "
+                "allowed. Withdraw one to submit another; you can keep this one as a "
+                "draft.",
+                "You have already submitted %(num)d proposals in this cycle, the most "
+                "allowed. Withdraw one to submit another; you can keep this one as a "
+                "draft.",
+                limit,
+            )
+        )
 
 
-def record_event(proposal: Proposal, status: str, now: datetime,
-                 note: str = "") -> None:
+def record_event(
+    proposal: Proposal, status: str, now: datetime, note: str = ""
+) -> None:
     proposal.status = status
     proposal.events.append(ProposalEvent(status=status, note=note[:300], at_dt=now))
 
@@ -188,13 +269,15 @@ def _apply(proposal: Proposal, data: ProposalInput, association, now) -> None:
     proposal.scope_id = data.scope_id
     proposal.category_id = data.category_id
     proposal.estimated_cost = data.estimated_cost
-    proposal.beneficiaries = "," + ",".join(
-        key for key in BENEFICIARIES if key in data.beneficiaries) + ","
+    proposal.beneficiaries = (
+        "," + ",".join(key for key in BENEFICIARIES if key in data.beneficiaries) + ","
+    )
     proposal.location_text = (data.location_text or "").strip()
     proposal.latitude, proposal.longitude = data.latitude, data.longitude
     proposal.association_id = association.id if association else None
     proposal.search_text = normalise(
-        f"{proposal.title} {proposal.description} {proposal.location_text}")
+        f"{proposal.title} {proposal.description} {proposal.location_text}"
+    )
     proposal.updated_at_dt = now
 
 
@@ -209,12 +292,24 @@ def _reopen_review(proposal: Proposal) -> None:
 def check_author(user, proposal: Proposal) -> None:
     """Raise NotAllowed unless ``user`` wrote ``proposal``."""
     if user is None or proposal.author_id != user.id:
-        raise NotAllowed(_("This proposal belongs to someone else: you can only "
-                           "change or withdraw your own proposals."))
+        raise NotAllowed(
+            _(
+                "This proposal belongs to someone else: you can only "
+                "change or withdraw your own proposals."
+            )
+        )
 
 
-def save_proposal(user, cycle: Cycle, proposal: Proposal | None, data: ProposalInput,
-                  files, *, submit: bool, now: datetime) -> Proposal:
+def save_proposal(
+    user,
+    cycle: Cycle,
+    proposal: Proposal | None,
+    data: ProposalInput,
+    files,
+    *,
+    submit: bool,
+    now: datetime,
+) -> Proposal:
     """Create or change a proposal, as a draft or submitted, with new attachments.
 
     Raises NotAllowed (deadline, not the author, withdrawn), InvalidProposal,
@@ -228,8 +323,12 @@ def save_proposal(user, cycle: Cycle, proposal: Proposal | None, data: ProposalI
         if proposal.status not in ("draft", "submitted"):
             raise NotAllowed(_("A withdrawn proposal cannot be changed."))
     elif _count(user, cycle, ("draft",)) >= MAX_DRAFTS:
-        raise LimitReached(_("You have %(num)d drafts already: finish or withdraw one "
-                             "first.", num=MAX_DRAFTS))
+        raise LimitReached(
+            _(
+                "You have %(num)d drafts already: finish or withdraw one first.",
+                num=MAX_DRAFTS,
+            )
+        )
     try:
         association = acting_association(user, data.association_id)
     except AssociationError as error:
@@ -239,21 +338,34 @@ def save_proposal(user, cycle: Cycle, proposal: Proposal | None, data: ProposalI
     checked = [uploads.check_file(f) for f in files]
     existing = len(proposal.attachments) if proposal else 0
     if existing + len(checked) > uploads.MAX_ATTACHMENTS:
-        raise InvalidProposal(_("At most %(num)d files per proposal: this proposal "
-                                "already has %(has)d.", num=uploads.MAX_ATTACHMENTS,
-                                has=existing), "attachments")
+        raise InvalidProposal(
+            _(
+                "At most %(num)d files per proposal: this proposal "
+                "already has %(has)d.",
+                num=uploads.MAX_ATTACHMENTS,
+                has=existing,
+            ),
+            "attachments",
+        )
     created = proposal is None
     if created:
-        proposal = Proposal(cycle_id=cycle.id, author_id=user.id, status="draft",
-                            created_at_dt=now)
+        proposal = Proposal(
+            cycle_id=cycle.id, author_id=user.id, status="draft", created_at_dt=now
+        )
         db.session.add(proposal)
         record_event(proposal, "draft", now)
     _apply(proposal, data, association, now)
     _reopen_review(proposal)
     for item in checked:
-        proposal.attachments.append(Attachment(
-            filename=item.filename, content_type=item.content_type,
-            size=len(item.data), stored_name=uploads.store(item), created_at_dt=now))
+        proposal.attachments.append(
+            Attachment(
+                filename=item.filename,
+                content_type=item.content_type,
+                size=len(item.data),
+                stored_name=uploads.store(item),
+                created_at_dt=now,
+            )
+        )
     if submit and proposal.status == "draft":
         _check_limit(user, cycle)
         proposal.submitted_at_dt = now
@@ -287,8 +399,11 @@ def can_see(user, proposal: Proposal) -> bool:
     """Drafts are seen by their author (and staff); everything else is public."""
     if proposal.is_public:
         return True
-    return bool(user and user.is_authenticated and (
-        user.id == proposal.author_id or getattr(user, "is_staff", False)))
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.id == proposal.author_id or getattr(user, "is_staff", False))
+    )
 
 
 def my_proposals(user, cycle_id: int | None = None):

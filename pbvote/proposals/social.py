@@ -24,8 +24,15 @@ def _resident(user) -> None:
 def has_supported(user, proposal: Proposal) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return bool(db.session.scalar(select(exists().where(
-        Support.proposal_id == proposal.id, Support.user_id == user.id))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Support.proposal_id == proposal.id, Support.user_id == user.id
+                )
+            )
+        )
+    )
 
 
 def support_proposal(user, proposal: Proposal, now: datetime) -> None:
@@ -37,15 +44,22 @@ def support_proposal(user, proposal: Proposal, now: datetime) -> None:
     if proposal.status not in ("submitted", "feasible", "feasible_with_changes"):
         raise NotAllowed(_("Only submitted proposals can be supported."))
     if phase_at(proposal.cycle, now) not in SUPPORT_PHASES:
-        raise NotAllowed(_("Supports are collected during the proposals and review "
-                           "phases only."))
+        raise NotAllowed(
+            _("Supports are collected during the proposals and review phases only.")
+        )
     if has_supported(user, proposal):
-        raise AlreadyDone(_("You already support this proposal: each resident "
-                            "supports a proposal once."))
-    db.session.add(Support(proposal_id=proposal.id, user_id=user.id,
-                           created_at_dt=now))
-    db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(
-        support_count=Proposal.support_count + 1))
+        raise AlreadyDone(
+            _(
+                "You already support this proposal: each resident "
+                "supports a proposal once."
+            )
+        )
+    db.session.add(Support(proposal_id=proposal.id, user_id=user.id, created_at_dt=now))
+    db.session.execute(
+        update(Proposal)
+        .where(Proposal.id == proposal.id)
+        .values(support_count=Proposal.support_count + 1)
+    )
 
 
 def add_comment(user, proposal: Proposal, body: str, now: datetime) -> Comment:
@@ -59,16 +73,25 @@ def add_comment(user, proposal: Proposal, body: str, now: datetime) -> Comment:
     if len(body) < 2:
         raise InvalidProposal(_("Write your comment first."), "body")
     if len(body) > 2000:
-        raise InvalidProposal(_("A comment has at most 2000 characters; yours has "
-                                "%(num)d.", num=len(body)), "body")
+        raise InvalidProposal(
+            _(
+                "A comment has at most 2000 characters; yours has %(num)d.",
+                num=len(body),
+            ),
+            "body",
+        )
     try:
-        ratelimit.check_and_hit("proposal-comment", str(user.id), COMMENTS_PER_HOUR,
-                                timedelta(hours=1), now)
+        ratelimit.check_and_hit(
+            "proposal-comment", str(user.id), COMMENTS_PER_HOUR, timedelta(hours=1), now
+        )
     except ratelimit.RateLimited:
-        raise InvalidProposal(_("You have written many comments in the last hour. "
-                                "Please wait a little."), "body") from None
-    comment = Comment(proposal_id=proposal.id, author_id=user.id, body=body,
-                      created_at_dt=now)
+        raise InvalidProposal(
+            _("You have written many comments in the last hour. Please wait a little."),
+            "body",
+        ) from None
+    comment = Comment(
+        proposal_id=proposal.id, author_id=user.id, body=body, created_at_dt=now
+    )
     db.session.add(comment)
     return comment
 
@@ -82,13 +105,20 @@ def flag_comment(user, comment: Comment, now: datetime) -> None:
         raise AlreadyDone(_("This comment is already hidden."))
     if comment.author_id == user.id:
         raise NotAllowed(_("You cannot report your own comment."))
-    flagged = db.session.scalar(select(exists().where(
-        CommentFlag.comment_id == comment.id, CommentFlag.user_id == user.id)))
+    flagged = db.session.scalar(
+        select(
+            exists().where(
+                CommentFlag.comment_id == comment.id, CommentFlag.user_id == user.id
+            )
+        )
+    )
     if flagged:
-        raise AlreadyDone(_("You already reported this comment; a moderator will "
-                            "look at it."))
-    db.session.add(CommentFlag(comment_id=comment.id, user_id=user.id,
-                               created_at_dt=now))
+        raise AlreadyDone(
+            _("You already reported this comment; a moderator will look at it.")
+        )
+    db.session.add(
+        CommentFlag(comment_id=comment.id, user_id=user.id, created_at_dt=now)
+    )
     comment.flag_count += 1
     comment.flags_dismissed = False
 
@@ -97,31 +127,57 @@ def hide_comment(actor, comment: Comment, reason: str, now: datetime) -> None:
     """Hide a comment; the reason stays visible in its place. Raises InvalidProposal."""
     reason = (reason or "").strip()
     if len(reason) < 5:
-        raise InvalidProposal(_("Give the reason readers will see, e.g. “insults”."),
-                              "reason")
+        raise InvalidProposal(
+            _("Give the reason readers will see, e.g. “insults”."), "reason"
+        )
     comment.hidden_reason = reason[:300]
     comment.hidden_by_id = actor.id
     comment.hidden_at_dt = now
-    record_action(actor, "comment.hide", "comment", comment.id, now,
-                  {"proposal_id": comment.proposal_id, "reason": reason})
+    record_action(
+        actor,
+        "comment.hide",
+        "comment",
+        comment.id,
+        now,
+        {"proposal_id": comment.proposal_id, "reason": reason},
+    )
 
 
 def dismiss_flags(actor, comment: Comment, now: datetime) -> None:
     """The comment stays: its reports are set aside."""
     comment.flags_dismissed = True
-    record_action(actor, "comment.keep", "comment", comment.id, now,
-                  {"proposal_id": comment.proposal_id, "flags": comment.flag_count})
+    record_action(
+        actor,
+        "comment.keep",
+        "comment",
+        comment.id,
+        now,
+        {"proposal_id": comment.proposal_id, "flags": comment.flag_count},
+    )
 
 
 def flagged_comments_query(commune_id: int):
     from pbvote.cycles.models import Cycle
 
-    return (select(Comment).join(Proposal).join(Cycle, Cycle.id == Proposal.cycle_id)
-            .where(Cycle.commune_id == commune_id, Comment.flag_count > 0,
-                   Comment.hidden_at_dt.is_(None), Comment.flags_dismissed.is_(False))
-            .order_by(Comment.flag_count.desc(), Comment.id))
+    return (
+        select(Comment)
+        .join(Proposal)
+        .join(Cycle, Cycle.id == Proposal.cycle_id)
+        .where(
+            Cycle.commune_id == commune_id,
+            Comment.flag_count > 0,
+            Comment.hidden_at_dt.is_(None),
+            Comment.flags_dismissed.is_(False),
+        )
+        .order_by(Comment.flag_count.desc(), Comment.id)
+    )
 
 
 def comments_of(proposal: Proposal) -> list[Comment]:
-    return list(db.session.scalars(select(Comment).where(
-        Comment.proposal_id == proposal.id).order_by(Comment.id)))
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.proposal_id == proposal.id)
+            .order_by(Comment.id)
+        )
+    )

@@ -40,12 +40,22 @@ def _reencode(data: bytes, content_type: str, name: str) -> bytes:
     try:
         return reencode_image(data, content_type)
     except ImageTooLarge:
-        raise InvalidUpload(_("“%(name)s” is too large an image (more than 40 "
-                              "million pixels).", name=name), "attachments")
+        raise InvalidUpload(
+            _(
+                "“%(name)s” is too large an image (more than 40 million pixels).",
+                name=name,
+            ),
+            "attachments",
+        )
     except UnreadableImage as exc:
-        raise InvalidUpload(_("“%(name)s” is not a valid image: it may be damaged. "
-                              "Take the photo again or choose another file.",
-                              name=name), "attachments") from exc
+        raise InvalidUpload(
+            _(
+                "“%(name)s” is not a valid image: it may be damaged. "
+                "Take the photo again or choose another file.",
+                name=name,
+            ),
+            "attachments",
+        ) from exc
 
 
 def check_file(storage) -> CheckedFile:
@@ -59,18 +69,32 @@ def check_file(storage) -> CheckedFile:
     if not data:
         raise InvalidUpload(_("“%(name)s” is empty.", name=name), "attachments")
     if len(data) > limit:
-        raise InvalidUpload(_("“%(name)s” is larger than %(size)d MB. Send a smaller "
-                              "file (a photo from a phone is usually enough).",
-                              name=name, size=limit // (1024 * 1024)), "attachments")
+        raise InvalidUpload(
+            _(
+                "“%(name)s” is larger than %(size)d MB. Send a smaller "
+                "file (a photo from a phone is usually enough).",
+                name=name,
+                size=limit // (1024 * 1024),
+            ),
+            "attachments",
+        )
     content_type, extension = sniff(data[:16])
     if content_type is None:
-        raise InvalidUpload(_("“%(name)s” is not a JPEG or PNG photo or a PDF "
-                              "document, whatever its name says. Only those three "
-                              "kinds of file are accepted.", name=name), "attachments")
+        raise InvalidUpload(
+            _(
+                "“%(name)s” is not a JPEG or PNG photo or a PDF "
+                "document, whatever its name says. Only those three "
+                "kinds of file are accepted.",
+                name=name,
+            ),
+            "attachments",
+        )
     if extension == "pdf":
         if not is_complete_pdf(data):
-            raise InvalidUpload(_("“%(name)s” is not a complete PDF document.",
-                                  name=name), "attachments")
+            raise InvalidUpload(
+                _("“%(name)s” is not a complete PDF document.", name=name),
+                "attachments",
+            )
     else:
         data = _reencode(data, content_type, name)
     return CheckedFile(safe_filename(name, extension), content_type, extension, data)

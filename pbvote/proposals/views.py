@@ -16,12 +16,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from pbvote.accounts.access import resident_required
-from pbvote.accounts.forms import ConfirmForm
 from pbvote.associations.services import approved_associations_of
 from pbvote.communes.services import active_districts, current_commune
 from pbvote.communes.web import row_or_404
-from pbvote.core.forms import form_error
+from pbvote.core.access import resident_required
+from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
 from pbvote.core.pagination import paginate
@@ -46,28 +45,45 @@ bp = Blueprint("proposals", __name__)
 
 add_nav("proposals.proposals_home", _l("Proposals"), 20)
 add_cycle_link("proposals.new_proposal", _l("Propose a project"), phases=("proposals",))
-add_cycle_link("proposals.proposal_list", _l("See the proposals"),
-               phases=("proposals", "review", "voting", "tally", "execution",
-                       "evaluation", "closed"))
+add_cycle_link(
+    "proposals.proposal_list",
+    _l("See the proposals"),
+    phases=(
+        "proposals",
+        "review",
+        "voting",
+        "tally",
+        "execution",
+        "evaluation",
+        "closed",
+    ),
+)
 add_staff_link("proposals.staff_moderation", _l("Reported comments"), "admin")
 
 
 @bp.app_context_processor
 def proposal_helpers():
-    return {"status_label": lambda key: STATUS_LABELS.get(key, key),
-            "beneficiary_label": lambda key: BENEFICIARY_LABELS.get(key, key),
-            "markdown": render_markdown, "excerpt": plain_excerpt}
+    return {
+        "status_label": lambda key: STATUS_LABELS.get(key, key),
+        "beneficiary_label": lambda key: BENEFICIARY_LABELS.get(key, key),
+        "markdown": render_markdown,
+        "excerpt": plain_excerpt,
+    }
 
 
 def refused(message: str, status: int = 403):
-    return render_template("error.html", status=status, title=_("Not allowed"),
-                           message=message), status
+    return render_template(
+        "error.html", status=status, title=_("Not allowed"), message=message
+    ), status
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.cycle.commune_id != current_commune().id or (
-            not services.can_see(current_user, proposal)):
+    if (
+        proposal is None
+        or proposal.cycle.commune_id != current_commune().id
+        or (not services.can_see(current_user, proposal))
+    ):
         abort(404)
     return proposal
 
@@ -77,6 +93,7 @@ def scope_label(scope) -> str:
 
 
 # Public list ---------------------------------------------------------------------
+
 
 @bp.route("/proposals")
 def proposals_home():
@@ -90,12 +107,15 @@ def _filter_form(cycle) -> FilterForm:
     form = FilterForm(request.args)
     commune = current_commune()
     form.district.choices = [("", _("All")), ("commune", _("Whole commune"))] + [
-        (str(d.id), localized(d, "name")) for d in active_districts(commune)]
+        (str(d.id), localized(d, "name")) for d in active_districts(commune)
+    ]
     form.category.choices = [("", _("All"))] + [
-        (c.id, localized(c, "name")) for c in services.active_categories(commune.id)]
+        (c.id, localized(c, "name")) for c in services.active_categories(commune.id)
+    ]
     form.beneficiary.choices = [("", _("All"))] + list(BENEFICIARY_LABELS.items())
     form.status.choices = [("", _("All"))] + [
-        (key, STATUS_LABELS[key]) for key in PUBLIC_STATUSES]
+        (key, STATUS_LABELS[key]) for key in PUBLIC_STATUSES
+    ]
     return form
 
 
@@ -105,32 +125,50 @@ def proposal_list(cycle_id: int):
     form = _filter_form(cycle)
     form.validate()
     filters = queries.Filters(
-        district=request.args.get("district", ""), category_id=form.category.data,
+        district=request.args.get("district", ""),
+        category_id=form.category.data,
         beneficiary=request.args.get("beneficiary", ""),
-        status=request.args.get("status", ""), q=(form.q.data or "")[:200],
-        sort=request.args.get("sort", "newest") if request.args.get(
-            "sort") in SORT_LABELS else "newest")
+        status=request.args.get("status", ""),
+        q=(form.q.data or "")[:200],
+        sort=request.args.get("sort", "newest")
+        if request.args.get("sort") in SORT_LABELS
+        else "newest",
+    )
     page = paginate(queries.public_query(cycle.id, filters))
-    return render_template("proposals/list.html", cycle=cycle, form=form, page=page,
-                           phase=phase_at(cycle, utcnow()), scope_label=scope_label)
+    return render_template(
+        "proposals/list.html",
+        cycle=cycle,
+        form=form,
+        page=page,
+        phase=phase_at(cycle, utcnow()),
+        scope_label=scope_label,
+    )
 
 
 # Writing -------------------------------------------------------------------------
 
+
 def _proposal_form(cycle, proposal=None) -> ProposalForm:
     data = None
     if proposal is not None and request.method == "GET":
-        data = {"beneficiaries": proposal.beneficiary_keys,
-                "association_id": proposal.association_id or 0}
+        data = {
+            "beneficiaries": proposal.beneficiary_keys,
+            "association_id": proposal.association_id or 0,
+        }
     form = ProposalForm(obj=proposal if request.method == "GET" else None, data=data)
     form.association_id.choices = [(0, _("Myself, as a resident"))] + [
-        (a.id, a.name_ar or a.name_fr) for a in approved_associations_of(current_user)]
+        (a.id, a.name_ar or a.name_fr) for a in approved_associations_of(current_user)
+    ]
     form.scope_id.choices = [("", _("Choose…"))] + [
-        (s.id, scope_label(s)) for s in sorted(
-            cycle.scopes, key=lambda s: (s.district_id is not None, scope_label(s)))]
+        (s.id, scope_label(s))
+        for s in sorted(
+            cycle.scopes, key=lambda s: (s.district_id is not None, scope_label(s))
+        )
+    ]
     form.category_id.choices = [("", _("Choose…"))] + [
         (c.id, localized(c, "name"))
-        for c in services.active_categories(cycle.commune_id)]
+        for c in services.active_categories(cycle.commune_id)
+    ]
     _file_limits(form)
     return form
 
@@ -139,26 +177,42 @@ def _file_limits(form: ProposalForm) -> None:
     """Limits and messages for the optional client-side check (static/js)."""
     per_file = uploads.max_bytes()
     total = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    form.attachments.render_kw = dict(form.attachments.render_kw or {}, **{
-        "data-max-files": uploads.MAX_ATTACHMENTS, "data-max-bytes": per_file,
-        "data-max-total": total or per_file * uploads.MAX_ATTACHMENTS,
-        "data-msg-file": _("“%(name)s” is larger than %(size)d MB.", name="%(name)s",
-                           size=per_file // (1024 * 1024)),
-        "data-msg-count": _("At most %(num)d files per proposal.",
-                            num=uploads.MAX_ATTACHMENTS),
-        "data-msg-total": _("Together these files are larger than %(size)d MB: send "
-                            "fewer or smaller files.",
-                            size=(total or 0) // (1024 * 1024))})
+    form.attachments.render_kw = dict(
+        form.attachments.render_kw or {},
+        **{
+            "data-max-files": uploads.MAX_ATTACHMENTS,
+            "data-max-bytes": per_file,
+            "data-max-total": total or per_file * uploads.MAX_ATTACHMENTS,
+            "data-msg-file": _(
+                "“%(name)s” is larger than %(size)d MB.",
+                name="%(name)s",
+                size=per_file // (1024 * 1024),
+            ),
+            "data-msg-count": _(
+                "At most %(num)d files per proposal.", num=uploads.MAX_ATTACHMENTS
+            ),
+            "data-msg-total": _(
+                "Together these files are larger than %(size)d MB: send "
+                "fewer or smaller files.",
+                size=(total or 0) // (1024 * 1024),
+            ),
+        },
+    )
 
 
 def _input(form: ProposalForm) -> services.ProposalInput:
     return services.ProposalInput(
-        title=form.title.data or "", description=form.description.data or "",
-        scope_id=form.scope_id.data, category_id=form.category_id.data,
+        title=form.title.data or "",
+        description=form.description.data or "",
+        scope_id=form.scope_id.data,
+        category_id=form.category_id.data,
         estimated_cost=form.estimated_cost.data,
         beneficiaries=list(form.beneficiaries.data or []),
-        location_text=form.location_text.data or "", latitude=form.latitude.data,
-        longitude=form.longitude.data, association_id=form.association_id.data or None)
+        location_text=form.location_text.data or "",
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
+        association_id=form.association_id.data or None,
+    )
 
 
 def _files() -> list:
@@ -170,20 +224,33 @@ def _save(form, cycle, proposal):
     if not form.validate_on_submit():
         return None
     try:
-        saved = services.save_proposal(current_user, cycle, proposal, _input(form),
-                                       _files(), submit=bool(form.submit.data),
-                                       now=utcnow())
+        saved = services.save_proposal(
+            current_user,
+            cycle,
+            proposal,
+            _input(form),
+            _files(),
+            submit=bool(form.submit.data),
+            now=utcnow(),
+        )
     except ProposalError as error:
         db.session.rollback()
         form_error(form, error)
         if _files():
-            flash(_("For your safety, files must be chosen again after an error."),
-                  "warning")
+            flash(
+                _("For your safety, files must be chosen again after an error."),
+                "warning",
+            )
         return None
     db.session.commit()
     if saved.status == "submitted" and form.submit.data:
-        flash(_("Your proposal is submitted. You can change or withdraw it until the "
-                "deadline."), "success")
+        flash(
+            _(
+                "Your proposal is submitted. You can change or withdraw it until the "
+                "deadline."
+            ),
+            "success",
+        )
     else:
         flash(_("Saved."), "success")
     return saved
@@ -206,8 +273,7 @@ def new_proposal(cycle_id: int):
     saved = _save(form, cycle, None) if request.method == "POST" else None
     if saved:
         return redirect(url_for(".proposal_page", proposal_id=saved.id))
-    return render_template("proposals/form.html", form=form, cycle=cycle,
-                           proposal=None)
+    return render_template("proposals/form.html", form=form, cycle=cycle, proposal=None)
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -222,8 +288,9 @@ def edit_proposal(proposal_id: int):
     saved = _save(form, proposal.cycle, proposal) if request.method == "POST" else None
     if saved:
         return redirect(url_for(".proposal_page", proposal_id=saved.id))
-    return render_template("proposals/form.html", form=form, cycle=proposal.cycle,
-                           proposal=proposal)
+    return render_template(
+        "proposals/form.html", form=form, cycle=proposal.cycle, proposal=proposal
+    )
 
 
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
@@ -241,12 +308,16 @@ def withdraw(proposal_id: int):
         flash(_("Your proposal is withdrawn."), "success")
         return redirect(url_for(".proposal_page", proposal_id=proposal.id))
     return render_template(
-        "confirm.html", form=form,
+        "confirm.html",
+        form=form,
         title=_("Withdraw “%(title)s”?", title=proposal.title),
-        message=_("It will no longer be reviewed or put to the vote. This cannot be "
-                  "undone, but you can submit a new proposal before the deadline."),
+        message=_(
+            "It will no longer be reviewed or put to the vote. This cannot be "
+            "undone, but you can submit a new proposal before the deadline."
+        ),
         confirm_label=_("Withdraw"),
-        cancel_url=url_for(".proposal_page", proposal_id=proposal.id))
+        cancel_url=url_for(".proposal_page", proposal_id=proposal.id),
+    )
 
 
 @bp.route("/proposals/mine")
@@ -258,17 +329,22 @@ def my_proposals():
 
 # The page, supports and comments ---------------------------------------------------
 
+
 def _render_page(proposal: Proposal, comment_form: CommentForm, status: int = 200):
     review = proposal.review
     return render_template(
-        "proposals/page.html", proposal=proposal,
+        "proposals/page.html",
+        proposal=proposal,
         review=review if review and review.is_published else None,
-        comments=social.comments_of(proposal), comment_form=comment_form,
+        comments=social.comments_of(proposal),
+        comment_form=comment_form,
         action_form=ConfirmForm(),
         supported=social.has_supported(current_user, proposal),
-        phase=phase_at(proposal.cycle, utcnow()), scope_label=scope_label,
+        phase=phase_at(proposal.cycle, utcnow()),
+        scope_label=scope_label,
         is_author=current_user.is_authenticated
-        and current_user.id == proposal.author_id), status
+        and current_user.id == proposal.author_id,
+    ), status
 
 
 @bp.route("/proposals/<int:proposal_id>")
@@ -286,9 +362,15 @@ def support(proposal_id: int):
         db.session.commit()  # the unique constraint catches a double click
     except (ProposalError, IntegrityError) as error:
         db.session.rollback()
-        flash(str(error) if isinstance(error, ProposalError) else _(
-            "You already support this proposal: each resident supports a proposal "
-            "once."), "error")
+        flash(
+            str(error)
+            if isinstance(error, ProposalError)
+            else _(
+                "You already support this proposal: each resident supports a proposal "
+                "once."
+            ),
+            "error",
+        )
     else:
         flash(_("Thank you: your support is counted."), "success")
     return redirect(url_for(".proposal_page", proposal_id=proposal.id))
@@ -308,8 +390,9 @@ def comment(proposal_id: int):
         else:
             db.session.commit()
             flash(_("Your comment is published."), "success")
-            return redirect(url_for(".proposal_page", proposal_id=proposal.id,
-                                    _anchor="comments"))
+            return redirect(
+                url_for(".proposal_page", proposal_id=proposal.id, _anchor="comments")
+            )
     return _render_page(proposal, form, 400)
 
 
@@ -327,16 +410,25 @@ def flag(comment_id: int):
         db.session.commit()  # the unique constraint catches a double click
     except (ProposalError, IntegrityError) as error:
         db.session.rollback()
-        flash(str(error) if isinstance(error, ProposalError) else _(
-            "You already reported this comment; a moderator will look at it."),
-            "error")
+        flash(
+            str(error)
+            if isinstance(error, ProposalError)
+            else _("You already reported this comment; a moderator will look at it."),
+            "error",
+        )
     else:
         flash(_("Thank you: a moderator will look at this comment."), "success")
-    return redirect(url_for(".proposal_page", proposal_id=found.proposal_id,
-                            _anchor=f"comment-{found.id}"))
+    return redirect(
+        url_for(
+            ".proposal_page",
+            proposal_id=found.proposal_id,
+            _anchor=f"comment-{found.id}",
+        )
+    )
 
 
 # Attachments -----------------------------------------------------------------------
+
 
 def _attachment_or_404(proposal_id: int, attachment_id: int) -> Attachment:
     proposal = _proposal_or_404(proposal_id)
@@ -352,9 +444,13 @@ def attachment_file(proposal_id: int, attachment_id: int):
     path = uploads.path_of(attachment.stored_name)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type,
-                         as_attachment=not attachment.is_image,
-                         download_name=attachment.filename, max_age=3600)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        download_name=attachment.filename,
+        max_age=3600,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     if not attachment.proposal.is_public:
@@ -362,8 +458,10 @@ def attachment_file(proposal_id: int, attachment_id: int):
     return response
 
 
-@bp.route("/proposals/<int:proposal_id>/files/<int:attachment_id>/remove",
-          methods=["GET", "POST"])
+@bp.route(
+    "/proposals/<int:proposal_id>/files/<int:attachment_id>/remove",
+    methods=["GET", "POST"],
+)
 @resident_required
 def remove_attachment(proposal_id: int, attachment_id: int):
     attachment = _attachment_or_404(proposal_id, attachment_id)
@@ -378,10 +476,14 @@ def remove_attachment(proposal_id: int, attachment_id: int):
         db.session.commit()
         flash(_("File removed."), "success")
         return redirect(back)
-    return render_template("confirm.html", form=form,
-                           title=_("Remove “%(name)s”?", name=attachment.filename),
-                           message=_("The file is deleted from your proposal."),
-                           confirm_label=_("Remove"), cancel_url=back)
+    return render_template(
+        "confirm.html",
+        form=form,
+        title=_("Remove “%(name)s”?", name=attachment.filename),
+        message=_("The file is deleted from your proposal."),
+        confirm_label=_("Remove"),
+        cancel_url=back,
+    )
 
 
 from pbvote.proposals import api, exports, moderation  # noqa: F401 - routes

@@ -45,8 +45,11 @@ def verify_results(file):
             document = json.load(handle)
         checks = verify_document(document)
     except (OSError, ValueError, KeyError, TypeError) as error:
-        reason = error if isinstance(error, RecordUnreadable) else (
-            f"{type(error).__name__}: {error}")
+        reason = (
+            error
+            if isinstance(error, RecordUnreadable)
+            else (f"{type(error).__name__}: {error}")
+        )
         click.echo(f"FAIL cannot read {file}: {reason}", err=True)
         sys.exit(2)
     for check in checks:

@@ -78,6 +78,7 @@ def current_run(run_id: int, attempt: int, *, lock: bool = False) -> TallyRun | 
 
 # -- 1. the hash chain -------------------------------------------------------------
 
+
 def verify_chain(cycle_id: int, key: ElectionKey) -> tuple[str, int]:
     """Recompute the chain from the stored ballots; return (head, ballot count).
 
@@ -85,28 +86,51 @@ def verify_chain(cycle_id: int, key: ElectionKey) -> tuple[str, int]:
     """
     previous, expected = GENESIS, 1
     rows = db.session.execute(
-        select(Ballot.position, Ballot.sealed, Ballot.receipt, Ballot.previous_hash,
-               Ballot.chain_hash).where(Ballot.cycle_id == cycle_id)
-        .order_by(Ballot.position).execution_options(yield_per=2000))
+        select(
+            Ballot.position,
+            Ballot.sealed,
+            Ballot.receipt,
+            Ballot.previous_hash,
+            Ballot.chain_hash,
+        )
+        .where(Ballot.cycle_id == cycle_id)
+        .order_by(Ballot.position)
+        .execution_options(yield_per=2000)
+    )
     for position, sealed, receipt, previous_hash, link in rows:
         if position != expected:
-            raise ChainBroken(_("The ballot at position %(position)s of the hash chain "
-                                "is missing.", position=expected))
+            raise ChainBroken(
+                _(
+                    "The ballot at position %(position)s of the hash chain is missing.",
+                    position=expected,
+                )
+            )
         if receipt_of(sealed) != receipt:
-            raise ChainBroken(_("The ballot at position %(position)s does not match its "
-                                "receipt: it was changed after it was cast.",
-                                position=position))
+            raise ChainBroken(
+                _(
+                    "The ballot at position %(position)s does not match its "
+                    "receipt: it was changed after it was cast.",
+                    position=position,
+                )
+            )
         if previous_hash != previous or chain_link(previous, receipt) != link:
-            raise ChainBroken(_("The hash chain breaks at position %(position)s.",
-                                position=position))
+            raise ChainBroken(
+                _("The hash chain breaks at position %(position)s.", position=position)
+            )
         previous, expected = link, expected + 1
     count = expected - 1
     if count != key.ballot_count or previous != key.head_hash:
-        raise ChainBroken(_(
-            "The ballot box holds %(count)s ballots ending in %(head)s, but its "
-            "recorded head is %(expected)s ballots ending in %(expected_head)s: "
-            "ballots were added or removed.", count=count, head=previous[:12],
-            expected=key.ballot_count, expected_head=key.head_hash[:12]))
+        raise ChainBroken(
+            _(
+                "The ballot box holds %(count)s ballots ending in %(head)s, but its "
+                "recorded head is %(expected)s ballots ending in %(expected_head)s: "
+                "ballots were added or removed.",
+                count=count,
+                head=previous[:12],
+                expected=key.ballot_count,
+                expected_head=key.head_hash[:12],
+            )
+        )
     return previous, count
 
 
@@ -137,9 +161,19 @@ def fail_run(run: TallyRun, error: TallyError, now: datetime) -> None:
     run.status, run.error_code, run.error = "failed", error.code, str(error)[:1000]
     run.finished_at_dt = run.heartbeat_at_dt = now
     cycle = db.session.get(Cycle, run.cycle_id)
-    record_action(None, "tally.failed", "cycle", run.cycle_id, now,
-                  {"run": run.id, "attempt": run.attempt, "code": error.code,
-                   "message": str(error)})
+    record_action(
+        None,
+        "tally.failed",
+        "cycle",
+        run.cycle_id,
+        now,
+        {
+            "run": run.id,
+            "attempt": run.attempt,
+            "code": error.code,
+            "message": str(error),
+        },
+    )
     _text_admins(cycle, run, error, now)
 
 
@@ -147,34 +181,60 @@ def _text_admins(cycle: Cycle, run: TallyRun, error: TallyError, now: datetime) 
     from pbvote.sms.services import queue_sms
 
     admins = db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(User.commune_id == cycle.commune_id, User.kind == "staff",
-               User.active.is_(True), User.phone.is_not(None), UserRole.role == "admin"))
-    body = _("pbvote alert: the count of the %(year)s cycle stopped. %(reason)s",
-             year=cycle.year, reason=str(error))
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            User.commune_id == cycle.commune_id,
+            User.kind == "staff",
+            User.active.is_(True),
+            User.phone.is_not(None),
+            UserRole.role == "admin",
+        )
+    )
+    body = _(
+        "pbvote alert: the count of the %(year)s cycle stopped. %(reason)s",
+        year=cycle.year,
+        reason=str(error),
+    )
     for admin in admins:
-        queue_sms(admin.phone, body[:300], now, purpose="tally_alert",
-                  commune_id=cycle.commune_id,
-                  dedupe_key=f"tally-alert-{run.id}-{run.attempt}-{admin.id}")
+        queue_sms(
+            admin.phone,
+            body[:300],
+            now,
+            purpose="tally_alert",
+            commune_id=cycle.commune_id,
+            dedupe_key=f"tally-alert-{run.id}-{run.attempt}-{admin.id}",
+        )
 
 
 # -- 2. opening ballots ------------------------------------------------------------
 
+
 def private_key(cycle_id: int, purpose: str) -> bytes:
     """Unwrap one of the cycle's private keys; raises KeyUnavailable."""
     key = db.session.get(ElectionKey, cycle_id)
-    wrapped = (key.sealing_private_wrapped if purpose == SEALING_PURPOSE
-               else key.signing_private_wrapped)
+    wrapped = (
+        key.sealing_private_wrapped
+        if purpose == SEALING_PURPOSE
+        else key.signing_private_wrapped
+    )
     try:
-        return unwrap_key(current_app.config["ELECTION_KEY_WRAP"], cycle_id, purpose,
-                          wrapped)
+        return unwrap_key(
+            current_app.config["ELECTION_KEY_WRAP"], cycle_id, purpose, wrapped
+        )
     except SealError:
-        raise KeyUnavailable(_("The cycle's private key cannot be unwrapped: the "
-                               "server's ELECTION_KEY_WRAP is not the one it was "
-                               "made with."))
+        raise KeyUnavailable(
+            _(
+                "The cycle's private key cannot be unwrapped: the "
+                "server's ELECTION_KEY_WRAP is not the one it was "
+                "made with."
+            )
+        )
 
 
-def open_chunk(run_id: int, attempt: int, chunk: int, now: datetime) -> TallyChunk | None:
+def open_chunk(
+    run_id: int, attempt: int, chunk: int, now: datetime
+) -> TallyChunk | None:
     """Open the ballots of ``chunk`` and store them once; returns the stored chunk.
 
     A ballot that cannot be opened, or names another scope or a project outside
@@ -183,8 +243,9 @@ def open_chunk(run_id: int, attempt: int, chunk: int, now: datetime) -> TallyChu
     run = current_run(run_id, attempt)
     if run is None:
         return None
-    existing = db.session.scalar(select(TallyChunk).where(
-        TallyChunk.run_id == run.id, TallyChunk.chunk == chunk))
+    existing = db.session.scalar(
+        select(TallyChunk).where(TallyChunk.run_id == run.id, TallyChunk.chunk == chunk)
+    )
     if existing is not None and existing.chain_head == run.chain_head:
         return existing
     secret = private_key(run.cycle_id, SEALING_PURPOSE)
@@ -192,15 +253,25 @@ def open_chunk(run_id: int, attempt: int, chunk: int, now: datetime) -> TallyChu
     low = chunk * run.chunk_size + 1
     rows = db.session.execute(
         select(Ballot.position, Ballot.scope_id, Ballot.sealed)
-        .where(Ballot.cycle_id == run.cycle_id,
-               Ballot.position.between(low, low + run.chunk_size - 1))
-        .order_by(Ballot.position))
-    opened = [[position, scope_id,
-               _open_one(secret, run.cycle_id, scope_id, sealed, allowed)]
-              for position, scope_id, sealed in rows]
-    stored = TallyChunk(run_id=run.id, chunk=chunk, chain_head=run.chain_head,
-                        ballot_count=len(opened), created_at_dt=now, opened=opened,
-                        invalid_count=sum(1 for row in opened if row[2] is None))
+        .where(
+            Ballot.cycle_id == run.cycle_id,
+            Ballot.position.between(low, low + run.chunk_size - 1),
+        )
+        .order_by(Ballot.position)
+    )
+    opened = [
+        [position, scope_id, _open_one(secret, run.cycle_id, scope_id, sealed, allowed)]
+        for position, scope_id, sealed in rows
+    ]
+    stored = TallyChunk(
+        run_id=run.id,
+        chunk=chunk,
+        chain_head=run.chain_head,
+        ballot_count=len(opened),
+        created_at_dt=now,
+        opened=opened,
+        invalid_count=sum(1 for row in opened if row[2] is None),
+    )
     try:
         with db.session.begin_nested():
             if existing is not None:
@@ -215,19 +286,27 @@ def open_chunk(run_id: int, attempt: int, chunk: int, now: datetime) -> TallyChu
 def _projects_by_scope(cycle_id: int) -> dict[int, set[int]]:
     allowed: dict[int, set[int]] = {}
     for project_id, scope_id in db.session.execute(
-            select(Project.id, Project.scope_id).where(Project.cycle_id == cycle_id)):
+        select(Project.id, Project.scope_id).where(Project.cycle_id == cycle_id)
+    ):
         allowed.setdefault(scope_id, set()).add(project_id)
     return allowed
 
 
-def _open_one(secret: bytes, cycle_id: int, scope_id: int, sealed: bytes,
-              allowed: dict[int, set[int]]) -> list[int] | None:
+def _open_one(
+    secret: bytes,
+    cycle_id: int,
+    scope_id: int,
+    sealed: bytes,
+    allowed: dict[int, set[int]],
+) -> list[int] | None:
     try:
-        choice = decode_choice(open_sealed(secret, sealed,
-                                           ballot_context(cycle_id, scope_id)))
+        choice = decode_choice(
+            open_sealed(secret, sealed, ballot_context(cycle_id, scope_id))
+        )
         projects = choice["projects"]
         valid = choice["scope"] == scope_id and all(
-            isinstance(p, int) and p in allowed.get(scope_id, ()) for p in projects)
+            isinstance(p, int) and p in allowed.get(scope_id, ()) for p in projects
+        )
     except (SealError, ValueError, KeyError, TypeError):
         return None
     return sorted(set(projects)) if valid else None
@@ -235,8 +314,10 @@ def _open_one(secret: bytes, cycle_id: int, scope_id: int, sealed: bytes,
 
 # -- 3. counting and publishing ----------------------------------------------------
 
-def count_and_publish(run_id: int, attempt: int, now: datetime,
-                      on_scope_counted=None) -> TallyRun | None:
+
+def count_and_publish(
+    run_id: int, attempt: int, now: datetime, on_scope_counted=None
+) -> TallyRun | None:
     """Count every scope and publish everything in the caller's transaction.
 
     Safe to run again: a published run is returned untouched. Raises
@@ -259,7 +340,8 @@ def count_and_publish(run_id: int, attempt: int, now: datetime,
                 on_scope_counted(index + 1)
         signing_secret = private_key(run.cycle_id, SIGNING_PURPOSE)
         shuffle_secret = record.shuffle_secret(
-            private_key(run.cycle_id, SEALING_PURPOSE), run.cycle_id, run.chain_head)
+            private_key(run.cycle_id, SEALING_PURPOSE), run.cycle_id, run.chain_head
+        )
     except (KeyUnavailable, ChainBroken) as error:
         fail_run(run, error, now)
         return run
@@ -276,56 +358,90 @@ class _EngineFailure(TallyError):
 
 def _gather_ballots(run: TallyRun) -> list[record.OpenedBallot]:
     """Every ballot of the run with its chain links and opened choice, by position."""
-    chunks = list(db.session.scalars(select(TallyChunk).where(
-        TallyChunk.run_id == run.id, TallyChunk.chain_head == run.chain_head)
-        .order_by(TallyChunk.chunk)))
+    chunks = list(
+        db.session.scalars(
+            select(TallyChunk)
+            .where(TallyChunk.run_id == run.id, TallyChunk.chain_head == run.chain_head)
+            .order_by(TallyChunk.chunk)
+        )
+    )
     if len(chunks) != run.chunk_count:
-        raise ChunksMissing(f"run {run.id}: {len(chunks)} of {run.chunk_count} chunks "
-                            "opened")
+        raise ChunksMissing(
+            f"run {run.id}: {len(chunks)} of {run.chunk_count} chunks opened"
+        )
     opened = {row[0]: row for chunk in chunks for row in chunk.opened}
     ballots = []
     for position, receipt, previous_hash, link in db.session.execute(
-            select(Ballot.position, Ballot.receipt, Ballot.previous_hash,
-                   Ballot.chain_hash).where(Ballot.cycle_id == run.cycle_id)
-            .order_by(Ballot.position).execution_options(yield_per=5000)):
+        select(Ballot.position, Ballot.receipt, Ballot.previous_hash, Ballot.chain_hash)
+        .where(Ballot.cycle_id == run.cycle_id)
+        .order_by(Ballot.position)
+        .execution_options(yield_per=5000)
+    ):
         if position not in opened:
-            raise ChainBroken(_("The ballot at position %(position)s was not opened: "
-                                "the ballot box changed during the count.",
-                                position=position))
+            raise ChainBroken(
+                _(
+                    "The ballot at position %(position)s was not opened: "
+                    "the ballot box changed during the count.",
+                    position=position,
+                )
+            )
         _position, scope_id, projects = opened.pop(position)  # frees it as we go
-        ballots.append(record.OpenedBallot(position, receipt, previous_hash, link,
-                                           scope_id, projects))
+        ballots.append(
+            record.OpenedBallot(
+                position, receipt, previous_hash, link, scope_id, projects
+            )
+        )
     if len(ballots) != run.ballot_count or (
-            ballots and ballots[-1].chain_hash != run.chain_head):
+        ballots and ballots[-1].chain_hash != run.chain_head
+    ):
         raise ChainBroken(_("The ballot box changed during the count."))
     return ballots
 
 
 def _count_scope(scope: Scope, mine: list[list[int] | None]) -> dict:
     """Tally one scope from its ballots' choices (None: invalid)."""
-    projects = list(db.session.scalars(select(Project).where(
-        Project.scope_id == scope.id).order_by(Project.id)))
+    projects = list(
+        db.session.scalars(
+            select(Project).where(Project.scope_id == scope.id).order_by(Project.id)
+        )
+    )
     groups = Counter(tuple(choice) for choice in mine if choice is not None)
     invalid = sum(1 for choice in mine if choice is None)
     instance = Instance(
         [EngineProject(str(p.id), p.cost, p.title_fr or p.title_ar) for p in projects],
         scope.amount,
-        [EngineBallot(frozenset(str(p) for p in choice), weight)
-         for choice, weight in sorted(groups.items())],
-        {"vote_type": "approval"})
+        [
+            EngineBallot(frozenset(str(p) for p in choice), weight)
+            for choice, weight in sorted(groups.items())
+        ],
+        {"vote_type": "approval"},
+    )
     fill = bool(scope.tally_greedy_fill) and scope.tally_rule in MES_RULES
     result = tally(instance, scope.tally_rule, greedy_fill=fill)
-    return {"scope": scope, "projects": projects, "result": result, "greedy_fill": fill,
-            "voters": sum(groups.values()), "invalid": invalid}
+    return {
+        "scope": scope,
+        "projects": projects,
+        "result": result,
+        "greedy_fill": fill,
+        "voters": sum(groups.values()),
+        "invalid": invalid,
+    }
 
 
-def _publish(run: TallyRun, cycle: Cycle, ballots: list[record.OpenedBallot],
-             counted: list[dict], signing_secret: bytes, shuffle_secret: bytes,
-             now: datetime) -> None:
+def _publish(
+    run: TallyRun,
+    cycle: Cycle,
+    ballots: list[record.OpenedBallot],
+    counted: list[dict],
+    signing_secret: bytes,
+    shuffle_secret: bytes,
+    now: datetime,
+) -> None:
     shuffled = record.shuffled(ballots, shuffle_secret)
     key = db.session.get(ElectionKey, run.cycle_id)
-    payload = record.canonical_json(record.results_payload(
-        cycle, run, shuffled, counted, key.sealing_public))
+    payload = record.canonical_json(
+        record.results_payload(cycle, run, shuffled, counted, key.sealing_public)
+    )
     for item in counted:
         _store_scope(run, item)
     _store_chain(run, ballots)
@@ -338,49 +454,92 @@ def _publish(run: TallyRun, cycle: Cycle, ballots: list[record.OpenedBallot],
     run.signing_public, run.sealing_public = key.signing_public, key.sealing_public
     run.status, run.finished_at_dt, run.heartbeat_at_dt = "published", now, now
     winners = [int(pid) for item in counted for pid in item["result"].winners]
-    record_action(None, "tally.publish", "cycle", cycle.id, now,
-                  {"run": run.id, "attempt": run.attempt, "ballots": run.ballot_count,
-                   "winners": winners})
+    record_action(
+        None,
+        "tally.publish",
+        "cycle",
+        cycle.id,
+        now,
+        {
+            "run": run.id,
+            "attempt": run.attempt,
+            "ballots": run.ballot_count,
+            "winners": winners,
+        },
+    )
     _open_execution(cycle.id, winners, now)
 
 
 def _store_scope(run: TallyRun, item: dict) -> None:
     result, scope = item["result"], item["scope"]
-    row = ScopeResult(run_id=run.id, cycle_id=run.cycle_id, scope_id=scope.id,
-                      rule=result.rule, greedy_fill=item["greedy_fill"],
-                      budget=result.budget, budget_used=result.budget_used,
-                      voters=item["voters"], invalid=item["invalid"],
-                      winners=[int(w) for w in result.winners],
-                      engine_result=result.to_dict())
+    row = ScopeResult(
+        run_id=run.id,
+        cycle_id=run.cycle_id,
+        scope_id=scope.id,
+        rule=result.rule,
+        greedy_fill=item["greedy_fill"],
+        budget=result.budget,
+        budget_used=result.budget_used,
+        voters=item["voters"],
+        invalid=item["invalid"],
+        winners=[int(w) for w in result.winners],
+        engine_result=result.to_dict(),
+    )
     decisions = {d.project: d for d in result.decisions}
-    order = sorted(item["projects"], key=lambda p: (
-        -result.votes.get(str(p.id), 0), p.cost, p.id))
+    order = sorted(
+        item["projects"], key=lambda p: (-result.votes.get(str(p.id), 0), p.cost, p.id)
+    )
     for rank, project in enumerate(order, start=1):
         decision = decisions[str(project.id)]
-        row.projects.append(ProjectResult(
-            project_id=project.id, votes=decision.votes, selected=decision.selected,
-            rank=rank, reason=decision.reason, step=decision.step,
-            decision=decision.to_dict()))
+        row.projects.append(
+            ProjectResult(
+                project_id=project.id,
+                votes=decision.votes,
+                selected=decision.selected,
+                rank=rank,
+                reason=decision.reason,
+                step=decision.step,
+                decision=decision.to_dict(),
+            )
+        )
     db.session.add(row)
 
 
 def _store_chain(run: TallyRun, ballots: list[record.OpenedBallot]) -> None:
     """The published chain: receipts and links in chain order, no content."""
     for start in range(0, len(ballots), INSERT_BATCH):
-        db.session.execute(insert(PublicChainEntry), [
-            {"run_id": run.id, "position": b.position, "receipt": b.receipt,
-             "previous_hash": b.previous_hash, "chain_hash": b.chain_hash}
-            for b in ballots[start:start + INSERT_BATCH]])
+        db.session.execute(
+            insert(PublicChainEntry),
+            [
+                {
+                    "run_id": run.id,
+                    "position": b.position,
+                    "receipt": b.receipt,
+                    "previous_hash": b.previous_hash,
+                    "chain_hash": b.chain_hash,
+                }
+                for b in ballots[start : start + INSERT_BATCH]
+            ],
+        )
 
 
 def _store_opened(run: TallyRun, shuffled: list[record.OpenedBallot]) -> None:
     """The published opened ballots in shuffled order: scope and choice only."""
     for start in range(0, len(shuffled), INSERT_BATCH):
-        db.session.execute(insert(PublicBallot), [
-            {"run_id": run.id, "shuffled_index": index, "scope_id": b.scope_id,
-             "projects": b.projects}
-            for index, b in enumerate(shuffled[start:start + INSERT_BATCH],
-                                      start=start + 1)])
+        db.session.execute(
+            insert(PublicBallot),
+            [
+                {
+                    "run_id": run.id,
+                    "shuffled_index": index,
+                    "scope_id": b.scope_id,
+                    "projects": b.projects,
+                }
+                for index, b in enumerate(
+                    shuffled[start : start + INSERT_BATCH], start=start + 1
+                )
+            ],
+        )
 
 
 def _open_execution(cycle_id: int, winners: list[int], now: datetime) -> None:
@@ -388,8 +547,11 @@ def _open_execution(cycle_id: int, winners: list[int], now: datetime) -> None:
     try:
         from pbvote.accountability.services import open_execution_records
     except ImportError:
-        log.warning("pbvote.accountability.services.open_execution_records is not "
-                    "available: no execution records opened for cycle %s", cycle_id)
+        log.warning(
+            "pbvote.accountability.services.open_execution_records is not "
+            "available: no execution records opened for cycle %s",
+            cycle_id,
+        )
         return
     open_execution_records(cycle_id, winners, now)
 

@@ -14,11 +14,14 @@ def seed(ctx) -> None:
     ``ctx["winners_by_cycle"]`` ({cycle id: [winning project ids]})."""
     ctx.setdefault("winners_by_cycle", {})
     cycle, now = ctx["past_cycle"], ctx["now"]
-    ballots = db.session.scalar(select(func.count()).select_from(Ballot).where(
-        Ballot.cycle_id == cycle.id))
+    ballots = db.session.scalar(
+        select(func.count()).select_from(Ballot).where(Ballot.cycle_id == cycle.id)
+    )
     if db.session.get(ElectionKey, cycle.id) is None or not ballots:
-        ctx["lines"].append("Results: last year's cycle has no ballots in this demo, "
-                            "so no results were published.")
+        ctx["lines"].append(
+            "Results: last year's cycle has no ballots in this demo, "
+            "so no results were published."
+        )
         return
     # Last year the commune counted its commune-wide scope with the Method of
     # Equal Shares (the demo then shows MES explanations beside greedy districts).
@@ -36,8 +39,11 @@ def seed(ctx) -> None:
         return
     winners = [pid for result in scope_results(run) for pid in result.winners]
     ctx["winners_by_cycle"][cycle.id] = winners
-    ctx["lines"] += ["", (
-        f"Results of {cycle.year}: {len(winners)} winning projects from "
-        f"{run.ballot_count} ballots, signed; see /cycles/{cycle.id}/results and the "
-        f"public ballot record at /cycles/{cycle.id}/results/record")]
-
+    ctx["lines"] += [
+        "",
+        (
+            f"Results of {cycle.year}: {len(winners)} winning projects from "
+            f"{run.ballot_count} ballots, signed; see /cycles/{cycle.id}/results and the "
+            f"public ballot record at /cycles/{cycle.id}/results/record"
+        ),
+    ]

@@ -35,8 +35,9 @@ class TallyRun(db.Model):
     run is resumed in place with ``attempt + 1``."""
 
     __tablename__ = "tally_runs"
-    __table_args__ = (CheckConstraint("status in ('running', 'failed', 'published')",
-                                      name="status"),)
+    __table_args__ = (
+        CheckConstraint("status in ('running', 'failed', 'published')", name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), unique=True)
@@ -107,7 +108,8 @@ class ScopeResult(db.Model):
     engine_result: Mapped[dict] = mapped_column(JSON)  # Result.to_dict()
     scope = relationship("Scope")
     projects: Mapped[list["ProjectResult"]] = relationship(
-        cascade="all, delete-orphan", order_by="ProjectResult.rank")
+        cascade="all, delete-orphan", order_by="ProjectResult.rank"
+    )
 
     @property
     def budget_left(self) -> int:
@@ -123,7 +125,8 @@ class ProjectResult(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scope_result_id: Mapped[int] = mapped_column(
-        ForeignKey("scope_results.id", ondelete="CASCADE"))
+        ForeignKey("scope_results.id", ondelete="CASCADE")
+    )
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     votes: Mapped[int] = mapped_column(BigInteger)
     selected: Mapped[bool]
@@ -141,8 +144,10 @@ class PublicChainEntry(db.Model):
     content: the opened ballots are a separate list (:class:`PublicBallot`)."""
 
     __tablename__ = "public_chain_entries"
-    __table_args__ = (UniqueConstraint("run_id", "position"),
-                      Index("ix_public_chain_entries_receipt", "receipt"))
+    __table_args__ = (
+        UniqueConstraint("run_id", "position"),
+        Index("ix_public_chain_entries_receipt", "receipt"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("tally_runs.id", ondelete="CASCADE"))

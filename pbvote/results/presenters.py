@@ -58,17 +58,29 @@ def chart(items: list[dict], rtl: bool) -> dict:
         outward = -1 if rtl else 1
         y = index * ROW_HEIGHT
         title = item["title"]
-        rows.append(ChartRow(
-            title=title,
-            label=title if len(title) <= LABEL_MAX else title[:LABEL_MAX - 1] + "…",
-            votes=item["votes"], votes_text=format_number(item["votes"]),
-            winner=item["winner"], label_y=y + 17, bar_y=y + 24, value_y=y + 37,
-            bar_x=f"{100 - pct if rtl else 0}%", bar_width=f"{pct}%",
-            label_x="100%" if rtl else "0",
-            value_x=f"{end}%", value_dx=(-6 if inside else 6) * outward,
-            value_anchor=("end" if inside else "start") if not rtl else (
-                "start" if inside else "end"),
-            value_inside=inside))
+        rows.append(
+            ChartRow(
+                title=title,
+                label=title
+                if len(title) <= LABEL_MAX
+                else title[: LABEL_MAX - 1] + "…",
+                votes=item["votes"],
+                votes_text=format_number(item["votes"]),
+                winner=item["winner"],
+                label_y=y + 17,
+                bar_y=y + 24,
+                value_y=y + 37,
+                bar_x=f"{100 - pct if rtl else 0}%",
+                bar_width=f"{pct}%",
+                label_x="100%" if rtl else "0",
+                value_x=f"{end}%",
+                value_dx=(-6 if inside else 6) * outward,
+                value_anchor=("end" if inside else "start")
+                if not rtl
+                else ("start" if inside else "end"),
+                value_inside=inside,
+            )
+        )
     return {"rows": rows, "height": max(ROW_HEIGHT, len(rows) * ROW_HEIGHT + 4)}
 
 
@@ -77,10 +89,12 @@ def scope_name(scope) -> str:
 
 
 def rule_text(result: ScopeResult) -> dict:
-    return {"name": TALLY_RULE_LABELS.get(result.rule, result.rule),
-            "explanation": RULE_EXPLANATIONS.get(result.rule, ""),
-            "greedy_fill": GREEDY_FILL_TEXT if result.greedy_fill else "",
-            "tie_order": TIE_ORDER_TEXT}
+    return {
+        "name": TALLY_RULE_LABELS.get(result.rule, result.rule),
+        "explanation": RULE_EXPLANATIONS.get(result.rule, ""),
+        "greedy_fill": GREEDY_FILL_TEXT if result.greedy_fill else "",
+        "tie_order": TIE_ORDER_TEXT,
+    }
 
 
 def _mad(value) -> str:
@@ -97,18 +111,23 @@ def mes_explanation(project_result, cost: int) -> str:
     """One sentence on why MES funded this winner, from the engine's numbers."""
     decision = project_result.decision
     if project_result.reason == "greedy_fill":
-        return _("Added after the equal shares: among the projects left it had the "
-                 "most votes and still fitted in the money left (%(left)s).",
-                 left=format_mad(decision.get("remaining_budget_before") or 0))
+        return _(
+            "Added after the equal shares: among the projects left it had the "
+            "most votes and still fitted in the money left (%(left)s).",
+            left=format_mad(decision.get("remaining_budget_before") or 0),
+        )
     if project_result.reason != "lowest_rho":
         return str(REASON_LABELS.get(project_result.reason, ""))
-    return _("Chosen in round %(step)s: its %(supporters)s supporters paid its cost of "
-             "%(cost)s together from their equal shares, each at most %(payment)s. "
-             "No other project left could be paid at a lower price for what it gave "
-             "its supporters.",
-             step=decision.get("step") or "?",
-             supporters=format_number(decision.get("supporters") or 0),
-             cost=format_mad(cost), payment=_mad(decision.get("payment_per_supporter")))
+    return _(
+        "Chosen in round %(step)s: its %(supporters)s supporters paid its cost of "
+        "%(cost)s together from their equal shares, each at most %(payment)s. "
+        "No other project left could be paid at a lower price for what it gave "
+        "its supporters.",
+        step=decision.get("step") or "?",
+        supporters=format_number(decision.get("supporters") or 0),
+        cost=format_mad(cost),
+        payment=_mad(decision.get("payment_per_supporter")),
+    )
 
 
 def mes_shares(result: ScopeResult) -> str:
@@ -120,9 +139,13 @@ def mes_shares(result: ScopeResult) -> str:
     final = _mad(completion.get("per_voter_budget"))
     if start == final:
         return _("Each voter's equal share was %(share)s.", share=start)
-    return _("Each voter's equal share was %(start)s; to use as much of the budget as "
-             "possible it was raised step by step to %(final)s, the largest share whose "
-             "outcome still fits in the budget.", start=start, final=final)
+    return _(
+        "Each voter's equal share was %(start)s; to use as much of the budget as "
+        "possible it was raised step by step to %(final)s, the largest share whose "
+        "outcome still fits in the budget.",
+        start=start,
+        final=final,
+    )
 
 
 def reason_label(reason: str) -> str:
@@ -131,17 +154,35 @@ def reason_label(reason: str) -> str:
 
 def scope_view(result: ScopeResult, rtl: bool) -> dict:
     """Everything one scope's section of the results page needs."""
-    rows = [{"title": localized(pr.project, "title") or str(pr.project_id),
-             "votes": pr.votes, "winner": pr.selected} for pr in result.projects]
-    winners = sorted((pr for pr in result.projects if pr.selected),
-                     key=lambda pr: result.winners.index(pr.project_id)
-                     if pr.project_id in result.winners else 0)
+    rows = [
+        {
+            "title": localized(pr.project, "title") or str(pr.project_id),
+            "votes": pr.votes,
+            "winner": pr.selected,
+        }
+        for pr in result.projects
+    ]
+    winners = sorted(
+        (pr for pr in result.projects if pr.selected),
+        key=lambda pr: (
+            result.winners.index(pr.project_id)
+            if pr.project_id in result.winners
+            else 0
+        ),
+    )
     is_mes = result.rule in ("mes", "mes-card")
     return {
-        "result": result, "name": scope_name(result.scope), "chart": chart(rows, rtl),
-        "rule": rule_text(result), "projects": result.projects,
-        "winners": winners, "is_mes": is_mes,
+        "result": result,
+        "name": scope_name(result.scope),
+        "chart": chart(rows, rtl),
+        "rule": rule_text(result),
+        "projects": result.projects,
+        "winners": winners,
+        "is_mes": is_mes,
         "shares": mes_shares(result) if is_mes else "",
-        "explanations": {pr.project_id: mes_explanation(pr, pr.project.cost)
-                         for pr in winners} if is_mes else {},
+        "explanations": {
+            pr.project_id: mes_explanation(pr, pr.project.cost) for pr in winners
+        }
+        if is_mes
+        else {},
     }

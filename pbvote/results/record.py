@@ -42,8 +42,12 @@ from pbvote.engine.ties import TIE_ORDER
 
 RESULTS_FORMAT = "pbvote-results/2"
 RECORD_FORMAT = "pbvote-ballot-record/2"
-PABULIB_RULES = {"greedy": "greedy", "greedy-no-skip": "greedy-no-skip",
-                 "mes": "equalshares/add1", "mes-card": "equalshares/add1"}
+PABULIB_RULES = {
+    "greedy": "greedy",
+    "greedy-no-skip": "greedy-no-skip",
+    "mes": "equalshares/add1",
+    "mes-card": "equalshares/add1",
+}
 
 
 class OpenedBallot(NamedTuple):
@@ -64,8 +68,9 @@ def shuffle_secret(sealing_private: bytes, cycle_id: int, chain_head: str) -> by
     its receipt, hence to its chain position and cast order.
     """
     info = f"pbvote record shuffle/1 cycle {cycle_id} head {chain_head}".encode()
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=info).derive(sealing_private)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
+        sealing_private
+    )
 
 
 def shuffle_key(secret: bytes, receipt: str) -> bytes:
@@ -95,8 +100,13 @@ def canonical_json(data: dict) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def results_payload(cycle, run, shuffled_ballots: list[OpenedBallot], counted: list[dict],
-                    sealing_public: bytes) -> dict:
+def results_payload(
+    cycle,
+    run,
+    shuffled_ballots: list[OpenedBallot],
+    counted: list[dict],
+    sealing_public: bytes,
+) -> dict:
     """What the cycle's Ed25519 key signs: enough to recount from the record."""
     return {
         "format": RESULTS_FORMAT,
@@ -131,18 +141,26 @@ def _scope_payload(item: dict) -> dict:
 
 # -- downloads ---------------------------------------------------------------------
 
+
 def chain_json(entry) -> dict:
     """One link of the published chain (``entry`` is a PublicChainEntry)."""
-    return {"position": entry.position, "receipt": entry.receipt,
-            "previous_hash": entry.previous_hash, "chain_hash": entry.chain_hash}
+    return {
+        "position": entry.position,
+        "receipt": entry.receipt,
+        "previous_hash": entry.previous_hash,
+        "chain_hash": entry.chain_hash,
+    }
 
 
 def ballot_json(b) -> dict:
     """One opened ballot as exported (``b`` is a PublicBallot): no receipt, no
     chain position."""
-    return {"index": b.shuffled_index, "scope_id": b.scope_id,
-            "projects": None if b.projects is None else [str(p) for p in b.projects],
-            "valid": b.projects is not None}
+    return {
+        "index": b.shuffled_index,
+        "scope_id": b.scope_id,
+        "projects": None if b.projects is None else [str(p) for p in b.projects],
+        "valid": b.projects is not None,
+    }
 
 
 def record_header(cycle, run, scopes: list[dict]) -> dict:
@@ -150,23 +168,31 @@ def record_header(cycle, run, scopes: list[dict]) -> dict:
     return {
         "format": RECORD_FORMAT,
         "commune": cycle.commune.slug,
-        "cycle": {"id": cycle.id, "year": cycle.year, "title_ar": cycle.title_ar,
-                  "title_fr": cycle.title_fr},
+        "cycle": {
+            "id": cycle.id,
+            "year": cycle.year,
+            "title_ar": cycle.title_ar,
+            "title_fr": cycle.title_fr,
+        },
         "chain_head": run.chain_head,
         "ballot_count": run.ballot_count,
         "published_at": run.finished_at_dt.isoformat() if run.finished_at_dt else None,
-        "public_keys": {"signing_ed25519": run.signing_public.hex(),
-                        "sealing_x25519": run.sealing_public.hex()},
-        "signed_results": {"payload": run.signed_payload,
-                           "signature": run.signature.hex(),
-                           "algorithm": "Ed25519"},
+        "public_keys": {
+            "signing_ed25519": run.signing_public.hex(),
+            "sealing_x25519": run.sealing_public.hex(),
+        },
+        "signed_results": {
+            "payload": run.signed_payload,
+            "signature": run.signature.hex(),
+            "algorithm": "Ed25519",
+        },
         "scopes": scopes,
         "chain": "every receipt in chain order; recompute each chain_hash as "
-                 "sha256('<previous_hash>:<receipt>') up to chain_head",
+        "sha256('<previous_hash>:<receipt>') up to chain_head",
         "shuffle": "opened ballots in an order keyed with a secret derived from the "
-                   "election's sealing key: not linkable to receipts or positions; "
-                   "record_digest = sha256 of '<scope_id>;<ids comma-separated | "
-                   "invalid>\\n' per ballot in this order",
+        "election's sealing key: not linkable to receipts or positions; "
+        "record_digest = sha256 of '<scope_id>;<ids comma-separated | "
+        "invalid>\\n' per ballot in this order",
     }
 
 
@@ -217,26 +243,35 @@ def ballots_csv_stream(ballots):
 
 def scope_instance(scope_info: dict, ballots, meta: dict) -> Instance:
     """The engine instance of one scope, ballots in record order (valid ones)."""
-    projects = [EngineProject(str(p["id"]), p["cost"], p.get("name", ""))
-                for p in scope_info["projects"]]
-    choices = [EngineBallot(frozenset(str(p) for p in b.projects))
-               for b in ballots if b.projects is not None]
-    return Instance(projects, scope_info["budget"], choices,
-                    {"vote_type": "approval", **meta})
+    projects = [
+        EngineProject(str(p["id"]), p["cost"], p.get("name", ""))
+        for p in scope_info["projects"]
+    ]
+    choices = [
+        EngineBallot(frozenset(str(p) for p in b.projects))
+        for b in ballots
+        if b.projects is not None
+    ]
+    return Instance(
+        projects, scope_info["budget"], choices, {"vote_type": "approval", **meta}
+    )
 
 
 def pb_text(scope_info: dict, ballots, meta: dict, winners: list[str]) -> str:
     """One scope as a pabulib file with the published winners as ``selected``."""
     out = io.StringIO()
-    write_pb(scope_instance(scope_info, ballots, meta), out,
-             selected=[str(w) for w in winners])
+    write_pb(
+        scope_instance(scope_info, ballots, meta),
+        out,
+        selected=[str(w) for w in winners],
+    )
     return out.getvalue()
 
 
 def pb_meta(cycle, scope_info: dict) -> dict:
     return {
         "description": f"Participatory budget of {cycle.commune.name_fr} {cycle.year}, "
-                       f"scope {scope_info['key']}",
+        f"scope {scope_info['key']}",
         "country": "Morocco",
         "unit": cycle.commune.name_fr,
         "subunit": scope_info.get("name_fr") or scope_info["key"],

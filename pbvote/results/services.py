@@ -93,8 +93,14 @@ def run_is_active(run: TallyRun, now: datetime) -> bool:
     return False
 
 
-def start_tally(actor, cycle: Cycle, now: datetime, *,
-                chunk_size: int | None = None, queue_jobs: bool = True) -> TallyRun:
+def start_tally(
+    actor,
+    cycle: Cycle,
+    now: datetime,
+    *,
+    chunk_size: int | None = None,
+    queue_jobs: bool = True,
+) -> TallyRun:
     """Create the cycle's tally run, or resume a failed or interrupted one, and
     queue its first job after commit (``queue_jobs=False``: the caller runs the
     steps itself, see :func:`pbvote.results.counting.tally_inline`).
@@ -105,53 +111,92 @@ def start_tally(actor, cycle: Cycle, now: datetime, *,
     """
     end = voting_end(cycle)
     if end is None or now < end:
-        raise VotingNotClosed(_(
-            "Voting is open until %(end)s: the count can start only once it has "
-            "closed.", end=format_moment(end) if end else "?"))
+        raise VotingNotClosed(
+            _(
+                "Voting is open until %(end)s: the count can start only once it has "
+                "closed.",
+                end=format_moment(end) if end else "?",
+            )
+        )
     if db.session.get(ElectionKey, cycle.id) is None:
-        raise NoElectionKey(_("This cycle has no election key: voting never opened, "
-                              "so there are no ballots to count."))
-    run = db.session.scalar(select(TallyRun).where(TallyRun.cycle_id == cycle.id)
-                            .with_for_update())
+        raise NoElectionKey(
+            _(
+                "This cycle has no election key: voting never opened, "
+                "so there are no ballots to count."
+            )
+        )
+    run = db.session.scalar(
+        select(TallyRun).where(TallyRun.cycle_id == cycle.id).with_for_update()
+    )
     if run is None:
         run = _new_run(actor, cycle, now, chunk_size)
         action = "tally.start"
     else:
         _check_resumable(run, now)
-        run.status, run.attempt, run.error, run.error_code = "running", run.attempt + 1, None, None
+        run.status, run.attempt, run.error, run.error_code = (
+            "running",
+            run.attempt + 1,
+            None,
+            None,
+        )
         run.started_by_id = getattr(actor, "id", None)
         run.heartbeat_at_dt, run.finished_at_dt = now, None
         action = "tally.resume"
-    record_action(actor, action, "cycle", cycle.id, now,
-                  {"run": run.id, "attempt": run.attempt})
+    record_action(
+        actor, action, "cycle", cycle.id, now, {"run": run.id, "attempt": run.attempt}
+    )
     if queue_jobs:
-        enqueue_after_commit("jobs.tally.prepare", run.id, run.attempt, queue=QUEUE,
-                             job_id=job_id(run, "prepare"), timeout=JOB_TIMEOUT)
+        enqueue_after_commit(
+            "jobs.tally.prepare",
+            run.id,
+            run.attempt,
+            queue=QUEUE,
+            job_id=job_id(run, "prepare"),
+            timeout=JOB_TIMEOUT,
+        )
     return run
 
 
 def _new_run(actor, cycle: Cycle, now: datetime, chunk_size: int | None) -> TallyRun:
     size = chunk_size or current_app.config.get("TALLY_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)
-    run = TallyRun(cycle_id=cycle.id, status="running", attempt=1,
-                   started_by_id=getattr(actor, "id", None), started_at_dt=now,
-                   heartbeat_at_dt=now, chunk_size=max(1, int(size)))
+    run = TallyRun(
+        cycle_id=cycle.id,
+        status="running",
+        attempt=1,
+        started_by_id=getattr(actor, "id", None),
+        started_at_dt=now,
+        heartbeat_at_dt=now,
+        chunk_size=max(1, int(size)),
+    )
     db.session.add(run)
     try:
         with db.session.begin_nested():
             db.session.flush()  # the unique cycle_id refuses a simultaneous start
     except IntegrityError:
-        raise TallyAlreadyRunning(_("The count of this cycle was started a moment "
-                                    "ago by someone else; follow it on this page."))
+        raise TallyAlreadyRunning(
+            _(
+                "The count of this cycle was started a moment "
+                "ago by someone else; follow it on this page."
+            )
+        )
     return run
 
 
 def _check_resumable(run: TallyRun, now: datetime) -> None:
     if run.status == "published":
-        raise TallyAlreadyPublished(_("The results of this cycle are already "
-                                      "published; they cannot be counted again."))
+        raise TallyAlreadyPublished(
+            _(
+                "The results of this cycle are already "
+                "published; they cannot be counted again."
+            )
+        )
     if run.status == "running" and run_is_active(run, now):
-        raise TallyAlreadyRunning(_("The count of this cycle is already running; "
-                                    "follow its progress on this page."))
+        raise TallyAlreadyRunning(
+            _(
+                "The count of this cycle is already running; "
+                "follow its progress on this page."
+            )
+        )
 
 
 def schedule_tally(cycle: Cycle, now: datetime) -> datetime | None:
@@ -166,18 +211,26 @@ def schedule_tally(cycle: Cycle, now: datetime) -> datetime | None:
     end = voting_end(cycle)
     if end is None:
         return None
-    enqueue_after_commit("jobs.tally.schedule_start", cycle.id, end.isoformat(),
-                         queue=QUEUE)
+    enqueue_after_commit(
+        "jobs.tally.schedule_start", cycle.id, end.isoformat(), queue=QUEUE
+    )
     return end
 
 
 def due_cycles(now: datetime) -> list[Cycle]:
     """Cycles whose voting has ended, that have an election key and no tally."""
-    query = (select(Cycle).join(ElectionKey, ElectionKey.cycle_id == Cycle.id)
-             .outerjoin(TallyRun, TallyRun.cycle_id == Cycle.id)
-             .where(TallyRun.id.is_(None)).order_by(Cycle.id))
-    return [cycle for cycle in db.session.scalars(query)
-            if (end := voting_end(cycle)) is not None and now >= end]
+    query = (
+        select(Cycle)
+        .join(ElectionKey, ElectionKey.cycle_id == Cycle.id)
+        .outerjoin(TallyRun, TallyRun.cycle_id == Cycle.id)
+        .where(TallyRun.id.is_(None))
+        .order_by(Cycle.id)
+    )
+    return [
+        cycle
+        for cycle in db.session.scalars(query)
+        if (end := voting_end(cycle)) is not None and now >= end
+    ]
 
 
 def progress(run: TallyRun) -> dict:
@@ -188,16 +241,26 @@ def progress(run: TallyRun) -> dict:
         counted = scopes_total
     else:
         opened, chunks = db.session.execute(
-            select(func.coalesce(func.sum(TallyChunk.ballot_count), 0), func.count())
-            .where(TallyChunk.run_id == run.id,
-                   TallyChunk.chain_head == (run.chain_head or ""))).one()
+            select(
+                func.coalesce(func.sum(TallyChunk.ballot_count), 0), func.count()
+            ).where(
+                TallyChunk.run_id == run.id,
+                TallyChunk.chain_head == (run.chain_head or ""),
+            )
+        ).one()
         counted = _count_job_meta(run).get("scopes_counted", 0)
     total = run.ballot_count
-    return {"ballots_opened": int(opened), "ballots_total": total,
-            "chunks_done": int(chunks), "chunks_total": run.chunk_count,
-            "scopes_counted": counted, "scopes_total": scopes_total,
-            "percent": (100 * int(opened) // total) if total else (
-                100 if total == 0 else 0)}
+    return {
+        "ballots_opened": int(opened),
+        "ballots_total": total,
+        "chunks_done": int(chunks),
+        "chunks_total": run.chunk_count,
+        "scopes_counted": counted,
+        "scopes_total": scopes_total,
+        "percent": (100 * int(opened) // total)
+        if total
+        else (100 if total == 0 else 0),
+    }
 
 
 def _count_job_meta(run: TallyRun) -> dict:
@@ -211,23 +274,34 @@ def _count_job_meta(run: TallyRun) -> dict:
 
 
 def scope_results(run: TallyRun) -> list[ScopeResult]:
-    return list(db.session.scalars(select(ScopeResult).where(
-        ScopeResult.run_id == run.id).order_by(ScopeResult.scope_id)))
+    return list(
+        db.session.scalars(
+            select(ScopeResult)
+            .where(ScopeResult.run_id == run.id)
+            .order_by(ScopeResult.scope_id)
+        )
+    )
 
 
 def published_cycles(commune_id: int) -> list[tuple[Cycle, TallyRun]]:
     rows = db.session.execute(
-        select(Cycle, TallyRun).join(TallyRun, TallyRun.cycle_id == Cycle.id)
+        select(Cycle, TallyRun)
+        .join(TallyRun, TallyRun.cycle_id == Cycle.id)
         .where(Cycle.commune_id == commune_id, TallyRun.status == "published")
-        .order_by(Cycle.year.desc()))
+        .order_by(Cycle.year.desc())
+    )
     return [(cycle, run) for cycle, run in rows]
 
 
 def runs_needing_attention(commune_id: int) -> list[TallyRun]:
     """Failed runs: the staff pages show them as alerts."""
-    return list(db.session.scalars(
-        select(TallyRun).join(Cycle, Cycle.id == TallyRun.cycle_id)
-        .where(Cycle.commune_id == commune_id, TallyRun.status == "failed")))
+    return list(
+        db.session.scalars(
+            select(TallyRun)
+            .join(Cycle, Cycle.id == TallyRun.cycle_id)
+            .where(Cycle.commune_id == commune_id, TallyRun.status == "failed")
+        )
+    )
 
 
 def export_scopes(run: TallyRun) -> list[dict]:
@@ -236,21 +310,33 @@ def export_scopes(run: TallyRun) -> list[dict]:
     for result in scope_results(run):
         scope = result.scope
         district = scope.district
-        scopes.append({
-            "scope_id": scope.id, "key": scope.key,
-            "name_ar": district.name_ar if district else "الجماعة كلها",
-            "name_fr": district.name_fr if district else "Toute la commune",
-            "budget": result.budget, "rule": result.rule,
-            "greedy_fill": result.greedy_fill, "budget_used": result.budget_used,
-            "voters": result.voters, "invalid": result.invalid,
-            "winners": [str(w) for w in result.winners],
-            "projects": [{"id": str(pr.project_id), "cost": pr.project.cost,
-                          "name": pr.project.title_fr or pr.project.title_ar,
-                          "title_ar": pr.project.title_ar,
-                          "title_fr": pr.project.title_fr,
-                          "votes": pr.votes, "selected": pr.selected}
-                         for pr in sorted(result.projects, key=lambda p: p.project_id)],
-        })
+        scopes.append(
+            {
+                "scope_id": scope.id,
+                "key": scope.key,
+                "name_ar": district.name_ar if district else "الجماعة كلها",
+                "name_fr": district.name_fr if district else "Toute la commune",
+                "budget": result.budget,
+                "rule": result.rule,
+                "greedy_fill": result.greedy_fill,
+                "budget_used": result.budget_used,
+                "voters": result.voters,
+                "invalid": result.invalid,
+                "winners": [str(w) for w in result.winners],
+                "projects": [
+                    {
+                        "id": str(pr.project_id),
+                        "cost": pr.project.cost,
+                        "name": pr.project.title_fr or pr.project.title_ar,
+                        "title_ar": pr.project.title_ar,
+                        "title_fr": pr.project.title_fr,
+                        "votes": pr.votes,
+                        "selected": pr.selected,
+                    }
+                    for pr in sorted(result.projects, key=lambda p: p.project_id)
+                ],
+            }
+        )
     return scopes
 
 

@@ -39,14 +39,16 @@ class Check:
 
     def line(self) -> str:
         return f"{'OK  ' if self.ok else 'FAIL'} {self.label}" + (
-            f": {self.detail}" if self.detail else "")
+            f": {self.detail}" if self.detail else ""
+        )
 
 
 def _payload(document: dict) -> tuple[dict, str, bytes, bytes]:
     try:
         if document.get("format") != RECORD_FORMAT:
-            raise RecordUnreadable(f"not a {RECORD_FORMAT} file (format is "
-                                   f"{document.get('format')!r})")
+            raise RecordUnreadable(
+                f"not a {RECORD_FORMAT} file (format is {document.get('format')!r})"
+            )
         signed = document["signed_results"]
         text = signed["payload"]
         signature = bytes.fromhex(signed["signature"])
@@ -56,8 +58,12 @@ def _payload(document: dict) -> tuple[dict, str, bytes, bytes]:
             if not isinstance(document[name], list):
                 raise TypeError(name)
         for entry in document["chain"]:
-            (entry["position"], entry["receipt"], entry["previous_hash"],
-             entry["chain_hash"])
+            (
+                entry["position"],
+                entry["receipt"],
+                entry["previous_hash"],
+                entry["chain_hash"],
+            )
         for ballot in document["ballots"]:
             ballot["scope_id"], ballot["projects"]
     except (KeyError, TypeError, ValueError) as error:
@@ -76,27 +82,52 @@ def verify_document(document: dict) -> list[Check]:
     """
     payload, text, signature, public = _payload(document)
     chain, ballots = document["chain"], document["ballots"]
-    checks = [Check(verify_signature(public, signature, text.encode()),
-                    "signature of the results (Ed25519)",
-                    f"public key {public.hex()[:16]}…")]
+    checks = [
+        Check(
+            verify_signature(public, signature, text.encode()),
+            "signature of the results (Ed25519)",
+            f"public key {public.hex()[:16]}…",
+        )
+    ]
     checks.append(_check_chain(chain, payload))
-    checks.append(Check(
-        len(ballots) == len(chain) == payload["ballot_count"],
-        "as many opened ballots as receipts in the chain",
-        f"{len(ballots)} opened ballots, {len(chain)} receipts, "
-        f"{payload['ballot_count']} signed"))
+    checks.append(
+        Check(
+            len(ballots) == len(chain) == payload["ballot_count"],
+            "as many opened ballots as receipts in the chain",
+            f"{len(ballots)} opened ballots, {len(chain)} receipts, "
+            f"{payload['ballot_count']} signed",
+        )
+    )
     digest = record_digest(_plain(ballots))
-    checks.append(Check(digest == payload["record_digest"],
-                        "opened ballots match the signed digest",
-                        f"{len(ballots)} ballots, digest {digest[:16]}…"))
-    header_ok = (document.get("chain_head") == payload["chain_head"]
-                 and document.get("ballot_count") == payload["ballot_count"])
-    checks.append(Check(header_ok, "chain head and count agree with the signed results"))
+    checks.append(
+        Check(
+            digest == payload["record_digest"],
+            "opened ballots match the signed digest",
+            f"{len(ballots)} ballots, digest {digest[:16]}…",
+        )
+    )
+    header_ok = (
+        document.get("chain_head") == payload["chain_head"]
+        and document.get("ballot_count") == payload["ballot_count"]
+    )
+    checks.append(
+        Check(header_ok, "chain head and count agree with the signed results")
+    )
     known = {scope["scope_id"] for scope in payload["scopes"]}
     strays = sum(1 for b in ballots if b["scope_id"] not in known)
-    checks.append(Check(strays == 0, "every opened ballot belongs to a signed scope",
-                        (f"{strays} ballot names another scope" if strays == 1 else
-                         f"{strays} ballots name another scope") if strays else ""))
+    checks.append(
+        Check(
+            strays == 0,
+            "every opened ballot belongs to a signed scope",
+            (
+                f"{strays} ballot names another scope"
+                if strays == 1
+                else f"{strays} ballots name another scope"
+            )
+            if strays
+            else "",
+        )
+    )
     for scope in payload["scopes"]:
         checks.append(_check_scope(scope, ballots))
     return checks
@@ -108,8 +139,13 @@ class _Line(NamedTuple):
 
 
 def _plain(ballots: list[dict]) -> list[_Line]:
-    return [_Line(b["scope_id"], None if b.get("projects") is None else
-                  [int(p) for p in b["projects"]]) for b in ballots]
+    return [
+        _Line(
+            b["scope_id"],
+            None if b.get("projects") is None else [int(p) for p in b["projects"]],
+        )
+        for b in ballots
+    ]
 
 
 def _check_chain(chain: list[dict], payload: dict) -> Check:
@@ -124,24 +160,38 @@ def _check_chain(chain: list[dict], payload: dict) -> Check:
             return Check(False, label, f"breaks at position {expected}")
         previous = link
     if previous != payload["chain_head"] or len(ordered) != payload["ballot_count"]:
-        return Check(False, label, f"ends in {previous[:16]}… after {len(ordered)} "
-                     f"ballots; the signed head is {payload['chain_head'][:16]}… after "
-                     f"{payload['ballot_count']}")
+        return Check(
+            False,
+            label,
+            f"ends in {previous[:16]}… after {len(ordered)} "
+            f"ballots; the signed head is {payload['chain_head'][:16]}… after "
+            f"{payload['ballot_count']}",
+        )
     return Check(True, label, f"{len(ordered)} ballots, head {previous[:16]}…")
 
 
 def _check_scope(scope: dict, ballots: list[dict]) -> Check:
     label = f"recount of scope {scope['key']} with {scope['rule']}"
     mine = [b for b in ballots if b["scope_id"] == scope["scope_id"]]
-    groups = Counter(frozenset(str(p) for p in b["projects"]) for b in mine
-                     if b.get("projects") is not None)
+    groups = Counter(
+        frozenset(str(p) for p in b["projects"])
+        for b in mine
+        if b.get("projects") is not None
+    )
     invalid = sum(1 for b in mine if b.get("projects") is None)
     projects = [EngineProject(pid, cost) for pid, cost in scope["projects"].items()]
     try:
-        instance = Instance(projects, scope["budget"],
-                            [EngineBallot(choice, weight) for choice, weight in
-                             sorted(groups.items(), key=lambda kv: sorted(kv[0]))],
-                            {"vote_type": "approval"})
+        instance = Instance(
+            projects,
+            scope["budget"],
+            [
+                EngineBallot(choice, weight)
+                for choice, weight in sorted(
+                    groups.items(), key=lambda kv: sorted(kv[0])
+                )
+            ],
+            {"vote_type": "approval"},
+        )
         fill = bool(scope.get("greedy_fill")) and scope["rule"] in MES_RULES
         result = tally(instance, scope["rule"], greedy_fill=fill)
     except EngineError as error:
@@ -149,15 +199,18 @@ def _check_scope(scope: dict, ballots: list[dict]) -> Check:
     problems = []
     voters = sum(groups.values())
     if voters != scope["voters"] or invalid != scope["invalid"]:
-        problems.append(f"{voters} valid and {invalid} invalid ballots but published "
-                        f"{scope['voters']} and {scope['invalid']}")
+        problems.append(
+            f"{voters} valid and {invalid} invalid ballots but published "
+            f"{scope['voters']} and {scope['invalid']}"
+        )
     if result.winners != scope["winners"]:
         problems.append(f"winners {result.winners} but published {scope['winners']}")
     if result.votes != scope["votes"]:
         problems.append("vote counts differ from the published ones")
     if result.budget_used != scope["budget_used"]:
-        problems.append(f"money used {result.budget_used} but published "
-                        f"{scope['budget_used']}")
+        problems.append(
+            f"money used {result.budget_used} but published {scope['budget_used']}"
+        )
     if problems:
         return Check(False, label, "; ".join(problems))
     return Check(True, label, f"winners {', '.join(result.winners) or '(none)'}")

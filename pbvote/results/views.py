@@ -15,11 +15,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
-from pbvote.accounts.access import staff_required
 from pbvote.communes.services import current_commune
+from pbvote.core.access import staff_required
+from pbvote.core.forms import ConfirmForm
 from pbvote.core.i18n import current_language, localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
 from pbvote.core.pagination import Page
@@ -36,20 +36,21 @@ from pbvote.results.models import PublicBallot, PublicChainEntry
 bp = Blueprint("results", __name__)
 
 add_nav("results.results_index", _l("Results"), 40)
-add_cycle_link("results.results_page", _l("Results"),
-               phases=("tally", "execution", "evaluation", "closed"))
+add_cycle_link(
+    "results.results_page",
+    _l("Results"),
+    phases=("tally", "execution", "evaluation", "closed"),
+)
 add_cycle_link("results.staff_tally", _l("Count and results"), roles=("admin",))
 add_staff_link("results.staff_tallies", _l("Counts and results"), "admin")
 
 
-class ConfirmForm(FlaskForm):
-    """The confirmation page's form: only its CSRF token."""
-
-
 @bp.app_context_processor
 def results_helpers():
-    return {"run_status_label": lambda status: RUN_STATUS_LABELS.get(status, status),
-            "reason_label": presenters.reason_label}
+    return {
+        "run_status_label": lambda status: RUN_STATUS_LABELS.get(status, status),
+        "reason_label": presenters.reason_label,
+    }
 
 
 def _published_or_404(cycle_id: int):
@@ -62,10 +63,12 @@ def _published_or_404(cycle_id: int):
 
 # -- public pages ------------------------------------------------------------------
 
+
 @bp.route("/results")
 def results_index():
-    return render_template("results/index.html",
-                           published=services.published_cycles(current_commune().id))
+    return render_template(
+        "results/index.html", published=services.published_cycles(current_commune().id)
+    )
 
 
 @bp.route("/cycles/<int:cycle_id>/results")
@@ -73,15 +76,20 @@ def results_page(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
     run = services.published_run(cycle.id)
     if run is None:
-        return render_template("results/pending.html", cycle=cycle,
-                               phase=phase_at(cycle, utcnow()),
-                               run=services.get_run(cycle.id),
-                               voting_end=services.voting_end(cycle))
+        return render_template(
+            "results/pending.html",
+            cycle=cycle,
+            phase=phase_at(cycle, utcnow()),
+            run=services.get_run(cycle.id),
+            voting_end=services.voting_end(cycle),
+        )
     rtl = current_language().rtl
-    scopes = [presenters.scope_view(result, rtl)
-              for result in services.scope_results(run)]
-    return render_template("results/page.html", cycle=cycle, run=run, scopes=scopes,
-                           rtl=rtl)
+    scopes = [
+        presenters.scope_view(result, rtl) for result in services.scope_results(run)
+    ]
+    return render_template(
+        "results/page.html", cycle=cycle, run=run, scopes=scopes, rtl=rtl
+    )
 
 
 RECORD_PAGE_SIZE = 50
@@ -95,8 +103,9 @@ def _page(query, param: str, size: int = RECORD_PAGE_SIZE) -> Page:
         number = max(1, int(request.args.get(param, 1)))
     except ValueError:
         number = 1
-    total = db.session.scalar(select(func.count()).select_from(
-        query.order_by(None).subquery()))
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
     number = min(number, max(1, -(-total // size)))
     items = list(db.session.scalars(query.limit(size).offset((number - 1) * size)))
     return Page(items, number, size, total)
@@ -109,20 +118,35 @@ def record_page(cycle_id: int):
     receipt = services.normalise_receipt(typed)
     receipt_error, matches = None, None
     if typed and len(receipt) < 8:
-        receipt_error = _("Type at least the first 8 characters of your receipt "
-                          "(digits 0–9 and letters a–f).")
+        receipt_error = _(
+            "Type at least the first 8 characters of your receipt "
+            "(digits 0–9 and letters a–f)."
+        )
     elif typed:
-        matches = list(db.session.scalars(services.chain_query(run, receipt=receipt)
-                                          .limit(RECEIPT_MATCHES)))
+        matches = list(
+            db.session.scalars(
+                services.chain_query(run, receipt=receipt).limit(RECEIPT_MATCHES)
+            )
+        )
     results = services.scope_results(run)
-    titles = {pr.project_id: localized(pr.project, "title")
-              for result in results for pr in result.projects}
+    titles = {
+        pr.project_id: localized(pr.project, "title")
+        for result in results
+        for pr in result.projects
+    }
     return render_template(
-        "results/record.html", cycle=cycle, run=run, scopes=results, titles=titles,
-        typed=typed, receipt_error=receipt_error, matches=matches,
+        "results/record.html",
+        cycle=cycle,
+        run=run,
+        scopes=results,
+        titles=titles,
+        typed=typed,
+        receipt_error=receipt_error,
+        matches=matches,
         chain=_page(services.chain_query(run), "chain_page"),
         ballots=_page(services.ballots_query(run), "ballots_page"),
-        scope_names={r.scope_id: presenters.scope_name(r.scope) for r in results})
+        scope_names={r.scope_id: presenters.scope_name(r.scope) for r in results},
+    )
 
 
 def _download(body, mimetype: str, filename: str) -> Response:
@@ -137,9 +161,14 @@ def _batches(model, order_column, run_id: int):
     the client reads."""
     last = 0
     while True:
-        batch = list(db.session.scalars(
-            select(model).where(model.run_id == run_id, order_column > last)
-            .order_by(order_column).limit(2000)))
+        batch = list(
+            db.session.scalars(
+                select(model)
+                .where(model.run_id == run_id, order_column > last)
+                .order_by(order_column)
+                .limit(2000)
+            )
+        )
         if not batch:
             return
         yield from batch
@@ -163,10 +192,12 @@ def _file_prefix(cycle: Cycle) -> str:
 def record_json(cycle_id: int):
     cycle, run = _published_or_404(cycle_id)
     header = record.record_header(cycle, run, services.export_scopes(run))
-    body = stream_with_context(record.json_stream(header, _chain(run.id),
-                                                  _opened(run.id)))
-    return _download(body, "application/json",
-                     f"{_file_prefix(cycle)}-ballot-record.json")
+    body = stream_with_context(
+        record.json_stream(header, _chain(run.id), _opened(run.id))
+    )
+    return _download(
+        body, "application/json", f"{_file_prefix(cycle)}-ballot-record.json"
+    )
 
 
 @bp.route("/cycles/<int:cycle_id>/results/chain.csv")
@@ -186,8 +217,9 @@ def ballots_csv(cycle_id: int):
 @bp.route("/cycles/<int:cycle_id>/results/scope-<int:scope_id>.pb")
 def record_pb(cycle_id: int, scope_id: int):
     cycle, run = _published_or_404(cycle_id)
-    info = next((s for s in services.export_scopes(run) if s["scope_id"] == scope_id),
-                None)
+    info = next(
+        (s for s in services.export_scopes(run) if s["scope_id"] == scope_id), None
+    )
     if info is None:
         abort(404)
     ballots = db.session.scalars(services.ballots_query(run, scope_id=scope_id))
@@ -197,15 +229,20 @@ def record_pb(cycle_id: int, scope_id: int):
 
 # -- staff ---------------------------------------------------------------------------
 
+
 @bp.route("/staff/tallies")
 @staff_required("admin")
 def staff_tallies():
     commune = current_commune()
-    cycles = db.session.scalars(select(Cycle).where(
-        Cycle.commune_id == commune.id).order_by(Cycle.year.desc())).all()
-    return render_template("results/staff_tallies.html", cycles=cycles,
-                           runs={c.id: services.get_run(c.id) for c in cycles},
-                           alerts=services.runs_needing_attention(commune.id))
+    cycles = db.session.scalars(
+        select(Cycle).where(Cycle.commune_id == commune.id).order_by(Cycle.year.desc())
+    ).all()
+    return render_template(
+        "results/staff_tallies.html",
+        cycles=cycles,
+        runs={c.id: services.get_run(c.id) for c in cycles},
+        alerts=services.runs_needing_attention(commune.id),
+    )
 
 
 @bp.route("/staff/cycles/<int:cycle_id>/tally")
@@ -216,10 +253,15 @@ def staff_tally(cycle_id: int):
     now = utcnow()
     active = run is not None and services.run_is_active(run, now)
     return render_template(
-        "results/staff_tally.html", cycle=cycle, run=run, active=active,
+        "results/staff_tally.html",
+        cycle=cycle,
+        run=run,
+        active=active,
         progress=services.progress(run) if run else None,
-        voting_end=services.voting_end(cycle), now=now,
-        can_start=(run is None or (run.status != "published" and not active)))
+        voting_end=services.voting_end(cycle),
+        now=now,
+        can_start=(run is None or (run.status != "published" and not active)),
+    )
 
 
 @bp.route("/staff/cycles/<int:cycle_id>/tally/start", methods=["GET", "POST"])
@@ -239,11 +281,18 @@ def staff_tally_start(cycle_id: int):
             flash(_("The count has started. This page shows its progress."), "success")
         return redirect(back)
     return render_template(
-        "confirm.html", form=form, title=_("Start the count"), danger=False,
-        message=_("The ballots of %(year)s will be opened and counted, and the results "
-                  "published as soon as the count ends. This cannot be undone.",
-                  year=cycle.year),
-        confirm_label=_("Start the count"), cancel_url=back)
+        "confirm.html",
+        form=form,
+        title=_("Start the count"),
+        danger=False,
+        message=_(
+            "The ballots of %(year)s will be opened and counted, and the results "
+            "published as soon as the count ends. This cannot be undone.",
+            year=cycle.year,
+        ),
+        confirm_label=_("Start the count"),
+        cancel_url=back,
+    )
 
 
 from pbvote.results import api  # noqa: F401 - registers the API routes

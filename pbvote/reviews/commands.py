@@ -17,8 +17,10 @@ def seed_proposal_data():
     commune = current_commune()
     bodies = ensure_bodies(commune.id)
     db.session.commit()
-    click.echo(f"{len(active_categories(commune.id))} categories and {len(bodies)} "
-               f"advisory bodies for {commune.name_fr}.")
+    click.echo(
+        f"{len(active_categories(commune.id))} categories and {len(bodies)} "
+        f"advisory bodies for {commune.name_fr}."
+    )
 
 
 commands = [seed_proposal_data]

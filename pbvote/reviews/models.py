@@ -18,21 +18,34 @@ from pbvote.extensions import db
 
 # The charter's bodies (section "Background"), seeded as data.
 DEFAULT_BODIES = (
-    ("equality", "هيئة المساواة وتكافؤ الفرص ومقاربة النوع",
-     "Instance de l'équité, de l'égalité des chances et de l'approche genre"),
+    (
+        "equality",
+        "هيئة المساواة وتكافؤ الفرص ومقاربة النوع",
+        "Instance de l'équité, de l'égalité des chances et de l'approche genre",
+    ),
     ("youth", "مجلس الشباب", "Conseil des jeunes"),
     ("children", "مجلس الطفل", "Conseil de l'enfant"),
-    ("accessibility", "هيئة الولوجيات وحقوق الأشخاص في وضعية إعاقة",
-     ("Instance de l'accessibilité et des droits des personnes en situation de "
-     "handicap")),
+    (
+        "accessibility",
+        "هيئة الولوجيات وحقوق الأشخاص في وضعية إعاقة",
+        (
+            "Instance de l'accessibilité et des droits des personnes en situation de "
+            "handicap"
+        ),
+    ),
     ("sports", "المجلس الرياضي", "Conseil du sport"),
     ("neighbourhoods", "مجلس الأحياء السكنية", "Conseil des quartiers résidentiels"),
 )
 # Which body reviews which category by default (anything else: neighbourhoods).
-DEFAULT_RULES = (("sports", "sports"), ("accessibility", "accessibility"),
-                 ("culture", "youth"), ("education", "children"),
-                 ("health", "equality"), ("economy", "equality"),
-                 (None, "neighbourhoods"))
+DEFAULT_RULES = (
+    ("sports", "sports"),
+    ("accessibility", "accessibility"),
+    ("culture", "youth"),
+    ("education", "children"),
+    ("health", "equality"),
+    ("economy", "equality"),
+    (None, "neighbourhoods"),
+)
 
 
 class AdvisoryBody(db.Model):
@@ -46,7 +59,8 @@ class AdvisoryBody(db.Model):
     name_fr: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     members: Mapped[list["BodyMember"]] = relationship(
-        back_populates="body", cascade="all, delete-orphan", order_by="BodyMember.id")
+        back_populates="body", cascade="all, delete-orphan", order_by="BodyMember.id"
+    )
 
 
 class BodyMember(db.Model):
@@ -59,7 +73,8 @@ class BodyMember(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     body_id: Mapped[int] = mapped_column(
-        ForeignKey("advisory_bodies.id", ondelete="CASCADE"), index=True)
+        ForeignKey("advisory_bodies.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     resident_phone: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[AdvisoryBody] = relationship(back_populates="members")
@@ -75,9 +90,11 @@ class AssignmentRule(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
     body_id: Mapped[int] = mapped_column(
-        ForeignKey("advisory_bodies.id", ondelete="CASCADE"))
+        ForeignKey("advisory_bodies.id", ondelete="CASCADE")
+    )
     category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("proposal_categories.id", ondelete="CASCADE"))
+        ForeignKey("proposal_categories.id", ondelete="CASCADE")
+    )
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     body = relationship("AdvisoryBody")
     category = relationship("Category")
@@ -91,16 +108,20 @@ class Review(db.Model):
     __tablename__ = "reviews"
     __table_args__ = (
         UniqueConstraint("proposal_id"),
-        CheckConstraint("decision is null or decision in ('feasible', "
-                        "'feasible_with_changes', 'not_feasible', 'merged')",
-                        name="decision"),
-        CheckConstraint("official_cost is null or official_cost > 0",
-                        name="official_cost_positive"),
+        CheckConstraint(
+            "decision is null or decision in ('feasible', "
+            "'feasible_with_changes', 'not_feasible', 'merged')",
+            name="decision",
+        ),
+        CheckConstraint(
+            "official_cost is null or official_cost > 0", name="official_cost_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id",
-                                                        ondelete="CASCADE"))
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE")
+    )
     body_id: Mapped[int] = mapped_column(ForeignKey("advisory_bodies.id"), index=True)
     assigned_by: Mapped[str] = mapped_column(String(10), default="rule")  # rule | hand
     assigned_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -117,8 +138,11 @@ class Review(db.Model):
     project_title_fr: Mapped[str] = mapped_column(String(200), default="")
     recorded_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    proposal = relationship("Proposal", foreign_keys=[proposal_id],
-                            backref=db.backref("review", uselist=False))
+    proposal = relationship(
+        "Proposal",
+        foreign_keys=[proposal_id],
+        backref=db.backref("review", uselist=False),
+    )
     merged_into = relationship("Proposal", foreign_keys=[merged_into_id])
     body = relationship("AdvisoryBody")
     reviewer = relationship("User")

@@ -51,6 +51,7 @@ class ReviewInput:
 
 # Assignment ------------------------------------------------------------------------
 
+
 def _assignable(proposal: Proposal) -> None:
     if proposal.status != "submitted":
         raise InvalidAssignment(_("Only submitted proposals are reviewed."))
@@ -58,8 +59,9 @@ def _assignable(proposal: Proposal) -> None:
         raise InvalidAssignment(_("The answer to this proposal is already published."))
 
 
-def assign_by_hand(actor, proposal: Proposal, body: AdvisoryBody | None,
-                   now: datetime) -> Review:
+def assign_by_hand(
+    actor, proposal: Proposal, body: AdvisoryBody | None, now: datetime
+) -> Review:
     """Give a proposal to a body, or move it to another before its answer is
     published. Raises InvalidAssignment."""
     if body is None or body.commune_id != proposal.cycle.commune_id:
@@ -73,8 +75,9 @@ def assign_by_hand(actor, proposal: Proposal, body: AdvisoryBody | None,
         review.body_id, review.reviewer_id = body.id, None
     review.assigned_by, review.assigned_at_dt = "hand", now
     db.session.flush()  # the audit entry needs the id
-    record_action(actor, "review.assign", "proposal", proposal.id, now,
-                  {"body": body.key})
+    record_action(
+        actor, "review.assign", "proposal", proposal.id, now, {"body": body.key}
+    )
     return review
 
 
@@ -83,62 +86,121 @@ def assign_by_rules(actor, cycle: Cycle, now: datetime) -> int:
     category or district points to; returns how many were assigned."""
     rules = rules_of(cycle.commune_id)
     count = 0
-    for proposal in db.session.scalars(select(Proposal).where(
-            Proposal.cycle_id == cycle.id, Proposal.status == "submitted",
-            ~exists().where(Review.proposal_id == Proposal.id))):
+    for proposal in db.session.scalars(
+        select(Proposal).where(
+            Proposal.cycle_id == cycle.id,
+            Proposal.status == "submitted",
+            ~exists().where(Review.proposal_id == Proposal.id),
+        )
+    ):
         body_id = body_for(rules, proposal.category_id, proposal.scope.district_id)
         if body_id is not None:
-            db.session.add(Review(proposal=proposal, body_id=body_id,
-                                  assigned_by="rule", assigned_at_dt=now))
+            db.session.add(
+                Review(
+                    proposal=proposal,
+                    body_id=body_id,
+                    assigned_by="rule",
+                    assigned_at_dt=now,
+                )
+            )
             count += 1
-    record_action(actor, "review.assign_rules", "cycle", cycle.id, now,
-                  {"assigned": count})
+    record_action(
+        actor, "review.assign_rules", "cycle", cycle.id, now, {"assigned": count}
+    )
     return count
 
 
 # Recording ---------------------------------------------------------------------------
+
 
 def check_no_conflict(reviewer, proposal: Proposal) -> None:
     """A reviewer may not review what they proposed, represent or support, under
     their staff account or under the resident account named in their membership.
 
     Raises ConflictOfInterest."""
-    phones = {m.resident_phone for m in db.session.scalars(select(BodyMember).where(
-        BodyMember.user_id == reviewer.id)) if m.resident_phone}
+    phones = {
+        m.resident_phone
+        for m in db.session.scalars(
+            select(BodyMember).where(BodyMember.user_id == reviewer.id)
+        )
+        if m.resident_phone
+    }
     # The reviewer's own accounts: the staff one and their resident ones.
-    account_ids = {reviewer.id} | set(db.session.scalars(select(User.id).where(
-        User.commune_id == reviewer.commune_id, User.phone.in_(phones))))
+    account_ids = {reviewer.id} | set(
+        db.session.scalars(
+            select(User.id).where(
+                User.commune_id == reviewer.commune_id, User.phone.in_(phones)
+            )
+        )
+    )
     if proposal.author_id in account_ids:
-        raise ConflictOfInterest(_("You wrote this proposal, so you cannot review it. "
-                                   "Another member of the body must do it."))
+        raise ConflictOfInterest(
+            _(
+                "You wrote this proposal, so you cannot review it. "
+                "Another member of the body must do it."
+            )
+        )
     if proposal.association_id:
         association = db.session.get(Association, proposal.association_id)
         if association.representative_id in account_ids:
-            raise ConflictOfInterest(_("This proposal comes from an association you "
-                                       "represent, so you cannot review it."))
-    supported = db.session.scalar(select(exists().where(
-        Support.proposal_id == proposal.id, Support.user_id.in_(account_ids))))
+            raise ConflictOfInterest(
+                _(
+                    "This proposal comes from an association you "
+                    "represent, so you cannot review it."
+                )
+            )
+    supported = db.session.scalar(
+        select(
+            exists().where(
+                Support.proposal_id == proposal.id, Support.user_id.in_(account_ids)
+            )
+        )
+    )
     if supported:
-        raise ConflictOfInterest(_("You support this proposal, so you cannot review "
-                                   "it. Another member of the body must do it."))
+        raise ConflictOfInterest(
+            _(
+                "You support this proposal, so you cannot review "
+                "it. Another member of the body must do it."
+            )
+        )
 
 
 def _check_decision(review: Review, data: ReviewInput) -> None:
     if data.decision not in DECISIONS:
         raise InvalidReview(_("Choose a decision."), "decision")
-    if data.decision != "merged" and None in (data.competent, data.technical_ok,
-                                              data.legal_ok):
-        raise InvalidReview(_("Answer the three questions: competence, technical and "
-                              "legal feasibility."), "competent")
-    if len((data.answer or "").strip()) < MIN_ANSWER:
-        raise InvalidReview(_("Write the answer to the author (at least %(num)d "
-                              "characters): it is published with the decision.",
-                              num=MIN_ANSWER), "answer")
-    if data.decision in ("not_feasible", "feasible_with_changes") and len(
-            (data.reasons or "").strip()) < MIN_ANSWER:
+    if data.decision != "merged" and None in (
+        data.competent,
+        data.technical_ok,
+        data.legal_ok,
+    ):
         raise InvalidReview(
-            _("Give the reasons (at least %(num)d characters): why it is not feasible, "
-              "or which changes are needed.", num=MIN_ANSWER), "reasons")
+            _(
+                "Answer the three questions: competence, technical and "
+                "legal feasibility."
+            ),
+            "competent",
+        )
+    if len((data.answer or "").strip()) < MIN_ANSWER:
+        raise InvalidReview(
+            _(
+                "Write the answer to the author (at least %(num)d "
+                "characters): it is published with the decision.",
+                num=MIN_ANSWER,
+            ),
+            "answer",
+        )
+    if (
+        data.decision in ("not_feasible", "feasible_with_changes")
+        and len((data.reasons or "").strip()) < MIN_ANSWER
+    ):
+        raise InvalidReview(
+            _(
+                "Give the reasons (at least %(num)d characters): why it is not feasible, "
+                "or which changes are needed.",
+                num=MIN_ANSWER,
+            ),
+            "reasons",
+        )
     if data.decision in PROJECT_DECISIONS:
         _check_feasible(review, data)
     if data.decision == "merged":
@@ -147,36 +209,56 @@ def _check_decision(review: Review, data: ReviewInput) -> None:
 
 def _check_feasible(review: Review, data: ReviewInput) -> None:
     if not (data.competent and data.technical_ok and data.legal_ok):
-        raise InvalidReview(_("A feasible proposal must be within the commune's "
-                              "competence and feasible technically and legally. "
-                              "Otherwise choose “not feasible” and give the reasons."),
-                            "decision")
+        raise InvalidReview(
+            _(
+                "A feasible proposal must be within the commune's "
+                "competence and feasible technically and legally. "
+                "Otherwise choose “not feasible” and give the reasons."
+            ),
+            "decision",
+        )
     scope = review.proposal.scope
     if not data.official_cost or data.official_cost <= 0:
-        raise InvalidReview(_("Give the official cost estimate in dirhams."),
-                            "official_cost")
+        raise InvalidReview(
+            _("Give the official cost estimate in dirhams."), "official_cost"
+        )
     if data.official_cost > scope.amount:
-        raise InvalidReview(_("The official cost (%(cost)s) is more than the whole "
-                              "budget of its scope (%(amount)s): it could never be "
-                              "chosen. Answer “feasible with changes” with a smaller "
-                              "version, or “not feasible”.",
-                              cost=format_mad(data.official_cost),
-                              amount=format_mad(scope.amount)), "official_cost")
+        raise InvalidReview(
+            _(
+                "The official cost (%(cost)s) is more than the whole "
+                "budget of its scope (%(amount)s): it could never be "
+                "chosen. Answer “feasible with changes” with a smaller "
+                "version, or “not feasible”.",
+                cost=format_mad(data.official_cost),
+                amount=format_mad(scope.amount),
+            ),
+            "official_cost",
+        )
 
 
 def _check_merge(review: Review, target_id: int | None) -> None:
     target = db.session.get(Proposal, target_id) if target_id else None
     proposal = review.proposal
-    if target is None or target.cycle_id != proposal.cycle_id or (
-            target.status in ("draft", "withdrawn")):
-        raise InvalidReview(_("Choose the proposal of this cycle it merges into."),
-                            "merged_into_id")
+    if (
+        target is None
+        or target.cycle_id != proposal.cycle_id
+        or (target.status in ("draft", "withdrawn"))
+    ):
+        raise InvalidReview(
+            _("Choose the proposal of this cycle it merges into."), "merged_into_id"
+        )
     if target.id == proposal.id:
-        raise InvalidReview(_("A proposal cannot be merged into itself."),
-                            "merged_into_id")
+        raise InvalidReview(
+            _("A proposal cannot be merged into itself."), "merged_into_id"
+        )
     if target.review is not None and target.review.decision == "merged":
-        raise InvalidReview(_("That proposal is itself merged into another one: "
-                              "choose the one they all merge into."), "merged_into_id")
+        raise InvalidReview(
+            _(
+                "That proposal is itself merged into another one: "
+                "choose the one they all merge into."
+            ),
+            "merged_into_id",
+        )
 
 
 def record_review(reviewer, review: Review, data: ReviewInput, now: datetime) -> None:
@@ -185,36 +267,51 @@ def record_review(reviewer, review: Review, data: ReviewInput, now: datetime) ->
     Raises NotMember, ConflictOfInterest, InvalidReview, PhaseClosed."""
     require_phase(review.proposal.cycle, RECORD_PHASES, now)
     if review.proposal.status != "submitted" and not review.is_published:
-        raise InvalidReview(_("This proposal was withdrawn by its author: there is "
-                              "nothing to review."))
+        raise InvalidReview(
+            _("This proposal was withdrawn by its author: there is nothing to review.")
+        )
     if review.body_id not in reviewer_body_ids(reviewer):
-        raise NotMember(_("Only members of the %(body)s can review this proposal.",
-                          body=review.body.name_fr))
+        raise NotMember(
+            _(
+                "Only members of the %(body)s can review this proposal.",
+                body=review.body.name_fr,
+            )
+        )
     check_no_conflict(reviewer, review.proposal)
     if review.is_published:
-        raise InvalidReview(_("This answer is published and can no longer be "
-                              "changed."))
+        raise InvalidReview(_("This answer is published and can no longer be changed."))
     _check_decision(review, data)
     review.decision = data.decision
     review.competent, review.technical_ok = data.competent, data.technical_ok
     review.legal_ok = data.legal_ok
-    review.official_cost = (data.official_cost if data.decision in PROJECT_DECISIONS
-                            else data.official_cost or None)
+    review.official_cost = (
+        data.official_cost
+        if data.decision in PROJECT_DECISIONS
+        else data.official_cost or None
+    )
     review.answer, review.reasons = data.answer.strip(), (data.reasons or "").strip()
     review.merged_into_id = data.merged_into_id if data.decision == "merged" else None
     review.project_title_ar = (data.project_title_ar or "").strip()[:200]
     review.project_title_fr = (data.project_title_fr or "").strip()[:200]
     review.reviewer_id, review.recorded_at_dt = reviewer.id, now
-    record_action(reviewer, "review.record", "proposal", review.proposal_id, now,
-                  {"decision": data.decision, "official_cost": review.official_cost})
+    record_action(
+        reviewer,
+        "review.record",
+        "proposal",
+        review.proposal_id,
+        now,
+        {"decision": data.decision, "official_cost": review.official_cost},
+    )
 
 
 # Publishing ------------------------------------------------------------------------
 
+
 def _project_for(review: Review, now: datetime) -> Project:
     proposal = review.proposal
-    existing = db.session.scalar(select(Project).where(
-        Project.proposal_id == proposal.id))
+    existing = db.session.scalar(
+        select(Project).where(Project.proposal_id == proposal.id)
+    )
     project = existing or Project(proposal_id=proposal.id, created_at_dt=now)
     project.cycle_id, project.scope_id = proposal.cycle_id, proposal.scope_id
     project.category_id = proposal.category_id
@@ -234,11 +331,19 @@ def publish_decisions(actor, cycle: Cycle, now: datetime) -> list[Review]:
 
     Raises PhaseClosed, InvalidReview (nothing to publish)."""
     require_phase(cycle, ("review",), now)
-    reviews = list(db.session.scalars(select(Review).join(Proposal, Review.proposal_id
-                                                          == Proposal.id).where(
-        Proposal.cycle_id == cycle.id, Proposal.status == "submitted",
-        Review.decision.is_not(None),
-        Review.published_at_dt.is_(None)).order_by(Review.id)))
+    reviews = list(
+        db.session.scalars(
+            select(Review)
+            .join(Proposal, Review.proposal_id == Proposal.id)
+            .where(
+                Proposal.cycle_id == cycle.id,
+                Proposal.status == "submitted",
+                Review.decision.is_not(None),
+                Review.published_at_dt.is_(None),
+            )
+            .order_by(Review.id)
+        )
+    )
     if not reviews:
         raise InvalidReview(_("No recorded answer is waiting to be published."))
     for review in reviews:
@@ -249,11 +354,16 @@ def publish_decisions(actor, cycle: Cycle, now: datetime) -> list[Review]:
         record_event(review.proposal, review.decision, now, note)
         if review.decision in PROJECT_DECISIONS:
             _project_for(review, now)
-        enqueue_after_commit("jobs.proposals.notify_decision", review.proposal_id,
-                             queue="default", retry=3)
+        enqueue_after_commit(
+            "jobs.proposals.notify_decision",
+            review.proposal_id,
+            queue="default",
+            retry=3,
+        )
     db.session.flush()  # projects get ids before the audit entry
-    record_action(actor, "review.publish", "cycle", cycle.id, now,
-                  {"published": len(reviews)})
+    record_action(
+        actor, "review.publish", "cycle", cycle.id, now, {"published": len(reviews)}
+    )
     return reviews
 
 
@@ -270,22 +380,35 @@ def notify_author(proposal_id: int, now: datetime):
     parts = []
     for locale in ("ar_MA", "fr_MA"):
         with force_locale(locale):
-            parts.append(_("Ouazzane participation: your proposal no. %(id)d has its "
-                           "answer: %(decision)s. Read it on the proposal's page.",
-                           id=proposal.id,
-                           decision=str(STATUS_LABELS[proposal.review.decision])))
-    return queue_sms(proposal.author.phone, "\n".join(parts), now,
-                     purpose="proposal-answer", commune_id=proposal.cycle.commune_id,
-                     dedupe_key=f"proposal-answer:{proposal.id}")
+            parts.append(
+                _(
+                    "Ouazzane participation: your proposal no. %(id)d has its "
+                    "answer: %(decision)s. Read it on the proposal's page.",
+                    id=proposal.id,
+                    decision=str(STATUS_LABELS[proposal.review.decision]),
+                )
+            )
+    return queue_sms(
+        proposal.author.phone,
+        "\n".join(parts),
+        now,
+        purpose="proposal-answer",
+        commune_id=proposal.cycle.commune_id,
+        dedupe_key=f"proposal-answer:{proposal.id}",
+    )
 
 
 # Readiness for the vote ------------------------------------------------------------
 
+
 def unanswered_query(cycle: Cycle):
     """Submitted proposals of the cycle whose answer is not published yet (a
     published answer always changes the status, so "submitted" is exactly that)."""
-    return select(Proposal).where(Proposal.cycle_id == cycle.id,
-                                  Proposal.status == "submitted").order_by(Proposal.id)
+    return (
+        select(Proposal)
+        .where(Proposal.cycle_id == cycle.id, Proposal.status == "submitted")
+        .order_by(Proposal.id)
+    )
 
 
 def unanswered_proposals(cycle: Cycle) -> list[Proposal]:
@@ -297,16 +420,26 @@ def check_ready_for_voting(cycle: Cycle) -> None:
     at least one project can be voted on."""
     missing = unanswered_proposals(cycle)
     if missing:
-        raise NotReadyForVoting(ngettext(
-            "Voting cannot open: %(num)d proposal still has no published answer. "
-            "Every proposal must be answered first.",
-            "Voting cannot open: %(num)d proposals still have no published answer. "
-            "Every proposal must be answered first.", len(missing)), missing)
-    has_projects = db.session.scalar(select(exists().where(
-        Project.cycle_id == cycle.id)))
+        raise NotReadyForVoting(
+            ngettext(
+                "Voting cannot open: %(num)d proposal still has no published answer. "
+                "Every proposal must be answered first.",
+                "Voting cannot open: %(num)d proposals still have no published answer. "
+                "Every proposal must be answered first.",
+                len(missing),
+            ),
+            missing,
+        )
+    has_projects = db.session.scalar(
+        select(exists().where(Project.cycle_id == cycle.id))
+    )
     if not has_projects:
-        raise NotReadyForVoting(_("Voting cannot open: no proposal was found feasible, "
-                                  "so there is no project to vote on."))
+        raise NotReadyForVoting(
+            _(
+                "Voting cannot open: no proposal was found feasible, "
+                "so there is no project to vote on."
+            )
+        )
 
 
 def open_voting(actor, cycle: Cycle, now: datetime) -> None:
@@ -319,22 +452,32 @@ def open_voting(actor, cycle: Cycle, now: datetime) -> None:
     voting = next(p for p in cycle.phases if p.kind == "voting")
     previous = voting.starts_at_dt
     voting.starts_at_dt = now
-    record_action(actor, "cycle.open_voting", "cycle", cycle.id, now,
-                  {"planned_start": previous.isoformat()})
+    record_action(
+        actor,
+        "cycle.open_voting",
+        "cycle",
+        cycle.id,
+        now,
+        {"planned_start": previous.isoformat()},
+    )
 
 
 def readiness(cycle: Cycle, now: datetime) -> dict:
     """Counts for the administrator's panel."""
-    rows = db.session.execute(select(Proposal.status, Review.decision,
-                                     Review.published_at_dt, Review.id).outerjoin(
-        Review, Review.proposal_id == Proposal.id).where(
-        Proposal.cycle_id == cycle.id, Proposal.status != "draft")).all()
+    rows = db.session.execute(
+        select(Proposal.status, Review.decision, Review.published_at_dt, Review.id)
+        .outerjoin(Review, Review.proposal_id == Proposal.id)
+        .where(Proposal.cycle_id == cycle.id, Proposal.status != "draft")
+    ).all()
     live = [r for r in rows if r.status != "withdrawn"]
     return {
         "submitted": len(live),
         "unassigned": sum(1 for r in live if r.status == "submitted" and r.id is None),
-        "to_record": sum(1 for r in live if r.status == "submitted" and r.id is not None
-                         and r.decision is None),
+        "to_record": sum(
+            1
+            for r in live
+            if r.status == "submitted" and r.id is not None and r.decision is None
+        ),
         "to_publish": sum(1 for r in live if r.decision and not r.published_at_dt),
         "answered": sum(1 for r in live if r.published_at_dt),
         "phase": phase_at(cycle, now),
@@ -344,15 +487,19 @@ def readiness(cycle: Cycle, now: datetime) -> dict:
 
 def queue_for(user, status: str = "todo"):
     """Reviews of the bodies ``user`` sits in (all bodies for an administrator)."""
-    query = select(Review).join(Proposal, Review.proposal_id == Proposal.id).where(
-        Proposal.status != "withdrawn")
+    query = (
+        select(Review)
+        .join(Proposal, Review.proposal_id == Proposal.id)
+        .where(Proposal.status != "withdrawn")
+    )
     if not user.has_role("admin"):
         query = query.where(Review.body_id.in_(reviewer_body_ids(user)))
     if status == "todo":
         query = query.where(Review.decision.is_(None))
     elif status == "recorded":
-        query = query.where(Review.decision.is_not(None),
-                            Review.published_at_dt.is_(None))
+        query = query.where(
+            Review.decision.is_not(None), Review.published_at_dt.is_(None)
+        )
     elif status == "published":
         query = query.where(Review.published_at_dt.is_not(None))
     return query.order_by(Review.id)

@@ -7,12 +7,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from pbvote.accounts.access import staff_required
-from pbvote.accounts.forms import ConfirmForm
 from pbvote.accounts.models import User, UserRole
 from pbvote.communes.services import active_districts, current_commune
 from pbvote.communes.web import row_or_404
-from pbvote.core.forms import form_error
+from pbvote.core.access import staff_required
+from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_staff_link
 from pbvote.core.pagination import paginate
@@ -31,8 +30,9 @@ bp = Blueprint("reviews", __name__)
 
 add_staff_link("reviews.reviewer_queue", _l("Proposals to review"), "reviewer", "admin")
 add_staff_link("reviews.staff_bodies", _l("Advisory bodies"), "admin")
-add_cycle_link("reviews.cycle_reviews", _l("Review answers and readiness"),
-               roles=("admin",))
+add_cycle_link(
+    "reviews.cycle_reviews", _l("Review answers and readiness"), roles=("admin",)
+)
 add_cycle_link("reviews.open_voting", _l("Open voting"), roles=("admin",))
 
 
@@ -42,19 +42,30 @@ def _body_or_404(body_id: int) -> AdvisoryBody:
 
 # Bodies ----------------------------------------------------------------------------
 
+
 @bp.route("/staff/bodies")
 @staff_required("admin")
 def staff_bodies():
     commune = current_commune()
-    return render_template("reviews/bodies.html", bodies=bodies.bodies_of(commune.id),
-                           rules=bodies.rules_of(commune.id))
+    return render_template(
+        "reviews/bodies.html",
+        bodies=bodies.bodies_of(commune.id),
+        rules=bodies.rules_of(commune.id),
+    )
 
 
 def _member_form() -> MemberForm:
     form = MemberForm()
-    reviewers = db.session.scalars(select(User).join(UserRole).where(
-        User.commune_id == current_commune().id, UserRole.role == "reviewer",
-        User.active).order_by(User.username))
+    reviewers = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(
+            User.commune_id == current_commune().id,
+            UserRole.role == "reviewer",
+            User.active,
+        )
+        .order_by(User.username)
+    )
     form.user_id.choices = [("", _("Choose…"))] + [(u.id, u.label) for u in reviewers]
     return form
 
@@ -63,9 +74,11 @@ def _rule_form() -> RuleForm:
     form = RuleForm()
     commune = current_commune()
     form.category_id.choices = [("", _("Any category"))] + [
-        (c.id, localized(c, "name")) for c in active_categories(commune.id)]
+        (c.id, localized(c, "name")) for c in active_categories(commune.id)
+    ]
     form.district_id.choices = [("", _("Any district"))] + [
-        (d.id, localized(d, "name")) for d in active_districts(commune)]
+        (d.id, localized(d, "name")) for d in active_districts(commune)
+    ]
     return form
 
 
@@ -79,12 +92,21 @@ def staff_body(body_id: int):
     if request.method == "POST" and form.validate_on_submit():
         try:
             if action == "member":
-                bodies.add_member(current_user, body, db.session.get(
-                    User, member_form.user_id.data or 0),
-                    member_form.resident_phone.data, utcnow())
+                bodies.add_member(
+                    current_user,
+                    body,
+                    db.session.get(User, member_form.user_id.data or 0),
+                    member_form.resident_phone.data,
+                    utcnow(),
+                )
             else:
-                bodies.add_rule(current_user, body, rule_form.category_id.data,
-                                rule_form.district_id.data, utcnow())
+                bodies.add_rule(
+                    current_user,
+                    body,
+                    rule_form.category_id.data,
+                    rule_form.district_id.data,
+                    utcnow(),
+                )
         except ReviewError as error:
             db.session.rollback()
             form_error(form, error)
@@ -93,8 +115,14 @@ def staff_body(body_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for(".staff_body", body_id=body.id))
     rules = [r for r in bodies.rules_of(body.commune_id) if r.body_id == body.id]
-    return render_template("reviews/body.html", body=body, member_form=member_form,
-                           rule_form=rule_form, rules=rules, remove_form=ConfirmForm())
+    return render_template(
+        "reviews/body.html",
+        body=body,
+        member_form=member_form,
+        rule_form=rule_form,
+        rules=rules,
+        remove_form=ConfirmForm(),
+    )
 
 
 @bp.route("/staff/bodies/members/<int:member_id>/remove", methods=["POST"])
@@ -123,6 +151,7 @@ def remove_rule(rule_id: int):
 
 # Reviewing ---------------------------------------------------------------------------
 
+
 @bp.route("/staff/reviews")
 @staff_required("reviewer", "admin")
 def reviewer_queue():
@@ -137,23 +166,34 @@ def _review_or_404(review_id: int) -> Review:
 
 def _review_form(review: Review) -> ReviewForm:
     form = ReviewForm(obj=review if request.method == "GET" else None)
-    others = db.session.scalars(select(Proposal).where(
-        Proposal.cycle_id == review.proposal.cycle_id,
-        Proposal.id != review.proposal_id,
-        Proposal.status.not_in(("draft", "withdrawn"))).order_by(Proposal.id))
+    others = db.session.scalars(
+        select(Proposal)
+        .where(
+            Proposal.cycle_id == review.proposal.cycle_id,
+            Proposal.id != review.proposal_id,
+            Proposal.status.not_in(("draft", "withdrawn")),
+        )
+        .order_by(Proposal.id)
+    )
     form.merged_into_id.choices = [("", _("Not merged"))] + [
-        (p.id, f"#{p.id} · {p.title}") for p in others]
+        (p.id, f"#{p.id} · {p.title}") for p in others
+    ]
     return form
 
 
 def _input(form: ReviewForm) -> services.ReviewInput:
     return services.ReviewInput(
-        decision=form.decision.data, competent=form.competent.data,
-        technical_ok=form.technical_ok.data, legal_ok=form.legal_ok.data,
-        official_cost=form.official_cost.data, answer=form.answer.data or "",
-        reasons=form.reasons.data or "", merged_into_id=form.merged_into_id.data,
+        decision=form.decision.data,
+        competent=form.competent.data,
+        technical_ok=form.technical_ok.data,
+        legal_ok=form.legal_ok.data,
+        official_cost=form.official_cost.data,
+        answer=form.answer.data or "",
+        reasons=form.reasons.data or "",
+        merged_into_id=form.merged_into_id.data,
         project_title_ar=form.project_title_ar.data or "",
-        project_title_fr=form.project_title_fr.data or "")
+        project_title_fr=form.project_title_fr.data or "",
+    )
 
 
 @bp.route("/staff/reviews/<int:review_id>", methods=["GET", "POST"])
@@ -167,15 +207,21 @@ def review_form(review_id: int):
         except (ReviewError, CycleError) as error:
             db.session.rollback()
             form_error(form, error) if isinstance(error, ReviewError) else flash(
-                str(error), "error")
+                str(error), "error"
+            )
         else:
             db.session.commit()
-            flash(_("Review recorded. An administrator publishes the answers."),
-                  "success")
+            flash(
+                _("Review recorded. An administrator publishes the answers."), "success"
+            )
             return redirect(url_for(".reviewer_queue"))
-    return render_template("reviews/form.html", form=form, review=review,
-                           proposal=review.proposal,
-                           conflict=_conflict(current_user, review.proposal))
+    return render_template(
+        "reviews/form.html",
+        form=form,
+        review=review,
+        proposal=review.proposal,
+        conflict=_conflict(current_user, review.proposal),
+    )
 
 
 def _conflict(user, proposal) -> str | None:
@@ -189,17 +235,23 @@ def _conflict(user, proposal) -> str | None:
 
 # The administrator's panel ---------------------------------------------------------
 
+
 @bp.route("/staff/cycles/<int:cycle_id>/reviews")
 @staff_required("admin")
 def cycle_reviews(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
     assign_form = AssignForm()
     assign_form.body_id.choices = [("", _("Choose…"))] + [
-        (b.id, localized(b, "name")) for b in bodies.bodies_of(cycle.commune_id)]
-    return render_template("reviews/cycle.html", cycle=cycle,
-                           counts=services.readiness(cycle, utcnow()),
-                           page=paginate(services.unanswered_query(cycle)),
-                           assign_form=assign_form, action_form=ConfirmForm())
+        (b.id, localized(b, "name")) for b in bodies.bodies_of(cycle.commune_id)
+    ]
+    return render_template(
+        "reviews/cycle.html",
+        cycle=cycle,
+        counts=services.readiness(cycle, utcnow()),
+        page=paginate(services.unanswered_query(cycle)),
+        assign_form=assign_form,
+        action_form=ConfirmForm(),
+    )
 
 
 @bp.route("/staff/cycles/<int:cycle_id>/reviews/assign-rules", methods=["POST"])
@@ -209,8 +261,9 @@ def assign_rules(cycle_id: int):
     ConfirmForm().validate_on_submit() or abort(400)
     count = services.assign_by_rules(current_user, cycle, utcnow())
     db.session.commit()
-    flash(_("%(num)d proposals assigned by category and district.", num=count),
-          "success")
+    flash(
+        _("%(num)d proposals assigned by category and district.", num=count), "success"
+    )
     return redirect(url_for(".cycle_reviews", cycle_id=cycle.id))
 
 
@@ -221,8 +274,12 @@ def assign(proposal_id: int):
     form = AssignForm()
     if form.validate_on_submit():
         try:
-            services.assign_by_hand(current_user, proposal, db.session.get(
-                AdvisoryBody, form.body_id.data or 0), utcnow())
+            services.assign_by_hand(
+                current_user,
+                proposal,
+                db.session.get(AdvisoryBody, form.body_id.data or 0),
+                utcnow(),
+            )
         except ReviewError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -246,16 +303,27 @@ def publish(cycle_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("%(num)d answers published; their authors are told by SMS.",
-                    num=len(published)), "success")
+            flash(
+                _(
+                    "%(num)d answers published; their authors are told by SMS.",
+                    num=len(published),
+                ),
+                "success",
+            )
         return redirect(back)
     return render_template(
-        "confirm.html", form=form, danger=False,
+        "confirm.html",
+        form=form,
+        danger=False,
         title=_("Publish the recorded answers?"),
-        message=_("Each author receives an SMS, the answers become public and "
-                  "feasible proposals become projects at their official cost. A "
-                  "published answer cannot be changed."),
-        confirm_label=_("Publish"), cancel_url=back)
+        message=_(
+            "Each author receives an SMS, the answers become public and "
+            "feasible proposals become projects at their official cost. A "
+            "published answer cannot be changed."
+        ),
+        confirm_label=_("Publish"),
+        cancel_url=back,
+    )
 
 
 @bp.route("/staff/cycles/<int:cycle_id>/open-voting", methods=["GET", "POST"])
@@ -281,7 +349,14 @@ def open_voting(cycle_id: int):
         flash(str(error), "error")
         return redirect(back)
     return render_template(
-        "confirm.html", form=form, danger=False, title=_("Open voting now?"),
-        message=_("The voting phase starts now instead of on its planned date. "
-                  "Residents can vote at once."),
-        confirm_label=_("Open voting"), cancel_url=back)
+        "confirm.html",
+        form=form,
+        danger=False,
+        title=_("Open voting now?"),
+        message=_(
+            "The voting phase starts now instead of on its planned date. "
+            "Residents can vote at once."
+        ),
+        confirm_label=_("Open voting"),
+        cancel_url=back,
+    )

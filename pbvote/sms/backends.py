@@ -26,8 +26,9 @@ class OutboxBackend:
 
     def send(self, to: str, body: str, now: datetime) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"to": to, "body": body, "sent_at": now.isoformat()},
-                          ensure_ascii=False)
+        line = json.dumps(
+            {"to": to, "body": body, "sent_at": now.isoformat()}, ensure_ascii=False
+        )
         try:
             with self.path.open("a", encoding="utf-8") as outbox:
                 fcntl.flock(outbox, fcntl.LOCK_EX)
@@ -44,8 +45,12 @@ class HttpGatewayBackend:
 
     def send(self, to: str, body: str, now: datetime) -> None:
         payload = json.dumps({"to": to, "body": body, "sender": self.sender}).encode()
-        request = urllib.request.Request(self.url, data=payload, method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url,
+            data=payload,
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
@@ -58,6 +63,7 @@ class HttpGatewayBackend:
 
 def backend_from_config(config) -> SmsBackend:
     if config["SMS_BACKEND"] == "http":
-        return HttpGatewayBackend(config["SMS_GATEWAY_URL"], config["SMS_GATEWAY_TOKEN"],
-                                  config["SMS_SENDER"])
+        return HttpGatewayBackend(
+            config["SMS_GATEWAY_URL"], config["SMS_GATEWAY_TOKEN"], config["SMS_SENDER"]
+        )
     return OutboxBackend(config["SMS_OUTBOX"])

@@ -14,9 +14,16 @@ from pbvote.sms.models import SmsMessage
 SEAL = "sms-body"
 
 
-def queue_sms(to: str, body: str, now: datetime, *, purpose: str,
-              commune_id: int | None = None, sensitive: bool = False,
-              dedupe_key: str | None = None) -> SmsMessage:
+def queue_sms(
+    to: str,
+    body: str,
+    now: datetime,
+    *,
+    purpose: str,
+    commune_id: int | None = None,
+    sensitive: bool = False,
+    dedupe_key: str | None = None,
+) -> SmsMessage:
     """Store a message and deliver it in a job after commit.
 
     With ``dedupe_key``, a message already stored under that key is returned
@@ -24,12 +31,20 @@ def queue_sms(to: str, body: str, now: datetime, *, purpose: str,
     """
     if dedupe_key:
         existing = db.session.scalar(
-            select(SmsMessage).where(SmsMessage.dedupe_key == dedupe_key))
+            select(SmsMessage).where(SmsMessage.dedupe_key == dedupe_key)
+        )
         if existing:
             return existing
-    message = SmsMessage(to_phone=to, body_enc=seal_secret(SEAL, body), purpose=purpose,
-                         commune_id=commune_id, sensitive=sensitive,
-                         dedupe_key=dedupe_key, created_at_dt=now, status="queued")
+    message = SmsMessage(
+        to_phone=to,
+        body_enc=seal_secret(SEAL, body),
+        purpose=purpose,
+        commune_id=commune_id,
+        sensitive=sensitive,
+        dedupe_key=dedupe_key,
+        created_at_dt=now,
+        status="queued",
+    )
     db.session.add(message)
     db.session.flush()  # the job needs the id
     enqueue_after_commit("jobs.sms.deliver_sms", message.id, queue="sms", retry=5)
@@ -48,7 +63,8 @@ def deliver_sms(message_id: int, now: datetime) -> SmsMessage | None:
     message.attempts += 1
     try:
         backend_from_config(current_app.config).send(
-            message.to_phone, open_secret(SEAL, message.body_enc), now)
+            message.to_phone, open_secret(SEAL, message.body_enc), now
+        )
     except SmsSendError as exc:
         message.status = "failed"
         message.last_error = str(exc)[:300]
@@ -62,5 +78,11 @@ def deliver_sms(message_id: int, now: datetime) -> SmsMessage | None:
 
 
 def failed_message_ids(limit: int = 500) -> list[int]:
-    return list(db.session.scalars(select(SmsMessage.id).where(
-        SmsMessage.status.in_(("failed", "queued"))).order_by(SmsMessage.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(SmsMessage.id)
+            .where(SmsMessage.status.in_(("failed", "queued")))
+            .order_by(SmsMessage.id)
+            .limit(limit)
+        )
+    )

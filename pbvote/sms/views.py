@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from pbvote.accounts.access import staff_required
-from pbvote.accounts.forms import ConfirmForm
 from pbvote.audit.services import record_action
+from pbvote.core.access import staff_required
+from pbvote.core.forms import ConfirmForm
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
@@ -32,8 +32,12 @@ def sms_retry():
     if form.validate_on_submit():
         ids = failed_message_ids()
         for message_id in ids:
-            enqueue_after_commit("jobs.sms.deliver_sms", message_id, queue="sms", retry=5)
-        record_action(current_user, "sms.retry", "sms", None, utcnow(), {"count": len(ids)})
+            enqueue_after_commit(
+                "jobs.sms.deliver_sms", message_id, queue="sms", retry=5
+            )
+        record_action(
+            current_user, "sms.retry", "sms", None, utcnow(), {"count": len(ids)}
+        )
         db.session.commit()
         flash(_("%(num)d messages queued again.", num=len(ids)), "success")
     return redirect(url_for(".sms_status"))

@@ -24,9 +24,15 @@ def api_ballot_box(cycle_id: int):
         return _not_found()
     box = services.ballot_box(cycle)
     key = box["key"]
-    return jsonify({"cycle_id": cycle.id, "ballots": box["count"], "head": box["head"],
-                    "sealing_public_key": key.sealing_public.hex() if key else None,
-                    "signing_public_key": key.signing_public.hex() if key else None})
+    return jsonify(
+        {
+            "cycle_id": cycle.id,
+            "ballots": box["count"],
+            "head": box["head"],
+            "sealing_public_key": key.sealing_public.hex() if key else None,
+            "signing_public_key": key.signing_public.hex() if key else None,
+        }
+    )
 
 
 @bp.route("/api/v1/cycles/<int:cycle_id>/ballot-box/chain")
@@ -34,27 +40,61 @@ def api_ballot_chain(cycle_id: int):
     cycle = get_cycle(current_commune(), cycle_id)
     if cycle is None:
         return _not_found()
-    page = paginate(select(Ballot).where(Ballot.cycle_id == cycle.id)
-                    .order_by(Ballot.position), size=100)
-    return jsonify({
-        "page": page.number, "pages": page.pages, "total": page.total,
-        "items": [{"position": b.position, "scope_id": b.scope_id, "receipt": b.receipt,
-                   "previous_hash": b.previous_hash, "chain_hash": b.chain_hash,
-                   "cast_on": b.cast_on.isoformat()} for b in page.items]})
+    page = paginate(
+        select(Ballot).where(Ballot.cycle_id == cycle.id).order_by(Ballot.position),
+        size=100,
+    )
+    return jsonify(
+        {
+            "page": page.number,
+            "pages": page.pages,
+            "total": page.total,
+            "items": [
+                {
+                    "position": b.position,
+                    "scope_id": b.scope_id,
+                    "receipt": b.receipt,
+                    "previous_hash": b.previous_hash,
+                    "chain_hash": b.chain_hash,
+                    "cast_on": b.cast_on.isoformat(),
+                }
+                for b in page.items
+            ],
+        }
+    )
 
 
-_CYCLE = [{"name": "cycle_id", "in": "path", "required": True,
-           "schema": {"type": "integer"}}]
-add_paths({
-    "/api/v1/cycles/{cycle_id}/ballot-box": {"get": {
-        "summary": "The ballot box: number of ballots, hash-chain head, public keys",
-        "parameters": _CYCLE,
-        "responses": {"200": {"description": "ballot box"},
-                      "404": {"description": "no such cycle"}}}},
-    "/api/v1/cycles/{cycle_id}/ballot-box/chain": {"get": {
-        "summary": "The hash chain of ballots: receipts and links, in order, 100 a page",
-        "parameters": _CYCLE + [{"name": "page", "in": "query",
-                                 "schema": {"type": "integer", "minimum": 1}}],
-        "responses": {"200": {"description": "a page of the chain"},
-                      "404": {"description": "no such cycle"}}}},
-})
+_CYCLE = [
+    {"name": "cycle_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+]
+add_paths(
+    {
+        "/api/v1/cycles/{cycle_id}/ballot-box": {
+            "get": {
+                "summary": "The ballot box: number of ballots, hash-chain head, public keys",
+                "parameters": _CYCLE,
+                "responses": {
+                    "200": {"description": "ballot box"},
+                    "404": {"description": "no such cycle"},
+                },
+            }
+        },
+        "/api/v1/cycles/{cycle_id}/ballot-box/chain": {
+            "get": {
+                "summary": "The hash chain of ballots: receipts and links, in order, 100 a page",
+                "parameters": _CYCLE
+                + [
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                ],
+                "responses": {
+                    "200": {"description": "a page of the chain"},
+                    "404": {"description": "no such cycle"},
+                },
+            }
+        },
+    }
+)

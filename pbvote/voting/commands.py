@@ -8,8 +8,9 @@ from flask.cli import with_appcontext
 
 
 @click.command("voting-purge")
-@click.option("--hours", default=24, show_default=True,
-              help="Remove attempts older than this.")
+@click.option(
+    "--hours", default=24, show_default=True, help="Remove attempts older than this."
+)
 @with_appcontext
 def voting_purge(hours):
     """Delete verification attempts older than HOURS (run it daily)."""

@@ -45,17 +45,25 @@ def _birth(rng: random.Random) -> date:
 
 def _ensure_projects(cycle, now) -> None:
     """Give every scope a few projects if the earlier seeds gave it none."""
-    have = set(db.session.scalars(select(Project.scope_id).where(
-        Project.cycle_id == cycle.id)))
+    have = set(
+        db.session.scalars(select(Project.scope_id).where(Project.cycle_id == cycle.id))
+    )
     for scope in cycle.scopes:
         if scope.id in have:
             continue
         for index, (title_ar, title_fr, share) in enumerate(FALLBACK_PROJECTS):
-            db.session.add(Project(cycle_id=cycle.id, scope_id=scope.id,
-                                   title_ar=title_ar, title_fr=title_fr,
-                                   cost=max(1000, scope.amount * share // 10 // 1000 * 1000
-                                            - index * 7000),
-                                   created_at_dt=now))
+            db.session.add(
+                Project(
+                    cycle_id=cycle.id,
+                    scope_id=scope.id,
+                    title_ar=title_ar,
+                    title_fr=title_fr,
+                    cost=max(
+                        1000, scope.amount * share // 10 // 1000 * 1000 - index * 7000
+                    ),
+                    created_at_dt=now,
+                )
+            )
     db.session.flush()  # the ballots need the project ids
 
 
@@ -64,8 +72,12 @@ def _registry(cycle, districts, prefix: str, count: int, rng) -> list[tuple]:
     for number in range(count):
         birth = _birth(rng)
         district = districts[number % len(districts)]
-        entry = VoterEntry(cycle_id=cycle.id, cin_hash=cin_hash(_cin(prefix, number)),
-                           birth_date=birth, district_id=district.id)
+        entry = VoterEntry(
+            cycle_id=cycle.id,
+            cin_hash=cin_hash(_cin(prefix, number)),
+            birth_date=birth,
+            district_id=district.id,
+        )
         db.session.add(entry)
         people.append((entry, _cin(prefix, number), birth, district))
     db.session.flush()  # marks need the entry ids
@@ -104,8 +116,11 @@ def _vote(cycle, people, count: int, moment, rng) -> int:
             checked = check_ballot(scopes, choices)
         except BallotInvalid:  # a rule this generator cannot meet: skip the voter
             continue
-        db.session.add(VoterMark(cycle_id=cycle.id, registry_entry_id=entry.id,
-                                 voted_on=moment.date()))
+        db.session.add(
+            VoterMark(
+                cycle_id=cycle.id, registry_entry_id=entry.id, voted_on=moment.date()
+            )
+        )
         append_ballots(cycle, [(scope, checked[scope.id]) for scope in scopes], moment)
         cast += 1
     return cast
@@ -125,26 +140,38 @@ def seed(ctx) -> None:
 
     _ensure_projects(past, now)
     past_districts = [scope.district for scope in past.scopes if scope.district] or (
-        districts[:3])
+        districts[:3]
+    )
     past_people = _registry(past, past_districts, "PB", PAST_VOTERS, rng)
     start, end = phase_span(past, "voting")
     days = max(1, (end - start).days)
     cast = 0
     for day in range(days):
         moment = start + timedelta(days=day, hours=10)
-        share = past_people[day * PAST_VOTERS // days:(day + 1) * PAST_VOTERS // days]
+        share = past_people[day * PAST_VOTERS // days : (day + 1) * PAST_VOTERS // days]
         cast += _vote(past, share, len(share), moment, rng)
     ctx["voting"] = {"current_registry": len(people), "past_voters": cast}
 
-    lines = ["", (f"Voting (cycle {current.year}): verify at /cycles/{current.id}/vote "
-                  "with one of these registered residents (ID number, date of birth, "
-                  "district) and any mobile number; the SMS code is in the SMS outbox "
-                  "file (SMS_OUTBOX):")]
+    lines = [
+        "",
+        (
+            f"Voting (cycle {current.year}): verify at /cycles/{current.id}/vote "
+            "with one of these registered residents (ID number, date of birth, "
+            "district) and any mobile number; the SMS code is in the SMS outbox "
+            "file (SMS_OUTBOX):"
+        ),
+    ]
     for _entry, cin, birth, district in people[:5]:
         lines.append(f"  {cin}  {birth:%d/%m/%Y}  {district.name_fr}")
-    lines += [(f"  Public ballot box: /cycles/{current.id}/ballot-box · "
-               f"kiosk: /cycles/{current.id}/kiosk (the clerk opens it at "
-               "/staff/assisted-vote)"),
-              (f"  Last year's ballot box: {cast} voters, sealed, at "
-               f"/cycles/{past.id}/ballot-box")]
+    lines += [
+        (
+            f"  Public ballot box: /cycles/{current.id}/ballot-box · "
+            f"kiosk: /cycles/{current.id}/kiosk (the clerk opens it at "
+            "/staff/assisted-vote)"
+        ),
+        (
+            f"  Last year's ballot box: {cast} voters, sealed, at "
+            f"/cycles/{past.id}/ballot-box"
+        ),
+    ]
     ctx["lines"] += lines

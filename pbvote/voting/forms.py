@@ -6,13 +6,24 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from pbvote.voting.registry import parse_birth_date
 
-AGE_BAND_CHOICES = [("16-17", "16–17"), ("18-29", "18–29"), ("30-44", "30–44"),
-                    ("45-59", "45–59"), ("60+", "60+"),
-                    ("none", _l("I prefer not to say"))]
-GENDER_CHOICES = [("woman", _l("Woman")), ("man", _l("Man")),
-                  ("none", _l("I prefer not to say"))]
-DISABILITY_CHOICES = [("yes", _l("Yes")), ("no", _l("No")),
-                      ("none", _l("I prefer not to say"))]
+AGE_BAND_CHOICES = [
+    ("16-17", "16–17"),
+    ("18-29", "18–29"),
+    ("30-44", "30–44"),
+    ("45-59", "45–59"),
+    ("60+", "60+"),
+    ("none", _l("I prefer not to say")),
+]
+GENDER_CHOICES = [
+    ("woman", _l("Woman")),
+    ("man", _l("Man")),
+    ("none", _l("I prefer not to say")),
+]
+DISABILITY_CHOICES = [
+    ("yes", _l("Yes")),
+    ("no", _l("No")),
+    ("none", _l("I prefer not to say")),
+]
 
 
 class BirthDateField(StringField):
@@ -24,8 +35,9 @@ class BirthDateField(StringField):
         if not validation_stopped and self.data:
             self.day = parse_birth_date(self.data)
             if self.day is None:
-                self.errors.append(_l("Enter the date of birth as on your ID card, "
-                                      "e.g. 23/04/1990."))
+                self.errors.append(
+                    _l("Enter the date of birth as on your ID card, e.g. 23/04/1990.")
+                )
 
 
 def _not_blank_id(form, field):
@@ -34,38 +46,59 @@ def _not_blank_id(form, field):
 
 
 class IdentityFields:
-    cin = StringField(_l("National ID card number (CIN)"), validators=[
-        DataRequired(_l("Enter your national ID card number.")), Length(max=20),
-        _not_blank_id], render_kw={"autocomplete": "off", "autocapitalize": "characters",
-                                   "spellcheck": "false"})
-    birth_date = BirthDateField(_l("Date of birth"), validators=[
-        DataRequired(_l("Enter your date of birth.")), Length(max=20)],
-        render_kw={"autocomplete": "bday", "inputmode": "numeric",
-                   "placeholder": "DD/MM/YYYY"})
+    cin = StringField(
+        _l("National ID card number (CIN)"),
+        validators=[
+            DataRequired(_l("Enter your national ID card number.")),
+            Length(max=20),
+            _not_blank_id,
+        ],
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
+    )
+    birth_date = BirthDateField(
+        _l("Date of birth"),
+        validators=[DataRequired(_l("Enter your date of birth.")), Length(max=20)],
+        render_kw={
+            "autocomplete": "bday",
+            "inputmode": "numeric",
+            "placeholder": "DD/MM/YYYY",
+        },
+    )
 
 
 class VerifyForm(IdentityFields, FlaskForm):
-    phone = StringField(_l("Mobile number"), validators=[
-        DataRequired(_l("Enter your mobile number.")), Length(max=30)],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    phone = StringField(
+        _l("Mobile number"),
+        validators=[DataRequired(_l("Enter your mobile number.")), Length(max=30)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
 
 
 class VoteCodeForm(FlaskForm):
-    code = StringField(_l("Code received by SMS"), validators=[
-        DataRequired(_l("Enter the 6-digit code.")), Length(max=12)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    code = StringField(
+        _l("Code received by SMS"),
+        validators=[DataRequired(_l("Enter the 6-digit code.")), Length(max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
 
 
 class ClerkLookupForm(IdentityFields, FlaskForm):
-    id_checked = BooleanField(_l("I have checked the resident's ID card in person and "
-                                 "the photo matches"), validators=[
-        DataRequired(_l("Check the ID card in person and tick this box."))])
+    id_checked = BooleanField(
+        _l("I have checked the resident's ID card in person and the photo matches"),
+        validators=[DataRequired(_l("Check the ID card in person and tick this box."))],
+    )
 
 
 class KioskCodeForm(FlaskForm):
-    code = StringField(_l("Kiosk code given by the clerk"), validators=[
-        DataRequired(_l("Enter the 8-digit code.")), Length(max=20)],
-        render_kw={"autocomplete": "off", "inputmode": "numeric"})
+    code = StringField(
+        _l("Kiosk code given by the clerk"),
+        validators=[DataRequired(_l("Enter the 8-digit code.")), Length(max=20)],
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+    )
 
 
 class RegistryImportForm(FlaskForm):
@@ -77,9 +110,14 @@ class RegistryImportForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    consent = BooleanField(_l("I agree that these answers are kept, apart from my "
-                              "vote and without my name, to measure who takes part."))
+    consent = BooleanField(
+        _l(
+            "I agree that these answers are kept, apart from my "
+            "vote and without my name, to measure who takes part."
+        )
+    )
     age_band = RadioField(_l("Age"), choices=AGE_BAND_CHOICES, default="none")
     gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, default="none")
-    disability = RadioField(_l("Do you live with a disability?"),
-                            choices=DISABILITY_CHOICES, default="none")
+    disability = RadioField(
+        _l("Do you live with a disability?"), choices=DISABILITY_CHOICES, default="none"
+    )

@@ -56,6 +56,7 @@ class Ballot(db.Model):
 # holds a ballot id, a receipt, a sequence number or a time finer than the day, so
 # that no join or ordering links a voter to a ballot.
 
+
 class VoterEntry(db.Model):
     """One eligible resident in a cycle's voter registry. The national ID number is
     kept only as a keyed hash (HMAC with VOTER_ID_KEY)."""
@@ -69,8 +70,9 @@ class VoterEntry(db.Model):
     birth_date: Mapped[date] = mapped_column(Date)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
     phone_hash: Mapped[str | None] = mapped_column(String(64))
-    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("voter_import_runs.id"),
-                                                      index=True)
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("voter_import_runs.id"), index=True
+    )
     district = relationship("District")
 
 
@@ -79,8 +81,11 @@ class ImportRun(db.Model):
     are the progress bar. The uploaded file is kept sealed until the run ends."""
 
     __tablename__ = "voter_import_runs"
-    __table_args__ = (CheckConstraint(
-        "status in ('queued', 'running', 'done', 'failed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint(
+            "status in ('queued', 'running', 'done', 'failed')", name="status"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
@@ -109,8 +114,9 @@ class ImportRejection(db.Model):
     __tablename__ = "voter_import_rejections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("voter_import_runs.id",
-                                                   ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("voter_import_runs.id", ondelete="CASCADE"), index=True
+    )
     line: Mapped[int]
     reason: Mapped[str] = mapped_column(String(30))
     detail: Mapped[str] = mapped_column(String(120), default="")
@@ -131,8 +137,9 @@ class Verification(db.Model):
     )
 
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), primary_key=True)
-    registry_entry_id: Mapped[int] = mapped_column(ForeignKey("voter_registry.id"),
-                                                   primary_key=True)
+    registry_entry_id: Mapped[int] = mapped_column(
+        ForeignKey("voter_registry.id"), primary_key=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     method: Mapped[str] = mapped_column(String(10))
     phone_hash: Mapped[str | None] = mapped_column(String(64))
@@ -150,23 +157,26 @@ class VerificationAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
-    challenge_id: Mapped[int] = mapped_column(ForeignKey("otp_challenges.id"),
-                                              unique=True)
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("otp_challenges.id"), unique=True
+    )
     registry_entry_id: Mapped[int | None] = mapped_column(
-        ForeignKey("voter_registry.id"))
+        ForeignKey("voter_registry.id")
+    )
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class VoterMark(db.Model):
-    """"Has voted": written in the transaction that stores the ballots. Its primary
+    """ "Has voted": written in the transaction that stores the ballots. Its primary
     key is the one-vote guarantee. No serial id and only the day, so marks cannot be
     ordered against the ballot chain."""
 
     __tablename__ = "voter_marks"
 
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), primary_key=True)
-    registry_entry_id: Mapped[int] = mapped_column(ForeignKey("voter_registry.id"),
-                                                   primary_key=True)
+    registry_entry_id: Mapped[int] = mapped_column(
+        ForeignKey("voter_registry.id"), primary_key=True
+    )
     voted_on: Mapped[date] = mapped_column(Date)
 
 
@@ -193,8 +203,10 @@ class ParticipationProfile(db.Model):
 
     __tablename__ = "participation_profiles"
     __table_args__ = (
-        CheckConstraint("age_band in ('16-17', '18-29', '30-44', '45-59', '60+', "
-                        "'none')", name="age_band"),
+        CheckConstraint(
+            "age_band in ('16-17', '18-29', '30-44', '45-59', '60+', 'none')",
+            name="age_band",
+        ),
         CheckConstraint("gender in ('woman', 'man', 'none')", name="gender"),
         CheckConstraint("disability in ('yes', 'no', 'none')", name="disability"),
     )

@@ -18,5 +18,3 @@ def require_voting_open(cycle: Cycle, now: datetime) -> None:
         check_ready_for_voting(cycle)
     except ReviewError as error:
         raise PhaseClosed(str(error), current) from error
-
-

@@ -38,18 +38,27 @@ FILE_SEAL = "voter-import"
 
 COLUMN_ALIASES = {
     "cin": ("cin", "cnie", "national_id", "id_number", "id", "رقم البطاقة"),
-    "birth_date": ("birth_date", "date_of_birth", "dob", "date_naissance",
-                   "تاريخ الازدياد"),
+    "birth_date": (
+        "birth_date",
+        "date_of_birth",
+        "dob",
+        "date_naissance",
+        "تاريخ الازدياد",
+    ),
     "district": ("district", "quartier", "hay", "الحي"),
     "phone": ("phone", "mobile", "telephone", "téléphone", "الهاتف"),
 }
 REASONS = {
-    "cin_format": _l("The ID number is not in the format of a national ID card "
-                     "(one or two letters then 5 to 8 digits)."),
-    "date_invalid": _l("The date of birth is not a real date (use YYYY-MM-DD or "
-                       "DD/MM/YYYY)."),
-    "too_young": _l("The resident is under the minimum voting age on the first day "
-                    "of voting."),
+    "cin_format": _l(
+        "The ID number is not in the format of a national ID card "
+        "(one or two letters then 5 to 8 digits)."
+    ),
+    "date_invalid": _l(
+        "The date of birth is not a real date (use YYYY-MM-DD or DD/MM/YYYY)."
+    ),
+    "too_young": _l(
+        "The resident is under the minimum voting age on the first day of voting."
+    ),
     "district_unknown": _l("The district is not one of the commune's districts."),
     "duplicate_file": _l("The same ID number appears earlier in this file."),
     "duplicate_registry": _l("This ID number is already in the registry."),
@@ -67,8 +76,9 @@ def normalise_cin(raw: str) -> str:
 
 
 def cin_hash(cin: str) -> str:
-    return keyed_hash("voter-cin", normalise_cin(cin),
-                      key=current_app.config["VOTER_ID_KEY"])
+    return keyed_hash(
+        "voter-cin", normalise_cin(cin), key=current_app.config["VOTER_ID_KEY"]
+    )
 
 
 def phone_hash(phone: str) -> str:
@@ -78,7 +88,10 @@ def phone_hash(phone: str) -> str:
 
 def parse_birth_date(raw: str) -> date | None:
     text = (raw or "").strip()
-    for pattern in (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"):
+    for pattern in (
+        r"^(\d{4})-(\d{1,2})-(\d{1,2})$",
+        r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$",
+    ):
         match = re.match(pattern, text)
         if match:
             parts = [int(p) for p in match.groups()]
@@ -104,8 +117,9 @@ def require_registry_open(cycle: Cycle, now: datetime) -> None:
     try:
         require_phase(cycle, REGISTRY_PHASES, now)
     except Exception as error:
-        raise RegistryLocked(_("The voter registry cannot change once voting has "
-                               "opened.")) from error
+        raise RegistryLocked(
+            _("The voter registry cannot change once voting has opened.")
+        ) from error
 
 
 def _fold(text: str) -> str:
@@ -116,8 +130,9 @@ def _fold(text: str) -> str:
 def district_lookup(commune_id: int) -> dict[str, int]:
     """Names in French and Arabic (accents and case ignored) and ids -> district id."""
     lookup = {}
-    for district in db.session.scalars(select(District).where(
-            District.commune_id == commune_id, District.active)):
+    for district in db.session.scalars(
+        select(District).where(District.commune_id == commune_id, District.active)
+    ):
         for key in (district.name_fr, district.name_ar, str(district.id)):
             lookup[_fold(key)] = district.id
     return lookup
@@ -125,13 +140,16 @@ def district_lookup(commune_id: int) -> dict[str, int]:
 
 # Starting an import -----------------------------------------------------------
 
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1256"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportRefused(_("The file is not text: save it as CSV (UTF-8) and try again."))
+    raise ImportRefused(
+        _("The file is not text: save it as CSV (UTF-8) and try again.")
+    )
 
 
 def read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
@@ -148,8 +166,9 @@ def read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]
     except StopIteration:
         raise ImportRefused(_("The file is empty."))
     except csv.Error:
-        raise ImportRefused(_("The file is not valid CSV: save it as CSV (UTF-8) "
-                              "and try again."))
+        raise ImportRefused(
+            _("The file is not valid CSV: save it as CSV (UTF-8) and try again.")
+        )
     folded = [_fold(cell) for cell in header]
     columns = {}
     for name, aliases in COLUMN_ALIASES.items():
@@ -157,24 +176,33 @@ def read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]
             if _fold(alias) in folded:
                 columns[name] = folded.index(_fold(alias))
                 break
-    missing = [name for name in ("cin", "birth_date", "district") if name not in columns]
+    missing = [
+        name for name in ("cin", "birth_date", "district") if name not in columns
+    ]
     if missing:
-        raise ImportRefused(_("The first line must name the columns cin, birth_date and "
-                              "district (phone is optional). Missing: %(names)s.",
-                              names=", ".join(missing)))
+        raise ImportRefused(
+            _(
+                "The first line must name the columns cin, birth_date and "
+                "district (phone is optional). Missing: %(names)s.",
+                names=", ".join(missing),
+            )
+        )
     try:
         rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
     except csv.Error as error:
-        raise ImportRefused(_("The file is not valid CSV near line %(line)d.",
-                              line=reader.line_num)) from error
+        raise ImportRefused(
+            _("The file is not valid CSV near line %(line)d.", line=reader.line_num)
+        ) from error
     if len(rows) > MAX_ROWS:
-        raise ImportRefused(_("The file has more than %(max)d rows: split it.",
-                              max=MAX_ROWS))
+        raise ImportRefused(
+            _("The file has more than %(max)d rows: split it.", max=MAX_ROWS)
+        )
     return columns, rows
 
 
-def start_import(actor, cycle: Cycle, filename: str, data: bytes,
-                 now: datetime) -> ImportRun:
+def start_import(
+    actor, cycle: Cycle, filename: str, data: bytes, now: datetime
+) -> ImportRun:
     """Check the file's shape, store it sealed and queue the import job.
 
     Raises RegistryLocked, ImportRefused.
@@ -183,20 +211,37 @@ def start_import(actor, cycle: Cycle, filename: str, data: bytes,
     _columns, rows = read_rows(data)
     if not rows:
         raise ImportRefused(_("The file has a header but no rows."))
-    run = ImportRun(cycle_id=cycle.id, actor_id=getattr(actor, "id", None),
-                    filename=(filename or "")[:200], status="queued",
-                    total_rows=len(rows), data_enc=seal_secret(FILE_SEAL, _decode(data)),
-                    created_at_dt=now)
+    run = ImportRun(
+        cycle_id=cycle.id,
+        actor_id=getattr(actor, "id", None),
+        filename=(filename or "")[:200],
+        status="queued",
+        total_rows=len(rows),
+        data_enc=seal_secret(FILE_SEAL, _decode(data)),
+        created_at_dt=now,
+    )
     db.session.add(run)
     db.session.flush()  # the job and the audit entry need the id
-    record_action(actor, "voting.registry_import", "cycle", cycle.id, now,
-                  {"run": run.id, "rows": len(rows), "file": run.filename})
-    enqueue_after_commit("jobs.voting.import_registry", run.id, queue="default",
-                         job_id=f"voter-import-{run.id}", timeout=3600)
+    record_action(
+        actor,
+        "voting.registry_import",
+        "cycle",
+        cycle.id,
+        now,
+        {"run": run.id, "rows": len(rows), "file": run.filename},
+    )
+    enqueue_after_commit(
+        "jobs.voting.import_registry",
+        run.id,
+        queue="default",
+        job_id=f"voter-import-{run.id}",
+        timeout=3600,
+    )
     return run
 
 
 # Running it (the job) ------------------------------------------------------------
+
 
 @dataclass
 class RowContext:
@@ -240,30 +285,51 @@ def import_batch(run: ImportRun, columns, rows, ctx: RowContext) -> None:
     """Load one batch of rows; each bad row becomes an ImportRejection."""
     checked = [(line, _check_row(cells, columns, ctx)) for line, cells in rows]
     hashes = [r[0][0] for _line, r in checked if not isinstance(r[0], str)]
-    existing = dict(db.session.execute(select(VoterEntry.cin_hash, VoterEntry.import_run_id)
-                                       .where(VoterEntry.cycle_id == run.cycle_id,
-                                              VoterEntry.cin_hash.in_(hashes))).all()) \
-        if hashes else {}
+    existing = (
+        dict(
+            db.session.execute(
+                select(VoterEntry.cin_hash, VoterEntry.import_run_id).where(
+                    VoterEntry.cycle_id == run.cycle_id, VoterEntry.cin_hash.in_(hashes)
+                )
+            ).all()
+        )
+        if hashes
+        else {}
+    )
     for line, (result, detail) in checked:
         if isinstance(result, str):
             _reject(run, line, result, detail)
             continue
         digest, birth, district_id, phone = result
         if digest in existing:
-            _reject(run, line, "duplicate_file" if existing[digest] == run.id
-                    else "duplicate_registry", "")
+            _reject(
+                run,
+                line,
+                "duplicate_file"
+                if existing[digest] == run.id
+                else "duplicate_registry",
+                "",
+            )
             continue
         existing[digest] = run.id
-        db.session.add(VoterEntry(cycle_id=run.cycle_id, cin_hash=digest,
-                                  birth_date=birth, district_id=district_id,
-                                  phone_hash=phone, import_run_id=run.id))
+        db.session.add(
+            VoterEntry(
+                cycle_id=run.cycle_id,
+                cin_hash=digest,
+                birth_date=birth,
+                district_id=district_id,
+                phone_hash=phone,
+                import_run_id=run.id,
+            )
+        )
         run.accepted_rows += 1
     run.processed_rows += len(rows)
 
 
 def _reject(run: ImportRun, line: int, reason: str, detail: str) -> None:
-    db.session.add(ImportRejection(run_id=run.id, line=line, reason=reason,
-                                   detail=detail or ""))
+    db.session.add(
+        ImportRejection(run_id=run.id, line=line, reason=reason, detail=detail or "")
+    )
     run.rejected_rows += 1
 
 
@@ -283,12 +349,16 @@ def import_batches(run_id: int, now_fn):
         yield run
         return
     run.status = "running"
-    ctx = RowContext(cycle.commune_id, district_lookup(cycle.commune_id),
-                     cycle.setting("min_voting_age"), voting_day(cycle),
-                     current_app.config["PHONE_REGION"])
+    ctx = RowContext(
+        cycle.commune_id,
+        district_lookup(cycle.commune_id),
+        cycle.setting("min_voting_age"),
+        voting_day(cycle),
+        current_app.config["PHONE_REGION"],
+    )
     start = run.processed_rows
     for offset in range(start, len(rows), BATCH_SIZE):
-        import_batch(run, columns, rows[offset:offset + BATCH_SIZE], ctx)
+        import_batch(run, columns, rows[offset : offset + BATCH_SIZE], ctx)
         yield run
     _finish(run, now_fn(), "done", None)
     yield run
@@ -301,19 +371,26 @@ def _finish(run: ImportRun, now: datetime, status: str, error: str | None) -> No
 
 # Reading -----------------------------------------------------------------------
 
+
 def registry_counts(cycle: Cycle) -> list[tuple]:
     """(district, number of registered residents), by district name."""
     return db.session.execute(
         select(District, func.count(VoterEntry.id))
         .join(VoterEntry, VoterEntry.district_id == District.id)
         .where(VoterEntry.cycle_id == cycle.id)
-        .group_by(District.id).order_by(District.name_fr)).all()
+        .group_by(District.id)
+        .order_by(District.name_fr)
+    ).all()
 
 
 def find_entry(cycle: Cycle, cin: str, birth: date | None) -> VoterEntry | None:
     """The registry entry with this ID number and date of birth, if any."""
     if birth is None:
         return None
-    return db.session.scalar(select(VoterEntry).where(
-        VoterEntry.cycle_id == cycle.id, VoterEntry.cin_hash == cin_hash(cin),
-        VoterEntry.birth_date == birth))
+    return db.session.scalar(
+        select(VoterEntry).where(
+            VoterEntry.cycle_id == cycle.id,
+            VoterEntry.cin_hash == cin_hash(cin),
+            VoterEntry.birth_date == birth,
+        )
+    )

@@ -26,19 +26,30 @@ ALLOWED_FIELDS = {"csrf_token", "step"}
 
 def ballot_scopes(cycle: Cycle, district_id: int) -> list[Scope]:
     """The commune-wide scope and the voter's district scope, when they have projects."""
-    scopes = db.session.scalars(select(Scope).where(
-        Scope.cycle_id == cycle.id,
-        or_(Scope.district_id.is_(None), Scope.district_id == district_id))
-        .order_by(Scope.district_id.is_not(None), Scope.id)).all()
-    with_projects = set(db.session.scalars(select(Project.scope_id).where(
-        Project.cycle_id == cycle.id).distinct()))
+    scopes = db.session.scalars(
+        select(Scope)
+        .where(
+            Scope.cycle_id == cycle.id,
+            or_(Scope.district_id.is_(None), Scope.district_id == district_id),
+        )
+        .order_by(Scope.district_id.is_not(None), Scope.id)
+    ).all()
+    with_projects = set(
+        db.session.scalars(
+            select(Project.scope_id).where(Project.cycle_id == cycle.id).distinct()
+        )
+    )
     return [scope for scope in scopes if scope.id in with_projects]
 
 
 def scope_projects(scope: Scope) -> list[Project]:
-    return list(db.session.scalars(select(Project).where(
-        Project.scope_id == scope.id, Project.cycle_id == scope.cycle_id)
-        .order_by(Project.cost, Project.id)))
+    return list(
+        db.session.scalars(
+            select(Project)
+            .where(Project.scope_id == scope.id, Project.cycle_id == scope.cycle_id)
+            .order_by(Project.cost, Project.id)
+        )
+    )
 
 
 def minimum_cost(scope: Scope, projects: list[Project]) -> int:
@@ -57,26 +68,44 @@ def check_choice(scope: Scope, projects: list[Project], chosen: list[int]) -> li
     by_id = {project.id: project for project in projects}
     name = scope_name(scope)
     if len(set(chosen)) != len(chosen):
-        raise BallotInvalid(_("%(scope)s: the same project was chosen twice.", scope=name))
+        raise BallotInvalid(
+            _("%(scope)s: the same project was chosen twice.", scope=name)
+        )
     if any(pid not in by_id for pid in chosen):
-        raise BallotInvalid(_("%(scope)s: a chosen project is not on this ballot.",
-                              scope=name))
+        raise BallotInvalid(
+            _("%(scope)s: a chosen project is not on this ballot.", scope=name)
+        )
     total = sum(by_id[pid].cost for pid in chosen)
     rule = scope.ballot_rule
     if rule in ("knapsack", "approval_min_share") and total > scope.amount:
-        raise BallotInvalid(_("%(scope)s: your choice costs %(total)s MAD, more than the "
-                              "budget of %(amount)s MAD. Remove a project.", scope=name,
-                              total=f"{total:,}", amount=f"{scope.amount:,}"))
+        raise BallotInvalid(
+            _(
+                "%(scope)s: your choice costs %(total)s MAD, more than the "
+                "budget of %(amount)s MAD. Remove a project.",
+                scope=name,
+                total=f"{total:,}",
+                amount=f"{scope.amount:,}",
+            )
+        )
     if rule == "approval_k" and len(chosen) > (scope.ballot_max_projects or 0):
-        raise BallotInvalid(ngettext(
-            "%(scope)s: choose at most %(num)d project.",
-            "%(scope)s: choose at most %(num)d projects.",
-            scope.ballot_max_projects or 0, scope=name))
+        raise BallotInvalid(
+            ngettext(
+                "%(scope)s: choose at most %(num)d project.",
+                "%(scope)s: choose at most %(num)d projects.",
+                scope.ballot_max_projects or 0,
+                scope=name,
+            )
+        )
     if rule == "approval_min_share" and total < minimum_cost(scope, projects):
-        raise BallotInvalid(_("%(scope)s: your choice must add up to at least %(min)s MAD "
-                              "(it is %(total)s MAD). Add a project.", scope=name,
-                              min=f"{minimum_cost(scope, projects):,}",
-                              total=f"{total:,}"))
+        raise BallotInvalid(
+            _(
+                "%(scope)s: your choice must add up to at least %(min)s MAD "
+                "(it is %(total)s MAD). Add a project.",
+                scope=name,
+                min=f"{minimum_cost(scope, projects):,}",
+                total=f"{total:,}",
+            )
+        )
     return sorted(chosen)
 
 
@@ -94,38 +123,57 @@ def parse_form(form: MultiDict, scopes: list[Scope]) -> dict[int, list[int]]:
     Raises BallotInvalid for unknown fields (a tampered form) or non-numeric values.
     """
     wanted = {f"{FIELD_PREFIX}{scope.id}": scope.id for scope in scopes}
-    unexpected = [key for key in form if key not in wanted and key not in
-                  ALLOWED_FIELDS]
+    unexpected = [
+        key for key in form if key not in wanted and key not in ALLOWED_FIELDS
+    ]
     if unexpected:
-        raise BallotInvalid(_("The ballot contained fields that are not part of it. "
-                              "Reload the ballot page and choose again."))
+        raise BallotInvalid(
+            _(
+                "The ballot contained fields that are not part of it. "
+                "Reload the ballot page and choose again."
+            )
+        )
     choices = {scope.id: [] for scope in scopes}
     for key, scope_id in wanted.items():
         for value in form.getlist(key):
             if not value.isdigit() or len(value) > 12:
-                raise BallotInvalid(_("The ballot contained a value that is not a "
-                                      "project. Reload the ballot page and choose again."))
+                raise BallotInvalid(
+                    _(
+                        "The ballot contained a value that is not a "
+                        "project. Reload the ballot page and choose again."
+                    )
+                )
             choices[scope_id].append(int(value))
     return choices
 
 
-def check_ballot(scopes: list[Scope], choices: dict[int, list[int]],
-                 projects_by_scope: dict[int, list[Project]] | None = None
-                 ) -> dict[int, list[int]]:
+def check_ballot(
+    scopes: list[Scope],
+    choices: dict[int, list[int]],
+    projects_by_scope: dict[int, list[Project]] | None = None,
+) -> dict[int, list[int]]:
     """Check every scope's choice; the scopes must be exactly the voter's.
 
     Raises BallotInvalid (the first problem found).
     """
     if set(choices) != {scope.id for scope in scopes}:
-        raise BallotInvalid(_("The ballot does not match your scopes. Reload the ballot "
-                              "page and choose again."))
+        raise BallotInvalid(
+            _(
+                "The ballot does not match your scopes. Reload the ballot "
+                "page and choose again."
+            )
+        )
     checked = {}
     for scope in scopes:
         projects = (projects_by_scope or {}).get(scope.id) or scope_projects(scope)
         if not choices[scope.id] and not blank_allowed(scope):
-            raise BallotInvalid(_("%(scope)s: this ballot cannot be left blank; choose "
-                                  "projects worth at least %(min)s MAD.",
-                                  scope=scope_name(scope),
-                                  min=f"{minimum_cost(scope, projects):,}"))
+            raise BallotInvalid(
+                _(
+                    "%(scope)s: this ballot cannot be left blank; choose "
+                    "projects worth at least %(min)s MAD.",
+                    scope=scope_name(scope),
+                    min=f"{minimum_cost(scope, projects):,}",
+                )
+            )
         checked[scope.id] = check_choice(scope, projects, choices[scope.id])
     return checked

@@ -38,17 +38,21 @@ class SealError(Exception):
 
 
 def _kdf(secret: bytes, info: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
+        secret
+    )
 
 
 def new_election_keys() -> tuple[bytes, bytes, bytes, bytes]:
     """(sealing public, sealing private, signing public, signing private), raw bytes."""
     sealing = X25519PrivateKey.generate()
     signing = Ed25519PrivateKey.generate()
-    return (sealing.public_key().public_bytes(RAW, RAW_PUBLIC),
-            sealing.private_bytes(RAW, RAW_PRIVATE, NO_ENCRYPTION),
-            signing.public_key().public_bytes(RAW, RAW_PUBLIC),
-            signing.private_bytes(RAW, RAW_PRIVATE, NO_ENCRYPTION))
+    return (
+        sealing.public_key().public_bytes(RAW, RAW_PUBLIC),
+        sealing.private_bytes(RAW, RAW_PRIVATE, NO_ENCRYPTION),
+        signing.public_key().public_bytes(RAW, RAW_PUBLIC),
+        signing.private_bytes(RAW, RAW_PRIVATE, NO_ENCRYPTION),
+    )
 
 
 def wrap_key(wrap_secret: str, cycle_id: int, purpose: str, private: bytes) -> bytes:
@@ -60,14 +64,17 @@ def wrap_key(wrap_secret: str, cycle_id: int, purpose: str, private: bytes) -> b
 def unwrap_key(wrap_secret: str, cycle_id: int, purpose: str, wrapped: bytes) -> bytes:
     key = _kdf(wrap_secret.encode(), f"pbvote-key-wrap:{purpose}".encode())
     try:
-        return AESGCM(key).decrypt(wrapped[:12], wrapped[12:], f"cycle:{cycle_id}".encode())
+        return AESGCM(key).decrypt(
+            wrapped[:12], wrapped[12:], f"cycle:{cycle_id}".encode()
+        )
     except InvalidTag as exc:  # a wrong ELECTION_KEY_WRAP or an altered row
         raise SealError("the election key cannot be unwrapped") from exc
 
 
 def encode_choice(scope_id: int, project_ids) -> bytes:
-    body = json.dumps({"scope": scope_id, "projects": sorted(set(project_ids))},
-                      separators=(",", ":")).encode()
+    body = json.dumps(
+        {"scope": scope_id, "projects": sorted(set(project_ids))}, separators=(",", ":")
+    ).encode()
     if len(body) > PADDED_SIZE - 2:
         raise ValueError("ballot too large")
     return len(body).to_bytes(2, "big") + body + os.urandom(PADDED_SIZE - 2 - len(body))
@@ -75,7 +82,7 @@ def encode_choice(scope_id: int, project_ids) -> bytes:
 
 def decode_choice(plain: bytes) -> dict:
     size = int.from_bytes(plain[:2], "big")
-    return json.loads(plain[2:2 + size])
+    return json.loads(plain[2 : 2 + size])
 
 
 def seal(public_key: bytes, plain: bytes, context: bytes) -> bytes:

@@ -40,6 +40,7 @@ RECEIPT_SHORT = 16  # hex characters shown, sent by SMS and typed on the public 
 
 # Election key -------------------------------------------------------------------
 
+
 def ensure_election_key(cycle: Cycle, now: datetime) -> ElectionKey:
     """The cycle's election key, made on first need (idempotent and race-safe: the
     cycle id is the primary key, and a concurrent maker's row wins)."""
@@ -48,15 +49,22 @@ def ensure_election_key(cycle: Cycle, now: datetime) -> ElectionKey:
         return key
     wrap = current_app.config["ELECTION_KEY_WRAP"]
     sealing_public, sealing_private, signing_public, signing_private = (
-        sealing.new_election_keys())
+        sealing.new_election_keys()
+    )
     key = ElectionKey(
-        cycle_id=cycle.id, sealing_public=sealing_public,
-        sealing_private_wrapped=sealing.wrap_key(wrap, cycle.id, "sealing",
-                                                 sealing_private),
+        cycle_id=cycle.id,
+        sealing_public=sealing_public,
+        sealing_private_wrapped=sealing.wrap_key(
+            wrap, cycle.id, "sealing", sealing_private
+        ),
         signing_public=signing_public,
-        signing_private_wrapped=sealing.wrap_key(wrap, cycle.id, "signing",
-                                                 signing_private),
-        head_hash=sealing.GENESIS, ballot_count=0, created_at_dt=now)
+        signing_private_wrapped=sealing.wrap_key(
+            wrap, cycle.id, "signing", signing_private
+        ),
+        head_hash=sealing.GENESIS,
+        ballot_count=0,
+        created_at_dt=now,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(key)
@@ -74,51 +82,73 @@ def open_election(actor, cycle: Cycle, now: datetime) -> ElectionKey:
     existed = db.session.get(ElectionKey, cycle.id) is not None
     key = ensure_election_key(cycle, now)
     if not existed:
-        record_action(actor, "voting.election_key", "cycle", cycle.id, now,
-                      {"sealing_public": key.sealing_public.hex()})
+        record_action(
+            actor,
+            "voting.election_key",
+            "cycle",
+            cycle.id,
+            now,
+            {"sealing_public": key.sealing_public.hex()},
+        )
     return key
 
 
 def key_fingerprint(public: bytes) -> str:
     digest = sealing.receipt_of(public)[:32]
-    return " ".join(digest[i:i + 4] for i in range(0, 32, 4))
+    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
 
 
 # Casting ------------------------------------------------------------------------
+
 
 def has_voted(cycle_id: int, entry_id: int) -> bool:
     return db.session.get(VoterMark, (cycle_id, entry_id)) is not None
 
 
-def append_ballots(cycle: Cycle, choices: list[tuple[Scope, list[int]]],
-                   now: datetime) -> list[tuple[Scope, str]]:
+def append_ballots(
+    cycle: Cycle, choices: list[tuple[Scope, list[int]]], now: datetime
+) -> list[tuple[Scope, str]]:
     """Seal each scope's choice and append it to the hash chain; returns receipts.
 
     Locks the cycle's ElectionKey row (one link at a time). The caller has written
     the VoterMark in the same transaction.
     """
     ensure_election_key(cycle, now)
-    key = db.session.scalars(select(ElectionKey).where(ElectionKey.cycle_id == cycle.id)
-                             .with_for_update()
-                             .execution_options(populate_existing=True)).one()
+    key = db.session.scalars(
+        select(ElectionKey)
+        .where(ElectionKey.cycle_id == cycle.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     receipts = []
     for scope, project_ids in choices:
-        sealed = sealing.seal(key.sealing_public,
-                              sealing.encode_choice(scope.id, project_ids),
-                              sealing.ballot_context(cycle.id, scope.id))
+        sealed = sealing.seal(
+            key.sealing_public,
+            sealing.encode_choice(scope.id, project_ids),
+            sealing.ballot_context(cycle.id, scope.id),
+        )
         receipt = sealing.receipt_of(sealed)
         link = sealing.chain_link(key.head_hash, receipt)
-        db.session.add(Ballot(cycle_id=cycle.id, scope_id=scope.id,
-                              position=key.ballot_count + 1, sealed=sealed,
-                              receipt=receipt, previous_hash=key.head_hash,
-                              chain_hash=link, cast_on=day_of(now)))
+        db.session.add(
+            Ballot(
+                cycle_id=cycle.id,
+                scope_id=scope.id,
+                position=key.ballot_count + 1,
+                sealed=sealed,
+                receipt=receipt,
+                previous_hash=key.head_hash,
+                chain_hash=link,
+                cast_on=day_of(now),
+            )
+        )
         key.head_hash, key.ballot_count = link, key.ballot_count + 1
         receipts.append((scope, receipt))
     return receipts
 
 
-def cast_ballots(cycle: Cycle, token: str | None, form: MultiDict,
-                 now: datetime) -> list[tuple[Scope, str]]:
+def cast_ballots(
+    cycle: Cycle, token: str | None, form: MultiDict, now: datetime
+) -> list[tuple[Scope, str]]:
     """Cast the verified voter's ballots, one per scope, from the submitted ballot
     form (``scope-<id>`` fields), and queue the receipt SMS.
 
@@ -129,8 +159,12 @@ def cast_ballots(cycle: Cycle, token: str | None, form: MultiDict,
     require_voting_open(cycle, now)
     verification = verification_for(cycle, token)
     if verification is None:
-        raise NotVerified(_("Verify your identity first: your session has ended or "
-                            "was opened elsewhere."))
+        raise NotVerified(
+            _(
+                "Verify your identity first: your session has ended or "
+                "was opened elsewhere."
+            )
+        )
     entry = db.session.get(VoterEntry, verification.registry_entry_id)
     if has_voted(cycle.id, entry.id):
         raise AlreadyVoted(already_voted_message())
@@ -138,47 +172,67 @@ def cast_ballots(cycle: Cycle, token: str | None, form: MultiDict,
     checked = check_ballot(scopes, parse_form(form, scopes))
     try:
         with db.session.begin_nested():
-            db.session.add(VoterMark(cycle_id=cycle.id, registry_entry_id=entry.id,
-                                     voted_on=day_of(now)))
+            db.session.add(
+                VoterMark(
+                    cycle_id=cycle.id, registry_entry_id=entry.id, voted_on=day_of(now)
+                )
+            )
     except IntegrityError:  # a concurrent cast by the same resident won
         raise AlreadyVoted(already_voted_message())
-    receipts = append_ballots(cycle, [(scope, checked[scope.id]) for scope in scopes],
-                              now)
+    receipts = append_ballots(
+        cycle, [(scope, checked[scope.id]) for scope in scopes], now
+    )
     if verification.method == "sms" and verification.phone_enc:
-        _queue_receipt_sms(cycle, open_secret(PHONE_SEAL, verification.phone_enc),
-                           receipts, now)
+        _queue_receipt_sms(
+            cycle, open_secret(PHONE_SEAL, verification.phone_enc), receipts, now
+        )
     return receipts
 
 
 def already_voted_message() -> str:
-    return _("You have already voted in this cycle. Each resident votes once; your "
-             "first ballot is the one that counts.")
+    return _(
+        "You have already voted in this cycle. Each resident votes once; your "
+        "first ballot is the one that counts."
+    )
 
 
 def short_receipt(receipt: str) -> str:
     code = receipt[:RECEIPT_SHORT]
-    return "-".join(code[i:i + 4] for i in range(0, RECEIPT_SHORT, 4))
+    return "-".join(code[i : i + 4] for i in range(0, RECEIPT_SHORT, 4))
 
 
 def _queue_receipt_sms(cycle: Cycle, phone: str, receipts, now: datetime) -> None:
     from pbvote.sms.services import queue_sms
 
-    codes = " ; ".join(f"{scope_name(scope)}: {short_receipt(receipt)}"
-                       for scope, receipt in receipts)
+    codes = " ; ".join(
+        f"{scope_name(scope)}: {short_receipt(receipt)}" for scope, receipt in receipts
+    )
     # Sensitive: the body (phone + receipts) is wiped once delivered.
-    queue_sms(phone, _("Ouazzane participation: your vote is recorded. Receipts: "
-                       "%(codes)s. Check them on the public ballot box.", codes=codes),
-              now, purpose="vote-receipt", commune_id=cycle.commune_id, sensitive=True)
+    queue_sms(
+        phone,
+        _(
+            "Ouazzane participation: your vote is recorded. Receipts: "
+            "%(codes)s. Check them on the public ballot box.",
+            codes=codes,
+        ),
+        now,
+        purpose="vote-receipt",
+        commune_id=cycle.commune_id,
+        sensitive=True,
+    )
 
 
 # The public ballot box -----------------------------------------------------------
 
+
 def ballot_box(cycle: Cycle) -> dict:
     """What anyone may see at any time: how many ballots and the chain's head."""
     key = db.session.get(ElectionKey, cycle.id)
-    return {"count": key.ballot_count if key else 0,
-            "head": key.head_hash if key else sealing.GENESIS,
-            "key": key}
+    return {
+        "count": key.ballot_count if key else 0,
+        "head": key.head_hash if key else sealing.GENESIS,
+        "key": key,
+    }
 
 
 def normalise_receipt(text: str) -> str:
@@ -190,18 +244,26 @@ def find_receipt(cycle: Cycle, text: str) -> Ballot | None:
     code = normalise_receipt(text)
     if len(code) < RECEIPT_SHORT or len(code) > 64:
         return None
-    return db.session.scalars(select(Ballot).where(
-        Ballot.cycle_id == cycle.id, Ballot.receipt >= code,
-        Ballot.receipt < code + "g").limit(2)).first()
+    return db.session.scalars(
+        select(Ballot)
+        .where(
+            Ballot.cycle_id == cycle.id,
+            Ballot.receipt >= code,
+            Ballot.receipt < code + "g",
+        )
+        .limit(2)
+    ).first()
 
 
 def verify_chain(cycle: Cycle) -> bool:
     """Recompute the hash chain from GENESIS; True when it matches the head."""
     previous = sealing.GENESIS
-    for ballot in db.session.scalars(select(Ballot).where(
-            Ballot.cycle_id == cycle.id).order_by(Ballot.position)):
+    for ballot in db.session.scalars(
+        select(Ballot).where(Ballot.cycle_id == cycle.id).order_by(Ballot.position)
+    ):
         if ballot.previous_hash != previous or ballot.chain_hash != sealing.chain_link(
-                previous, sealing.receipt_of(ballot.sealed)):
+            previous, sealing.receipt_of(ballot.sealed)
+        ):
             return False
         previous = ballot.chain_hash
     return previous == ballot_box(cycle)["head"]
@@ -215,8 +277,16 @@ DISABILITY = ("yes", "no", "none")
 SUPPRESS_BELOW = 5
 
 
-def save_profile(cycle: Cycle, token: str | None, *, consent: bool, age_band: str,
-                 gender: str, disability: str, now: datetime) -> ParticipationProfile:
+def save_profile(
+    cycle: Cycle,
+    token: str | None,
+    *,
+    consent: bool,
+    age_band: str,
+    gender: str,
+    disability: str,
+    now: datetime,
+) -> ParticipationProfile:
     """Store one optional profile per voter who has voted, with no link to them.
 
     Raises NotVerified, ProfileInvalid.
@@ -227,29 +297,50 @@ def save_profile(cycle: Cycle, token: str | None, *, consent: bool, age_band: st
     if verification.profile_given:
         raise ProfileInvalid(_("You already answered these questions. Thank you."))
     if not consent:
-        raise ProfileInvalid(_("Tick the consent box to give these answers, or skip "
-                               "this step."))
-    if age_band not in AGE_BANDS or gender not in GENDERS or disability not in DISABILITY:
+        raise ProfileInvalid(
+            _("Tick the consent box to give these answers, or skip this step.")
+        )
+    if (
+        age_band not in AGE_BANDS
+        or gender not in GENDERS
+        or disability not in DISABILITY
+    ):
         raise ProfileInvalid(_("Choose one of the listed answers."))
     verification.profile_given = True
-    profile = ParticipationProfile(id=secrets.token_hex(16), cycle_id=cycle.id,
-                                   age_band=age_band, gender=gender,
-                                   disability=disability, given_on=day_of(now))
+    profile = ParticipationProfile(
+        id=secrets.token_hex(16),
+        cycle_id=cycle.id,
+        age_band=age_band,
+        gender=gender,
+        disability=disability,
+        given_on=day_of(now),
+    )
     db.session.add(profile)
     return profile
 
 
 def profile_counts(cycle: Cycle) -> dict:
     """Counts per answer for each question; cells under 5 are None (suppressed)."""
-    total = db.session.scalar(select(func.count()).where(
-        ParticipationProfile.cycle_id == cycle.id))
+    total = db.session.scalar(
+        select(func.count()).where(ParticipationProfile.cycle_id == cycle.id)
+    )
     tables = {}
-    for column, values in (("age_band", AGE_BANDS), ("gender", GENDERS),
-                           ("disability", DISABILITY)):
+    for column, values in (
+        ("age_band", AGE_BANDS),
+        ("gender", GENDERS),
+        ("disability", DISABILITY),
+    ):
         attribute = getattr(ParticipationProfile, column)
-        counts = dict(db.session.execute(select(attribute, func.count()).where(
-            ParticipationProfile.cycle_id == cycle.id).group_by(attribute)).all())
-        tables[column] = [(value, _suppressed(counts.get(value, 0))) for value in values]
+        counts = dict(
+            db.session.execute(
+                select(attribute, func.count())
+                .where(ParticipationProfile.cycle_id == cycle.id)
+                .group_by(attribute)
+            ).all()
+        )
+        tables[column] = [
+            (value, _suppressed(counts.get(value, 0))) for value in values
+        ]
     return {"total": _suppressed(total), "tables": tables}
 
 
@@ -260,8 +351,10 @@ def _suppressed(count: int) -> int | None:
 
 def turnout(cycle: Cycle) -> dict:
     """Registered residents and how many have voted (no choice is ever counted)."""
-    registered = db.session.scalar(select(func.count()).where(
-        VoterEntry.cycle_id == cycle.id))
-    voted = db.session.scalar(select(func.count()).where(VoterMark.cycle_id == cycle.id))
+    registered = db.session.scalar(
+        select(func.count()).where(VoterEntry.cycle_id == cycle.id)
+    )
+    voted = db.session.scalar(
+        select(func.count()).where(VoterMark.cycle_id == cycle.id)
+    )
     return {"registered": registered, "voted": voted}
-

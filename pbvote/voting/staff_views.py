@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from pbvote.accounts.access import staff_required
-from pbvote.accounts.forms import ConfirmForm
 from pbvote.communes.services import current_commune
+from pbvote.core.access import staff_required
+from pbvote.core.forms import ConfirmForm
 from pbvote.core.nav import add_cycle_link, add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
@@ -32,8 +32,9 @@ from pbvote.voting.views import bp
 add_cycle_link("voting.staff_registry", _l("Voter registry"), roles=("admin",))
 add_cycle_link("voting.staff_election", _l("Election and turnout"), roles=("admin",))
 add_cycle_link("voting.staff_participation", _l("Who took part"), roles=("admin",))
-add_staff_link("voting.clerk_assisted_vote", _l("Assisted voting at the office"),
-               "clerk", "admin")
+add_staff_link(
+    "voting.clerk_assisted_vote", _l("Assisted voting at the office"), "clerk", "admin"
+)
 
 
 @bp.route("/staff/cycles/<int:cycle_id>/registry", methods=["GET", "POST"])
@@ -44,22 +45,31 @@ def staff_registry(cycle_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            run = registry.start_import(current_user, cycle, upload.filename,
-                                        upload.read(), utcnow())
+            run = registry.start_import(
+                current_user, cycle, upload.filename, upload.read(), utcnow()
+            )
         except (VotingError, CycleError) as error:
             db.session.rollback()
             form.file.errors.append(str(error))
         else:
             db.session.commit()
             return redirect(url_for(".staff_import", run_id=run.id))
-    runs = paginate(select(ImportRun).where(ImportRun.cycle_id == cycle.id)
-                    .order_by(ImportRun.id.desc()), size=10)
-    return render_template("voting/staff_registry.html", cycle=cycle, form=form,
-                           runs=runs, counts=registry.registry_counts(cycle),
-                           turnout=services.turnout(cycle),
-                           locked=phase_at(cycle, utcnow()) not in
-                           registry.REGISTRY_PHASES,
-                           min_age=cycle.setting("min_voting_age"))
+    runs = paginate(
+        select(ImportRun)
+        .where(ImportRun.cycle_id == cycle.id)
+        .order_by(ImportRun.id.desc()),
+        size=10,
+    )
+    return render_template(
+        "voting/staff_registry.html",
+        cycle=cycle,
+        form=form,
+        runs=runs,
+        counts=registry.registry_counts(cycle),
+        turnout=services.turnout(cycle),
+        locked=phase_at(cycle, utcnow()) not in registry.REGISTRY_PHASES,
+        min_age=cycle.setting("min_voting_age"),
+    )
 
 
 @bp.route("/staff/registry-imports/<int:run_id>")
@@ -69,10 +79,19 @@ def staff_import(run_id: int):
     if run is None:
         abort(404)
     cycle = cycle_or_404(run.cycle_id)
-    rejections = paginate(select(ImportRejection).where(ImportRejection.run_id == run.id)
-                          .order_by(ImportRejection.line), size=50)
-    return render_template("voting/staff_import.html", cycle=cycle, run=run,
-                           rejections=rejections, reasons=registry.REASONS)
+    rejections = paginate(
+        select(ImportRejection)
+        .where(ImportRejection.run_id == run.id)
+        .order_by(ImportRejection.line),
+        size=50,
+    )
+    return render_template(
+        "voting/staff_import.html",
+        cycle=cycle,
+        run=run,
+        rejections=rejections,
+        reasons=registry.REASONS,
+    )
 
 
 @bp.route("/staff/cycles/<int:cycle_id>/election", methods=["GET", "POST"])
@@ -90,14 +109,22 @@ def staff_election(cycle_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("The election key is ready. Ballots will be sealed to it."),
-                  "success")
+            flash(
+                _("The election key is ready. Ballots will be sealed to it."), "success"
+            )
         return redirect(url_for(".staff_election", cycle_id=cycle.id))
     box = services.ballot_box(cycle)
-    return render_template("voting/staff_election.html", cycle=cycle, form=form,
-                           box=box, turnout=services.turnout(cycle),
-                           fingerprint=services.key_fingerprint(box["key"].sealing_public)
-                           if box["key"] else None, phase=phase_at(cycle, utcnow()))
+    return render_template(
+        "voting/staff_election.html",
+        cycle=cycle,
+        form=form,
+        box=box,
+        turnout=services.turnout(cycle),
+        fingerprint=services.key_fingerprint(box["key"].sealing_public)
+        if box["key"]
+        else None,
+        phase=phase_at(cycle, utcnow()),
+    )
 
 
 @bp.route("/staff/assisted-vote", methods=["GET", "POST"])
@@ -112,16 +139,20 @@ def clerk_assisted_vote():
     if form.validate_on_submit():
         try:
             kiosk_pass, code = verification.open_kiosk_pass(
-                current_user, cycle, form.cin.data, form.birth_date.day, now)
+                current_user, cycle, form.cin.data, form.birth_date.day, now
+            )
         except (VotingError, CycleError) as error:
             db.session.rollback()
             form.cin.errors.append(str(error))
         else:
             db.session.commit()
-            return render_template("voting/clerk_pass.html", cycle=cycle,
-                                   code=f"{code[:4]} {code[4:]}",
-                                   minutes=verification.KIOSK_MINUTES,
-                                   district=kiosk_pass_district(kiosk_pass))
+            return render_template(
+                "voting/clerk_pass.html",
+                cycle=cycle,
+                code=f"{code[:4]} {code[4:]}",
+                minutes=verification.KIOSK_MINUTES,
+                district=kiosk_pass_district(kiosk_pass),
+            )
     return render_template("voting/clerk.html", cycle=cycle, form=form)
 
 
@@ -131,16 +162,26 @@ def kiosk_pass_district(kiosk_pass):
     return db.session.get(VoterEntry, kiosk_pass.registry_entry_id).district
 
 
-LABELS = {"age_band": dict(AGE_BAND_CHOICES), "gender": dict(GENDER_CHOICES),
-          "disability": dict(DISABILITY_CHOICES)}
+LABELS = {
+    "age_band": dict(AGE_BAND_CHOICES),
+    "gender": dict(GENDER_CHOICES),
+    "disability": dict(DISABILITY_CHOICES),
+}
 
 
 @bp.route("/staff/cycles/<int:cycle_id>/participation")
 @staff_required("admin")
 def staff_participation(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
-    return render_template("voting/staff_participation.html", cycle=cycle,
-                           counts=services.profile_counts(cycle), labels=LABELS,
-                           titles={"age_band": _("Age"), "gender": _("Gender"),
-                                   "disability": _("Disability")},
-                           threshold=services.SUPPRESS_BELOW)
+    return render_template(
+        "voting/staff_participation.html",
+        cycle=cycle,
+        counts=services.profile_counts(cycle),
+        labels=LABELS,
+        titles={
+            "age_band": _("Age"),
+            "gender": _("Gender"),
+            "disability": _("Disability"),
+        },
+        threshold=services.SUPPRESS_BELOW,
+    )

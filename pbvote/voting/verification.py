@@ -54,38 +54,58 @@ def verification_for(cycle: Cycle, token: str | None) -> Verification | None:
     """The verification this session's opaque token proves, if still current."""
     if not token:
         return None
-    return db.session.scalar(select(Verification).where(
-        Verification.cycle_id == cycle.id,
-        Verification.token_hash == token_digest(token)))
+    return db.session.scalar(
+        select(Verification).where(
+            Verification.cycle_id == cycle.id,
+            Verification.token_hash == token_digest(token),
+        )
+    )
 
 
 # By SMS ---------------------------------------------------------------------------
 
+
 def _phone_limit_message(limit: int) -> str:
-    return ngettext("This mobile number has already been used to verify %(num)d "
-                    "resident in this cycle, the most allowed. Use another number or "
-                    "vote at the citizen office.",
-                    "This mobile number has already been used to verify %(num)d "
-                    "residents in this cycle, the most allowed. Use another number or "
-                    "vote at the citizen office.", limit)
+    return ngettext(
+        "This mobile number has already been used to verify %(num)d "
+        "resident in this cycle, the most allowed. Use another number or "
+        "vote at the citizen office.",
+        "This mobile number has already been used to verify %(num)d "
+        "residents in this cycle, the most allowed. Use another number or "
+        "vote at the citizen office.",
+        limit,
+    )
 
 
 def _phone_is_full(cycle: Cycle, digest: str, entry: VoterEntry | None) -> bool:
     limit = cycle.setting("residents_per_phone")
-    owners = set(db.session.scalars(select(Verification.registry_entry_id).where(
-        Verification.cycle_id == cycle.id, Verification.phone_hash == digest)))
+    owners = set(
+        db.session.scalars(
+            select(Verification.registry_entry_id).where(
+                Verification.cycle_id == cycle.id, Verification.phone_hash == digest
+            )
+        )
+    )
     return len(owners) >= limit and not (entry and entry.id in owners)
 
 
-def _silent_challenge(commune_id: int, phone: str, ip: str, now: datetime) -> OtpChallenge:
+def _silent_challenge(
+    commune_id: int, phone: str, ip: str, now: datetime
+) -> OtpChallenge:
     """The same limits and the same stored challenge as ``otp.issue_code``, but with
     a random code nobody knows and no SMS (the ID did not match)."""
     config = current_app.config
     hour = timedelta(hours=1)
-    buckets = (("otp-cooldown:vote", phone, 1,
-                timedelta(seconds=config["OTP_RESEND_COOLDOWN_SECONDS"])),
-               ("otp-phone:vote", phone, config["OTP_SENDS_PER_NUMBER_PER_HOUR"], hour),
-               ("otp-ip", ip, config["OTP_SENDS_PER_IP_PER_HOUR"], hour))
+    buckets = (
+        (
+            "otp-cooldown:vote",
+            phone,
+            1,
+            timedelta(seconds=config["OTP_RESEND_COOLDOWN_SECONDS"]),
+        ),
+        ("otp-phone:vote", phone, config["OTP_SENDS_PER_NUMBER_PER_HOUR"], hour),
+        ("otp-ip", ip, config["OTP_SENDS_PER_IP_PER_HOUR"], hour),
+    )
     try:
         for bucket, key, limit, window in buckets:
             ratelimit.check(bucket, key, limit, window, now)
@@ -94,39 +114,57 @@ def _silent_challenge(commune_id: int, phone: str, ip: str, now: datetime) -> Ot
     for bucket, key, _limit, _window in buckets:
         ratelimit.hit(bucket, key, now)
     challenge = OtpChallenge(
-        commune_id=commune_id, phone=phone, purpose="vote",
-        code_hash=keyed_hash("otp:unmatched", secrets.token_hex(16)), created_at_dt=now,
-        expires_at_dt=now + timedelta(seconds=config["OTP_TTL_SECONDS"]))
+        commune_id=commune_id,
+        phone=phone,
+        purpose="vote",
+        code_hash=keyed_hash("otp:unmatched", secrets.token_hex(16)),
+        created_at_dt=now,
+        expires_at_dt=now + timedelta(seconds=config["OTP_TTL_SECONDS"]),
+    )
     db.session.add(challenge)
     return challenge
 
 
-def request_vote_code(cycle: Cycle, cin: str, birth: date | None, phone: str, ip: str,
-                      now: datetime) -> VerificationAttempt:
+def request_vote_code(
+    cycle: Cycle, cin: str, birth: date | None, phone: str, ip: str, now: datetime
+) -> VerificationAttempt:
     """Start a verification; the SMS goes out only when the ID and date of birth
     match the registry. Raises PhaseClosed, PhoneLimitReached, TooSoon."""
     require_voting_open(cycle, now)
     entry = find_entry(cycle, cin, birth)
     if _phone_is_full(cycle, phone_hash(phone), entry):
-        raise PhoneLimitReached(_phone_limit_message(cycle.setting("residents_per_phone")))
+        raise PhoneLimitReached(
+            _phone_limit_message(cycle.setting("residents_per_phone"))
+        )
     if entry is not None:
         challenge = otp.issue_code(
-            cycle.commune_id, phone, "vote", ip, now,
-            _("Ouazzane participation: your voting code is {code}. It is valid for 10 "
-              "minutes. Never share it."))
+            cycle.commune_id,
+            phone,
+            "vote",
+            ip,
+            now,
+            _(
+                "Ouazzane participation: your voting code is {code}. It is valid for 10 "
+                "minutes. Never share it."
+            ),
+        )
     else:
         challenge = _silent_challenge(cycle.commune_id, phone, ip, now)
     db.session.flush()  # the attempt needs the challenge id
-    attempt = VerificationAttempt(cycle_id=cycle.id, challenge_id=challenge.id,
-                                  registry_entry_id=entry.id if entry else None,
-                                  created_at_dt=now)
+    attempt = VerificationAttempt(
+        cycle_id=cycle.id,
+        challenge_id=challenge.id,
+        registry_entry_id=entry.id if entry else None,
+        created_at_dt=now,
+    )
     db.session.add(attempt)
     db.session.flush()  # the session keeps the attempt id
     return attempt
 
 
-def confirm_vote_code(cycle: Cycle, attempt_id: int | None, code: str,
-                      now: datetime) -> str:
+def confirm_vote_code(
+    cycle: Cycle, attempt_id: int | None, code: str, now: datetime
+) -> str:
     """Check the code; return the session's new opaque verification token.
 
     Raises PhaseClosed, CodeRejected (the caller commits, to count wrong tries),
@@ -144,13 +182,15 @@ def confirm_vote_code(cycle: Cycle, attempt_id: int | None, code: str,
     return token
 
 
-def verify_entry(cycle: Cycle, entry_id: int, method: str, phone: str | None,
-                 now: datetime) -> str:
+def verify_entry(
+    cycle: Cycle, entry_id: int, method: str, phone: str | None, now: datetime
+) -> str:
     """Record (or renew) the entry's verification; returns a new token. A renewed
     verification ends any earlier session's. Raises PhoneLimitReached."""
     token = secrets.token_urlsafe(32)
-    verification = db.session.get(Verification, (cycle.id, entry_id),
-                                  with_for_update=True)
+    verification = db.session.get(
+        Verification, (cycle.id, entry_id), with_for_update=True
+    )
     if verification is None:
         verification = Verification(cycle_id=cycle.id, registry_entry_id=entry_id)
     verification.token_hash = token_digest(token)
@@ -162,7 +202,9 @@ def verify_entry(cycle: Cycle, entry_id: int, method: str, phone: str | None,
         with db.session.begin_nested():
             db.session.add(verification)
     except IntegrityError:  # a concurrent verification took the last phone slot
-        raise PhoneLimitReached(_phone_limit_message(cycle.setting("residents_per_phone")))
+        raise PhoneLimitReached(
+            _phone_limit_message(cycle.setting("residents_per_phone"))
+        )
     return token
 
 
@@ -172,8 +214,13 @@ def _claim_phone_slot(cycle: Cycle, verification: Verification, phone: str) -> N
     if verification.phone_hash == digest:
         return
     limit = cycle.setting("residents_per_phone")
-    used = set(db.session.scalars(select(Verification.phone_slot).where(
-        Verification.cycle_id == cycle.id, Verification.phone_hash == digest)))
+    used = set(
+        db.session.scalars(
+            select(Verification.phone_slot).where(
+                Verification.cycle_id == cycle.id, Verification.phone_hash == digest
+            )
+        )
+    )
     free = [slot for slot in range(1, limit + 1) if slot not in used]
     if not free:
         raise PhoneLimitReached(_phone_limit_message(limit))
@@ -182,17 +229,23 @@ def _claim_phone_slot(cycle: Cycle, verification: Verification, phone: str) -> N
 
 # At the citizen office --------------------------------------------------------------
 
+
 def lookup_resident(cycle: Cycle, cin: str, birth: date | None) -> VoterEntry:
     """For a clerk with the ID card in hand. Raises ResidentNotFound."""
     entry = find_entry(cycle, cin, birth)
     if entry is None:
-        raise ResidentNotFound(_("Nobody with this ID number and date of birth is in "
-                                 "this cycle's voter registry."))
+        raise ResidentNotFound(
+            _(
+                "Nobody with this ID number and date of birth is in "
+                "this cycle's voter registry."
+            )
+        )
     return entry
 
 
-def open_kiosk_pass(clerk, cycle: Cycle, cin: str, birth: date | None,
-                    now: datetime) -> tuple[KioskPass, str]:
+def open_kiosk_pass(
+    clerk, cycle: Cycle, cin: str, birth: date | None, now: datetime
+) -> tuple[KioskPass, str]:
     """Open a one-time kiosk ballot for the resident the clerk checked in person.
 
     Returns the pass and its 8-digit code (shown once). Raises PhaseClosed,
@@ -203,17 +256,28 @@ def open_kiosk_pass(clerk, cycle: Cycle, cin: str, birth: date | None,
     if db.session.get(VoterMark, (cycle.id, entry.id)) is not None:
         raise AlreadyVoted(_("This resident has already voted in this cycle."))
     code = new_numeric_code(8)
-    while db.session.scalar(select(KioskPass.id).where(
-            KioskPass.code_hash == _kiosk_digest(cycle, code))):
+    while db.session.scalar(
+        select(KioskPass.id).where(KioskPass.code_hash == _kiosk_digest(cycle, code))
+    ):
         code = new_numeric_code(8)
-    kiosk_pass = KioskPass(cycle_id=cycle.id, registry_entry_id=entry.id,
-                           code_hash=_kiosk_digest(cycle, code), clerk_id=clerk.id,
-                           expires_at_dt=now + timedelta(minutes=KIOSK_MINUTES))
+    kiosk_pass = KioskPass(
+        cycle_id=cycle.id,
+        registry_entry_id=entry.id,
+        code_hash=_kiosk_digest(cycle, code),
+        clerk_id=clerk.id,
+        expires_at_dt=now + timedelta(minutes=KIOSK_MINUTES),
+    )
     db.session.add(kiosk_pass)
     db.session.flush()  # the audit entry names the pass
     # The audit log records who opened a ballot for whom, never what was chosen.
-    record_action(clerk, "voting.kiosk_open", "voter_entry", entry.id, now,
-                  {"kiosk_pass": kiosk_pass.id, "id_card_checked": True})
+    record_action(
+        clerk,
+        "voting.kiosk_open",
+        "voter_entry",
+        entry.id,
+        now,
+        {"kiosk_pass": kiosk_pass.id, "id_card_checked": True},
+    )
     return kiosk_pass, code
 
 
@@ -234,17 +298,26 @@ def claim_kiosk_pass(cycle: Cycle, code: str, ip: str, now: datetime) -> str:
     except ratelimit.RateLimited:
         raise KioskPassInvalid(_("Too many wrong codes. Ask the clerk for help."))
     code = "".join((code or "").translate(otp.ARABIC_DIGITS).split())
-    kiosk_pass = db.session.scalar(select(KioskPass).where(
-        KioskPass.cycle_id == cycle.id,
-        KioskPass.code_hash == _kiosk_digest(cycle, code)).with_for_update())
-    if kiosk_pass is None or kiosk_pass.used or now >= kiosk_pass.expires_at_dt or not (
-            same(kiosk_pass.code_hash, _kiosk_digest(cycle, code))):
+    kiosk_pass = db.session.scalar(
+        select(KioskPass)
+        .where(
+            KioskPass.cycle_id == cycle.id,
+            KioskPass.code_hash == _kiosk_digest(cycle, code),
+        )
+        .with_for_update()
+    )
+    if (
+        kiosk_pass is None
+        or kiosk_pass.used
+        or now >= kiosk_pass.expires_at_dt
+        or not (same(kiosk_pass.code_hash, _kiosk_digest(cycle, code)))
+    ):
         ratelimit.hit("kiosk-code", ip, now)
-        raise KioskPassInvalid(_("This kiosk code is wrong, used or expired. Ask the "
-                                 "clerk for a new one."))
+        raise KioskPassInvalid(
+            _("This kiosk code is wrong, used or expired. Ask the clerk for a new one.")
+        )
     kiosk_pass.used = True
     return verify_entry(cycle, kiosk_pass.registry_entry_id, "kiosk", None, now)
-
 
 
 def purge_attempts(before: datetime) -> int:
@@ -252,6 +325,7 @@ def purge_attempts(before: datetime) -> int:
     long ago); returns how many."""
     from sqlalchemy import delete
 
-    result = db.session.execute(delete(VerificationAttempt).where(
-        VerificationAttempt.created_at_dt < before))
+    result = db.session.execute(
+        delete(VerificationAttempt).where(VerificationAttempt.created_at_dt < before)
+    )
     return result.rowcount or 0

@@ -30,8 +30,11 @@ from pbvote.voting.models import VoterEntry
 bp = Blueprint("voting", __name__)
 
 add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",))
-add_cycle_link("voting.ballot_box", _l("Public ballot box"),
-               phases=("voting", "tally", "execution", "evaluation", "closed"))
+add_cycle_link(
+    "voting.ballot_box",
+    _l("Public ballot box"),
+    phases=("voting", "tally", "execution", "evaluation", "closed"),
+)
 
 
 # Per-cycle voting state in the (signed) session cookie: opaque values only.
@@ -70,7 +73,8 @@ def vote_start(cycle_id: int):
         try:
             phone = normalise_mobile(form.phone.data)
             attempt = verification.request_vote_code(
-                cycle, form.cin.data, form.birth_date.day, phone, client_ip(), now)
+                cycle, form.cin.data, form.birth_date.day, phone, client_ip(), now
+            )
         except (AccountError, VotingError, CycleError) as error:
             db.session.rollback()
             form.phone.errors.append(str(error))
@@ -91,8 +95,9 @@ def vote_code(cycle_id: int):
     form = VoteCodeForm()
     if form.validate_on_submit():
         try:
-            token = verification.confirm_vote_code(cycle, attempt_id, form.code.data,
-                                                   utcnow())
+            token = verification.confirm_vote_code(
+                cycle, attempt_id, form.code.data, utcnow()
+            )
         except CodeRejected as error:
             db.session.commit()  # keep the count of wrong tries
             form.code.errors.append(str(error))
@@ -104,8 +109,12 @@ def vote_code(cycle_id: int):
             _set_state("vote_attempt", cycle.id, None)
             _set_state("vote_tokens", cycle.id, token)
             return redirect(url_for(".ballot", cycle_id=cycle.id))
-    return render_template("voting/code.html", cycle=cycle, form=form,
-                           phone=session.get("vote_phone_masked", ""))
+    return render_template(
+        "voting/code.html",
+        cycle=cycle,
+        form=form,
+        phone=session.get("vote_phone_masked", ""),
+    )
 
 
 def _ballot_context(cycle, entry_id):
@@ -113,17 +122,29 @@ def _ballot_context(cycle, entry_id):
     items = []
     for scope in rules.ballot_scopes(cycle, entry.district_id):
         projects = rules.scope_projects(scope)
-        items.append({"scope": scope, "name": rules.scope_name(scope),
-                      "projects": projects, "blank_allowed": rules.blank_allowed(scope),
-                      "minimum": rules.minimum_cost(scope, projects)
-                      if scope.ballot_rule == "approval_min_share" else None})
+        items.append(
+            {
+                "scope": scope,
+                "name": rules.scope_name(scope),
+                "projects": projects,
+                "blank_allowed": rules.blank_allowed(scope),
+                "minimum": rules.minimum_cost(scope, projects)
+                if scope.ballot_rule == "approval_min_share"
+                else None,
+            }
+        )
     return items
 
 
 def _render_ballot(cycle, ballots, chosen, error=None, status=200):
-    return render_template("voting/ballot.html", cycle=cycle, ballots=ballots,
-                           chosen=chosen, error=error,
-                           kiosk=_state("vote_kiosk", cycle.id, False)), status
+    return render_template(
+        "voting/ballot.html",
+        cycle=cycle,
+        ballots=ballots,
+        chosen=chosen,
+        error=error,
+        kiosk=_state("vote_kiosk", cycle.id, False),
+    ), status
 
 
 @bp.route("/cycles/<int:cycle_id>/vote/ballot", methods=["GET", "POST"])
@@ -138,8 +159,11 @@ def ballot(cycle_id: int):
         flash(_("Verify your identity first."), "warning")
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
     if services.has_voted(cycle.id, current.registry_entry_id):
-        return render_template("voting/already_voted.html", cycle=cycle,
-                               message=services.already_voted_message()), 409
+        return render_template(
+            "voting/already_voted.html",
+            cycle=cycle,
+            message=services.already_voted_message(),
+        ), 409
     ballots = _ballot_context(cycle, current.registry_entry_id)
     if request.method == "GET":
         return _render_ballot(cycle, ballots, {})
@@ -151,24 +175,28 @@ def ballot(cycle_id: int):
     if request.form.get("step") == "edit":
         return _render_ballot(cycle, ballots, choices)
     try:
-        rules.check_ballot(scopes, choices,
-                           {item["scope"].id: item["projects"] for item in ballots})
+        rules.check_ballot(
+            scopes, choices, {item["scope"].id: item["projects"] for item in ballots}
+        )
     except VotingError as error:
         return _render_ballot(cycle, ballots, choices, str(error), 400)
-    return render_template("voting/review.html", cycle=cycle, ballots=ballots,
-                           chosen=choices)
+    return render_template(
+        "voting/review.html", cycle=cycle, ballots=ballots, chosen=choices
+    )
 
 
 @bp.route("/cycles/<int:cycle_id>/vote/cast", methods=["POST"])
 def cast(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
     try:
-        receipts = services.cast_ballots(cycle, _state("vote_tokens", cycle.id),
-                                         request.form, utcnow())
+        receipts = services.cast_ballots(
+            cycle, _state("vote_tokens", cycle.id), request.form, utcnow()
+        )
     except AlreadyVoted as error:
         db.session.rollback()
-        return render_template("voting/already_voted.html", cycle=cycle,
-                               message=str(error)), 409
+        return render_template(
+            "voting/already_voted.html", cycle=cycle, message=str(error)
+        ), 409
     except NotVerified as error:
         db.session.rollback()
         flash(str(error), "warning")
@@ -179,10 +207,17 @@ def cast(cycle_id: int):
     except VotingError as error:
         db.session.rollback()
         current = _verified(cycle)
-        return _render_ballot(cycle, _ballot_context(cycle, current.registry_entry_id),
-                              {}, str(error), 400)
-    shown = [[rules.scope_name(scope), services.short_receipt(receipt), receipt]
-             for scope, receipt in receipts]
+        return _render_ballot(
+            cycle,
+            _ballot_context(cycle, current.registry_entry_id),
+            {},
+            str(error),
+            400,
+        )
+    shown = [
+        [rules.scope_name(scope), services.short_receipt(receipt), receipt]
+        for scope, receipt in receipts
+    ]
     db.session.commit()
     _set_state("vote_receipts", cycle.id, shown)
     if _state("vote_kiosk", cycle.id, False):
@@ -196,9 +231,13 @@ def vote_done(cycle_id: int):
     receipts = _state("vote_receipts", cycle.id)
     if not receipts:
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
-    return render_template("voting/done.html", cycle=cycle, receipts=receipts,
-                           kiosk=_state("vote_kiosk", cycle.id, False),
-                           can_profile=_verified(cycle) is not None)
+    return render_template(
+        "voting/done.html",
+        cycle=cycle,
+        receipts=receipts,
+        kiosk=_state("vote_kiosk", cycle.id, False),
+        can_profile=_verified(cycle) is not None,
+    )
 
 
 @bp.route("/cycles/<int:cycle_id>/vote/finish", methods=["POST"])
@@ -219,17 +258,23 @@ def vote_profile(cycle_id: int):
     form = ProfileForm()
     if form.validate_on_submit():
         try:
-            services.save_profile(cycle, _state("vote_tokens", cycle.id),
-                                  consent=form.consent.data, age_band=form.age_band.data,
-                                  gender=form.gender.data,
-                                  disability=form.disability.data, now=utcnow())
+            services.save_profile(
+                cycle,
+                _state("vote_tokens", cycle.id),
+                consent=form.consent.data,
+                age_band=form.age_band.data,
+                gender=form.gender.data,
+                disability=form.disability.data,
+                now=utcnow(),
+            )
         except VotingError as error:
             db.session.rollback()
             form.consent.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Thank you. Your answers were saved apart from your vote."),
-                  "success")
+            flash(
+                _("Thank you. Your answers were saved apart from your vote."), "success"
+            )
             return redirect(url_for(".vote_done", cycle_id=cycle.id))
     return render_template("voting/profile.html", cycle=cycle, form=form)
 
@@ -241,8 +286,9 @@ def kiosk(cycle_id: int):
     form = KioskCodeForm()
     if form.validate_on_submit():
         try:
-            token = verification.claim_kiosk_pass(cycle, form.code.data, client_ip(),
-                                                  utcnow())
+            token = verification.claim_kiosk_pass(
+                cycle, form.code.data, client_ip(), utcnow()
+            )
         except (VotingError, CycleError) as error:
             db.session.commit()  # wrong tries count towards the limit
             form.code.errors.append(str(error))
@@ -263,11 +309,18 @@ def ballot_box(cycle_id: int):
     box = services.ballot_box(cycle)
     typed = request.args.get("receipt", "").strip()[:100]
     found = services.find_receipt(cycle, typed) if typed else None
-    return render_template("voting/ballot_box.html", cycle=cycle, box=box, typed=typed,
-                           found=found, short_receipt=services.short_receipt,
-                           fingerprint=services.key_fingerprint(box["key"].sealing_public)
-                           if box["key"] else None,
-                           phase=phase_at(cycle, utcnow()))
+    return render_template(
+        "voting/ballot_box.html",
+        cycle=cycle,
+        box=box,
+        typed=typed,
+        found=found,
+        short_receipt=services.short_receipt,
+        fingerprint=services.key_fingerprint(box["key"].sealing_public)
+        if box["key"]
+        else None,
+        phase=phase_at(cycle, utcnow()),
+    )
 
 
 from pbvote.voting import api, staff_views  # noqa: F401 - routes on this blueprint

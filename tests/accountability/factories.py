@@ -10,19 +10,29 @@ def execution_setup(committed, commune, *, costs=(400_000, 250_000), year=None) 
     from pbvote.accountability.services import open_execution_records
 
     with committed():
-        cycle = create_cycle(commune["id"], current_phase="execution",
-                             district_ids=commune["district_ids"], year=year)
+        cycle = create_cycle(
+            commune["id"],
+            current_phase="execution",
+            district_ids=commune["district_ids"],
+            year=year,
+        )
         scope = cycle.scopes[0]
-        projects = [create_project(cycle, scope, cost, title=f"Projet {i}")
-                    for i, cost in enumerate(costs, start=1)]
+        projects = [
+            create_project(cycle, scope, cost, title=f"Projet {i}")
+            for i, cost in enumerate(costs, start=1)
+        ]
         records = open_execution_records(cycle.id, [p.id for p in projects], utcnow())
         _finance, finance_secret = create_staff(commune["id"], "fatima", ["finance"])
         _admin, admin_secret = create_staff(commune["id"], "amina", ["admin"])
         _clerk, clerk_secret = create_staff(commune["id"], "karim", ["clerk"])
-        return {"cycle_id": cycle.id, "project_ids": [p.id for p in projects],
-                "record_ids": [r.id for r in records],
-                "finance": ("fatima", finance_secret), "admin": ("amina", admin_secret),
-                "clerk": ("karim", clerk_secret)}
+        return {
+            "cycle_id": cycle.id,
+            "project_ids": [p.id for p in projects],
+            "record_ids": [r.id for r in records],
+            "finance": ("fatima", finance_secret),
+            "admin": ("amina", admin_secret),
+            "clerk": ("karim", clerk_secret),
+        }
 
 
 def resident(committed, commune, phone="+212612345678") -> int:

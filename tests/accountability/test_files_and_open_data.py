@@ -22,19 +22,26 @@ def _jpeg_with_gps() -> bytes:
     return out.getvalue()
 
 
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages"
-       b"/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages"
+    b"/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def _post_update(client, record_id, files, **fields):
     url = f"/staff/execution/{record_id}/updates/new"
-    data = {"csrf_token": csrf_token(client, url), "body_fr": "Photos du chantier",
-            **fields, "files": [(io.BytesIO(content), name) for name, content in files]}
+    data = {
+        "csrf_token": csrf_token(client, url),
+        "body_fr": "Photos du chantier",
+        **fields,
+        "files": [(io.BytesIO(content), name) for name, content in files],
+    }
     return client.post(url, data=data, content_type="multipart/form-data")
 
 
-def test_photos_are_reencoded_without_metadata_and_pdfs_checked(app, client, committed,
-                                                                commune):
+def test_photos_are_reencoded_without_metadata_and_pdfs_checked(
+    app, client, committed, commune
+):
     setup = execution_setup(committed, commune)
     record_id = setup["record_ids"][0]
     login_staff(client, *setup["finance"])
@@ -42,18 +49,25 @@ def test_photos_are_reencoded_without_metadata_and_pdfs_checked(app, client, com
     assert b"CameraMaker" in original
     bad = _post_update(client, record_id, [("photo.jpg", b"<html>not a photo</html>")])
     assert bad.status_code == 422
-    assert "neither a JPEG or PNG photo nor a PDF document" in bad.get_data(as_text=True)
+    assert "neither a JPEG or PNG photo nor a PDF document" in bad.get_data(
+        as_text=True
+    )
     fake_pdf = _post_update(client, record_id, [("doc.pdf", b"%PDF-1.4 truncated")])
     assert "not a complete PDF" in fake_pdf.get_data(as_text=True)
-    response = _post_update(client, record_id, [("chantier rue.jpg", original),
-                                                ("pv.pdf", PDF)])
+    response = _post_update(
+        client, record_id, [("chantier rue.jpg", original), ("pv.pdf", PDF)]
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     update_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with committed() as session:
-        photo, document = session.scalars(select(UpdateAttachment).order_by(
-            UpdateAttachment.id)).all()
+        photo, document = session.scalars(
+            select(UpdateAttachment).order_by(UpdateAttachment.id)
+        ).all()
         assert (photo.kind, photo.content_type, photo.filename) == (
-            "photo", "image/jpeg", "chantier-rue.jpg")
+            "photo",
+            "image/jpeg",
+            "chantier-rue.jpg",
+        )
         assert b"CameraMaker" not in photo.data
         assert not Image.open(io.BytesIO(photo.data)).getexif()
         assert (document.kind, document.content_type) == ("document", "application/pdf")
@@ -63,8 +77,12 @@ def test_photos_are_reencoded_without_metadata_and_pdfs_checked(app, client, com
     public = app.test_client()
     assert public.get(photo_url).status_code == 404
     assert client.get(photo_url).status_code == 200  # finance staff preview
-    submit(client, f"/staff/execution/updates/{update_id}/publish", {},
-           form_url=f"/staff/execution/updates/{update_id}")
+    submit(
+        client,
+        f"/staff/execution/updates/{update_id}/publish",
+        {},
+        form_url=f"/staff/execution/updates/{update_id}",
+    )
     served = public.get(photo_url)
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
@@ -88,15 +106,28 @@ def test_open_data_and_api(app, client, committed, commune):
     setup = execution_setup(committed, commune)
     staff = app.test_client()
     login_staff(staff, *setup["finance"])
-    response = submit(staff, f"/staff/execution/{setup['record_ids'][0]}/updates/new",
-                      {"status_key": "studies", "committed": "50000",
-                       "body_fr": "Études", "service": "=cmd|' /C calc'!A0"})
+    response = submit(
+        staff,
+        f"/staff/execution/{setup['record_ids'][0]}/updates/new",
+        {
+            "status_key": "studies",
+            "committed": "50000",
+            "body_fr": "Études",
+            "service": "=cmd|' /C calc'!A0",
+        },
+    )
     update_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    submit(staff, f"/staff/execution/updates/{update_id}/publish", {},
-           form_url=f"/staff/execution/updates/{update_id}")
+    submit(
+        staff,
+        f"/staff/execution/updates/{update_id}/publish",
+        {},
+        form_url=f"/staff/execution/updates/{update_id}",
+    )
     data = json.loads(client.get("/execution/data.json").data)
     assert [row["allocated"] for row in data["items"]] == [400_000, 250_000]
-    assert data["items"][0]["status"] == "studies" and data["items"][0]["progress"] == 10
+    assert (
+        data["items"][0]["status"] == "studies" and data["items"][0]["progress"] == 10
+    )
     csv_text = client.get("/execution/data.csv").get_data(as_text=True)
     assert csv_text.lstrip("\ufeff").startswith("id,cycle_year,project_id,title_ar")
     assert ",studies," in csv_text

@@ -27,13 +27,19 @@ def _publish_update(staff, record_id, data) -> int:
     response = submit(staff, f"/staff/execution/{record_id}/updates/new", data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     update_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    published = submit(staff, f"/staff/execution/updates/{update_id}/publish", {},
-                       form_url=f"/staff/execution/updates/{update_id}")
+    published = submit(
+        staff,
+        f"/staff/execution/updates/{update_id}/publish",
+        {},
+        form_url=f"/staff/execution/updates/{update_id}",
+    )
     assert published.status_code == 302
     return update_id
 
 
-def test_followers_are_notified_once_even_if_the_job_runs_twice(app, committed, commune):
+def test_followers_are_notified_once_even_if_the_job_runs_twice(
+    app, committed, commune
+):
     setup = execution_setup(committed, commune)
     record_id = setup["record_ids"][0]
     resident(committed, commune, FOLLOWER)
@@ -41,41 +47,78 @@ def test_followers_are_notified_once_even_if_the_job_runs_twice(app, committed, 
     follower, quiet = app.test_client(), app.test_client()
     login_resident(follower, app, FOLLOWER)
     login_resident(quiet, app, QUIET)
-    assert submit(follower, f"/execution/{record_id}/follow", {"sms_opt_in": "y"},
-                  form_url=f"/execution/{record_id}").status_code == 302
-    assert submit(quiet, f"/execution/{record_id}/follow", {},
-                  form_url=f"/execution/{record_id}").status_code == 302
+    assert (
+        submit(
+            follower,
+            f"/execution/{record_id}/follow",
+            {"sms_opt_in": "y"},
+            form_url=f"/execution/{record_id}",
+        ).status_code
+        == 302
+    )
+    assert (
+        submit(
+            quiet,
+            f"/execution/{record_id}/follow",
+            {},
+            form_url=f"/execution/{record_id}",
+        ).status_code
+        == 302
+    )
     page = follower.get(f"/execution/{record_id}").get_data(as_text=True)
     assert "You get a text message at each update." in page
-    update_id = _publish_update(_finance(app, setup), record_id, {
-        "status_key": "contracted", "committed": "380000", "body_fr": "Marché signé."})
+    update_id = _publish_update(
+        _finance(app, setup),
+        record_id,
+        {"status_key": "contracted", "committed": "380000", "body_fr": "Marché signé."},
+    )
     run_jobs(app, "followup")
     # The same job again (a retry, a duplicate enqueue): nobody is notified twice.
     Queue("followup", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-        "jobs.accountability.publish_followup", update_id)
+        "jobs.accountability.publish_followup", update_id
+    )
     run_jobs(app, "followup")
     run_jobs(app, "sms")
     sent = [m for m in outbox(app) if f"/execution/{record_id}" in m["body"]]
     assert [m["to"] for m in sent] == [FOLLOWER]
     with committed() as session:
-        keys = session.scalars(select(SmsMessage.dedupe_key).where(
-            SmsMessage.purpose == "execution-update")).all()
+        keys = session.scalars(
+            select(SmsMessage.dedupe_key).where(
+                SmsMessage.purpose == "execution-update"
+            )
+        ).all()
         assert len(keys) == 1 and keys[0].startswith(f"exec-update:{update_id}:")
 
 
-def test_publishing_refreshes_dashboard_and_feed_snapshots(app, client, committed,
-                                                          commune):
+def test_publishing_refreshes_dashboard_and_feed_snapshots(
+    app, client, committed, commune
+):
     setup = execution_setup(committed, commune)
     run_jobs(app, "followup")
     before = client.get("/execution").get_data(as_text=True)
     assert "Contracted" in before
     staff = _finance(app, setup)
-    _publish_update(staff, setup["record_ids"][0], {
-        "status_key": "works", "committed": "350000", "spent": "125000",
-        "body_fr": "Travaux lancés.", "service": "Direction technique"})
-    _publish_update(staff, setup["record_ids"][1], {
-        "status_key": "completed", "committed": "240000", "spent": "240000",
-        "body_fr": "Réception définitive."})
+    _publish_update(
+        staff,
+        setup["record_ids"][0],
+        {
+            "status_key": "works",
+            "committed": "350000",
+            "spent": "125000",
+            "body_fr": "Travaux lancés.",
+            "service": "Direction technique",
+        },
+    )
+    _publish_update(
+        staff,
+        setup["record_ids"][1],
+        {
+            "status_key": "completed",
+            "committed": "240000",
+            "spent": "240000",
+            "body_fr": "Réception définitive.",
+        },
+    )
     # Pages read the snapshots: unchanged until the follow-up job runs.
     with committed() as session:
         stale = session.get(FollowupSnapshot, f"dashboard:{commune['id']}").data
@@ -83,8 +126,11 @@ def test_publishing_refreshes_dashboard_and_feed_snapshots(app, client, committe
     run_jobs(app, "followup")
     with committed() as session:
         data = session.get(FollowupSnapshot, f"dashboard:{commune['id']}").data
-    assert (data["allocated"], data["committed"], data["spent"]) == (650_000, 590_000,
-                                                                      365_000)
+    assert (data["allocated"], data["committed"], data["spent"]) == (
+        650_000,
+        590_000,
+        365_000,
+    )
     counts = {row["key"]: row["count"] for row in data["per_status"]}
     assert counts["works"] == 1 and counts["completed"] == 1 and counts["planned"] == 0
     page = client.get("/execution").get_data(as_text=True)
@@ -101,21 +147,30 @@ def test_publishing_refreshes_dashboard_and_feed_snapshots(app, client, committe
 
 def test_feed_escapes_text(app, client, committed, commune):
     setup = execution_setup(committed, commune)
-    _publish_update(_finance(app, setup), setup["record_ids"][0], {"body_fr": "<script>x</script> & co"})
+    _publish_update(
+        _finance(app, setup),
+        setup["record_ids"][0],
+        {"body_fr": "<script>x</script> & co"},
+    )
     run_jobs(app, "followup")
     xml = client.get("/execution/feed.atom").get_data(as_text=True)
     assert "<script>" not in xml and "&lt;script&gt;" in xml
 
 
-def test_daily_check_flags_overdue_projects_once(app, client, committed, commune, runner):
+def test_daily_check_flags_overdue_projects_once(
+    app, client, committed, commune, runner
+):
     setup = execution_setup(committed, commune)
     late, on_time = setup["record_ids"]
     with committed() as session:
         admin, _secret = create_staff(commune["id"], "chef", ["admin"])
         admin.phone = "+212612340000"
-        session.get(ExecutionRecord, late).planned_end = date.today() - timedelta(days=3)
+        session.get(ExecutionRecord, late).planned_end = date.today() - timedelta(
+            days=3
+        )
         session.get(ExecutionRecord, on_time).planned_end = date.today() + timedelta(
-            days=30)
+            days=30
+        )
     result = runner.invoke(args=["execution", "flag-overdue"])
     assert result.exit_code == 0, result.output
     assert "1 project(s) newly flagged overdue" in result.output
@@ -125,14 +180,18 @@ def test_daily_check_flags_overdue_projects_once(app, client, committed, commune
     alerts = [m for m in outbox(app) if m["to"] == "+212612340000"]
     assert len(alerts) == 1
     page = client.get("/execution").get_data(as_text=True)
-    assert "Past their planned end" in page and "Projet 1" in page.split(
-        "Past their planned end")[1].split("</ul>")[0]
+    assert (
+        "Past their planned end" in page
+        and "Projet 1" in page.split("Past their planned end")[1].split("</ul>")[0]
+    )
     staff = app.test_client()
     login_staff(staff, *setup["admin"])
     listing = staff.get("/staff/execution").get_data(as_text=True)
     assert "flagged on" in listing
     # Completing the project clears the flag.
-    _publish_update(_finance(app, setup), late, {"status_key": "completed", "body_fr": "Fini"})
+    _publish_update(
+        _finance(app, setup), late, {"status_key": "completed", "body_fr": "Fini"}
+    )
     with committed() as session:
         assert session.get(ExecutionRecord, late).overdue_since is None
 
@@ -158,9 +217,11 @@ def test_daily_job_on_the_worker(app, committed, commune):
     setup = execution_setup(committed, commune)
     with committed() as session:
         session.get(ExecutionRecord, setup["record_ids"][0]).planned_end = (
-            date.today() - timedelta(days=1))
+            date.today() - timedelta(days=1)
+        )
     Queue("followup", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-        "jobs.accountability.daily_checks")
+        "jobs.accountability.daily_checks"
+    )
     run_jobs(app, "followup")
     with committed() as session:
         assert session.get(ExecutionRecord, setup["record_ids"][0]).overdue_since

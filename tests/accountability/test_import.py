@@ -15,13 +15,19 @@ from tests.helpers import csrf_token, login_staff, run_jobs, submit
 
 
 def _upload(client, name, content: bytes):
-    return client.post("/staff/execution/imports/new", data={
-        "csrf_token": csrf_token(client, "/staff/execution/imports/new"),
-        "file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+    return client.post(
+        "/staff/execution/imports/new",
+        data={
+            "csrf_token": csrf_token(client, "/staff/execution/imports/new"),
+            "file": (io.BytesIO(content), name),
+        },
+        content_type="multipart/form-data",
+    )
 
 
-def test_good_rows_become_drafts_and_bad_rows_are_reported(app, client, committed,
-                                                          commune):
+def test_good_rows_become_drafts_and_bad_rows_are_reported(
+    app, client, committed, commune
+):
     setup = execution_setup(committed, commune)
     first, second = setup["record_ids"]
     login_staff(client, *setup["finance"])
@@ -59,10 +65,13 @@ def test_good_rows_become_drafts_and_bad_rows_are_reported(app, client, committe
         assert "“abc” is not a whole number" in rejected[6]
         assert "give the public reason" in rejected[6]
         assert "cannot be before the start" in rejected[6]
-        drafts = session.scalars(select(ExecutionUpdate).order_by(
-            ExecutionUpdate.import_line)).all()
+        drafts = session.scalars(
+            select(ExecutionUpdate).order_by(ExecutionUpdate.import_line)
+        ).all()
         assert [(d.import_line, d.state, d.progress) for d in drafts] == [
-            (2, "draft", 45), (8, "draft", 60)]
+            (2, "draft", 45),
+            (8, "draft", 60),
+        ]
         assert drafts[0].committed == 300_000
         assert drafts[0].actual_start.isoformat() == "2026-03-02"
     # Nothing is public until staff publish the drafts.
@@ -100,13 +109,17 @@ def test_import_is_for_finance_staff_only(app, client, committed, commune):
     assert client.get("/staff/execution/imports/new").status_code == 403
 
 
-def test_an_interrupted_import_starts_again_without_duplicates(app, client, committed,
-                                                               commune):
+def test_an_interrupted_import_starts_again_without_duplicates(
+    app, client, committed, commune
+):
     setup = execution_setup(committed, commune)
     login_staff(client, *setup["finance"])
     first = setup["record_ids"][0]
-    _upload(client, "a.csv", f"record_id,progress,text_fr\n{first},10,a\n{first},20,b\n"
-            .encode())
+    _upload(
+        client,
+        "a.csv",
+        f"record_id,progress,text_fr\n{first},10,a\n{first},20,b\n".encode(),
+    )
     run_jobs(app, "default")
     with committed() as session:
         batch = session.scalars(select(ExecutionImport)).one()
@@ -116,7 +129,8 @@ def test_an_interrupted_import_starts_again_without_duplicates(app, client, comm
     from rq import Queue
 
     Queue("default", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-        "jobs.accountability.process_import", import_id)
+        "jobs.accountability.process_import", import_id
+    )
     run_jobs(app, "default")
     with committed() as session:
         assert len(session.scalars(select(ExecutionUpdate)).all()) == 2

@@ -9,19 +9,36 @@ from tests.accountability.factories import execution_setup
 from tests.helpers import run_jobs
 
 
-def test_one_record_per_winning_project_with_its_cost_and_idempotent(app, committed,
-                                                                      commune):
+def test_one_record_per_winning_project_with_its_cost_and_idempotent(
+    app, committed, commune
+):
     setup = execution_setup(committed, commune)
     with committed() as session:
-        again = open_execution_records(setup["cycle_id"], setup["project_ids"], utcnow())
+        again = open_execution_records(
+            setup["cycle_id"], setup["project_ids"], utcnow()
+        )
         assert [r.id for r in again] == setup["record_ids"]
-        records = session.scalars(select(ExecutionRecord).order_by(ExecutionRecord.id)).all()
+        records = session.scalars(
+            select(ExecutionRecord).order_by(ExecutionRecord.id)
+        ).all()
         assert [(r.allocated, r.status_key, r.progress, r.spent) for r in records] == [
-            (400_000, "planned", 0, 0), (250_000, "planned", 0, 0)]
-        statuses = session.scalars(select(ExecutionStatus.key).order_by(
-            ExecutionStatus.position)).all()
-        assert statuses == ["planned", "studies", "tendering", "contracted", "works",
-                            "completed", "delayed", "suspended", "cancelled"]
+            (400_000, "planned", 0, 0),
+            (250_000, "planned", 0, 0),
+        ]
+        statuses = session.scalars(
+            select(ExecutionStatus.key).order_by(ExecutionStatus.position)
+        ).all()
+        assert statuses == [
+            "planned",
+            "studies",
+            "tendering",
+            "contracted",
+            "works",
+            "completed",
+            "delayed",
+            "suspended",
+            "cancelled",
+        ]
 
 
 def test_open_does_not_commit(app, committed, commune):
@@ -35,8 +52,12 @@ def test_open_does_not_commit(app, committed, commune):
         project = create_project(cycle, cycle.scopes[0], 50_000, title="Extra")
         open_execution_records(cycle.id, [project.id], utcnow())
         db.session.rollback()
-        assert db.session.scalar(select(ExecutionRecord).where(
-            ExecutionRecord.project_id == project.id)) is None
+        assert (
+            db.session.scalar(
+                select(ExecutionRecord).where(ExecutionRecord.project_id == project.id)
+            )
+            is None
+        )
 
 
 def test_project_of_another_cycle_is_refused(app, committed, commune):
@@ -57,8 +78,9 @@ def test_dashboard_lists_opened_records(app, client, committed, commune):
     assert "650" in text  # 650 000 MAD allocated in total
 
 
-def test_cycle_page_links_to_its_execution_and_the_dashboard_filters(app, client,
-                                                                     committed, commune):
+def test_cycle_page_links_to_its_execution_and_the_dashboard_filters(
+    app, client, committed, commune
+):
     setup = execution_setup(committed, commune)
     cycle_page = client.get(f"/cycles/{setup['cycle_id']}").get_data(as_text=True)
     assert f"/cycles/{setup['cycle_id']}/execution" in cycle_page
@@ -78,13 +100,19 @@ def test_milestone_marked_done(app, client, committed, commune):
     record_id = setup["record_ids"][0]
     login_staff(client, *setup["finance"])
     url = f"/staff/execution/{record_id}"
-    empty = submit(client, f"{url}/milestones", {"m-planned_date": "2026-02-15"},
-                   form_url=url)
+    empty = submit(
+        client, f"{url}/milestones", {"m-planned_date": "2026-02-15"}, form_url=url
+    )
     assert empty.status_code == 422 and "Give the milestone a title." in empty.get_data(
-        as_text=True)
+        as_text=True
+    )
     submit(client, f"{url}/milestones", {"m-title_ar": "الأمر بالخدمة"}, form_url=url)
-    done = submit(client, "/staff/execution/milestones/1/done",
-                  {"d-done_date": "2026-03-01"}, form_url=url)
+    done = submit(
+        client,
+        "/staff/execution/milestones/1/done",
+        {"d-done_date": "2026-03-01"},
+        form_url=url,
+    )
     assert done.status_code == 302
     run_jobs(app, "followup")
     page = client.get(f"/execution/{record_id}").get_data(as_text=True)
@@ -99,25 +127,60 @@ def test_statuses_are_data_that_administrators_edit(app, client, committed, comm
     listing = client.get("/staff/execution/statuses").get_data(as_text=True)
     assert "Works under way" in listing and "Travaux en cours" in listing
     url = "/staff/execution/statuses/works"
-    bad = submit(client, url, {"label_ar": "الأشغال جارية", "label_fr": "Chantier",
-                               "label_en": "Works", "default_progress": "140"})
+    bad = submit(
+        client,
+        url,
+        {
+            "label_ar": "الأشغال جارية",
+            "label_fr": "Chantier",
+            "label_en": "Works",
+            "default_progress": "140",
+        },
+    )
     assert bad.status_code == 422 and "between 0 and 100" in bad.get_data(as_text=True)
-    assert submit(client, url, {"label_ar": "الأشغال جارية", "label_fr": "Chantier",
-                                "label_en": "Works", "default_progress": "60"}
-                  ).status_code == 302
-    completed = submit(client, "/staff/execution/statuses/completed", {
-        "label_ar": "منجز", "label_fr": "Achevé", "label_en": "Completed",
-        "default_progress": "90"})
+    assert (
+        submit(
+            client,
+            url,
+            {
+                "label_ar": "الأشغال جارية",
+                "label_fr": "Chantier",
+                "label_en": "Works",
+                "default_progress": "60",
+            },
+        ).status_code
+        == 302
+    )
+    completed = submit(
+        client,
+        "/staff/execution/statuses/completed",
+        {
+            "label_ar": "منجز",
+            "label_fr": "Achevé",
+            "label_en": "Completed",
+            "default_progress": "90",
+        },
+    )
     assert "always at 100" in completed.get_data(as_text=True)
-    delayed = submit(client, "/staff/execution/statuses/delayed", {
-        "label_ar": "متأخر", "label_fr": "En retard", "label_en": "Late",
-        "default_progress": "10"})
+    delayed = submit(
+        client,
+        "/staff/execution/statuses/delayed",
+        {
+            "label_ar": "متأخر",
+            "label_fr": "En retard",
+            "label_en": "Late",
+            "default_progress": "10",
+        },
+    )
     assert "leave the share empty" in delayed.get_data(as_text=True)
     # The new share is what finance staff get when they choose the status.
     finance = app.test_client()
     login_staff(finance, *setup["finance"])
-    response = submit(finance, f"/staff/execution/{setup['record_ids'][0]}/updates/new",
-                      {"status_key": "works", "body_fr": "Chantier ouvert"})
+    response = submit(
+        finance,
+        f"/staff/execution/{setup['record_ids'][0]}/updates/new",
+        {"status_key": "works", "body_fr": "Chantier ouvert"},
+    )
     preview = finance.get(response.headers["Location"]).get_data(as_text=True)
     assert "60 %" in preview and "Works" in preview
     finance_statuses = finance.get("/staff/execution/statuses")

@@ -15,32 +15,49 @@ from tests.helpers import login_staff, submit
 
 
 def _figures_setup(committed, commune, year=None):
-    setup = execution_setup(committed, commune, costs=(400_000, 250_000, 150_000),
-                            year=year)
+    setup = execution_setup(
+        committed, commune, costs=(400_000, 250_000, 150_000), year=year
+    )
     with committed() as session:
         a, b, c = (session.get(ExecutionRecord, i) for i in setup["record_ids"])
-        a.status_key, a.progress, a.committed, a.spent = "completed", 100, 390_000, 380_000
+        a.status_key, a.progress, a.committed, a.spent = (
+            "completed",
+            100,
+            390_000,
+            380_000,
+        )
         b.status_key, b.progress, b.committed, b.spent = "delayed", 40, 200_000, 90_000
         b.status_reason = "Intempéries de janvier"
         c.committed = 10_000
         for i, (score, again) in enumerate(((5, True), (4, True), (2, False))):
             user = create_resident(commune["id"], phone=f"+21261111000{i}")
-            session.add(Rating(record_id=a.id, user_id=user.id, score=score,
-                               take_part_again=again, created_at_dt=utcnow() - timedelta(
-                                   days=200), updated_at_dt=utcnow()))
+            session.add(
+                Rating(
+                    record_id=a.id,
+                    user_id=user.id,
+                    score=score,
+                    take_part_again=again,
+                    created_at_dt=utcnow() - timedelta(days=200),
+                    updated_at_dt=utcnow(),
+                )
+            )
     return setup
 
 
-def test_quarterly_report_html_pdf_csv_with_the_charters_figures(app, client, committed,
-                                                                 commune):
+def test_quarterly_report_html_pdf_csv_with_the_charters_figures(
+    app, client, committed, commune
+):
     from pypdf import PdfReader  # a dev dependency: the figures are read back
 
     setup = _figures_setup(committed, commune)
     _kind, year, quarter = due_periods(utcnow().date())[0]
     staff = app.test_client()
     login_staff(staff, *setup["finance"])
-    response = submit(staff, "/staff/execution/reports",
-                      {"kind": "quarter", "year": str(year), "quarter": str(quarter)})
+    response = submit(
+        staff,
+        "/staff/execution/reports",
+        {"kind": "quarter", "year": str(year), "quarter": str(quarter)},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     report_url = response.headers["Location"]
     listing = client.get("/execution/reports").get_data(as_text=True)
@@ -50,12 +67,21 @@ def test_quarterly_report_html_pdf_csv_with_the_charters_figures(app, client, co
     report_id = int(report_url.rsplit("/", 1)[1])
     pdf = client.get(f"/execution/reports/{report_id}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages
+    )
     text = text.replace("\u202f", " ")
-    for expected in ("800 000 MAD", "600 000 MAD", "470 000 MAD",  # allocated, committed, spent
-                     "Achevé", "En retard", "Intempéries de janvier",
-                     "note moyenne : 3.67", "Participeraient de nouveau : 2 sur 3 (67 %)",
-                     f"{year} T{quarter}"):
+    for expected in (
+        "800 000 MAD",
+        "600 000 MAD",
+        "470 000 MAD",  # allocated, committed, spent
+        "Achevé",
+        "En retard",
+        "Intempéries de janvier",
+        "note moyenne : 3.67",
+        "Participeraient de nouveau : 2 sur 3 (67 %)",
+        f"{year} T{quarter}",
+    ):
         assert expected in text, expected
     # Arabic headings, titles and labels are shaped (see arabic.py); pypdf gives
     # the right-to-left runs back in logical order.
@@ -65,8 +91,11 @@ def test_quarterly_report_html_pdf_csv_with_the_charters_figures(app, client, co
     assert csv_text.lstrip("\ufeff").startswith("record_id,title_ar")
     assert "total,,,,47,800000,600000,470000" in csv_text
     # Asking again returns the archived report, unchanged.
-    again = submit(staff, "/staff/execution/reports",
-                   {"kind": "quarter", "year": str(year), "quarter": str(quarter)})
+    again = submit(
+        staff,
+        "/staff/execution/reports",
+        {"kind": "quarter", "year": str(year), "quarter": str(quarter)},
+    )
     assert again.headers["Location"] == report_url
     with committed() as session:
         assert len(session.scalars(select(AccountabilityReport)).all()) == 1
@@ -77,12 +106,18 @@ def test_a_period_that_is_not_over_is_refused(app, committed, commune):
     staff = app.test_client()
     login_staff(staff, *setup["admin"])
     now = utcnow()
-    response = submit(staff, "/staff/execution/reports",
-                      {"kind": "year", "year": str(now.year), "quarter": "1"})
+    response = submit(
+        staff,
+        "/staff/execution/reports",
+        {"kind": "year", "year": str(now.year), "quarter": "1"},
+    )
     assert response.status_code == 422
     assert "its report can be made from the next day" in response.get_data(as_text=True)
-    bad = submit(staff, "/staff/execution/reports",
-                 {"kind": "quarter", "year": "1800", "quarter": "1"})
+    bad = submit(
+        staff,
+        "/staff/execution/reports",
+        {"kind": "quarter", "year": "1800", "quarter": "1"},
+    )
     assert "between 2000 and 2100" in bad.get_data(as_text=True)
 
 

@@ -13,9 +13,14 @@ from tests.proposals.factories import setup_cycle
 from tests.proposals.test_proposal_submission import form_data, new_url
 
 PHONE = "+212612345678"
-DATA = {"name_ar": "جمعية الأمل للتنمية", "name_fr": "Association Al Amal",
-        "registration_number": "ouz-2015/114", "seat_address": "Hay Rmel, Ouazzane",
-        "founded_on": "2015-03-21", "field": "social"}
+DATA = {
+    "name_ar": "جمعية الأمل للتنمية",
+    "name_fr": "Association Al Amal",
+    "registration_number": "ouz-2015/114",
+    "seat_address": "Hay Rmel, Ouazzane",
+    "founded_on": "2015-03-21",
+    "field": "social",
+}
 
 
 def register(client, **changes):
@@ -38,12 +43,18 @@ def test_register_then_approval_by_an_administrator(client, app, committed, comm
         association_id = db.session.scalar(select(Association.id))
     listing = staff.get("/staff/associations?status=pending").get_data(as_text=True)
     assert "OUZ-2015/114" in listing
-    assert submit(staff, f"/staff/associations/{association_id}/approve", {}
-                  ).status_code == 302
+    assert (
+        submit(staff, f"/staff/associations/{association_id}/approve", {}).status_code
+        == 302
+    )
     assert "Association Al Amal" in client.get("/associations").get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(AuditEntry.action).where(
-            AuditEntry.target_type == "association")) == "association.approve"
+        assert (
+            db.session.scalar(
+                select(AuditEntry.action).where(AuditEntry.target_type == "association")
+            )
+            == "association.approve"
+        )
 
 
 def test_bad_registrations_are_explained(client, app, committed, commune):
@@ -62,29 +73,38 @@ def test_bad_registrations_are_explained(client, app, committed, commune):
     assert "is already registered" in text
 
 
-def test_rejection_needs_a_reason_shown_to_the_representative(client, app, committed,
-                                                              commune):
+def test_rejection_needs_a_reason_shown_to_the_representative(
+    client, app, committed, commune
+):
     with committed():
         _, secret = create_staff(commune["id"], "amina", ["admin"])
         user = create_resident(commune["id"], phone=PHONE)
-        association = Association(commune_id=commune["id"], name_fr="Fantôme",
-                                  registration_number="X-1", seat_address="?",
-                                  founded_on=user.created_at_dt.date(), field="other",
-                                  representative_id=user.id,
-                                  created_at_dt=user.created_at_dt)
+        association = Association(
+            commune_id=commune["id"],
+            name_fr="Fantôme",
+            registration_number="X-1",
+            seat_address="?",
+            founded_on=user.created_at_dt.date(),
+            field="other",
+            representative_id=user.id,
+            created_at_dt=user.created_at_dt,
+        )
         db.session.add(association)
         db.session.flush()
         association_id = association.id
     login_staff(client, "amina", secret)
     url = f"/staff/associations/{association_id}/reject"
     assert "Explain why the registration is refused." in submit(
-        client, url, {"reason": ""}).get_data(as_text=True)
-    assert submit(client, url, {"reason": "Numéro inconnu au registre"}
-                  ).status_code == 302
+        client, url, {"reason": ""}
+    ).get_data(as_text=True)
+    assert (
+        submit(client, url, {"reason": "Numéro inconnu au registre"}).status_code == 302
+    )
     resident = app.test_client()
     login_resident(resident, app, PHONE)
     assert "Numéro inconnu au registre" in resident.get("/associations/mine").get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_residents_cannot_approve(client, app, committed, commune):
@@ -93,12 +113,17 @@ def test_residents_cannot_approve(client, app, committed, commune):
 
 
 def _association(commune, user, status, number=None):
-    association = Association(commune_id=commune["id"], name_ar="جمعية الأمل",
-                              registration_number=number or f"N-{status}",
-                              seat_address="Rmel",
-                              founded_on=user.created_at_dt.date(), field="social",
-                              representative_id=user.id, status=status,
-                              created_at_dt=user.created_at_dt)
+    association = Association(
+        commune_id=commune["id"],
+        name_ar="جمعية الأمل",
+        registration_number=number or f"N-{status}",
+        seat_address="Rmel",
+        founded_on=user.created_at_dt.date(),
+        field="social",
+        representative_id=user.id,
+        status=status,
+        created_at_dt=user.created_at_dt,
+    )
     db.session.add(association)
     db.session.flush()
     return association.id
@@ -115,14 +140,17 @@ def test_proposal_on_behalf_of_an_approved_association(client, app, committed, c
     login_resident(client, app, PHONE)
     form = client.get(new_url(setup)).get_data(as_text=True)
     assert "Myself, as a resident" in form and "جمعية الأمل" in form
-    text = submit(client, new_url(setup), form_data(setup, association_id=str(pending))
-                  ).get_data(as_text=True)
+    text = submit(
+        client, new_url(setup), form_data(setup, association_id=str(pending))
+    ).get_data(as_text=True)
     assert "This association is not approved yet" in text
-    text = submit(client, new_url(setup), form_data(setup, association_id=str(foreign))
-                  ).get_data(as_text=True)
+    text = submit(
+        client, new_url(setup), form_data(setup, association_id=str(foreign))
+    ).get_data(as_text=True)
     assert "You can only act for an association you represent." in text
-    response = submit(client, new_url(setup), form_data(
-        setup, association_id=str(approved)))
+    response = submit(
+        client, new_url(setup), form_data(setup, association_id=str(approved))
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Association: جمعية الأمل" in page

@@ -30,12 +30,19 @@ def open_with_token(client, url, method):
     return client.post(url, data={"csrf_token": csrf_token(client, "/login")})
 
 
-PUBLIC_STAFF_ROUTES = {"accounts.staff_login", "accounts.staff_code", "accounts.staff_enrol"}
+PUBLIC_STAFF_ROUTES = {
+    "accounts.staff_login",
+    "accounts.staff_code",
+    "accounts.staff_enrol",
+}
 
 
 def test_every_staff_route_declares_its_roles(app):
-    missing = [endpoint for _, _, endpoint, roles in staff_routes(app)
-               if roles is None and endpoint not in PUBLIC_STAFF_ROUTES]
+    missing = [
+        endpoint
+        for _, _, endpoint, roles in staff_routes(app)
+        if roles is None and endpoint not in PUBLIC_STAFF_ROUTES
+    ]
     assert missing == []
 
 
@@ -49,8 +56,9 @@ def test_anonymous_visitors_are_sent_to_the_staff_sign_in(app, client, commune):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_is_refused_where_it_is_not_allowed(app, client, commune, committed,
-                                                      role):
+def test_each_role_is_refused_where_it_is_not_allowed(
+    app, client, commune, committed, role
+):
     with committed():
         _, secret = create_staff(commune["id"], f"user-{role}", [role])
     login_staff(client, f"user-{role}", secret)

@@ -93,7 +93,11 @@ def test_unknown_and_known_numbers_get_the_same_answer(app, client, commune, com
     assert known.location == unknown.location
     page_known = client.get(known.location).get_data(as_text=True)
     page_unknown = other.get(unknown.location).get_data(as_text=True)
-    strip = lambda page: page.split('name="csrf_token"')[0].replace("+212 6•• ••• •78", "X").replace("+212 6•• ••• •99", "X")
+    strip = lambda page: (
+        page.split('name="csrf_token"')[0]
+        .replace("+212 6•• ••• •78", "X")
+        .replace("+212 6•• ••• •99", "X")
+    )
     assert strip(page_known) == strip(page_unknown)
 
 
@@ -108,7 +112,10 @@ def test_resend_cooldown(app, client, commune):
 def test_per_ip_send_limit(app, client, commune):
     limit = app.config["OTP_SENDS_PER_IP_PER_HOUR"]
     for index in range(limit):
-        assert submit(client, "/login", {"phone": f"+2126123{index:05d}"}).status_code == 302
+        assert (
+            submit(client, "/login", {"phone": f"+2126123{index:05d}"}).status_code
+            == 302
+        )
     page = submit(client, "/login", {"phone": "+212699999999"}).get_data(as_text=True)
     assert "Please wait" in page
 
@@ -120,8 +127,9 @@ def test_staff_sign_in_needs_password_and_totp(app, client, commune, committed):
     assert client.get("/staff/users").status_code == 200
 
 
-def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, commune,
-                                                                       committed):
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(
+    client, commune, committed
+):
     with committed():
         create_staff(commune["id"], "amina", ["admin"])
     page = submit(client, "/staff/login", {"username": "amina", "password": "nope"})
@@ -152,12 +160,14 @@ def test_new_staff_enrols_totp_with_a_local_qr_code(app, client, commune, commit
 
     with committed():
         create_staff(commune["id"], "youssef", ["reviewer"], enrolled=False)
-    response = submit(client, "/staff/login",
-                      {"username": "youssef", "password": STAFF_PASSWORD})
+    response = submit(
+        client, "/staff/login", {"username": "youssef", "password": STAFF_PASSWORD}
+    )
     assert "/staff/enrol" in response.location
     page = client.get("/staff/enrol").get_data(as_text=True)
-    assert "<svg" in page and "http" not in page.split("<svg")[1].split("</svg>")[0].replace(
-        "http://www.w3.org", "")
+    assert "<svg" in page and "http" not in page.split("<svg")[1].split("</svg>")[
+        0
+    ].replace("http://www.w3.org", "")
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "youssef"))
         secret = open_secret(TOTP_SEAL, user.totp_pending_enc)
@@ -170,22 +180,34 @@ def test_admin_creates_staff_and_it_is_audited(app, client, commune, committed):
     with committed():
         _, secret = create_staff(commune["id"], "amina", ["admin"])
     login_staff(client, "amina", secret)
-    page = submit(client, "/staff/users/new", {
-        "username": "Fatima", "display_name": "Fatima F", "roles": ["finance"],
-        "active": "y"}).get_data(as_text=True)
+    page = submit(
+        client,
+        "/staff/users/new",
+        {
+            "username": "Fatima",
+            "display_name": "Fatima F",
+            "roles": ["finance"],
+            "active": "y",
+        },
+    ).get_data(as_text=True)
     assert "shown only once" in page
-    page = submit(client, "/staff/users/new", {
-        "username": "fatima", "display_name": "Again", "roles": ["finance"]})
+    page = submit(
+        client,
+        "/staff/users/new",
+        {"username": "fatima", "display_name": "Again", "roles": ["finance"]},
+    )
     assert "already taken" in page.get_data(as_text=True)
-    page = submit(client, "/staff/users/new", {
-        "username": "nobody", "display_name": "No role"}).get_data(as_text=True)
+    page = submit(
+        client, "/staff/users/new", {"username": "nobody", "display_name": "No role"}
+    ).get_data(as_text=True)
     assert "Choose at least one role" in page
     log = client.get("/staff/audit?action=staff.").get_data(as_text=True)
     assert "staff.create" in log and "amina" in log
 
 
-def test_a_handed_over_password_is_changed_at_first_sign_in(app, client, commune,
-                                                            committed):
+def test_a_handed_over_password_is_changed_at_first_sign_in(
+    app, client, commune, committed
+):
     import pyotp
 
     from pbvote.accounts.services import TOTP_SEAL
@@ -193,9 +215,12 @@ def test_a_handed_over_password_is_changed_at_first_sign_in(app, client, commune
     from pbvote.core.security import open_secret
 
     with committed():
-        _, password = make_staff(None, commune["id"], "karim", "Karim", ["clerk"],
-                                    utcnow())
-    response = submit(client, "/staff/login", {"username": "karim", "password": password})
+        _, password = make_staff(
+            None, commune["id"], "karim", "Karim", ["clerk"], utcnow()
+        )
+    response = submit(
+        client, "/staff/login", {"username": "karim", "password": password}
+    )
     client.get(response.location)  # the enrolment page makes the secret
     with app.app_context():
         pending = db.session.scalar(select(User).where(User.username == "karim"))
@@ -204,15 +229,35 @@ def test_a_handed_over_password_is_changed_at_first_sign_in(app, client, commune
     assert "/staff/password" in response.location
     url = "/staff/password"
     for data, message in (
-            ({"current": "wrong", "new": "a long new password", "repeated": "a long new password"},
-             "current password is not right"),
-            ({"current": password, "new": "short", "repeated": "short"}, "at least 12"),
-            ({"current": password, "new": "a long new password", "repeated": "another one!!"},
-             "not the same")):
+        (
+            {
+                "current": "wrong",
+                "new": "a long new password",
+                "repeated": "a long new password",
+            },
+            "current password is not right",
+        ),
+        ({"current": password, "new": "short", "repeated": "short"}, "at least 12"),
+        (
+            {
+                "current": password,
+                "new": "a long new password",
+                "repeated": "another one!!",
+            },
+            "not the same",
+        ),
+    ):
         page = submit(client, url, data).get_data(as_text=True)
         assert message in page
-    response = submit(client, url, {"current": password, "new": "a long new password",
-                                    "repeated": "a long new password"})
+    response = submit(
+        client,
+        url,
+        {
+            "current": password,
+            "new": "a long new password",
+            "repeated": "a long new password",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         changed = db.session.scalar(select(User).where(User.username == "karim"))

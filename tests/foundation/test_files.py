@@ -30,8 +30,9 @@ def test_images_are_reencoded_without_metadata():
     clean = reencode_image(data, "image/jpeg")
     assert b"PhoneMaker" not in clean
     assert Image.open(io.BytesIO(clean)).size == (40, 30)
-    assert Image.open(io.BytesIO(reencode_image(data, "image/jpeg", max_side=20))).size == (
-        20, 15)
+    assert Image.open(
+        io.BytesIO(reencode_image(data, "image/jpeg", max_side=20))
+    ).size == (20, 15)
 
 
 def test_type_comes_from_the_content_not_the_name():
@@ -53,5 +54,7 @@ def test_a_fake_or_huge_image_is_refused():
 
 def test_file_names_are_made_safe():
     assert safe_filename("../../etc/passwd", "pdf") == "passwd.pdf"
-    assert safe_filename("C:\\photos\\حديقة الحي.png.exe", "jpg") == "حديقة-الحيpng.jpg"  # the true type wins
+    assert (
+        safe_filename("C:\\photos\\حديقة الحي.png.exe", "jpg") == "حديقة-الحيpng.jpg"
+    )  # the true type wins
     assert safe_filename("<>.jpg", "jpg") == "file.jpg"

@@ -15,9 +15,13 @@ def test_demo_runs_on_sqlite_with_jobs_in_process(tmp_path_factory, tmp_path):
     from pbvote import create_app
     from pbvote.demo import seed_demo
 
-    app = create_app(test_config(
-        tmp_path_factory, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'first.db'}",
-        REDIS_URL=None))
+    app = create_app(
+        test_config(
+            tmp_path_factory,
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'first.db'}",
+            REDIS_URL=None,
+        )
+    )
     with app.app_context():
         flask_migrate.upgrade()
         lines = seed_demo()

@@ -33,10 +33,13 @@ def test_arabic_and_french_pages_are_translated(client, commune):
     assert "رقم" in page  # "Mobile number" in Arabic
     client.set_cookie("lang", "fr")
     assert "Numéro de mobile" in client.get("/login").get_data(as_text=True) or (
-        "mobile" in client.get("/login").get_data(as_text=True))
+        "mobile" in client.get("/login").get_data(as_text=True)
+    )
 
 
-def test_amounts_and_dates_are_formatted_for_the_reader(app, client, commune, committed):
+def test_amounts_and_dates_are_formatted_for_the_reader(
+    app, client, commune, committed
+):
     from tests.factories import create_cycle
 
     with committed():
@@ -58,7 +61,8 @@ def test_a_form_without_csrf_token_is_refused_clearly(client, commune):
     response = client.post("/login", data={"phone": "0612345678"})
     assert response.status_code == 400
     assert "form has expired" in response.get_data(as_text=True) or (
-        "expired" in response.get_data(as_text=True))
+        "expired" in response.get_data(as_text=True)
+    )
 
 
 def test_security_headers(client, commune):
@@ -90,8 +94,13 @@ def test_job_is_enqueued_only_after_commit_and_run_by_a_real_worker(app, committ
 def test_notification_with_dedupe_key_is_sent_once(app, committed):
     for _ in range(2):
         with committed():
-            queue_sms("+212612345678", "Mise à jour", utcnow(), purpose="test",
-                      dedupe_key="update:1:follower:1")
+            queue_sms(
+                "+212612345678",
+                "Mise à jour",
+                utcnow(),
+                purpose="test",
+                dedupe_key="update:1:follower:1",
+            )
     run_jobs(app, "sms")
     assert len(outbox(app)) == 1
 
@@ -126,13 +135,15 @@ def test_http_gateway_backend_and_retry_after_failure(app, committed, gateway):
 
     from pbvote.sms.services import deliver_sms
 
-    app.config.update(SMS_BACKEND="http", SMS_GATEWAY_URL=gateway,
-                      SMS_GATEWAY_TOKEN="t0ken")
+    app.config.update(
+        SMS_BACKEND="http", SMS_GATEWAY_URL=gateway, SMS_GATEWAY_TOKEN="t0ken"
+    )
     try:
         GatewayHandler.fail = True
         with committed():
-            message_id = queue_sms("+212612345678", "Code 123456", utcnow(),
-                                   purpose="test", sensitive=True).id
+            message_id = queue_sms(
+                "+212612345678", "Code 123456", utcnow(), purpose="test", sensitive=True
+            ).id
         run_jobs(app, "sms")
         with app.app_context():
             message = db.session.get(SmsMessage, message_id)
@@ -147,8 +158,9 @@ def test_http_gateway_backend_and_retry_after_failure(app, committed, gateway):
             message = db.session.get(SmsMessage, message_id)
             assert message.status == "sent" and message.body_enc is None
         assert GatewayHandler.received[-1] == (
-            "Bearer t0ken", {"to": "+212612345678", "body": "Code 123456",
-                             "sender": "Ouazzane"})
+            "Bearer t0ken",
+            {"to": "+212612345678", "body": "Code 123456", "sender": "Ouazzane"},
+        )
     finally:
         app.config.update(SMS_BACKEND="outbox", SMS_GATEWAY_URL=None)
 
@@ -194,7 +206,9 @@ def test_enqueue_after_commit_rejects_nothing_silently(app):
 
 def test_openapi_document_lists_the_api(client, commune):
     document = client.get("/api/v1/openapi.json").get_json()
-    assert document["openapi"].startswith("3.") and "/api/v1/cycles" in document["paths"]
+    assert (
+        document["openapi"].startswith("3.") and "/api/v1/cycles" in document["paths"]
+    )
 
 
 def test_a_job_is_kept_when_redis_is_down_and_sent_later(app, committed):

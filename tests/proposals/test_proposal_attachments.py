@@ -34,19 +34,25 @@ def post(client, setup, *items, **changes):
     return submit(client, new_url(setup), data, content_type="multipart/form-data")
 
 
-def test_photo_is_stripped_of_metadata_and_served_safely(client, app, committed,
-                                                         commune):
+def test_photo_is_stripped_of_metadata_and_served_safely(
+    client, app, committed, commune
+):
     with committed():
         setup = setup_cycle(commune)
     login_resident(client, app)
     original = jpeg_with_gps()
     assert b"SpyCam" in original
-    response = post(client, setup, (original, "../../etc/rue.jpg", "image/jpeg"),
-                    (PDF, "devis.pdf", "application/pdf"))
+    response = post(
+        client,
+        setup,
+        (original, "../../etc/rue.jpg", "image/jpeg"),
+        (PDF, "devis.pdf", "application/pdf"),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         photo, pdf = db.session.scalars(
-            select(Attachment).order_by(Attachment.id)).all()
+            select(Attachment).order_by(Attachment.id)
+        ).all()
         ids = (photo.proposal_id, photo.id, pdf.id)
         assert photo.filename == "rue.jpg" and photo.content_type == "image/jpeg"
     served = client.get(f"/proposals/{ids[0]}/files/{ids[1]}")
@@ -76,8 +82,9 @@ def test_a_file_that_is_not_what_it_claims_is_refused(client, app, committed, co
     broken = b"\x89PNG\r\n\x1a\n" + b"not really a png" * 10
     text = post(client, setup, (broken, "plan.png", "image/png")).get_data(as_text=True)
     assert "“plan.png” is not a valid image" in text
-    text = post(client, setup, (b"%PDF-1.4 cut", "x.pdf", "application/pdf")
-                ).get_data(as_text=True)
+    text = post(client, setup, (b"%PDF-1.4 cut", "x.pdf", "application/pdf")).get_data(
+        as_text=True
+    )
     assert "“x.pdf” is not a complete PDF document." in text
     with app.app_context():
         assert db.session.scalar(select(Proposal)) is None
@@ -91,7 +98,8 @@ def test_too_large_and_too_many_files_are_refused(client, app, committed, commun
         login_resident(client, app)
         big = b"%PDF-1.4\n" + b"0" * (1024 * 1024) + b"\n%%EOF"
         text = post(client, setup, (big, "gros.pdf", "application/pdf")).get_data(
-            as_text=True)
+            as_text=True
+        )
         assert "“gros.pdf” is larger than 1 MB" in text
         six = [(PDF, f"doc{i}.pdf", "application/pdf") for i in range(6)]
         text = post(client, setup, *six).get_data(as_text=True)
@@ -100,13 +108,19 @@ def test_too_large_and_too_many_files_are_refused(client, app, committed, commun
         app.config.pop("PROPOSAL_ATTACHMENT_MAX_BYTES")
 
 
-def test_draft_files_are_private_and_removable_by_the_author(client, app, committed,
-                                                             commune):
+def test_draft_files_are_private_and_removable_by_the_author(
+    client, app, committed, commune
+):
     with committed():
         setup = setup_cycle(commune)
     login_resident(client, app)
-    response = post(client, setup, (PDF, "devis.pdf", "application/pdf"), submit=None,
-                    save_draft="1")
+    response = post(
+        client,
+        setup,
+        (PDF, "devis.pdf", "application/pdf"),
+        submit=None,
+        save_draft="1",
+    )
     assert response.status_code == 302
     with app.app_context():
         attachment = db.session.scalar(select(Attachment))

@@ -1,7 +1,6 @@
 """A resident signs in by SMS and submits a proposal in Arabic on a 360 px screen,
 in Debian's Chromium."""
 
-
 import pytest
 
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, last_code
@@ -10,20 +9,22 @@ from tests.proposals.factories import setup_cycle
 PHONE = "+212612345690"
 
 
-
 @pytest.mark.browser
-def test_resident_submits_a_proposal_in_arabic_on_a_phone(app, committed, commune,
-                                                          live_server):
+def test_resident_submits_a_proposal_in_arabic_on_a_phone(
+    app, committed, commune, live_server
+):
     from playwright.sync_api import sync_playwright
 
     with committed():
         setup = setup_cycle(commune)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         try:
-            context = browser.new_context(viewport={"width": 360, "height": 740},
-                                          locale="ar-MA")
+            context = browser.new_context(
+                viewport={"width": 360, "height": 740}, locale="ar-MA"
+            )
             page = context.new_page()
             page.goto(f"{live_server}/lang/ar?next=/login")
             assert page.locator("html").get_attribute("dir") == "rtl"
@@ -36,13 +37,17 @@ def test_resident_submits_a_proposal_in_arabic_on_a_phone(app, committed, commun
 
             page.goto(f"{live_server}/cycles/{setup['cycle_id']}/proposals/new")
             page.fill("input[name=title]", "إنارة ملعب حي الرمل")
-            page.fill("textarea[name=description]",
-                      "تركيب **أعمدة إنارة** بالطاقة الشمسية حول ملعب القرب بحي الرمل "
-                      "ليتمكن الشباب والفتيات من اللعب بأمان في المساء.")
-            page.select_option("select[name=scope_id]",
-                               str(setup["district_scopes"][2]))
-            page.select_option("select[name=category_id]",
-                               str(setup["categories"]["sports"]))
+            page.fill(
+                "textarea[name=description]",
+                "تركيب **أعمدة إنارة** بالطاقة الشمسية حول ملعب القرب بحي الرمل "
+                "ليتمكن الشباب والفتيات من اللعب بأمان في المساء.",
+            )
+            page.select_option(
+                "select[name=scope_id]", str(setup["district_scopes"][2])
+            )
+            page.select_option(
+                "select[name=category_id]", str(setup["categories"]["sports"])
+            )
             page.check("input[name=beneficiaries][value=youth]")
             page.check("input[name=beneficiaries][value=women]")
             page.fill("input[name=location_text]", "ملعب القرب، حي الرمل")

@@ -14,12 +14,16 @@ def test_demo_seed_publishes_last_years_results(app, committed, commune, admin):
     with committed():
         election = create_election(commune["id"])
     with committed():
-        ctx = {"past_cycle": db.session.get(Cycle, election["cycle_id"]),
-               "staff": {"admin": db.session.get(User, admin["id"])},
-               "now": utcnow(), "lines": []}
+        ctx = {
+            "past_cycle": db.session.get(Cycle, election["cycle_id"]),
+            "staff": {"admin": db.session.get(User, admin["id"])},
+            "now": utcnow(),
+            "lines": [],
+        }
         demo.seed(ctx)
-    names = [election["names"][pid] for pid in ctx["winners_by_cycle"][
-        election["cycle_id"]]]
+    names = [
+        election["names"][pid] for pid in ctx["winners_by_cycle"][election["cycle_id"]]
+    ]
     assert names == ["p3", "p1", "p4"]
     assert "signed" in " ".join(ctx["lines"])
     with app.app_context():
@@ -33,9 +37,12 @@ def test_demo_seed_without_ballots_publishes_nothing(app, committed, commune, ad
         election = create_election(commune["id"], ballots=[])
         db.session.delete(db.session.get(ElectionKey, election["cycle_id"]))
     with committed():
-        ctx = {"past_cycle": db.session.get(Cycle, election["cycle_id"]),
-               "staff": {"admin": db.session.get(User, admin["id"])},
-               "now": utcnow(), "lines": []}
+        ctx = {
+            "past_cycle": db.session.get(Cycle, election["cycle_id"]),
+            "staff": {"admin": db.session.get(User, admin["id"])},
+            "now": utcnow(),
+            "lines": [],
+        }
         demo.seed(ctx)
     assert ctx["winners_by_cycle"] == {}
     assert "no ballots" in ctx["lines"][0]

@@ -46,8 +46,9 @@ from tests.results.factories import (
 
 def start(app, cycle_id, actor=None, now=None):
     with app.app_context():
-        run = services.start_tally(actor, db.session.get(Cycle, cycle_id),
-                                   now or utcnow())
+        run = services.start_tally(
+            actor, db.session.get(Cycle, cycle_id), now or utcnow()
+        )
         db.session.commit()
         return run.id
 
@@ -56,35 +57,54 @@ def run_some(app, count: int) -> None:
     """A worker that stops after ``count`` jobs: the rest of the tally waits."""
     connection = Redis.from_url(app.config["REDIS_URL"])
     with app.app_context():
-        SimpleWorker([Queue("tally", connection=connection)],
-                     connection=connection).work(burst=True, max_jobs=count)
+        SimpleWorker(
+            [Queue("tally", connection=connection)], connection=connection
+        ).work(burst=True, max_jobs=count)
 
 
 def published(app, cycle_id) -> dict:
     with app.app_context():
         run = services.get_run(cycle_id)
         results = services.scope_results(run) if run.is_published else []
-        return {"status": run.status, "payload": run.signed_payload,
-                "signature": run.signature, "attempt": run.attempt,
-                "scopes": [(r.rule, r.winners, r.budget_used, r.voters,
-                            {p.project_id: p.votes for p in r.projects})
-                           for r in results]}
+        return {
+            "status": run.status,
+            "payload": run.signed_payload,
+            "signature": run.signature,
+            "attempt": run.attempt,
+            "scopes": [
+                (
+                    r.rule,
+                    r.winners,
+                    r.budget_used,
+                    r.voters,
+                    {p.project_id: p.votes for p in r.projects},
+                )
+                for r in results
+            ],
+        }
 
 
 def engine_winners(rule, greedy_fill=False):
-    instance = Instance([Project(name, cost) for name, cost in HAND_COSTS.items()], 100,
-                        [EngineBallot(frozenset(choice)) for choice in HAND_BALLOTS])
+    instance = Instance(
+        [Project(name, cost) for name, cost in HAND_COSTS.items()],
+        100,
+        [EngineBallot(frozenset(choice)) for choice in HAND_BALLOTS],
+    )
     return tally(instance, rule, greedy_fill=greedy_fill).winners
 
 
-@pytest.mark.parametrize("rule, expected", [
-    ("greedy", ["p3", "p1", "p4"]),          # p2 (50) no longer fits after 90
-    ("greedy-no-skip", ["p3", "p1"]),        # stops at p2
-    ("mes", None),
-    ("mes-card", None),
-])
-def test_each_rule_counted_by_the_jobs(app, committed, commune, small_chunks, rule,
-                                       expected):
+@pytest.mark.parametrize(
+    "rule, expected",
+    [
+        ("greedy", ["p3", "p1", "p4"]),  # p2 (50) no longer fits after 90
+        ("greedy-no-skip", ["p3", "p1"]),  # stops at p2
+        ("mes", None),
+        ("mes-card", None),
+    ],
+)
+def test_each_rule_counted_by_the_jobs(
+    app, committed, commune, small_chunks, rule, expected
+):
     with committed():
         election = create_election(commune["id"], rule=rule)
     start(app, election["cycle_id"])
@@ -116,24 +136,39 @@ def _opened_in_chain_order(run) -> list[tuple[str, int, list | None]]:
 
     secret = private_key(run.cycle_id, SEALING_PURPOSE)
     opened = []
-    for ballot in db.session.scalars(select(Ballot).where(
-            Ballot.cycle_id == run.cycle_id).order_by(Ballot.position)):
-        choice = decode_choice(open_sealed(secret, ballot.sealed,
-                                           ballot_context(run.cycle_id, ballot.scope_id)))
+    for ballot in db.session.scalars(
+        select(Ballot).where(Ballot.cycle_id == run.cycle_id).order_by(Ballot.position)
+    ):
+        choice = decode_choice(
+            open_sealed(
+                secret, ballot.sealed, ballot_context(run.cycle_id, ballot.scope_id)
+            )
+        )
         opened.append((ballot.receipt, ballot.scope_id, sorted(choice["projects"])))
     return opened
 
 
 def _published_lists(run):
-    chain = list(db.session.scalars(select(PublicChainEntry).where(
-        PublicChainEntry.run_id == run.id).order_by(PublicChainEntry.position)))
-    ballots = list(db.session.scalars(select(PublicBallot).where(
-        PublicBallot.run_id == run.id).order_by(PublicBallot.shuffled_index)))
+    chain = list(
+        db.session.scalars(
+            select(PublicChainEntry)
+            .where(PublicChainEntry.run_id == run.id)
+            .order_by(PublicChainEntry.position)
+        )
+    )
+    ballots = list(
+        db.session.scalars(
+            select(PublicBallot)
+            .where(PublicBallot.run_id == run.id)
+            .order_by(PublicBallot.shuffled_index)
+        )
+    )
     return chain, ballots
 
 
-def test_publication_is_signed_shuffled_and_audited(app, committed, commune,
-                                                    small_chunks):
+def test_publication_is_signed_shuffled_and_audited(
+    app, committed, commune, small_chunks
+):
     from pbvote.results.counting import SEALING_PURPOSE, private_key
 
     with committed():
@@ -143,30 +178,41 @@ def test_publication_is_signed_shuffled_and_audited(app, committed, commune,
     with app.app_context():
         run = services.get_run(election["cycle_id"])
         assert run.chunk_count == 4  # 15 ballots in chunks of 4
-        assert verify_signature(run.signing_public, run.signature,
-                                run.signed_payload.encode())
+        assert verify_signature(
+            run.signing_public, run.signature, run.signed_payload.encode()
+        )
         chain, ballots = _published_lists(run)
         stored = ballots_of(run.cycle_id)
         # the chain is the ballot box's, receipt for receipt, link for link
-        assert [(e.position, e.receipt, e.previous_hash, e.chain_hash) for e in chain] == [
-            (b.position, b.receipt, b.previous_hash, b.chain_hash) for b in stored]
+        assert [
+            (e.position, e.receipt, e.previous_hash, e.chain_hash) for e in chain
+        ] == [(b.position, b.receipt, b.previous_hash, b.chain_hash) for b in stored]
         assert chain[-1].chain_hash == run.chain_head
         # the opened ballots: each one's content, in the order of the HMAC of its
         # receipt under the secret derived from the sealing key
-        secret = shuffle_secret(private_key(run.cycle_id, SEALING_PURPOSE),
-                                run.cycle_id, run.chain_head)
-        expected = sorted(_opened_in_chain_order(run),
-                          key=lambda item: shuffle_key(secret, item[0]))
+        secret = shuffle_secret(
+            private_key(run.cycle_id, SEALING_PURPOSE), run.cycle_id, run.chain_head
+        )
+        expected = sorted(
+            _opened_in_chain_order(run), key=lambda item: shuffle_key(secret, item[0])
+        )
         assert [(b.scope_id, b.projects) for b in ballots] == [
-            (scope_id, projects) for _receipt, scope_id, projects in expected]
+            (scope_id, projects) for _receipt, scope_id, projects in expected
+        ]
         assert [b.shuffled_index for b in ballots] == list(range(1, 16))
         payload = json.loads(run.signed_payload)
         assert payload["ballot_count"] == 15 and payload["chain_head"] == run.chain_head
         assert payload["record_digest"] == record_digest(ballots)
         # the private chunks (chain position -> choice) are gone once published
         assert db.session.scalar(select(func.count()).select_from(TallyChunk)) == 0
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "tally.publish")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "tally.publish")
+            )
+            == 1
+        )
 
 
 def test_opened_ballots_cannot_be_linked_to_the_chain(app, committed, commune, client):
@@ -177,15 +223,24 @@ def test_opened_ballots_cannot_be_linked_to_the_chain(app, committed, commune, c
     from tests.results.factories import cast_ballot
 
     with committed():
-        election = create_election(commune["id"], district_ids=commune["district_ids"][:1],
-                                   ballots=[], budget=200)
+        election = create_election(
+            commune["id"],
+            district_ids=commune["district_ids"][:1],
+            ballots=[],
+            budget=200,
+        )
         cycle = db.session.get(Cycle, election["cycle_id"])
         scopes = sorted(cycle.scopes, key=lambda s: s.district_id is not None)
         commune_scope, district = scopes
         local = create_project(cycle, district, 10, title="local")
         for voter in range(12):  # each voter: the commune scope, then the district
-            cast_ballot(cycle, commune_scope, [election["projects"]["p1"]] if voter % 2
-                        else [election["projects"]["p3"]])
+            cast_ballot(
+                cycle,
+                commune_scope,
+                [election["projects"]["p1"]]
+                if voter % 2
+                else [election["projects"]["p3"]],
+            )
             cast_ballot(cycle, district, [local.id] if voter % 3 else [])
     start(app, election["cycle_id"])
     run_jobs(app, "tally")
@@ -197,42 +252,65 @@ def test_opened_ballots_cannot_be_linked_to_the_chain(app, committed, commune, c
         receipts = [receipt for receipt, _scope, _choice in in_chain]
         assert [e.receipt for e in chain] == receipts
         # where each chain position ended up in the published list
-        secret_order = sorted(range(len(receipts)), key=lambda i: shuffle_key(
-            shuffle_secret(_sealing_private(run), run.cycle_id, run.chain_head),
-            receipts[i]))
+        secret_order = sorted(
+            range(len(receipts)),
+            key=lambda i: shuffle_key(
+                shuffle_secret(_sealing_private(run), run.cycle_id, run.chain_head),
+                receipts[i],
+            ),
+        )
         published_at = {position: index for index, position in enumerate(secret_order)}
         assert secret_order != list(range(len(receipts)))  # not the cast order
         assert [(b.scope_id, b.projects) for b in ballots] == [
-            in_chain[i][1:] for i in secret_order]
+            in_chain[i][1:] for i in secret_order
+        ]
         # the old public shuffle (sha256 of head:receipt) no longer gives the order
-        public_order = sorted(range(len(receipts)), key=lambda i: hashlib.sha256(
-            f"{run.chain_head}:{receipts[i]}".encode()).hexdigest())
+        public_order = sorted(
+            range(len(receipts)),
+            key=lambda i: hashlib.sha256(
+                f"{run.chain_head}:{receipts[i]}".encode()
+            ).hexdigest(),
+        )
         assert secret_order != public_order
         # one voter's two ballots (positions 2k, 2k+1) are not kept together
-        adjacent = sum(1 for k in range(0, len(receipts), 2)
-                       if abs(published_at[k] - published_at[k + 1]) == 1)
+        adjacent = sum(
+            1
+            for k in range(0, len(receipts), 2)
+            if abs(published_at[k] - published_at[k + 1]) == 1
+        )
         assert adjacent < len(receipts) // 2
         assert set(PublicBallot.__table__.columns.keys()) == {
-            "id", "run_id", "shuffled_index", "scope_id", "projects"}
+            "id",
+            "run_id",
+            "shuffled_index",
+            "scope_id",
+            "projects",
+        }
     base = f"/cycles/{election['cycle_id']}/results"
     document = json.loads(client.get(f"{base}/record.json").get_data(as_text=True))
     assert [e["receipt"] for e in document["chain"]] == receipts
-    assert all(set(b) == {"index", "scope_id", "projects", "valid"}
-               for b in document["ballots"])
-    opened_texts = [json.dumps(document["ballots"]),
-                    client.get(f"{base}/ballots.csv").get_data(as_text=True),
-                    client.get(f"/api/v1/cycles/{election['cycle_id']}/opened-ballots")
-                    .get_data(as_text=True)]
+    assert all(
+        set(b) == {"index", "scope_id", "projects", "valid"}
+        for b in document["ballots"]
+    )
+    opened_texts = [
+        json.dumps(document["ballots"]),
+        client.get(f"{base}/ballots.csv").get_data(as_text=True),
+        client.get(f"/api/v1/cycles/{election['cycle_id']}/opened-ballots").get_data(
+            as_text=True
+        ),
+    ]
     for scope_id in (s["scope_id"] for s in document["scopes"]):
-        opened_texts.append(client.get(f"{base}/scope-{scope_id}.pb").get_data(
-            as_text=True))
+        opened_texts.append(
+            client.get(f"{base}/scope-{scope_id}.pb").get_data(as_text=True)
+        )
     chain_text = client.get(f"{base}/chain.csv").get_data(as_text=True)
     for receipt in receipts:
         assert receipt in chain_text
         for text in opened_texts:
             assert receipt not in text and receipt[:16] not in text
     page = client.get(f"{base}/record").get_data(as_text=True)
-    opened_section = page[page.index('id="ballots"'):]
+    opened_section = page[page.index('id="ballots"') :]
     assert not any(receipt[:16] in opened_section for receipt in receipts)
 
 
@@ -274,8 +352,9 @@ def test_two_simultaneous_starts_make_one_run(app, committed, commune):
 
     def first():
         with app.app_context():
-            services.start_tally(None, db.session.get(Cycle, election["cycle_id"]),
-                                 utcnow())
+            services.start_tally(
+                None, db.session.get(Cycle, election["cycle_id"]), utcnow()
+            )
             flushed.set()
             second_thread.join(timeout=0.5)  # let the second start wait on our row
             db.session.commit()
@@ -312,10 +391,17 @@ def test_tampered_chain_stops_publication_and_alerts(app, committed, commune, ad
         assert "position 5" in run.error
         assert db.session.scalar(select(func.count()).select_from(ScopeResult)) == 0
         assert db.session.scalar(select(func.count()).select_from(PublicBallot)) == 0
-        assert db.session.scalar(
-            select(func.count()).select_from(PublicChainEntry)) == 0
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "tally.failed")) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(PublicChainEntry)) == 0
+        )
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "tally.failed")
+            )
+            == 1
+        )
         texts = list(db.session.scalars(select(SmsMessage)))
         assert [t.to_phone for t in texts] == ["+212612340000"]
 
@@ -324,7 +410,9 @@ def test_a_link_removed_from_the_chain_is_found(app, committed, commune):
     with committed():
         election = create_election(commune["id"])
     with committed():
-        db.session.delete(db.session.scalar(select(Ballot).where(Ballot.position == 15)))
+        db.session.delete(
+            db.session.scalar(select(Ballot).where(Ballot.position == 15))
+        )
     start(app, election["cycle_id"])
     run_jobs(app, "tally")
     with app.app_context():
@@ -332,8 +420,9 @@ def test_a_link_removed_from_the_chain_is_found(app, committed, commune):
         assert run.status == "failed" and "removed" in run.error
 
 
-def test_worker_stopped_between_chunks_then_finished(app, committed, commune,
-                                                     small_chunks):
+def test_worker_stopped_between_chunks_then_finished(
+    app, committed, commune, small_chunks
+):
     with committed():
         twin = create_election(commune["id"], year=2001)
         election = create_election(commune["id"], year=2002)
@@ -344,10 +433,22 @@ def test_worker_stopped_between_chunks_then_finished(app, committed, commune,
     with app.app_context():
         run = services.get_run(election["cycle_id"])
         assert run.status == "running"
-        assert db.session.scalar(select(func.count()).select_from(TallyChunk).where(
-            TallyChunk.run_id == run.id)) == 2
-        assert db.session.scalar(select(func.count()).select_from(ScopeResult).where(
-            ScopeResult.run_id == run.id)) == 0  # nothing partial is published
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(TallyChunk)
+                .where(TallyChunk.run_id == run.id)
+            )
+            == 2
+        )
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ScopeResult)
+                .where(ScopeResult.run_id == run.id)
+            )
+            == 0
+        )  # nothing partial is published
     with pytest.raises(TallyAlreadyRunning):  # its jobs still wait in the queue
         start(app, election["cycle_id"])
     run_jobs(app, "tally")  # another worker picks up the rest
@@ -358,16 +459,19 @@ def test_worker_stopped_between_chunks_then_finished(app, committed, commune,
 def _same_by_name(app, twin, election) -> bool:
     first = published(app, twin["cycle_id"])["scopes"][0]
     second = published(app, election["cycle_id"])["scopes"][0]
-    return ([twin["names"][w] for w in first[1]] ==
-            [election["names"][w] for w in second[1]]
-            and first[2:4] == second[2:4]
-            and {twin["names"][k]: v for k, v in first[4].items()} ==
-            {election["names"][k]: v for k, v in second[4].items()})
+    return (
+        [twin["names"][w] for w in first[1]]
+        == [election["names"][w] for w in second[1]]
+        and first[2:4] == second[2:4]
+        and {twin["names"][k]: v for k, v in first[4].items()}
+        == {election["names"][k]: v for k, v in second[4].items()}
+    )
 
 
 @pytest.mark.parametrize("jobs_before_loss", [1, 3, 5])
-def test_lost_jobs_resumed_give_the_same_result(app, committed, commune, small_chunks,
-                                                jobs_before_loss):
+def test_lost_jobs_resumed_give_the_same_result(
+    app, committed, commune, small_chunks, jobs_before_loss
+):
     """Redis loses the queue after the chain check (1), two chunks (3) or all
     chunks (5, just before the count): starting again finishes the run, reusing
     the stored chunks, with the result of an uninterrupted count."""
@@ -386,8 +490,9 @@ def test_lost_jobs_resumed_give_the_same_result(app, committed, commune, small_c
     assert _same_by_name(app, twin, election)
     with app.app_context():
         run = services.get_run(election["cycle_id"])
-        assert verify_signature(run.signing_public, run.signature,
-                                run.signed_payload.encode())
+        assert verify_signature(
+            run.signing_public, run.signature, run.signed_payload.encode()
+        )
 
 
 def test_count_run_again_changes_nothing(app, committed, commune, small_chunks):
@@ -417,17 +522,25 @@ def test_stale_in_process_run_can_be_resumed_later(app, committed, commune):
 
 
 def test_scopes_are_counted_apart_and_bad_ballots_listed_as_invalid(
-        app, committed, commune, client):
+    app, committed, commune, client
+):
     from pbvote.cycles.models import Scope
     from tests.factories import create_project
     from tests.results.factories import cast_ballot
 
     with committed():
-        election = create_election(commune["id"], district_ids=commune["district_ids"][:1],
-                                   ballots=[("p1",)], budget=200)  # 100 per scope
+        election = create_election(
+            commune["id"],
+            district_ids=commune["district_ids"][:1],
+            ballots=[("p1",)],
+            budget=200,
+        )  # 100 per scope
         cycle = db.session.get(Cycle, election["cycle_id"])
-        district = db.session.scalar(select(Scope).where(
-            Scope.cycle_id == cycle.id, Scope.district_id.is_not(None)))
+        district = db.session.scalar(
+            select(Scope).where(
+                Scope.cycle_id == cycle.id, Scope.district_id.is_not(None)
+            )
+        )
         local = create_project(cycle, district, 10, title="local")
         cast_ballot(cycle, district, [local.id])
         cast_ballot(cycle, district, [local.id])
@@ -442,8 +555,13 @@ def test_scopes_are_counted_apart_and_bad_ballots_listed_as_invalid(
     with app.app_context():
         record = list(db.session.scalars(select(PublicBallot)))
         assert [b.scope_id for b in record if b.projects is None] == [district_id]
-        assert db.session.scalar(select(ScopeResult.invalid).where(
-            ScopeResult.scope_id == district_id)) == 1
+        assert (
+            db.session.scalar(
+                select(ScopeResult.invalid).where(ScopeResult.scope_id == district_id)
+            )
+            == 1
+        )
     page = client.get(f"/cycles/{election['cycle_id']}/results/record").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Invalid ballot (not counted)" in page

@@ -26,18 +26,27 @@ def test_results_wait_for_the_count(client, committed, commune):
     page = client.get(f"/cycles/{election['cycle_id']}/results")
     assert page.status_code == 200
     assert "The results will appear here after the count." in page.get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "<svg" not in page.get_data(as_text=True)
-    assert client.get(f"/cycles/{election['cycle_id']}/results/record").status_code == 404
+    assert (
+        client.get(f"/cycles/{election['cycle_id']}/results/record").status_code == 404
+    )
     for path in ("results", "ballot-chain", "opened-ballots"):
-        assert client.get(f"/api/v1/cycles/{election['cycle_id']}/{path}").status_code == 404
+        assert (
+            client.get(f"/api/v1/cycles/{election['cycle_id']}/{path}").status_code
+            == 404
+        )
     for download in ("record.json", "chain.csv", "ballots.csv"):
-        assert client.get(f"/cycles/{election['cycle_id']}/results/{download}"
-                          ).status_code == 404
+        assert (
+            client.get(f"/cycles/{election['cycle_id']}/results/{download}").status_code
+            == 404
+        )
 
 
-def test_results_page_in_arabic_has_a_right_to_left_chart(app, client, committed,
-                                                          commune):
+def test_results_page_in_arabic_has_a_right_to_left_chart(
+    app, client, committed, commune
+):
     election = counted(app, committed, commune)
     client.set_cookie("lang", "ar")
     html = client.get(f"/cycles/{election['cycle_id']}/results").get_data(as_text=True)
@@ -82,8 +91,12 @@ def test_record_page_paginates_and_finds_a_receipt(app, client, committed, commu
     short = client.get(url, query_string={"receipt": "ab"}).get_data(as_text=True)
     assert "at least the first 8 characters" in short
     assert 'value="ab"' in short  # what was typed stays
-    for download in ("record.json", "chain.csv", "ballots.csv",
-                     f"scope-{election['scope_id']}.pb"):
+    for download in (
+        "record.json",
+        "chain.csv",
+        "ballots.csv",
+        f"scope-{election['scope_id']}.pb",
+    ):
         assert f"/results/{download}" in html
 
 
@@ -102,13 +115,15 @@ def test_record_page_paginates_long_records(app, client, committed, commune):
     assert client.get(url, query_string={"ballots_page": "x"}).status_code == 200
 
 
-def test_pb_download_recounts_to_the_published_winners(app, client, committed,
-                                                       commune, tmp_path, runner):
+def test_pb_download_recounts_to_the_published_winners(
+    app, client, committed, commune, tmp_path, runner
+):
     import json
 
     election = counted(app, committed, commune, rule="mes")
-    download = client.get(f"/cycles/{election['cycle_id']}/results/"
-                          f"scope-{election['scope_id']}.pb")
+    download = client.get(
+        f"/cycles/{election['cycle_id']}/results/scope-{election['scope_id']}.pb"
+    )
     assert download.status_code == 200
     path = tmp_path / "scope.pb"
     path.write_bytes(download.data)
@@ -120,8 +135,9 @@ def test_pb_download_recounts_to_the_published_winners(app, client, committed,
     assert data["winners"] == published["scopes"][0]["winners"]
 
 
-def test_csv_downloads_list_the_chain_and_the_opened_ballots(app, client, committed,
-                                                              commune):
+def test_csv_downloads_list_the_chain_and_the_opened_ballots(
+    app, client, committed, commune
+):
     election = counted(app, committed, commune)
     base = f"/cycles/{election['cycle_id']}/results"
     chain = client.get(f"{base}/chain.csv")
@@ -147,28 +163,34 @@ def test_api_results_and_record(app, client, committed, commune):
     assert data["downloads"]["chain_csv"].endswith("/chain.csv")
     chain = client.get(f"/api/v1/cycles/{cycle_id}/ballot-chain").get_json()
     assert chain["total"] == 15 and [e["position"] for e in chain["items"]] == list(
-        range(1, 16))
+        range(1, 16)
+    )
     assert chain["items"][-1]["chain_hash"] == chain["chain_head"]
     receipt = chain["items"][4]["receipt"]
-    found = client.get(f"/api/v1/cycles/{cycle_id}/ballot-chain",
-                       query_string={"receipt": receipt[:8]}).get_json()
+    found = client.get(
+        f"/api/v1/cycles/{cycle_id}/ballot-chain", query_string={"receipt": receipt[:8]}
+    ).get_json()
     assert receipt in [e["receipt"] for e in found["items"]]
-    short = client.get(f"/api/v1/cycles/{cycle_id}/ballot-chain",
-                       query_string={"receipt": "ab"})
+    short = client.get(
+        f"/api/v1/cycles/{cycle_id}/ballot-chain", query_string={"receipt": "ab"}
+    )
     assert short.status_code == 400 and short.get_json()["error"] == "bad_receipt"
     opened = client.get(f"/api/v1/cycles/{cycle_id}/opened-ballots").get_json()
     assert opened["total"] == 15 and len(opened["items"]) == 15
     assert all("receipt" not in b and "position" not in b for b in opened["items"])
     assert client.get("/api/v1/cycles/999999/opened-ballots").status_code == 404
     spec = client.get("/api/v1/openapi.json").get_json()
-    for path in ("/api/v1/cycles/{cycle_id}/results",
-                 "/api/v1/cycles/{cycle_id}/ballot-chain",
-                 "/api/v1/cycles/{cycle_id}/opened-ballots"):
+    for path in (
+        "/api/v1/cycles/{cycle_id}/results",
+        "/api/v1/cycles/{cycle_id}/ballot-chain",
+        "/api/v1/cycles/{cycle_id}/opened-ballots",
+    ):
         assert path in spec["paths"]
 
 
-def test_staff_start_needs_confirmation_and_admin(app, client, committed, commune,
-                                                  admin):
+def test_staff_start_needs_confirmation_and_admin(
+    app, client, committed, commune, admin
+):
     from tests.factories import create_staff
 
     with committed():
@@ -190,8 +212,9 @@ def test_staff_start_needs_confirmation_and_admin(app, client, committed, commun
     progress = other.get(url).get_data(as_text=True)
     assert 'http-equiv="refresh"' in progress  # the job waits for a worker
     assert "Checking the hash chain" in progress
-    again = submit(other, url + "/start", {}, form_url=url + "/start",
-                   follow_redirects=True).get_data(as_text=True)
+    again = submit(
+        other, url + "/start", {}, form_url=url + "/start", follow_redirects=True
+    ).get_data(as_text=True)
     assert "already running" in again
     run_jobs(app, "tally")
     done = other.get(url).get_data(as_text=True)
@@ -201,8 +224,9 @@ def test_staff_start_needs_confirmation_and_admin(app, client, committed, commun
         assert run.started_by_id == admin["id"]
 
 
-def test_staff_start_refused_before_voting_closes(app, client, committed, commune,
-                                                  admin):
+def test_staff_start_refused_before_voting_closes(
+    app, client, committed, commune, admin
+):
     with committed():
         election = create_election(commune["id"], phase="voting")
     login_staff(client, "admin", admin["secret"])
@@ -211,8 +235,9 @@ def test_staff_start_refused_before_voting_closes(app, client, committed, commun
     assert "Voting is open until" in page
 
 
-def test_failed_chain_shows_an_alert_to_administrators(app, client, committed, commune,
-                                                       admin):
+def test_failed_chain_shows_an_alert_to_administrators(
+    app, client, committed, commune, admin
+):
     from pbvote.voting.models import Ballot
 
     with committed():
@@ -228,8 +253,10 @@ def test_failed_chain_shows_an_alert_to_administrators(app, client, committed, c
     listing = client.get("/staff/tallies").get_data(as_text=True)
     assert 'role="alert"' in listing and "position 2" in listing
     page = client.get(f"/staff/cycles/{election['cycle_id']}/tally").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "nothing was published" in page
     public = client.get(f"/cycles/{election['cycle_id']}/results").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "<svg" not in public

@@ -34,8 +34,9 @@ def test_start_due_reschedules_while_voting_is_open(app, committed, commune):
     with committed():
         election = create_election(commune["id"], phase="voting")
     connection = Redis.from_url(app.config["REDIS_URL"])
-    Queue("tally", connection=connection).enqueue("jobs.tally.start_due",
-                                                  election["cycle_id"])
+    Queue("tally", connection=connection).enqueue(
+        "jobs.tally.start_due", election["cycle_id"]
+    )
     run_jobs(app, "tally")
     with app.app_context():
         assert services.get_run(election["cycle_id"]) is None
@@ -56,8 +57,9 @@ def test_start_due_counts_a_closed_vote_once(app, committed, commune):
         assert run.status == "published" and run.attempt == 1
 
 
-def test_tally_due_starts_only_closed_cycles_without_a_count(app, committed, commune,
-                                                             runner):
+def test_tally_due_starts_only_closed_cycles_without_a_count(
+    app, committed, commune, runner
+):
     with committed():
         closed = create_election(commune["id"], year=2001)
         create_election(commune["id"], phase="voting", year=2002)

@@ -6,8 +6,11 @@ from tests.results.test_pages import counted
 
 
 def download(client, election, tmp_path, change=None):
-    data = json.loads(client.get(f"/cycles/{election['cycle_id']}/results/record.json")
-                      .get_data(as_text=True))
+    data = json.loads(
+        client.get(f"/cycles/{election['cycle_id']}/results/record.json").get_data(
+            as_text=True
+        )
+    )
     if change:
         change(data)
     path = tmp_path / "record.json"
@@ -17,7 +20,9 @@ def download(client, election, tmp_path, change=None):
 
 def test_downloaded_record_verifies(app, client, committed, commune, runner, tmp_path):
     election = counted(app, committed, commune, rule="mes")
-    result = runner.invoke(args=["verify-results", download(client, election, tmp_path)])
+    result = runner.invoke(
+        args=["verify-results", download(client, election, tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert "OK   signature of the results (Ed25519)" in result.output
     assert "OK   hash chain recomputed from the receipts: 15 ballots" in result.output
@@ -27,8 +32,9 @@ def test_downloaded_record_verifies(app, client, committed, commune, runner, tmp
     assert "RESULT: OK" in result.output
 
 
-def test_a_changed_ballot_fails_the_digest_and_the_count(app, client, committed, commune,
-                                                         runner, tmp_path):
+def test_a_changed_ballot_fails_the_digest_and_the_count(
+    app, client, committed, commune, runner, tmp_path
+):
     election = counted(app, committed, commune)
     p2 = str(election["projects"]["p2"])
 
@@ -36,83 +42,100 @@ def test_a_changed_ballot_fails_the_digest_and_the_count(app, client, committed,
         for ballot in data["ballots"]:
             ballot["projects"] = [p2]
 
-    result = runner.invoke(args=["verify-results",
-                                 download(client, election, tmp_path, change)])
+    result = runner.invoke(
+        args=["verify-results", download(client, election, tmp_path, change)]
+    )
     assert result.exit_code == 1
     assert "FAIL opened ballots match the signed digest" in result.output
     assert "FAIL recount of scope commune" in result.output
     assert "RESULT: FAIL" in result.output
 
 
-def test_a_changed_signed_result_fails_the_signature(app, client, committed, commune,
-                                                     runner, tmp_path):
+def test_a_changed_signed_result_fails_the_signature(
+    app, client, committed, commune, runner, tmp_path
+):
     election = counted(app, committed, commune)
 
     def change(data):
         data["signed_results"]["payload"] = data["signed_results"]["payload"].replace(
-            '"budget":100', '"budget":101')
+            '"budget":100', '"budget":101'
+        )
 
-    result = runner.invoke(args=["verify-results",
-                                 download(client, election, tmp_path, change)])
+    result = runner.invoke(
+        args=["verify-results", download(client, election, tmp_path, change)]
+    )
     assert result.exit_code == 1
     assert "FAIL signature of the results" in result.output
 
 
-def test_a_broken_chain_in_the_file_is_found(app, client, committed, commune, runner,
-                                             tmp_path):
+def test_a_broken_chain_in_the_file_is_found(
+    app, client, committed, commune, runner, tmp_path
+):
     election = counted(app, committed, commune)
 
     def change(data):
         data["chain"] = [e for e in data["chain"] if e["position"] != 7]
 
-    result = runner.invoke(args=["verify-results",
-                                 download(client, election, tmp_path, change)])
+    result = runner.invoke(
+        args=["verify-results", download(client, election, tmp_path, change)]
+    )
     assert result.exit_code == 1
     assert "FAIL hash chain recomputed from the receipts: position 7 is missing" in (
-        result.output)
+        result.output
+    )
 
 
-def test_a_removed_opened_ballot_is_found(app, client, committed, commune, runner,
-                                          tmp_path):
+def test_a_removed_opened_ballot_is_found(
+    app, client, committed, commune, runner, tmp_path
+):
     election = counted(app, committed, commune)
 
     def change(data):
         data["ballots"] = data["ballots"][1:]
 
-    result = runner.invoke(args=["verify-results",
-                                 download(client, election, tmp_path, change)])
+    result = runner.invoke(
+        args=["verify-results", download(client, election, tmp_path, change)]
+    )
     assert result.exit_code == 1
     assert "OK   hash chain recomputed from the receipts" in result.output
-    assert ("FAIL as many opened ballots as receipts in the chain: 14 opened ballots, "
-            "15 receipts, 15 signed") in result.output
+    assert (
+        "FAIL as many opened ballots as receipts in the chain: 14 opened ballots, "
+        "15 receipts, 15 signed"
+    ) in result.output
     assert "FAIL opened ballots match the signed digest" in result.output
 
 
-def test_an_opened_ballot_moved_to_another_scope_is_found(app, client, committed,
-                                                          commune, runner, tmp_path):
+def test_an_opened_ballot_moved_to_another_scope_is_found(
+    app, client, committed, commune, runner, tmp_path
+):
     election = counted(app, committed, commune)
 
     def change(data):
         data["ballots"][0]["scope_id"] = 999999
 
-    result = runner.invoke(args=["verify-results",
-                                 download(client, election, tmp_path, change)])
+    result = runner.invoke(
+        args=["verify-results", download(client, election, tmp_path, change)]
+    )
     assert result.exit_code == 1
     assert "FAIL every opened ballot belongs to a signed scope: 1 ballot names" in (
-        result.output)
+        result.output
+    )
     assert "FAIL recount of scope commune with greedy: 14 valid and 0 invalid" in (
-        result.output)
+        result.output
+    )
 
 
-def test_the_old_single_list_format_is_refused(app, client, committed, commune, runner,
-                                               tmp_path):
+def test_the_old_single_list_format_is_refused(
+    app, client, committed, commune, runner, tmp_path
+):
     election = counted(app, committed, commune)
 
     def change(data):
         del data["chain"]
 
-    result = runner.invoke(args=["verify-results",
-                                 download(client, election, tmp_path, change)])
+    result = runner.invoke(
+        args=["verify-results", download(client, election, tmp_path, change)]
+    )
     assert result.exit_code == 2
     assert "lacks or garbles 'chain'" in result.output
 
@@ -128,7 +151,8 @@ def test_a_file_that_is_not_a_record_is_refused(runner, tmp_path):
 
 
 def test_record_with_several_scopes_and_an_invalid_ballot_verifies(
-        app, client, committed, commune, runner, tmp_path):
+    app, client, committed, commune, runner, tmp_path
+):
     from sqlalchemy import select
 
     from pbvote.cycles.models import Cycle, Scope
@@ -139,16 +163,25 @@ def test_record_with_several_scopes_and_an_invalid_ballot_verifies(
     from tests.results.test_jobs import start
 
     with committed():
-        election = create_election(commune["id"], rule="mes-card", budget=200,
-                                   district_ids=commune["district_ids"][:1])
+        election = create_election(
+            commune["id"],
+            rule="mes-card",
+            budget=200,
+            district_ids=commune["district_ids"][:1],
+        )
         cycle = db.session.get(Cycle, election["cycle_id"])
-        district = db.session.scalar(select(Scope).where(
-            Scope.cycle_id == cycle.id, Scope.district_id.is_not(None)))
+        district = db.session.scalar(
+            select(Scope).where(
+                Scope.cycle_id == cycle.id, Scope.district_id.is_not(None)
+            )
+        )
         local = create_project(cycle, district, 30, title="local")
         cast_ballot(cycle, district, [local.id])
         cast_ballot(cycle, district, [election["projects"]["p1"]])  # invalid here
     start(app, election["cycle_id"])
     run_jobs(app, "tally")
-    result = runner.invoke(args=["verify-results", download(client, election, tmp_path)])
+    result = runner.invoke(
+        args=["verify-results", download(client, election, tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.count("OK   recount of scope") == 2

@@ -6,19 +6,25 @@ from tests.voting.factories import PHONE
 
 def verify(client, app, cycle_id: int, cin: str, birth: str, phone: str = PHONE):
     """Verification by ID, date of birth and the SMS code; returns the last response."""
-    response = submit(client, f"/cycles/{cycle_id}/vote",
-                      {"cin": cin, "birth_date": birth, "phone": phone})
+    response = submit(
+        client,
+        f"/cycles/{cycle_id}/vote",
+        {"cin": cin, "birth_date": birth, "phone": phone},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
-    response = submit(client, f"/cycles/{cycle_id}/vote/code",
-                      {"code": last_code(app, phone)})
+    response = submit(
+        client, f"/cycles/{cycle_id}/vote/code", {"code": last_code(app, phone)}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert response.headers["Location"].endswith(f"/cycles/{cycle_id}/vote/ballot")
     return response
 
 
 def ballot_data(election: dict, commune=(), district=()) -> dict:
-    return {f"scope-{election['commune_scope']}": list(commune),
-            f"scope-{election['district_scope']}": list(district)}
+    return {
+        f"scope-{election['commune_scope']}": list(commune),
+        f"scope-{election['district_scope']}": list(district),
+    }
 
 
 def review(client, election: dict, commune=(), district=(), **extra):
@@ -30,8 +36,12 @@ def review(client, election: dict, commune=(), district=(), **extra):
 def cast(client, election: dict, commune=(), district=(), **extra):
     cycle_id = election["cycle_id"]
     data = {**ballot_data(election, commune, district), **extra}
-    return submit(client, f"/cycles/{cycle_id}/vote/cast", data,
-                  form_url=f"/cycles/{cycle_id}/vote/ballot")
+    return submit(
+        client,
+        f"/cycles/{cycle_id}/vote/cast",
+        data,
+        form_url=f"/cycles/{cycle_id}/vote/ballot",
+    )
 
 
 def token_for_ballot(client, cycle_id: int) -> str:

@@ -8,17 +8,20 @@ from tests.helpers import CHROMIUM, CHROMIUM_ARGS, last_code
 
 
 @pytest.mark.browser
-def test_a_resident_verifies_and_votes_in_arabic_on_a_small_screen(app, live_server,
-                                                                    election):
+def test_a_resident_verifies_and_votes_in_arabic_on_a_small_screen(
+    app, live_server, election
+):
     from playwright.sync_api import expect, sync_playwright
 
     cycle_id = election["cycle_id"]
     cin, birth = election["residents"][0]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 360, "height": 740},
-                                   locale="ar-MA").new_page()
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        page = browser.new_context(
+            viewport={"width": 360, "height": 740}, locale="ar-MA"
+        ).new_page()
         page.goto(f"{live_server}/lang/ar?next=/cycles/{cycle_id}/vote")  # Arabic
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
         page.fill("#cin", cin)
@@ -37,11 +40,15 @@ def test_a_resident_verifies_and_votes_in_arabic_on_a_small_screen(app, live_ser
         expect(first_scope.locator(".total-value")).to_contain_text("550")
         first_scope.locator("input[type=checkbox]").nth(2).check()  # over budget
         expect(first_scope.locator(".running-total")).to_have_class(
-            re.compile("is-wrong"))
+            re.compile("is-wrong")
+        )
         first_scope.locator("input[type=checkbox]").nth(2).uncheck()
-        page.locator(".ballot-scope").nth(1).locator("input[type=checkbox]").nth(0).check()
+        page.locator(".ballot-scope").nth(1).locator("input[type=checkbox]").nth(
+            0
+        ).check()
         no_overflow = page.evaluate(
-            "document.documentElement.scrollWidth <= window.innerWidth")
+            "document.documentElement.scrollWidth <= window.innerWidth"
+        )
         assert no_overflow
         page.locator("form.ballot-form button[type=submit]").click()
         page.locator("form[action$='/vote/cast'] button").click()

@@ -17,15 +17,29 @@ def _open_all(app, cycle_id):
     """Unwrap the election key and open every ballot, as the count does."""
     with app.app_context():
         key = db.session.get(ElectionKey, cycle_id)
-        private = sealing.unwrap_key(current_app.config["ELECTION_KEY_WRAP"], cycle_id,
-                                     "sealing", key.sealing_private_wrapped)
+        private = sealing.unwrap_key(
+            current_app.config["ELECTION_KEY_WRAP"],
+            cycle_id,
+            "sealing",
+            key.sealing_private_wrapped,
+        )
         ballots = db.session.scalars(select(Ballot).order_by(Ballot.position)).all()
-        return [(b.scope_id, sealing.decode_choice(sealing.open_sealed(
-            private, b.sealed, sealing.ballot_context(cycle_id, b.scope_id))))
-            for b in ballots]
+        return [
+            (
+                b.scope_id,
+                sealing.decode_choice(
+                    sealing.open_sealed(
+                        private, b.sealed, sealing.ballot_context(cycle_id, b.scope_id)
+                    )
+                ),
+            )
+            for b in ballots
+        ]
 
 
-def test_a_verified_resident_votes_in_both_scopes_and_gets_receipts(client, app, election):
+def test_a_verified_resident_votes_in_both_scopes_and_gets_receipts(
+    client, app, election
+):
     cycle_id = election["cycle_id"]
     cin, birth = election["residents"][0]
     verify(client, app, cycle_id, cin, birth)
@@ -43,12 +57,20 @@ def test_a_verified_resident_votes_in_both_scopes_and_gets_receipts(client, app,
     assert len(receipts) == 2
     assert all(receipt in done for receipt in receipts)
     opened = _open_all(app, cycle_id)
-    assert opened == [(election["commune_scope"], {"scope": election["commune_scope"],
-                                                   "projects": sorted(commune_pick)}),
-                      (election["district_scope"], {"scope": election["district_scope"],
-                                                    "projects": district_pick})]
+    assert opened == [
+        (
+            election["commune_scope"],
+            {"scope": election["commune_scope"], "projects": sorted(commune_pick)},
+        ),
+        (
+            election["district_scope"],
+            {"scope": election["district_scope"], "projects": district_pick},
+        ),
+    ]
     run_jobs(app, "sms")
-    receipt_sms = [m for m in outbox(app) if m["to"] == PHONE and "Receipts" in m["body"]]
+    receipt_sms = [
+        m for m in outbox(app) if m["to"] == PHONE and "Receipts" in m["body"]
+    ]
     assert len(receipt_sms) == 1
     assert receipts[0][:4] in receipt_sms[0]["body"]
 
@@ -56,7 +78,9 @@ def test_a_verified_resident_votes_in_both_scopes_and_gets_receipts(client, app,
 def test_the_hash_chain_links_every_ballot_from_genesis(client, app, election):
     for index, (cin, birth) in enumerate(election["residents"]):
         fresh = app.test_client()
-        verify(fresh, app, election["cycle_id"], cin, birth, phone=f"+21261234560{index}")
+        verify(
+            fresh, app, election["cycle_id"], cin, birth, phone=f"+21261234560{index}"
+        )
         assert cast(fresh, election).status_code == 302
     with app.app_context():
         ballots = db.session.scalars(select(Ballot).order_by(Ballot.position)).all()
@@ -79,15 +103,21 @@ def test_receipts_are_found_on_the_public_ballot_box(client, app, election):
         receipts = db.session.scalars(select(Ballot.receipt)).all()
         head = db.session.get(ElectionKey, election["cycle_id"]).head_hash
     public = app.test_client()  # no sign-in, no session
-    page = public.get(f"/cycles/{election['cycle_id']}/ballot-box").get_data(as_text=True)
+    page = public.get(f"/cycles/{election['cycle_id']}/ballot-box").get_data(
+        as_text=True
+    )
     assert head in page and ">2<" in page
     for receipt in receipts:
-        short = "-".join(receipt[i:i + 4] for i in range(0, 16, 4))
-        found = public.get(f"/cycles/{election['cycle_id']}/ballot-box",
-                           query_string={"receipt": short}).get_data(as_text=True)
+        short = "-".join(receipt[i : i + 4] for i in range(0, 16, 4))
+        found = public.get(
+            f"/cycles/{election['cycle_id']}/ballot-box",
+            query_string={"receipt": short},
+        ).get_data(as_text=True)
         assert "receipt-found" in found and receipt in found
-    missing = public.get(f"/cycles/{election['cycle_id']}/ballot-box",
-                         query_string={"receipt": "0000-0000-0000-0000"})
+    missing = public.get(
+        f"/cycles/{election['cycle_id']}/ballot-box",
+        query_string={"receipt": "0000-0000-0000-0000"},
+    )
     assert "receipt-missing" in missing.get_data(as_text=True)
 
 
@@ -95,8 +125,10 @@ def test_a_second_cast_is_refused_as_already_voted(client, app, election):
     cin, birth = election["residents"][0]
     verify(client, app, election["cycle_id"], cin, birth)
     url = f"/cycles/{election['cycle_id']}/vote/cast"
-    data = {"csrf_token": token_for_ballot(client, election["cycle_id"]),
-            f"scope-{election['commune_scope']}": election["projects"]["commune"][:1]}
+    data = {
+        "csrf_token": token_for_ballot(client, election["cycle_id"]),
+        f"scope-{election['commune_scope']}": election["projects"]["commune"][:1],
+    }
     assert client.post(url, data=data).status_code == 302
     again = client.post(url, data=data)  # the same request replayed
     assert again.status_code == 409
@@ -127,9 +159,13 @@ def test_fifty_concurrent_casts_by_one_resident_give_exactly_one_vote(app, elect
 
     def attempt(index):
         barrier.wait()
-        response = clients[index].post(f"/cycles/{cycle_id}/vote/cast", data={
-            "csrf_token": tokens[index],
-            f"scope-{election['commune_scope']}": picks})
+        response = clients[index].post(
+            f"/cycles/{cycle_id}/vote/cast",
+            data={
+                "csrf_token": tokens[index],
+                f"scope-{election['commune_scope']}": picks,
+            },
+        )
         results[index] = (response.status_code, response.get_data(as_text=True))
 
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(50)]

@@ -41,8 +41,9 @@ def test_ensure_election_key_is_race_safe(app, election):
     assert len(keys) == 1 and set(publics) == {keys[0].sealing_public}
 
 
-def test_an_administrator_makes_the_key_when_voting_opens(app, committed, commune,
-                                                         election):
+def test_an_administrator_makes_the_key_when_voting_opens(
+    app, committed, commune, election
+):
     with committed():
         _user, secret = create_staff(commune["id"], "admin", ["admin"])
     client = app.test_client()
@@ -63,12 +64,19 @@ def test_the_ballot_box_api_gives_count_head_and_chain(app, client, election):
     verify(client, app, election["cycle_id"], cin, birth)
     cast(client, election, election["projects"]["commune"][:1])
     box = client.get(f"/api/v1/cycles/{election['cycle_id']}/ballot-box").get_json()
-    chain = client.get(f"/api/v1/cycles/{election['cycle_id']}/ballot-box/chain"
-                       ).get_json()
+    chain = client.get(
+        f"/api/v1/cycles/{election['cycle_id']}/ballot-box/chain"
+    ).get_json()
     assert box["ballots"] == 2 and box["head"] == chain["items"][-1]["chain_hash"]
     assert [item["position"] for item in chain["items"]] == [1, 2]
-    assert set(chain["items"][0]) == {"position", "scope_id", "receipt", "previous_hash",
-                                      "chain_hash", "cast_on"}
+    assert set(chain["items"][0]) == {
+        "position",
+        "scope_id",
+        "receipt",
+        "previous_hash",
+        "chain_hash",
+        "cast_on",
+    }
     assert client.get("/api/v1/cycles/999/ballot-box").status_code == 404
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/cycles/{cycle_id}/ballot-box/chain" in spec["paths"]

@@ -97,8 +97,9 @@ def test_an_expired_kiosk_code_is_refused(app, clerk, election):
         kiosk_pass = db.session.scalars(select(KioskPass)).one()
         kiosk_pass.expires_at_dt -= timedelta(minutes=30)
         db.session.commit()
-    page = submit(app.test_client(), f"/cycles/{election['cycle_id']}/kiosk",
-                  {"code": code})
+    page = submit(
+        app.test_client(), f"/cycles/{election['cycle_id']}/kiosk", {"code": code}
+    )
     assert "wrong, used or expired" in page.get_data(as_text=True)
 
 

@@ -18,8 +18,11 @@ def _vote(app, election, index):
 
 
 def _answer(client, election, **data):
-    return submit(client, f"/cycles/{election['cycle_id']}/vote/profile",
-                  {"age_band": "18-29", "gender": "woman", "disability": "no", **data})
+    return submit(
+        client,
+        f"/cycles/{election['cycle_id']}/vote/profile",
+        {"age_band": "18-29", "gender": "woman", "disability": "no", **data},
+    )
 
 
 def test_a_profile_needs_consent_and_is_stored_without_a_link(app, election):
@@ -32,8 +35,14 @@ def test_a_profile_needs_consent_and_is_stored_without_a_link(app, election):
     with app.app_context():
         profile = db.session.scalars(select(ParticipationProfile)).one()
         columns = {c.key for c in inspect(ParticipationProfile).columns}
-        assert columns == {"id", "cycle_id", "age_band", "gender", "disability",
-                           "given_on"}
+        assert columns == {
+            "id",
+            "cycle_id",
+            "age_band",
+            "gender",
+            "disability",
+            "given_on",
+        }
         assert len(profile.id) == 32  # random, not a sequence
 
 
@@ -49,10 +58,16 @@ def test_the_aggregate_page_hides_groups_under_five(app, committed, commune, ele
 
     with committed():
         for index in range(6):
-            db.session.add(ParticipationProfile(
-                id=f"{index:032x}", cycle_id=election["cycle_id"], age_band="18-29",
-                gender="woman" if index < 5 else "man", disability="no",
-                given_on=date.today()))
+            db.session.add(
+                ParticipationProfile(
+                    id=f"{index:032x}",
+                    cycle_id=election["cycle_id"],
+                    age_band="18-29",
+                    gender="woman" if index < 5 else "man",
+                    disability="no",
+                    given_on=date.today(),
+                )
+            )
         _user, secret = create_staff(commune["id"], "admin", ["admin"])
     client = app.test_client()
     login_staff(client, "admin", secret)

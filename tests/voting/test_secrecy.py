@@ -17,8 +17,13 @@ from tests.factories import create_staff
 from tests.helpers import login_staff
 from tests.voting.helpers import cast, verify
 
-VOTER_TABLES = ("voter_registry", "voter_verifications", "voter_marks",
-                "voter_verification_attempts", "kiosk_passes")
+VOTER_TABLES = (
+    "voter_registry",
+    "voter_verifications",
+    "voter_marks",
+    "voter_verification_attempts",
+    "kiosk_passes",
+)
 
 
 def _export(table: str) -> tuple[list[str], list[tuple]]:
@@ -40,9 +45,10 @@ def _values(rows) -> set[str]:
 def _vote_three(app, election):
     for index, (cin, birth) in enumerate(election["residents"]):
         client = app.test_client()
-        verify(client, app, election["cycle_id"], cin, birth,
-               phone=f"+21261234560{index}")
-        picks = election["projects"]["commune"][index:index + 1]
+        verify(
+            client, app, election["cycle_id"], cin, birth, phone=f"+21261234560{index}"
+        )
+        picks = election["projects"]["commune"][index : index + 1]
         assert cast(client, election, picks).status_code == 302
 
 
@@ -51,15 +57,30 @@ def test_the_export_shows_no_link_between_ballots_and_voters(app, election):
     with app.app_context():
         ballot_columns, ballot_rows = _export("ballots")
         assert sorted(ballot_columns) == sorted(
-            ["id", "cycle_id", "scope_id", "position", "sealed", "receipt",
-             "previous_hash", "chain_hash", "cast_on"])
+            [
+                "id",
+                "cycle_id",
+                "scope_id",
+                "position",
+                "sealed",
+                "receipt",
+                "previous_hash",
+                "chain_hash",
+                "cast_on",
+            ]
+        )
         assert len(ballot_rows) == 6
         ballot_values = _values(ballot_rows)
         for table in VOTER_TABLES:
             columns, rows = _export(table)
             # No ballot column, no sequence, no time finer than the day.
-            assert not {"ballot_id", "receipt", "position", "chain_hash",
-                        "scope_id"} & set(columns), table
+            assert not {
+                "ballot_id",
+                "receipt",
+                "position",
+                "chain_hash",
+                "scope_id",
+            } & set(columns), table
             assert not _values(rows) & ballot_values, table
             assert not ballot_values & {str(r) for r in rows}, table
         marks = db.session.execute(text("SELECT * FROM voter_marks")).mappings().all()
@@ -72,8 +93,9 @@ def test_the_export_shows_no_link_between_ballots_and_voters(app, election):
         targets = {fk.column.table.name for fk in Ballot.__table__.foreign_keys}
         assert targets == {"cycles", "scopes"}
         for model in (VoterEntry, Verification, VoterMark):
-            assert "ballots" not in {fk.column.table.name
-                                     for fk in model.__table__.foreign_keys}
+            assert "ballots" not in {
+                fk.column.table.name for fk in model.__table__.foreign_keys
+            }
 
 
 def test_no_datetime_column_on_ballots_or_marks(app):
@@ -91,7 +113,9 @@ def test_ballots_are_sealed_and_the_private_key_is_only_stored_wrapped(app, elec
             assert b"projects" not in ballot.sealed and len(ballot.sealed) > 1024
 
 
-def test_staff_cannot_see_counts_while_voting_is_open(app, committed, commune, election):
+def test_staff_cannot_see_counts_while_voting_is_open(
+    app, committed, commune, election
+):
     _vote_three(app, election)
     with committed():
         _user, secret = create_staff(commune["id"], "admin", ["admin"])

@@ -16,8 +16,11 @@ from tests.voting.helpers import verify
 
 
 def _start(client, cycle_id, cin, birth, phone=PHONE):
-    return submit(client, f"/cycles/{cycle_id}/vote",
-                  {"cin": cin, "birth_date": birth, "phone": phone})
+    return submit(
+        client,
+        f"/cycles/{cycle_id}/vote",
+        {"cin": cin, "birth_date": birth, "phone": phone},
+    )
 
 
 def _code_page(client, cycle_id, code="123456"):
@@ -34,21 +37,31 @@ def _normalised(page: str, phone: str) -> str:
 def test_known_and_unknown_ids_get_the_same_answer(app, election):
     cycle_id = election["cycle_id"]
     cin, birth = election["residents"][0]
-    known, unknown, wrong_birth = app.test_client(), app.test_client(), app.test_client()
-    answers = [_start(known, cycle_id, cin, birth, "+212612345601"),
-               _start(unknown, cycle_id, "QQ123456", birth, "+212612345602"),
-               _start(wrong_birth, cycle_id, cin, "02/02/1999", "+212612345603")]
+    known, unknown, wrong_birth = (
+        app.test_client(),
+        app.test_client(),
+        app.test_client(),
+    )
+    answers = [
+        _start(known, cycle_id, cin, birth, "+212612345601"),
+        _start(unknown, cycle_id, "QQ123456", birth, "+212612345602"),
+        _start(wrong_birth, cycle_id, cin, "02/02/1999", "+212612345603"),
+    ]
     assert {a.status_code for a in answers} == {302}
     assert len({a.headers["Location"] for a in answers}) == 1
-    pages = [c.get(f"/cycles/{cycle_id}/vote/code").get_data(as_text=True)
-             for c in (known, unknown, wrong_birth)]
+    pages = [
+        c.get(f"/cycles/{cycle_id}/vote/code").get_data(as_text=True)
+        for c in (known, unknown, wrong_birth)
+    ]
     assert "If your details match the voter registry" in pages[0]
     phones = ("+212612345601", "+212612345602", "+212612345603")
     assert len({_normalised(p, phone) for p, phone in zip(pages, phones)}) == 1
     run_jobs(app, "sms")
     assert [m["to"] for m in outbox(app)] == ["+212612345601"]  # only the match
-    wrong = [_code_page(c, cycle_id, "000000").get_data(as_text=True)
-             for c in (known, unknown, wrong_birth)]
+    wrong = [
+        _code_page(c, cycle_id, "000000").get_data(as_text=True)
+        for c in (known, unknown, wrong_birth)
+    ]
     assert all("Wrong code. 4 tries left." in page for page in wrong)
 
 
@@ -59,7 +72,10 @@ def test_the_code_verifies_the_resident_for_this_cycle(client, app, election):
         row = db.session.scalars(select(Verification)).one()
         entry = db.session.scalars(select(VoterEntry).order_by(VoterEntry.id)).first()
         assert (row.cycle_id, row.registry_entry_id, row.method) == (
-            election["cycle_id"], entry.id, "sms")
+            election["cycle_id"],
+            entry.id,
+            "sms",
+        )
         assert PHONE not in str(row.phone_hash) and row.phone_slot == 1
     page = client.get(f"/cycles/{election['cycle_id']}/vote/ballot")
     assert page.status_code == 200
@@ -123,14 +139,22 @@ def test_bad_inputs_on_the_verification_form_keep_what_was_typed(client, electio
 def test_verification_is_refused_outside_the_voting_phase(client, committed, commune):
     with committed():
         cycle = create_cycle(commune["id"], current_phase="review")
-        create_entry(cycle.id, commune["district_ids"][0], "AB100000",
-                     __import__("datetime").date(1980, 1, 1))
+        create_entry(
+            cycle.id,
+            commune["district_ids"][0],
+            "AB100000",
+            __import__("datetime").date(1980, 1, 1),
+        )
         cycle_id = cycle.id
     page = client.get(f"/cycles/{cycle_id}/vote")
-    assert page.status_code == 409 and "Voting is not open" in page.get_data(as_text=True)
+    assert page.status_code == 409 and "Voting is not open" in page.get_data(
+        as_text=True
+    )
 
 
-def test_a_signed_in_resident_votes_the_same_way(client, app, committed, commune, election):
+def test_a_signed_in_resident_votes_the_same_way(
+    client, app, committed, commune, election
+):
     with committed():
         from tests.factories import create_resident
 

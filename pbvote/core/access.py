@@ -43,7 +43,11 @@ def resident_required(view):
 
 def safe_next(target: str | None, default: str) -> str:
     """Only same-site relative paths are followed after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and (
-            "\\" not in target):
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and ("\\" not in target)
+    ):
         return target
     return default
