@@ -43,7 +43,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from pbvote.app_setup import init_extensions, register_domains, register_errors
 
-    init_extensions(app)
+    init_extensions(app)  # before the domains: it sets the bounded <int:> converter
     register_domains(app, DOMAINS)
     register_errors(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address (rate limits) and scheme come from the last
+        # TRUSTED_PROXIES entries of X-Forwarded-For/-Proto, never from the client.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app

@@ -2,11 +2,11 @@
 
 from importlib import import_module, util
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from pbvote.core import i18n
+from pbvote.core import guards, i18n
 from pbvote.extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -19,6 +19,7 @@ def init_extensions(app: Flask) -> None:
         render_as_batch=True,
         compare_type=True,
     )
+    guards.register(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
@@ -52,6 +53,11 @@ def _security_headers(response):
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    hsts = current_app.config["HSTS_SECONDS"]
+    if hsts:
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={hsts}; includeSubDomains"
+        )
     return response
 
 
@@ -74,6 +80,10 @@ def register_errors(app: Flask) -> None:
                 "Go back, reload the page and send it again."
             ),
         )
+
+    @app.errorhandler(guards.UnacceptableCharacter)
+    def unacceptable_character(error):
+        return _error_page(400, _("Character not accepted"), error.description)
 
     @app.errorhandler(400)
     def bad_request(error):

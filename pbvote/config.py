@@ -4,6 +4,7 @@ Config is read here, inside ``create_app``, never at import time.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,18 @@ def defaults(instance_path: str) -> dict:
         "PHONE_REGION": "MA",
         "PAGE_SIZE": 20,
         "SESSION_COOKIE_HTTPONLY": True,
+        # None: on when ENV_NAME is production (finalise); set false to opt out.
+        "SESSION_COOKIE_SECURE": None,
+        "HSTS_SECONDS": None,  # production: one year; 0 sends no header
+        # How many load balancers/proxies in front set X-Forwarded-For/-Proto.
+        "TRUSTED_PROXIES": 0,
+        # Sessions end on the server (accounts/sessions.py); the signed cookie is
+        # never accepted past the longest of them.
+        "STAFF_SESSION_IDLE_MINUTES": 30,
+        "STAFF_SESSION_MAX_HOURS": 10,  # a working day
+        "RESIDENT_SESSION_IDLE_MINUTES": 15,
+        "RESIDENT_SESSION_MAX_MINUTES": 120,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 3 * 3600,
@@ -99,9 +112,29 @@ def finalise(config: dict) -> None:
     for name in missing:
         # Development only: fixed, clearly-marked values so the demo works offline.
         config[name] = f"development-only-{name.lower()}-do-not-use-in-production"
+    _secure_defaults(config)
     if config["SMS_BACKEND"] not in ("outbox", "http"):
         raise ConfigError("SMS_BACKEND must be 'outbox' or 'http'.")
     if config["SMS_BACKEND"] == "http" and not config.get("SMS_GATEWAY_URL"):
         raise ConfigError(
             "SMS_BACKEND=http needs SMS_GATEWAY_URL (and SMS_GATEWAY_TOKEN)."
         )
+
+
+def _secure_defaults(config: dict) -> None:
+    """In production, cookies only over HTTPS and HSTS, unless explicitly set off."""
+    production = config["ENV_NAME"] == "production"
+    if config.get("SESSION_COOKIE_SECURE") is None:
+        config["SESSION_COOKIE_SECURE"] = production
+    config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
+    if config.get("HSTS_SECONDS") is None:
+        config["HSTS_SECONDS"] = 365 * 24 * 3600 if production else 0
+    config["TRUSTED_PROXIES"] = int(config.get("TRUSTED_PROXIES") or 0)
+    # The cookie's signature is never accepted longer than the longest session.
+    longest = max(
+        timedelta(hours=config["STAFF_SESSION_MAX_HOURS"]),
+        timedelta(minutes=config["RESIDENT_SESSION_MAX_MINUTES"]),
+    )
+    config["PERMANENT_SESSION_LIFETIME"] = min(
+        config["PERMANENT_SESSION_LIFETIME"], longest
+    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 08:25:19.047533
+Create Date: 2026-11-30 21:09:02.648563
 
 """
 
@@ -250,6 +250,7 @@ def upgrade():
         sa.Column("totp_last_step", sa.Integer(), nullable=True),
         sa.Column("password_must_change", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("session_epoch", sa.Integer(), server_default="0", nullable=False),
         sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_login_dt", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("kind in ('resident', 'staff')", name=op.f("ck_users_kind")),

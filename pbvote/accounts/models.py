@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
     # Set while the password is one an administrator handed over: changed at sign-in.
     password_must_change: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Copied into each session at sign-in; adding one ends every session (sessions.py).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
     roles: Mapped[list["UserRole"]] = relationship(

@@ -17,6 +17,7 @@ from pbvote.accounts.errors import (
     UsernameTaken,
 )
 from pbvote.accounts.models import ROLES, OtpChallenge, User, UserRole
+from pbvote.accounts.sessions import end_all_sessions
 from pbvote.audit.services import record_action
 from pbvote.core import ratelimit
 from pbvote.core.security import open_secret, same, seal_secret
@@ -235,13 +236,16 @@ def create_staff(
 def update_staff(
     actor: User, user: User, display_name: str, roles, active: bool, now: datetime
 ) -> None:
-    """Change a staff member's name, roles and status. Raises InvalidRoles."""
+    """Change a staff member's name, roles and status; a change of roles or status
+    ends their sessions. Raises InvalidRoles."""
     roles = _clean_roles(roles)
     if user.id == actor.id and ("admin" not in roles or not active):
         raise InvalidRoles(
             _("You cannot remove your own administrator role or deactivate yourself.")
         )
     before = sorted(user.role_names)
+    if before != roles or user.active != active:
+        end_all_sessions(user)  # new rights (or none) from the next sign-in only
     user.display_name = display_name.strip()
     user.active = active
     user.roles = [UserRole(role=role) for role in roles]
@@ -263,6 +267,7 @@ def reset_staff_credentials(actor: User, user: User, now: datetime) -> str:
     user.totp_secret_enc = None
     user.totp_pending_enc = None
     user.totp_last_step = None
+    end_all_sessions(user)
     record_action(actor, "staff.reset_credentials", "user", user.id, now)
     return password
 
@@ -293,6 +298,7 @@ def change_staff_password(
         raise InvalidCredentials(_("Choose a password different from the current one."))
     user.password_hash = generate_password_hash(new)
     user.password_must_change = False
+    end_all_sessions(user)  # a stolen session does not outlive the old password
     record_action(user, "staff.password_changed", "user", user.id, now)
 
 

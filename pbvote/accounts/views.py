@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from pbvote.accounts import services
+from pbvote.accounts import services, sessions
 from pbvote.accounts.errors import AccountError, CodeRejected
 from pbvote.accounts.forms import (
     CodeForm,
@@ -43,12 +43,17 @@ PENDING_STAFF = "pending_staff_id"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return sessions.load_session_user(user_id, utcnow())
 
 
 def client_ip() -> str:
-    # Behind a proxy, run gunicorn with --forwarded-allow-ips so remote_addr is right.
+    # Behind load balancers, PBVOTE_TRUSTED_PROXIES makes this the real client's.
     return request.remote_addr or "unknown"
+
+
+def _sign_in(user: User) -> None:
+    login_user(user)
+    sessions.start_session(user, utcnow())
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -90,7 +95,7 @@ def resident_code():
         else:
             db.session.commit()
             session.pop(LOGIN_CHALLENGE, None)
-            login_user(user)
+            _sign_in(user)
             flash(_("You are signed in."), "success")
             return redirect(safe_next(request.args.get("next"), url_for("pages.home")))
     challenge = db.session.get(OtpChallenge, challenge_id)
@@ -105,6 +110,10 @@ def resident_code():
 @bp.route("/logout", methods=["POST"])
 def logout():
     ConfirmForm().validate_on_submit() or abort(400)
+    if current_user.is_authenticated:
+        # Signing out anywhere ends every session of this person (a copied cookie too).
+        sessions.end_all_sessions(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
@@ -143,7 +152,7 @@ def _pending_staff() -> User | None:
 
 def _finish_staff_login(user: User):
     session.pop(PENDING_STAFF, None)
-    login_user(user)
+    _sign_in(user)
     target = safe_next(request.args.get("next"), url_for("pages.staff_home"))
     if user.password_must_change:  # a handed-over password is replaced at once
         return redirect(url_for(".staff_password", next=target))
@@ -245,13 +254,23 @@ def _staff_or_404(user_id: int) -> User:
     return user
 
 
+def _staff_form_data(user: User) -> dict:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": sorted(user.role_names),
+        "active": user.active,
+    }
+
+
 @bp.route("/staff/users/<int:user_id>", methods=["GET", "POST"])
 @staff_required("admin")
 def staff_user_edit(user_id: int):
     user = _staff_or_404(user_id)
+    # Not ``obj=user``: its ``roles`` are rows, which no checkbox matches, so the
+    # form showed none ticked and saving it as shown stripped every role.
     form = StaffUserForm(
-        obj=user,
-        data=None if request.method == "POST" else {"roles": sorted(user.role_names)},
+        data=_staff_form_data(user) if request.method == "GET" else None
     )
     form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():
@@ -316,6 +335,7 @@ def staff_password():
             form.new.errors.append(str(error))
         else:
             db.session.commit()
+            _sign_in(current_user._get_current_object())  # ended every other session
             flash(_("Your password is changed."), "success")
             return redirect(
                 safe_next(request.args.get("next"), url_for("pages.staff_home"))
