@@ -11,10 +11,10 @@ every route, instead of in each form:
   an id in a form) is a row that cannot exist: 404, after a rollback.
 """
 
-from flask import Flask, abort, request
+from flask import Flask, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL ``integer``, the type of every id column
@@ -77,8 +77,8 @@ def register(app: Flask) -> None:
         from pbvote.extensions import db
 
         db.session.rollback()
-        if _out_of_range(error):
-            abort(404)
+        if _out_of_range(error):  # answered by the app's own 404 page
+            return app.handle_http_exception(NotFound())
         if "NUL" in str(error.orig):
-            abort(400)
+            return app.handle_http_exception(BadRequest())
         raise error
