@@ -21,6 +21,7 @@ def init_extensions(app: Flask) -> None:
     )
     guards.register(app)
     csrf.init_app(app)
+    # No Babel time zone: pbvote.core.i18n converts moments to the commune's zone.
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.resident_login"

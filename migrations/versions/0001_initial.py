@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 21:09:02.648563
+Create Date: 2026-11-30 21:20:00.517899
 
 """
 
@@ -25,6 +25,12 @@ def upgrade():
         sa.Column("name_ar", sa.String(length=120), nullable=False),
         sa.Column("name_fr", sa.String(length=120), nullable=False),
         sa.Column("population", sa.Integer(), nullable=True),
+        sa.Column(
+            "time_zone",
+            sa.String(length=64),
+            server_default="Africa/Casablanca",
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_communes")),
         sa.UniqueConstraint("slug", name=op.f("uq_communes_slug")),
     )
@@ -389,6 +395,26 @@ def upgrade():
         )
         batch_op.create_index(
             batch_op.f("ix_audit_entries_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "cycle_date_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("changed_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("changes", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["cycles.id"],
+            name=op.f("fk_cycle_date_changes_cycle_id_cycles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cycle_date_changes")),
+    )
+    with op.batch_alter_table("cycle_date_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cycle_date_changes_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -1836,6 +1862,10 @@ def downgrade():
 
     op.drop_table("execution_imports")
     op.drop_table("election_keys")
+    with op.batch_alter_table("cycle_date_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cycle_date_changes_cycle_id"))
+
+    op.drop_table("cycle_date_changes")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_commune_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entries_at_dt"))

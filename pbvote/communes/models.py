@@ -15,6 +15,10 @@ class Commune(db.Model):
     name_ar: Mapped[str] = mapped_column(String(120))
     name_fr: Mapped[str] = mapped_column(String(120))
     population: Mapped[int | None]
+    # Governs how dates are typed, shown and enforced (pbvote.core.time).
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="Africa/Casablanca", server_default="Africa/Casablanca"
+    )
     districts: Mapped[list["District"]] = relationship(
         back_populates="commune", order_by="District.name_fr"
     )

@@ -1,6 +1,5 @@
 """Form pieces shared by domains."""
 
-from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -8,17 +7,15 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, widgets
 from wtforms.validators import NumberRange
 
-# Dates typed by staff are the commune's local days.
-COMMUNE_TZ = ZoneInfo("Africa/Casablanca")
+from pbvote.core.time import (  # noqa: F401 - their home was here; kept for imports
+    DEFAULT_TIME_ZONE,
+    local_day_start,
+    to_local_day,
+)
 
-
-def local_day_start(day: date) -> datetime:
-    """00:00 in Ouazzane on ``day``, as an aware datetime."""
-    return datetime.combine(day, time.min, tzinfo=COMMUNE_TZ)
-
-
-def to_local_day(moment: datetime) -> date:
-    return moment.astimezone(COMMUNE_TZ).date()
+# Dates typed by staff are the commune's local days (pbvote.core.time): use
+# commune_zone() there; this constant is the default zone, for old imports.
+COMMUNE_TZ = ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 class MadField(IntegerField):

@@ -11,6 +11,8 @@ from babel import Locale, numbers
 from flask import current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 
+from pbvote.core.time import commune_zone, to_local_day
+
 
 @dataclass(frozen=True)
 class Language:
@@ -65,16 +67,21 @@ def format_percent(value: float) -> str:
     return numbers.format_percent(value, locale=str(get_locale()))
 
 
+# Moments are shown in the commune's zone, converted here with zoneinfo: Flask-Babel's
+# own rebasing goes through pytz, whose Africa/Casablanca is wrong after 2026.
 def format_day(value: date | datetime | None, style: str = "medium") -> str:
+    """A day; a moment is shown as its day in the commune's time zone."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_date(value.date(), style)
-    return format_date(value, style)
+        value = to_local_day(value)
+    return format_date(value, style, rebase=False)
 
 
 def format_moment(value: datetime | None, style: str = "medium") -> str:
-    return "" if value is None else format_datetime(value, style)
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(commune_zone()), style, rebase=False)
 
 
 def localized(obj, field: str) -> str:

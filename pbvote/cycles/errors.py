@@ -24,3 +24,14 @@ class CycleYearTaken(CycleError):
 
 class InvalidBallotRule(CycleError):
     pass
+
+
+class DateChangeNeedsConfirmation(CycleError):
+    """The running phase's dates change: a confirmation and a public reason are
+    needed."""
+
+    field = "change_reason"
+
+
+class VotingDatesLocked(CycleError):
+    """Once voting has opened its dates may only be extended."""

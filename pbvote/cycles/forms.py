@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -39,7 +46,15 @@ class CycleForm(FlaskForm):
         validators=[InputRequired(_l("Enter the total budget."))],
     )
     ends_at = DateField(
-        _l("End of the cycle"), validators=[DataRequired(DATE_REQUIRED)]
+        _l("Last day of the cycle"), validators=[DataRequired(DATE_REQUIRED)]
+    )
+    # Only needed when the running phase's dates change (cycles/schedule.py).
+    change_reason = TextAreaField(
+        _l("Public reason for changing the dates"),
+        validators=[Optional(), Length(max=500)],
+    )
+    confirm_change = BooleanField(
+        _l("I confirm the change of the running phase's dates")
     )
 
 

@@ -59,6 +59,11 @@ class Cycle(db.Model):
     scopes: Mapped[list["Scope"]] = relationship(
         back_populates="cycle", cascade="all, delete-orphan", order_by="Scope.id"
     )
+    date_changes: Mapped[list["DateChange"]] = relationship(
+        back_populates="cycle",
+        cascade="all, delete-orphan",
+        order_by="DateChange.changed_at_dt",
+    )
     commune = relationship("Commune")
 
     def setting(self, name: str):
@@ -111,3 +116,20 @@ class Scope(db.Model):
     @property
     def is_commune_wide(self) -> bool:
         return self.district_id is None
+
+
+class DateChange(db.Model):
+    """A change of a running phase's dates, with the reason shown to the public on
+    the cycle's timeline (the audit log has the same change for staff)."""
+
+    __tablename__ = "cycle_date_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("cycles.id", ondelete="CASCADE"), index=True
+    )
+    changed_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String(500))
+    # {kind: {"old": [start, end], "new": [start, end]}}, ISO 8601 in UTC.
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    cycle: Mapped[Cycle] = relationship(back_populates="date_changes")

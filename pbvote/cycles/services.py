@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pbvote.audit.services import record_action
 from pbvote.communes.models import Commune
+from pbvote.cycles import schedule
 from pbvote.cycles.errors import (
     CycleYearTaken,
     InvalidBallotRule,
@@ -139,13 +140,27 @@ def save_cycle(
     starts: dict[str, datetime],
     ends_at: datetime,
     now: datetime,
+    change_reason: str = "",
+    confirmed: bool = False,
 ) -> Cycle:
-    """Create or update a cycle and its phase dates.
+    """Create or update a cycle and its phase dates; the audit entry keeps the old
+    and new dates of every phase that moves.
 
     Raises InvalidPhaseDates, CycleYearTaken, PhaseClosed (the budget cannot change
-    once voting has opened).
+    once voting has opened), VotingDatesLocked and DateChangeNeedsConfirmation
+    (see :mod:`pbvote.cycles.schedule`).
     """
     _check_dates(starts, ends_at)
+    changes = {}
+    if cycle is not None:
+        changes = schedule.check_date_change(
+            cycle,
+            phase_at(cycle, now),
+            schedule.spans_of(starts, ends_at),
+            now,
+            reason=change_reason,
+            confirmed=confirmed,
+        )
     if total_budget < 0:
         raise ScopeAmountsMismatch(_("The budget cannot be negative."))
     clash = db.session.scalar(
@@ -176,14 +191,19 @@ def save_cycle(
             phase = Phase(kind=kind)
             cycle.phases.append(phase)
         phase.starts_at_dt = starts[kind]
+    if changes and change_reason.strip():
+        schedule.publish_date_change(cycle, changes, change_reason, now)
     db.session.flush()  # the audit entry needs the id
+    details = {"year": year, "total_budget": total_budget}
+    if changes:
+        details.update(dates=changes, reason=change_reason.strip())
     record_action(
         actor,
         "cycle.create" if created else "cycle.update",
         "cycle",
         cycle.id,
         now,
-        {"year": year, "total_budget": total_budget},
+        details,
     )
     return cycle
 

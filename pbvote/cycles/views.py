@@ -9,8 +9,14 @@ from sqlalchemy import select
 from pbvote.communes.services import active_districts, current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import MadField, local_day_start, to_local_day
-from pbvote.core.time import utcnow
+from pbvote.core.forms import MadField, form_error
+from pbvote.core.time import (
+    last_local_day,
+    local_day_end,
+    local_day_start,
+    to_local_day,
+    utcnow,
+)
 from pbvote.cycles import services
 from pbvote.cycles.errors import CycleError
 from pbvote.cycles.forms import CycleForm, ScopeRulesForm
@@ -87,7 +93,8 @@ def _form_dates(form: CycleForm):
     starts = {
         kind: local_day_start(getattr(form, f"start_{kind}").data) for kind in PHASES
     }
-    return starts, local_day_start(form.ends_at.data)
+    # The cycle's last day is a whole local day: it ends at midnight after it.
+    return starts, local_day_end(form.ends_at.data)
 
 
 @bp.route("/staff/cycles/new", methods=["GET", "POST"])
@@ -112,10 +119,12 @@ def staff_cycle_form(cycle_id: int | None = None):
                 starts=starts,
                 ends_at=ends_at,
                 now=utcnow(),
+                change_reason=form.change_reason.data or "",
+                confirmed=form.confirm_change.data,
             )
         except CycleError as error:
             db.session.rollback()
-            flash(str(error), "error")
+            form_error(form, error)
         else:
             db.session.commit()
             flash(_("Cycle saved. Now split its budget into scopes."), "success")
@@ -131,7 +140,7 @@ def _cycle_data(cycle: Cycle) -> dict:
         "title_ar": cycle.title_ar,
         "title_fr": cycle.title_fr,
         "total_budget": cycle.total_budget,
-        "ends_at": to_local_day(cycle.ends_at_dt),
+        "ends_at": last_local_day(cycle.ends_at_dt),
     }
     for kind, start in cycle.phase_starts().items():
         data[f"start_{kind}"] = to_local_day(start)
