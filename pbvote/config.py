@@ -54,7 +54,7 @@ def defaults(instance_path: str) -> dict:
         # never accepted past the longest of them.
         "STAFF_SESSION_IDLE_MINUTES": 30,
         "STAFF_SESSION_MAX_HOURS": 10,  # a working day
-        "RESIDENT_SESSION_IDLE_MINUTES": 15,
+        "RESIDENT_SESSION_IDLE_MINUTES": 20,  # a ballot is read, then sent
         "RESIDENT_SESSION_MAX_MINUTES": 120,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
         "SESSION_COOKIE_SAMESITE": "Lax",
