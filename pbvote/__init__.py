@@ -22,6 +22,8 @@ DOMAINS = (
     "voting",
     "results",
     "accountability",
+    "holidays",
+    "petitions",
     "api",
 )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 08:25:19.047533
+Create Date: 2026-11-30 21:10:35.603145
 
 """
 
@@ -58,6 +58,20 @@ def upgrade():
             name=op.f("ck_execution_statuses_default_progress_range"),
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_statuses")),
+    )
+    op.create_table(
+        "holidays",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("name_ar", sa.String(length=120), nullable=False),
+        sa.Column("name_fr", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("confirmed", sa.Boolean(), nullable=False),
+        sa.CheckConstraint(
+            "kind in ('fixed', 'islamic')", name=op.f("ck_holidays_kind")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_holidays")),
+        sa.UniqueConstraint("day", name=op.f("uq_holidays_day")),
     )
     op.create_table(
         "rate_events",
@@ -700,6 +714,66 @@ def upgrade():
         )
 
     op.create_table(
+        "petitions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("association_id", sa.Integer(), nullable=True),
+        sa.Column("agent_name", sa.String(length=120), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("request", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("threshold", sa.Integer(), nullable=False),
+        sa.Column("signature_count", sa.Integer(), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("filed_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decision_due_on", sa.Date(), nullable=True),
+        sa.Column("decided_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decision_reasons", sa.Text(), nullable=False),
+        sa.Column("session_on", sa.Date(), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            "(kind = 'association') = (association_id IS NOT NULL)",
+            name=op.f("ck_petitions_association_kind"),
+        ),
+        sa.CheckConstraint(
+            "kind in ('citizens', 'association')", name=op.f("ck_petitions_kind")
+        ),
+        sa.CheckConstraint(
+            "status in ('draft', 'collecting', 'filed', 'admissible', 'not_admissible', 'on_agenda', 'decided')",
+            name=op.f("ck_petitions_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["association_id"],
+            ["associations.id"],
+            name=op.f("fk_petitions_association_id_associations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_petitions_author_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_petitions_commune_id_communes"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_petitions")),
+    )
+    with op.batch_alter_table("petitions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_petitions_association_id"), ["association_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_petitions_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_petitions_commune_id"), ["commune_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_petitions_status"), ["status"], unique=False
+        )
+
+    op.create_table(
         "proposals",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cycle_id", sa.Integer(), nullable=False),
@@ -963,6 +1037,70 @@ def upgrade():
     with op.batch_alter_table("kiosk_passes", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_kiosk_passes_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
+        "petition_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("petition_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["petition_id"],
+            ["petitions.id"],
+            name=op.f("fk_petition_events_petition_id_petitions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_petition_events")),
+    )
+    with op.batch_alter_table("petition_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_petition_events_petition_id"), ["petition_id"], unique=False
+        )
+
+    op.create_table(
+        "petition_signatures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("petition_id", sa.Integer(), nullable=False),
+        sa.Column("cin_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("district_id", sa.Integer(), nullable=True),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("registered_by_id", sa.Integer(), nullable=True),
+        sa.Column("signed_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "channel in ('online', 'paper')",
+            name=op.f("ck_petition_signatures_channel"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["district_id"],
+            ["districts.id"],
+            name=op.f("fk_petition_signatures_district_id_districts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["petition_id"],
+            ["petitions.id"],
+            name=op.f("fk_petition_signatures_petition_id_petitions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["registered_by_id"],
+            ["users.id"],
+            name=op.f("fk_petition_signatures_registered_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_petition_signatures_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_petition_signatures")),
+        sa.UniqueConstraint("petition_id", "cin_hash", name="one_signature_per_id"),
+        sa.UniqueConstraint("petition_id", "user_id", name="one_signature_per_account"),
+    )
+    with op.batch_alter_table("petition_signatures", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_petition_signatures_petition_id"),
+            ["petition_id"],
+            unique=False,
         )
 
     op.create_table(
@@ -1772,6 +1910,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_projects_cycle_id"))
 
     op.drop_table("projects")
+    with op.batch_alter_table("petition_signatures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_petition_signatures_petition_id"))
+
+    op.drop_table("petition_signatures")
+    with op.batch_alter_table("petition_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_petition_events_petition_id"))
+
+    op.drop_table("petition_events")
     with op.batch_alter_table("kiosk_passes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_kiosk_passes_cycle_id"))
 
@@ -1806,6 +1952,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposals_association_id"))
 
     op.drop_table("proposals")
+    with op.batch_alter_table("petitions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_petitions_status"))
+        batch_op.drop_index(batch_op.f("ix_petitions_commune_id"))
+        batch_op.drop_index(batch_op.f("ix_petitions_author_id"))
+        batch_op.drop_index(batch_op.f("ix_petitions_association_id"))
+
+    op.drop_table("petitions")
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
 
@@ -1885,6 +2038,7 @@ def downgrade():
         batch_op.drop_index("ix_rate_events_bucket_key_at")
 
     op.drop_table("rate_events")
+    op.drop_table("holidays")
     op.drop_table("execution_statuses")
     op.drop_table("execution_snapshots")
     op.drop_table("deferred_jobs")
