@@ -7,6 +7,8 @@ def seed(ctx) -> None:
     added = load_shipped_holidays()
     ctx["lines"] += [
         "",
-        f"Holidays: {added} Moroccan public holidays (2025-2027) at /staff/holidays; "
-        "Islamic dates are estimates to confirm.",
+        (
+            f"Holidays: {added} Moroccan public holidays (2025-2027) at "
+            "/staff/holidays; Islamic dates are estimates to confirm."
+        ),
     ]
