@@ -24,6 +24,7 @@ DOMAINS = (
     "accountability",
     "holidays",
     "petitions",
+    "inforequests",
     "api",
 )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 21:10:35.603145
+Create Date: 2026-11-30 21:18:27.452557
 
 """
 
@@ -456,6 +456,68 @@ def upgrade():
         )
 
     op.create_table(
+        "info_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("tracking_number", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("requester_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("registered_by_id", sa.Integer(), nullable=True),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("received_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("extended_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("extension_reason", sa.Text(), nullable=False),
+        sa.Column("closed_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("refusal_ground", sa.String(length=20), nullable=True),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("working_days_taken", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "channel in ('online', 'in_person', 'post', 'email')",
+            name=op.f("ck_info_requests_channel"),
+        ),
+        sa.CheckConstraint(
+            "status != 'refused' OR (refusal_ground IS NOT NULL AND length(explanation) > 0)",
+            name=op.f("ck_info_requests_refusal_reasoned"),
+        ),
+        sa.CheckConstraint(
+            "status in ('received', 'answered', 'refused')",
+            name=op.f("ck_info_requests_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_info_requests_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["registered_by_id"],
+            ["users.id"],
+            name=op.f("fk_info_requests_registered_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_info_requests_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_info_requests")),
+        sa.UniqueConstraint(
+            "tracking_number", name=op.f("uq_info_requests_tracking_number")
+        ),
+    )
+    with op.batch_alter_table("info_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_info_requests_commune_id"), ["commune_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_info_requests_status"), ["status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_info_requests_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
         "otp_challenges",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("commune_id", sa.Integer(), nullable=False),
@@ -711,6 +773,28 @@ def upgrade():
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
+        "info_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=120), nullable=False),
+        sa.Column("content_type", sa.String(length=40), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("stored_name", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["info_requests.id"],
+            name=op.f("fk_info_documents_request_id_info_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_info_documents")),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_info_documents_stored_name")),
+    )
+    with op.batch_alter_table("info_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_info_documents_request_id"), ["request_id"], unique=False
         )
 
     op.create_table(
@@ -1959,6 +2043,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_petitions_association_id"))
 
     op.drop_table("petitions")
+    with op.batch_alter_table("info_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_info_documents_request_id"))
+
+    op.drop_table("info_documents")
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
 
@@ -1983,6 +2071,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_otp_challenges_phone"))
 
     op.drop_table("otp_challenges")
+    with op.batch_alter_table("info_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_info_requests_user_id"))
+        batch_op.drop_index(batch_op.f("ix_info_requests_status"))
+        batch_op.drop_index(batch_op.f("ix_info_requests_commune_id"))
+
+    op.drop_table("info_requests")
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_execution_imports_commune_id"))
 
