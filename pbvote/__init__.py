@@ -25,6 +25,7 @@ DOMAINS = (
     "holidays",
     "petitions",
     "inforequests",
+    "complaints",
     "api",
 )
 

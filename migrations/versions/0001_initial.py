@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 21:18:27.452557
+Create Date: 2026-11-30 21:22:03.541522
 
 """
 
@@ -402,6 +402,68 @@ def upgrade():
         )
         batch_op.create_index(
             batch_op.f("ix_audit_entries_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "complaints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("tracking_number", sa.String(length=20), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("district_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("photo_name", sa.String(length=80), nullable=True),
+        sa.Column("photo_type", sa.String(length=40), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("service", sa.String(length=20), nullable=True),
+        sa.Column("submitted_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("routed_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answered_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("working_days_taken", sa.Integer(), nullable=True),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("rating_comment", sa.Text(), nullable=False),
+        sa.Column("closed_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status in ('submitted', 'routed', 'answered', 'closed')",
+            name=op.f("ck_complaints_status"),
+        ),
+        sa.CheckConstraint(
+            "rating IS NULL OR (rating >= 1 AND rating <= 5)",
+            name=op.f("ck_complaints_rating_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_complaints_author_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_complaints_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["district_id"],
+            ["districts.id"],
+            name=op.f("fk_complaints_district_id_districts"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints")),
+        sa.UniqueConstraint(
+            "tracking_number", name=op.f("uq_complaints_tracking_number")
+        ),
+    )
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_complaints_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_complaints_commune_id"), ["commune_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_complaints_district_id"), ["district_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_complaints_status"), ["status"], unique=False
         )
 
     op.create_table(
@@ -2082,6 +2144,13 @@ def downgrade():
 
     op.drop_table("execution_imports")
     op.drop_table("election_keys")
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaints_status"))
+        batch_op.drop_index(batch_op.f("ix_complaints_district_id"))
+        batch_op.drop_index(batch_op.f("ix_complaints_commune_id"))
+        batch_op.drop_index(batch_op.f("ix_complaints_author_id"))
+
+    op.drop_table("complaints")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_commune_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entries_at_dt"))
