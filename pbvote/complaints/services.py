@@ -145,3 +145,11 @@ def rate_complaint(
 
 def is_overdue(complaint: Complaint, now: datetime) -> bool:
     return not complaint.is_answered and to_local_day(now) > complaint.due_on
+
+
+def indicators(commune_id: int, start=None, end=None, **options) -> dict:
+    """Counts, response rate and delay for the charter's indicators (section 13);
+    see :func:`pbvote.complaints.queries.indicators`."""
+    from pbvote.complaints import queries
+
+    return queries.indicators(commune_id, start, end, **options)

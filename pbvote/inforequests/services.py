@@ -275,3 +275,11 @@ def public_state(request: InfoRequest, now: datetime) -> str:
     if to_local_day(now) > request.due_on:
         return "overdue"
     return "extended" if request.extended_at_dt else "received"
+
+
+def indicators(commune_id: int, start=None, end=None, **options) -> dict:
+    """Counts, response rate and delay for the charter's indicators (section 13);
+    see :func:`pbvote.inforequests.queries.indicators`."""
+    from pbvote.inforequests import queries
+
+    return queries.indicators(commune_id, start, end, **options)

@@ -322,3 +322,11 @@ def record_outcome(actor, petition: Petition, *, outcome: str, now: datetime) ->
     petition.outcome = outcome
     _event(petition, "decided", now, outcome)
     record_action(actor, "petition.decided", "petition", petition.id, now)
+
+
+def indicators(commune_id: int, start=None, end=None, **options) -> dict:
+    """Counts, response rate and delay for the charter's indicators (section 13);
+    see :func:`pbvote.petitions.queries.indicators`."""
+    from pbvote.petitions import queries
+
+    return queries.indicators(commune_id, start, end, **options)
