@@ -3,7 +3,7 @@ the resident's rating. The answer is due COMPLAINT_RESPONSE_DAYS working days
 after filing; later ones are flagged. Services never commit."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -12,6 +12,7 @@ from pbvote.audit.services import record_action
 from pbvote.communes.models import District
 from pbvote.complaints.errors import InvalidComplaint, InvalidUpload, NotAllowed
 from pbvote.complaints.models import CATEGORIES, SERVICES, Complaint
+from pbvote.core import ratelimit
 from pbvote.core.forms import to_local_day
 from pbvote.extensions import db
 from pbvote.holidays.services import deadline_after, working_days_taken
@@ -37,8 +38,21 @@ def file_complaint(
 ) -> Complaint:
     """A resident's complaint, with its deadline.
 
-    Raises InvalidComplaint, InvalidUpload.
+    Raises InvalidComplaint, InvalidUpload (and InvalidComplaint past
+    COMPLAINTS_PER_DAY complaints by the same resident in a day).
     """
+    try:
+        ratelimit.check_and_hit(
+            "complaint",
+            str(author.id),
+            int(current_app.config.get("COMPLAINTS_PER_DAY", 10)),
+            timedelta(days=1),
+            now,
+        )
+    except ratelimit.RateLimited as error:
+        raise InvalidComplaint(
+            _("You have sent many complaints today: please try again tomorrow.")
+        ) from error
     district = db.session.get(District, district_id) if district_id else None
     if district is None or district.commune_id != author.commune_id:
         raise InvalidComplaint(_("Choose the district."), field="district_id")

@@ -26,3 +26,7 @@ class MissingGrounds(InfoRequestError):
 
 class InvalidUpload(InfoRequestError):
     pass
+
+
+class TooManyRequests(InfoRequestError):
+    pass

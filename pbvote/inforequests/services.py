@@ -5,12 +5,13 @@ Services never commit."""
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 
 from pbvote.audit.services import record_action
+from pbvote.core import ratelimit
 from pbvote.core.forms import to_local_day
 from pbvote.core.security import open_secret, seal_secret
 from pbvote.extensions import db
@@ -22,6 +23,7 @@ from pbvote.inforequests.errors import (
     MissingContact,
     MissingGrounds,
     NotAllowed,
+    TooManyRequests,
 )
 from pbvote.inforequests.models import REFUSAL_GROUNDS, InfoDocument, InfoRequest
 
@@ -69,12 +71,32 @@ def file_request(
     now: datetime,
     user=None,
     clerk=None,
+    client_key: str | None = None,
 ) -> InfoRequest:
     """Record a request and its deadline: INFO_REQUEST_DAYS working days after the
     day of receipt, INFO_REQUEST_URGENT_DAYS when urgent.
 
-    Raises MissingContact.
+    ``client_key`` (the sender's address, for online requests) is limited to
+    INFO_REQUESTS_PER_DAY a day, so that the register cannot be flooded.
+
+    Raises MissingContact, TooManyRequests.
     """
+    if client_key is not None:
+        try:
+            ratelimit.check_and_hit(
+                "inforequest",
+                client_key,
+                int(current_app.config.get("INFO_REQUESTS_PER_DAY", 20)),
+                timedelta(days=1),
+                now,
+            )
+        except ratelimit.RateLimited as error:
+            raise TooManyRequests(
+                _(
+                    "Too many requests from this connection today: please try "
+                    "again tomorrow or come to the citizen office."
+                )
+            ) from error
     if not requester.email.strip() and not requester.phone.strip():
         raise MissingContact(
             _(

@@ -85,6 +85,7 @@ def new_request():
                 channel="online",
                 now=utcnow(),
                 user=resident if resident and not resident.is_staff else None,
+                client_key=request.remote_addr or "unknown",
             )
         except InfoRequestError as error:
             db.session.rollback()

@@ -36,3 +36,7 @@ class ThresholdNotReached(PetitionError):
 
 class MissingGrounds(PetitionError):
     pass
+
+
+class TooManyAttempts(PetitionError):
+    pass

@@ -1,7 +1,7 @@
 """Petitions: writing, signing (online and on paper), filing, and the bureau's
 decisions. Services never commit; every state change adds a public event."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from pbvote.audit.services import record_action
+from pbvote.core import ratelimit
 from pbvote.core.forms import to_local_day
 from pbvote.core.workdays import add_months
 from pbvote.cycles.models import Cycle
@@ -21,6 +22,7 @@ from pbvote.petitions.errors import (
     NotInRegistry,
     SigningClosed,
     ThresholdNotReached,
+    TooManyAttempts,
 )
 from pbvote.petitions.models import Petition, PetitionEvent, PetitionSignature
 from pbvote.voting.models import VoterEntry
@@ -157,6 +159,8 @@ def sign_petition(
     """
     if petition.status != "collecting":
         raise SigningClosed(_("This petition no longer collects signatures."))
+    if user is not None:
+        _check_attempts(user, now)
     entry = registry_entry(petition.commune_id, cin, birth)
     if entry is None:
         raise NotInRegistry(
@@ -167,6 +171,31 @@ def sign_petition(
             field="cin",
         )
     return add_signature(petition, entry, now, user=user, clerk=clerk)
+
+
+# Failed registry look-ups per account: guessing ID numbers and birth dates to
+# learn who is registered is stopped after a few tries.
+FAILED_LOOKUPS = ("petition-registry", 10, timedelta(hours=1))
+
+
+def _check_attempts(user, now: datetime) -> None:
+    bucket, limit, window = FAILED_LOOKUPS
+    try:
+        ratelimit.check(bucket, str(user.id), limit, window, now)
+    except ratelimit.RateLimited as error:
+        raise TooManyAttempts(
+            _(
+                "Too many unsuccessful tries: please wait %(minutes)d minutes.",
+                minutes=error.retry_after // 60 + 1,
+            ),
+            field="cin",
+        ) from error
+
+
+def record_failed_lookup(user, now: datetime) -> None:
+    """Count a look-up that found nobody (the caller commits it on its own, after
+    rolling back the attempt)."""
+    ratelimit.hit(FAILED_LOOKUPS[0], str(user.id), now)
 
 
 def add_signature(

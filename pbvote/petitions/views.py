@@ -15,7 +15,7 @@ from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.petitions import queries, services
-from pbvote.petitions.errors import PetitionError
+from pbvote.petitions.errors import NotInRegistry, PetitionError
 from pbvote.petitions.forms import KIND_LABELS, STATUS_LABELS, PetitionForm, SignForm
 from pbvote.petitions.models import PUBLIC_STATUSES, Petition
 
@@ -29,6 +29,8 @@ def petition_helpers():
     return {
         "petition_status": lambda key: STATUS_LABELS.get(key, key),
         "petition_kind": lambda key: KIND_LABELS.get(key, key),
+        # Texts are plain (no HTML): blank lines separate paragraphs.
+        "paragraphs": lambda text: [p for p in (text or "").split("\n\n") if p.strip()],
     }
 
 
@@ -145,6 +147,9 @@ def sign(petition_id: int):
             )
         except PetitionError as error:
             db.session.rollback()
+            if isinstance(error, NotInRegistry):
+                services.record_failed_lookup(current_user, utcnow())
+                db.session.commit()
             form_error(form, error)
         else:
             db.session.commit()

@@ -197,3 +197,10 @@ def test_open_data_has_no_personal_data(app, client, commune, clerk):
 def test_huge_ids_are_not_found(app, client, commune, clerk):
     assert client.get(f"/complaints/{2**31}").status_code == 404
     assert clerk.get(f"/staff/complaints/{2**40}").status_code == 404
+
+
+def test_a_resident_cannot_flood_complaints(app, client, commune, monkeypatch):
+    monkeypatch.setitem(app.config, "COMPLAINTS_PER_DAY", 1)
+    _filed(client, app, commune)
+    second = _file(client, commune)
+    assert "many complaints today" in second.get_data(as_text=True)

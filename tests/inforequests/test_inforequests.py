@@ -253,3 +253,11 @@ def test_nul_bytes_and_huge_ids_get_clear_answers(app, client, commune, clerk):
     assert client.get("/information/requests/DI%00X").status_code == 404
     assert client.get("/api/v1/information-requests/NOPE").status_code == 404
     assert clerk.get(f"/staff/information/{2**31}").status_code == 404
+
+
+def test_one_connection_cannot_flood_the_register(app, client, commune, monkeypatch):
+    monkeypatch.setitem(app.config, "INFO_REQUESTS_PER_DAY", 2)
+    for _ in range(2):
+        assert submit(client, "/information/new", FORM).status_code == 302
+    third = submit(client, "/information/new", FORM)
+    assert "Too many requests from this connection" in third.get_data(as_text=True)

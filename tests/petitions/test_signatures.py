@@ -135,3 +135,15 @@ def test_nul_bytes_and_huge_ids_get_clear_answers(app, client, registry):
     assert client.get(f"/petitions/{2**31}").status_code == 404
     assert client.get(f"/petitions/{2**63}").status_code == 404
     assert client.get(f"/api/v1/petitions/{2**31}").status_code == 404
+
+
+def test_guessing_ids_is_stopped_after_ten_failures(app, client, registry):
+    petition_id = _open(client, app, registry)
+    cin, birth = PEOPLE[0]
+    for year in range(1960, 1970):
+        response = _sign(client, petition_id, cin, birth.replace(year=year))
+        assert "voter registry" in response.get_data(as_text=True)
+    # Even the right date is refused now: the limit is per account.
+    blocked = _sign(client, petition_id, cin, birth)
+    assert blocked.status_code == 400
+    assert "Too many unsuccessful tries" in blocked.get_data(as_text=True)
