@@ -22,6 +22,10 @@ DOMAINS = (
     "voting",
     "results",
     "accountability",
+    "holidays",
+    "petitions",
+    "inforequests",
+    "complaints",
     "api",
 )
 

@@ -10,6 +10,8 @@ def row_or_404(model, row_id: int, commune_of=lambda row: row.commune_id):
     """The ``model`` row with that id if it belongs to this installation's commune
     (``commune_of`` finds its commune id), else a 404 page: ids of another commune
     are never revealed."""
+    if not 0 < row_id < 2**31:  # PostgreSQL integer ids: refuse, do not query
+        abort(404)
     row = db.session.get(model, row_id)
     if row is None or commune_of(row) != current_commune().id:
         abort(404)

@@ -70,3 +70,14 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def no_nul(form, field) -> None:
+    """PostgreSQL cannot store NUL characters in text: refuse them with a message
+    instead of a server error."""
+    from wtforms.validators import ValidationError
+
+    data = field.data
+    values = data if isinstance(data, list) else [data]
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        raise ValidationError(_l("The text contains an invalid character (NUL)."))
