@@ -19,6 +19,7 @@ DOMAINS = (
     "associations",
     "proposals",
     "reviews",
+    "bodies",
     "voting",
     "results",
     "accountability",

@@ -2,12 +2,13 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 08:25:19.047533
+Create Date: 2026-11-30 21:25:11.727736
 
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = "0001"
@@ -388,6 +389,41 @@ def upgrade():
         )
         batch_op.create_index(
             batch_op.f("ix_audit_entries_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "body_opinions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("title_ar", sa.String(length=200), nullable=False),
+        sa.Column("title_fr", sa.String(length=200), nullable=False),
+        sa.Column("text_ar", sa.Text(), nullable=False),
+        sa.Column("text_fr", sa.Text(), nullable=False),
+        sa.Column("published_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "kind in ('opinion', 'recommendation')", name=op.f("ck_body_opinions_kind")
+        ),
+        sa.CheckConstraint(
+            "title_ar <> '' or title_fr <> ''", name=op.f("ck_body_opinions_has_title")
+        ),
+        sa.ForeignKeyConstraint(
+            ["body_id"],
+            ["advisory_bodies.id"],
+            name=op.f("fk_body_opinions_body_id_advisory_bodies"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"],
+            ["users.id"],
+            name=op.f("fk_body_opinions_published_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_body_opinions")),
+    )
+    with op.batch_alter_table("body_opinions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_body_opinions_body_id"), ["body_id"], unique=False
         )
 
     op.create_table(
@@ -1835,6 +1871,10 @@ def downgrade():
 
     op.drop_table("execution_imports")
     op.drop_table("election_keys")
+    with op.batch_alter_table("body_opinions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_body_opinions_body_id"))
+
+    op.drop_table("body_opinions")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_commune_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entries_at_dt"))

@@ -64,6 +64,21 @@ def form_error(form, error) -> None:
         target.errors = list(target.errors) + [str(error)]
 
 
+class TextForm(FlaskForm):
+    """A form that refuses NUL characters in any text field with a clear message
+    (PostgreSQL cannot store them, and no person types them)."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = list(field.errors) + [
+                    _l("This text contains a character that is not allowed.")
+                ]
+                valid = False
+        return valid
+
+
 class ConfirmForm(FlaskForm):
     """An empty form: a POST with a CSRF token, after a confirmation page."""
 

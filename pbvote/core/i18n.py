@@ -77,6 +77,19 @@ def format_moment(value: datetime | None, style: str = "medium") -> str:
     return "" if value is None else format_datetime(value, style)
 
 
+def format_local_moment(value: datetime | None, style: str = "medium") -> str:
+    """A moment as the clock in Ouazzane shows it (meetings, survey periods)."""
+    if value is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime as babel_datetime
+
+    return babel_datetime(
+        value, style, tzinfo=ZoneInfo("Africa/Casablanca"), locale=str(get_locale())
+    )
+
+
 def localized(obj, field: str) -> str:
     """Pick ``field_ar`` or ``field_fr`` for the reader; fall back to the other.
 
@@ -99,6 +112,7 @@ def register_template_helpers(app) -> None:
         percent=format_percent,
         day=format_day,
         moment=format_moment,
+        local_moment=format_local_moment,
     )
     from pbvote.core.nav import nav_items, staff_links
 
