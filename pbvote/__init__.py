@@ -19,6 +19,7 @@ DOMAINS = (
     "associations",
     "proposals",
     "reviews",
+    "meetings",
     "bodies",
     "voting",
     "results",

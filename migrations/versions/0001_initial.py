@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 21:25:11.727736
+Create Date: 2026-11-30 21:25:20.739289
 
 """
 
@@ -478,6 +478,82 @@ def upgrade():
         )
 
     op.create_table(
+        "meetings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("agenda", sa.Text(), nullable=False),
+        sa.Column("starts_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("place", sa.String(length=300), nullable=False),
+        sa.Column("online_url", sa.String(length=500), nullable=False),
+        sa.Column("step_free", sa.Boolean(), nullable=False),
+        sa.Column("sign_language", sa.Boolean(), nullable=False),
+        sa.Column("childcare", sa.Boolean(), nullable=False),
+        sa.Column("language", sa.String(length=10), nullable=False),
+        sa.Column("organiser", sa.String(length=200), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cancelled_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reminders_sent_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attended_total", sa.Integer(), nullable=True),
+        sa.Column("attended_women", sa.Integer(), nullable=True),
+        sa.Column("attended_men", sa.Integer(), nullable=True),
+        sa.Column("age_under_18", sa.Integer(), nullable=True),
+        sa.Column("age_18_35", sa.Integer(), nullable=True),
+        sa.Column("age_36_60", sa.Integer(), nullable=True),
+        sa.Column("age_over_60", sa.Integer(), nullable=True),
+        sa.Column("attended_with_disability", sa.Integer(), nullable=True),
+        sa.Column("minutes", sa.Text(), nullable=False),
+        sa.Column("minutes_published_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "kind in ('consultative', 'hearing', 'accountability', 'body')",
+            name=op.f("ck_meetings_kind"),
+        ),
+        sa.CheckConstraint(
+            "place <> '' or online_url <> ''", name=op.f("ck_meetings_has_place")
+        ),
+        sa.CheckConstraint(
+            "attended_total is null or (attended_women + attended_men = attended_total and age_under_18 + age_18_35 + age_36_60 + age_over_60 = attended_total and attended_with_disability between 0 and attended_total)",
+            name=op.f("ck_meetings_attendance_adds_up"),
+        ),
+        sa.CheckConstraint(
+            "capacity is null or capacity > 0",
+            name=op.f("ck_meetings_capacity_positive"),
+        ),
+        sa.CheckConstraint(
+            "ends_at_dt > starts_at_dt", name=op.f("ck_meetings_ends_after_start")
+        ),
+        sa.ForeignKeyConstraint(
+            ["body_id"],
+            ["advisory_bodies.id"],
+            name=op.f("fk_meetings_body_id_advisory_bodies"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_meetings_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_meetings_created_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meetings")),
+    )
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meetings_body_id"), ["body_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_meetings_commune_starts", ["commune_id", "starts_at_dt"], unique=False
+        )
+
+    op.create_table(
         "otp_challenges",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("commune_id", sa.Integer(), nullable=False),
@@ -733,6 +809,74 @@ def upgrade():
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
+        "meeting_commitments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("responsible", sa.String(length=200), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('planned', 'in_progress', 'done', 'dropped')",
+            name=op.f("ck_meeting_commitments_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meetings.id"],
+            name=op.f("fk_meeting_commitments_meeting_id_meetings"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_commitments")),
+    )
+    with op.batch_alter_table("meeting_commitments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meeting_commitments_meeting_id"),
+            ["meeting_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "meeting_registrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('confirmed', 'waiting', 'cancelled')",
+            name=op.f("ck_meeting_registrations_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meetings.id"],
+            name=op.f("fk_meeting_registrations_meeting_id_meetings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_meeting_registrations_user_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_registrations")),
+        sa.UniqueConstraint(
+            "meeting_id",
+            "user_id",
+            name=op.f("uq_meeting_registrations_meeting_id_user_id"),
+        ),
+    )
+    with op.batch_alter_table("meeting_registrations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meeting_registrations_meeting_id"),
+            ["meeting_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_meeting_registrations_user_id"), ["user_id"], unique=False
         )
 
     op.create_table(
@@ -999,6 +1143,40 @@ def upgrade():
     with op.batch_alter_table("kiosk_passes", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_kiosk_passes_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
+        "meeting_commitment_updates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commitment_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status in ('planned', 'in_progress', 'done', 'dropped')",
+            name=op.f("ck_meeting_commitment_updates_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_meeting_commitment_updates_author_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commitment_id"],
+            ["meeting_commitments.id"],
+            name=op.f(
+                "fk_meeting_commitment_updates_commitment_id_meeting_commitments"
+            ),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_commitment_updates")),
+    )
+    with op.batch_alter_table("meeting_commitment_updates", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meeting_commitment_updates_commitment_id"),
+            ["commitment_id"],
+            unique=False,
         )
 
     op.create_table(
@@ -1808,6 +1986,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_projects_cycle_id"))
 
     op.drop_table("projects")
+    with op.batch_alter_table("meeting_commitment_updates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meeting_commitment_updates_commitment_id"))
+
+    op.drop_table("meeting_commitment_updates")
     with op.batch_alter_table("kiosk_passes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_kiosk_passes_cycle_id"))
 
@@ -1842,6 +2024,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposals_association_id"))
 
     op.drop_table("proposals")
+    with op.batch_alter_table("meeting_registrations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meeting_registrations_user_id"))
+        batch_op.drop_index(batch_op.f("ix_meeting_registrations_meeting_id"))
+
+    op.drop_table("meeting_registrations")
+    with op.batch_alter_table("meeting_commitments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meeting_commitments_meeting_id"))
+
+    op.drop_table("meeting_commitments")
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
 
@@ -1866,6 +2057,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_otp_challenges_phone"))
 
     op.drop_table("otp_challenges")
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.drop_index("ix_meetings_commune_starts")
+        batch_op.drop_index(batch_op.f("ix_meetings_body_id"))
+
+    op.drop_table("meetings")
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_execution_imports_commune_id"))
 
