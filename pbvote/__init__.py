@@ -20,6 +20,7 @@ DOMAINS = (
     "proposals",
     "reviews",
     "meetings",
+    "surveys",
     "bodies",
     "voting",
     "results",

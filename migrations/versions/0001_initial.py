@@ -2,13 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 21:25:20.739289
+Create Date: 2026-11-30 21:27:30.564891
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0001"
@@ -699,6 +698,44 @@ def upgrade():
         sa.UniqueConstraint("cycle_id", "key", name=op.f("uq_scopes_cycle_id_key")),
     )
     op.create_table(
+        "surveys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=30), nullable=True),
+        sa.Column("title_ar", sa.String(length=200), nullable=False),
+        sa.Column("title_fr", sa.String(length=200), nullable=False),
+        sa.Column("intro_ar", sa.Text(), nullable=False),
+        sa.Column("intro_fr", sa.Text(), nullable=False),
+        sa.Column("audience", sa.String(length=10), nullable=False),
+        sa.Column("opens_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closes_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("results_published_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "audience in ('everyone', 'residents')", name=op.f("ck_surveys_audience")
+        ),
+        sa.CheckConstraint(
+            "closes_at_dt is null or opens_at_dt is null or closes_at_dt > opens_at_dt",
+            name=op.f("ck_surveys_closes_after_opening"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"], ["communes.id"], name=op.f("fk_surveys_commune_id_communes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_surveys_created_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_surveys")),
+        sa.UniqueConstraint(
+            "commune_id", "key", name=op.f("uq_surveys_commune_id_key")
+        ),
+    )
+    with op.batch_alter_table("surveys", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_surveys_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
         "tally_runs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cycle_id", sa.Integer(), nullable=False),
@@ -1034,6 +1071,68 @@ def upgrade():
     with op.batch_alter_table("scope_results", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_scope_results_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
+        "survey_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("text_ar", sa.String(length=500), nullable=False),
+        sa.Column("text_fr", sa.String(length=500), nullable=False),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.Column("options", sa.JSON(), nullable=False),
+        sa.CheckConstraint(
+            "kind in ('single', 'multiple', 'scale', 'text')",
+            name=op.f("ck_survey_questions_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["survey_id"],
+            ["surveys.id"],
+            name=op.f("fk_survey_questions_survey_id_surveys"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_questions")),
+    )
+    with op.batch_alter_table("survey_questions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_survey_questions_survey_id"), ["survey_id"], unique=False
+        )
+
+    op.create_table(
+        "survey_responses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("anon_key_hash", sa.String(length=64), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "user_id is not null or anon_key_hash is not null",
+            name=op.f("ck_survey_responses_respondent"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["survey_id"],
+            ["surveys.id"],
+            name=op.f("fk_survey_responses_survey_id_surveys"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_survey_responses_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_responses")),
+        sa.UniqueConstraint(
+            "survey_id",
+            "anon_key_hash",
+            name=op.f("uq_survey_responses_survey_id_anon_key_hash"),
+        ),
+        sa.UniqueConstraint(
+            "survey_id", "user_id", name=op.f("uq_survey_responses_survey_id_user_id")
+        ),
+    )
+    with op.batch_alter_table("survey_responses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_survey_responses_survey_id"), ["survey_id"], unique=False
         )
 
     op.create_table(
@@ -1391,6 +1490,35 @@ def upgrade():
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_reviews_body_id"), ["body_id"], unique=False
+        )
+
+    op.create_table(
+        "survey_answers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("choice", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["survey_questions.id"],
+            name=op.f("fk_survey_answers_question_id_survey_questions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["response_id"],
+            ["survey_responses.id"],
+            name=op.f("fk_survey_answers_response_id_survey_responses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answers")),
+    )
+    with op.batch_alter_table("survey_answers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_survey_answers_question_choice", ["question_id", "choice"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_survey_answers_response_id"), ["response_id"], unique=False
         )
 
     op.create_table(
@@ -1959,6 +2087,11 @@ def downgrade():
 
     op.drop_table("voter_verification_attempts")
     op.drop_table("voter_marks")
+    with op.batch_alter_table("survey_answers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_answers_response_id"))
+        batch_op.drop_index("ix_survey_answers_question_choice")
+
+    op.drop_table("survey_answers")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reviews_body_id"))
 
@@ -2005,6 +2138,14 @@ def downgrade():
 
     op.drop_table("voter_import_rejections")
     op.drop_table("tally_chunks")
+    with op.batch_alter_table("survey_responses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_responses_survey_id"))
+
+    op.drop_table("survey_responses")
+    with op.batch_alter_table("survey_questions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_questions_survey_id"))
+
+    op.drop_table("survey_questions")
     with op.batch_alter_table("scope_results", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_scope_results_cycle_id"))
 
@@ -2043,6 +2184,10 @@ def downgrade():
     op.drop_table("voter_import_runs")
     op.drop_table("user_roles")
     op.drop_table("tally_runs")
+    with op.batch_alter_table("surveys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveys_commune_id"))
+
+    op.drop_table("surveys")
     op.drop_table("scopes")
     with op.batch_alter_table("review_assignment_rules", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_assignment_rules_commune_id"))
