@@ -58,16 +58,22 @@ def _check(data: MeetingInput) -> None:
 def save_meeting(actor, meeting: Meeting | None, data: MeetingInput, now) -> Meeting:
     """Announce a meeting (``meeting`` None) or change it; audited.
 
-    Raises InvalidMeeting. Lowering the capacity never removes confirmed places."""
+    Raises InvalidMeeting. Raising the capacity promotes those waiting; lowering
+    it never removes confirmed places."""
     _check(data)
     if meeting is None:
         meeting = Meeting(
             commune_id=actor.commune_id, created_by_id=actor.id, created_at_dt=now
         )
         db.session.add(meeting)
+    else:
+        meeting = _lock(meeting)
     for name, value in vars(data).items():
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     db.session.flush()  # the audit entry needs the id
+    # More places (or none): those waiting get them, in order, each told by SMS.
+    while now < meeting.starts_at_dt and promote_waiting(meeting, now):
+        db.session.flush()  # the next count sees this promotion
     record_action(
         actor, "meeting.save", "meeting", meeting.id, now, {"kind": data.kind}
     )

@@ -36,12 +36,8 @@ class SurveyForm(TextForm):
 
 class QuestionForm(TextForm):
     kind = SelectField(_l("Kind of question"), choices=list(KIND_LABELS.items()))
-    text_ar = StringField(
-        _l("SurveyQuestion (Arabic)"), [Length(max=500, message=TOO_LONG)]
-    )
-    text_fr = StringField(
-        _l("SurveyQuestion (French)"), [Length(max=500, message=TOO_LONG)]
-    )
+    text_ar = StringField(_l("Question (Arabic)"), [Length(max=500, message=TOO_LONG)])
+    text_fr = StringField(_l("Question (French)"), [Length(max=500, message=TOO_LONG)])
     required = BooleanField(_l("An answer is required"))
     options = TextAreaField(
         _l("Choices, one per line: Arabic | French"),

@@ -133,7 +133,7 @@ def staff_remove_question(question_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("SurveyQuestion removed."), "success")
+        flash(_("Question removed."), "success")
     return redirect(url_for(".staff_survey", survey_id=survey_id))
 
 

@@ -86,12 +86,13 @@ def answer(survey_id: int):
         db.session.rollback()
         flash(str(error), "warning")
         return redirect(url_for(".answer", survey_id=survey.id))
-    except (SurveyError, RateLimited) as error:
+    except RateLimited:
         db.session.rollback()
-        message = str(error) if isinstance(error, SurveyError) else None
-        flash(
-            message or _("Too many answers from your connection: try later."), "error"
-        )
+        flash(_("Too many answers from your connection: try later."), "error")
+        return _render_form(survey, raw, None, 429)
+    except SurveyError as error:
+        db.session.rollback()
+        flash(str(error), "error")
         return _render_form(survey, raw, None, 400)
     db.session.commit()
     flash(_("Thank you: your answer is recorded."), "success")

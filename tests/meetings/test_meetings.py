@@ -9,6 +9,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from pbvote.audit.models import AuditEntry
+from pbvote.core.forms import COMMUNE_TZ
 from pbvote.extensions import db
 from pbvote.meetings.models import Meeting, Registration
 from tests.factories import create_resident
@@ -187,7 +188,10 @@ def test_registration_closes_when_the_meeting_starts(app, committed, commune):
 def test_signed_out_visitor_is_asked_to_sign_in(client, committed, commune):
     with committed():
         data = setup_meetings(commune)
-    response = register(client, data["meeting_id"])
+    page = client.get(f"/meetings/{data['meeting_id']}").get_data(as_text=True)
+    assert f"/login?next=/meetings/{data['meeting_id']}" in page
+    url = f"/meetings/{data['meeting_id']}/register"
+    response = submit(client, url, {}, form_url="/login")  # a crafted POST
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
@@ -317,3 +321,27 @@ def test_staff_pages_need_an_organiser(app, committed, commune):
     resident = resident_client(app, PHONES[0])
     assert resident.get("/staff/meetings").status_code == 403
     assert resident.get(f"/staff/meetings/{data['meeting_id']}").status_code == 403
+
+
+def test_raising_the_capacity_promotes_those_waiting(client, app, committed, commune):
+    with committed():
+        data = setup_meetings(commune, capacity=1)
+    residents(committed, commune, 2)
+    for phone in PHONES[:2]:
+        register(resident_client(app, phone), data["meeting_id"])
+    assert statuses(app, data["meeting_id"]) == ["confirmed", "waiting"]
+    login_staff(client, "amina", data["secret"])
+    url = f"/staff/meetings/{data['meeting_id']}/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert "Audience publique sur l&#39;éclairage" in form
+    with app.app_context():
+        meeting = db.session.get(Meeting, data["meeting_id"])
+        local = meeting.starts_at_dt.astimezone(COMMUNE_TZ)
+    fields = MEETING_FORM | {
+        "title": "Audience publique sur l'éclairage",
+        "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (local + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "capacity": "2",
+    }
+    assert submit(client, url, fields).status_code == 302
+    assert statuses(app, data["meeting_id"]) == ["confirmed", "confirmed"]

@@ -201,7 +201,7 @@ def test_anonymous_answers_limited_by_cookie_and_by_address(
         fresh = app.test_client()
         assert submit(fresh, url, answers_for(q)).status_code == 302
     refused = submit(app.test_client(), url, answers_for(q))
-    assert refused.status_code == 400
+    assert refused.status_code == 429
     assert "Too many answers" in refused.get_data(as_text=True)
     assert response_count(app, data["survey_id"]) == 20
 
