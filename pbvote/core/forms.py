@@ -5,11 +5,12 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, widgets
+from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, widgets
 from wtforms.validators import NumberRange
 
 # Dates typed by staff are the commune's local days.
 COMMUNE_TZ = ZoneInfo("Africa/Casablanca")
+WHEN = _l("Enter a date and time, e.g. 2026-05-14 18:00.")
 
 
 def local_day_start(day: date) -> datetime:
@@ -77,6 +78,21 @@ class TextForm(FlaskForm):
                 ]
                 valid = False
         return valid
+
+
+class LocalTimeField(DateTimeLocalField):
+    """A date and time typed as the clock in Ouazzane shows it (naive: callers
+    attach :data:`COMMUNE_TZ`)."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(WHEN)
 
 
 class ConfirmForm(FlaskForm):

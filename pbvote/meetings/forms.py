@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     StringField,
@@ -16,12 +15,11 @@ from wtforms.validators import (
     Optional,
 )
 
-from pbvote.core.forms import TextForm
+from pbvote.core.forms import WHEN, LocalTimeField, TextForm
 from pbvote.proposals.forms import optional_int
 
 TOO_LONG = _l("At most %(max)d characters.")
 REQUIRED = _l("This is required.")
-WHEN = _l("Enter a date and time, e.g. 2026-05-14 18:00.")
 
 KIND_LABELS = {
     "consultative": _l("Consultative meeting"),
@@ -42,20 +40,6 @@ STATUS_LABELS = {
     "done": _l("Done"),
     "dropped": _l("Dropped"),
 }
-
-
-class LocalTimeField(DateTimeLocalField):
-    """A date and time typed as the clock in Ouazzane shows it."""
-
-    def __init__(self, label, **kwargs):
-        super().__init__(label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(WHEN)
 
 
 class MeetingForm(TextForm):

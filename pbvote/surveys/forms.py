@@ -2,8 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from pbvote.core.forms import TextForm
-from pbvote.meetings.forms import LocalTimeField
+from pbvote.core.forms import LocalTimeField, TextForm
 
 TOO_LONG = _l("At most %(max)d characters.")
 KIND_LABELS = {

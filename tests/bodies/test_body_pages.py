@@ -102,3 +102,10 @@ def test_huge_and_unknown_body_ids_are_not_found(client, committed, commune):
     assert client.get(f"/bodies/{2**31}").status_code == 404
     assert client.get(f"/bodies/{2**63}").status_code == 404
     assert client.get("/bodies/999999").status_code == 404
+
+
+def test_staff_body_page_links_to_its_opinions(client, committed, commune):
+    data = seed(committed, commune)
+    login_staff(client, "amina", data["secret"])
+    page = client.get(f"/staff/bodies/{data['body_id']}").get_data(as_text=True)
+    assert f"/staff/bodies/{data['body_id']}/opinions" in page
