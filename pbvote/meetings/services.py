@@ -80,9 +80,37 @@ def save_meeting(actor, meeting: Meeting | None, data: MeetingInput, now) -> Mee
     return meeting
 
 
-def cancel_meeting(actor, meeting: Meeting, now: datetime) -> None:
+def cancel_meeting(actor, meeting: Meeting, now: datetime) -> int:
+    """Cancel a meeting and tell everyone registered or waiting by SMS (once each).
+    Returns how many were told."""
+    meeting = _lock(meeting)
+    if meeting.cancelled_at_dt is not None:
+        return 0
     meeting.cancelled_at_dt = now
     record_action(actor, "meeting.cancel", "meeting", meeting.id, now)
+    rows = db.session.scalars(
+        select(Registration).where(
+            Registration.meeting_id == meeting.id,
+            Registration.status.in_(("confirmed", "waiting")),
+        )
+    ).all()
+    with force_locale("ar_MA"):
+        body = _(
+            "Ouazzane: “%(title)s” planned on %(when)s is cancelled.",
+            title=meeting.title,
+            when=format_local_moment(meeting.starts_at_dt, "short"),
+        )
+    for registration in rows:
+        if registration.user.phone:
+            queue_sms(
+                registration.user.phone,
+                body,
+                now,
+                purpose="meeting",
+                commune_id=meeting.commune_id,
+                dedupe_key=f"meeting-cancelled:{meeting.id}:{registration.user_id}",
+            )
+    return len(rows)
 
 
 def upcoming(commune_id: int, now: datetime, limit: int = 200) -> list[Meeting]:

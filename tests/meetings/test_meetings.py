@@ -345,3 +345,23 @@ def test_raising_the_capacity_promotes_those_waiting(client, app, committed, com
     }
     assert submit(client, url, fields).status_code == 302
     assert statuses(app, data["meeting_id"]) == ["confirmed", "confirmed"]
+
+
+def test_cancelling_a_meeting_tells_those_registered(client, app, committed, commune):
+    with committed():
+        data = setup_meetings(commune, capacity=1)
+    residents(committed, commune, 3)
+    for phone in PHONES[:2]:
+        register(resident_client(app, phone), data["meeting_id"])
+    run_jobs(app, "sms")
+    before = len(outbox(app))
+    login_staff(client, "amina", data["secret"])
+    url = f"/staff/meetings/{data['meeting_id']}/cancel"
+    form_url = f"/staff/meetings/{data['meeting_id']}"
+    assert submit(client, url, {}, form_url=form_url).status_code == 302
+    submit(client, url, {}, form_url=form_url)  # a second click tells nobody twice
+    run_jobs(app, "sms")
+    told = sorted(m["to"] for m in outbox(app)[before:])
+    assert told == PHONES[:2]  # the confirmed and the waiting resident
+    page = client.get(f"/meetings/{data['meeting_id']}").get_data(as_text=True)
+    assert "This meeting is cancelled." in page
