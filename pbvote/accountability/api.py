@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from pbvote.accountability import followup
 from pbvote.accountability.models import AccountabilityReport, ExecutionRecord
-from pbvote.accountability.views import bp, public_record
+from pbvote.accountability.views.blueprint import bp
+from pbvote.accountability.views.public import public_record
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
 from pbvote.core.pagination import paginate

@@ -157,6 +157,15 @@ def refresh_record(record_id: int, now: datetime) -> dict | None:
     return data
 
 
+def refresh_record_and_dashboard(record_id: int, now: datetime) -> dict | None:
+    """A record's page data and its commune's dashboard, recomputed."""
+    data = refresh_record(record_id, now)
+    record = db.session.get(ExecutionRecord, record_id)
+    if record is not None:
+        refresh_dashboard(record.commune_id, now)
+    return data
+
+
 def dashboard_data(commune_id: int) -> dict:
     ensure_statuses()
     totals = db.session.execute(
