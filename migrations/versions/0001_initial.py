@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 08:25:19.047533
+Create Date: 2026-11-30 21:13:10.873002
 
 """
 
@@ -42,22 +42,6 @@ def upgrade():
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("refreshed_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_snapshots")),
-    )
-    op.create_table(
-        "execution_statuses",
-        sa.Column("key", sa.String(length=20), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("label_ar", sa.String(length=80), nullable=False),
-        sa.Column("label_fr", sa.String(length=80), nullable=False),
-        sa.Column("label_en", sa.String(length=80), nullable=False),
-        sa.Column("default_progress", sa.Integer(), nullable=True),
-        sa.Column("needs_reason", sa.Boolean(), nullable=False),
-        sa.Column("is_final", sa.Boolean(), nullable=False),
-        sa.CheckConstraint(
-            "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
-            name=op.f("ck_execution_statuses_default_progress_range"),
-        ),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_statuses")),
     )
     op.create_table(
         "rate_events",
@@ -181,6 +165,37 @@ def upgrade():
     with op.batch_alter_table("districts", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_districts_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "execution_statuses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=20), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label_ar", sa.String(length=80), nullable=False),
+        sa.Column("label_fr", sa.String(length=80), nullable=False),
+        sa.Column("label_en", sa.String(length=80), nullable=False),
+        sa.Column("default_progress", sa.Integer(), nullable=True),
+        sa.Column("needs_reason", sa.Boolean(), nullable=False),
+        sa.Column("is_final", sa.Boolean(), nullable=False),
+        sa.CheckConstraint(
+            "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
+            name=op.f("ck_execution_statuses_default_progress_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_execution_statuses_commune_id_communes"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_statuses")),
+        sa.UniqueConstraint(
+            "commune_id", "key", name=op.f("uq_execution_statuses_commune_id_key")
+        ),
+    )
+    with op.batch_alter_table("execution_statuses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_execution_statuses_commune_id"), ["commune_id"], unique=False
         )
 
     op.create_table(
@@ -1302,6 +1317,11 @@ def upgrade():
             name=op.f("ck_execution_records_progress_range"),
         ),
         sa.ForeignKeyConstraint(
+            ["commune_id", "status_key"],
+            ["execution_statuses.commune_id", "execution_statuses.key"],
+            name=op.f("fk_execution_records_commune_id_execution_statuses"),
+        ),
+        sa.ForeignKeyConstraint(
             ["commune_id"],
             ["communes.id"],
             name=op.f("fk_execution_records_commune_id_communes"),
@@ -1315,11 +1335,6 @@ def upgrade():
             ["project_id"],
             ["projects.id"],
             name=op.f("fk_execution_records_project_id_projects"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_records_status_key_execution_statuses"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_records")),
         sa.UniqueConstraint("project_id", name=op.f("uq_execution_records_project_id")),
@@ -1549,11 +1564,6 @@ def upgrade():
             name=op.f("fk_execution_subprojects_record_id_execution_records"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_subprojects_status_key_execution_statuses"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_subprojects")),
     )
     with op.batch_alter_table("execution_subprojects", schema=None) as batch_op:
@@ -1630,11 +1640,6 @@ def upgrade():
             ["execution_records.id"],
             name=op.f("fk_execution_updates_record_id_execution_records"),
             ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_updates_status_key_execution_statuses"),
         ),
         sa.ForeignKeyConstraint(
             ["subproject_id"],
@@ -1865,6 +1870,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposal_categories_commune_id"))
 
     op.drop_table("proposal_categories")
+    with op.batch_alter_table("execution_statuses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_execution_statuses_commune_id"))
+
+    op.drop_table("execution_statuses")
     with op.batch_alter_table("districts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_districts_commune_id"))
 
@@ -1885,7 +1894,6 @@ def downgrade():
         batch_op.drop_index("ix_rate_events_bucket_key_at")
 
     op.drop_table("rate_events")
-    op.drop_table("execution_statuses")
     op.drop_table("execution_snapshots")
     op.drop_table("deferred_jobs")
     op.drop_table("communes")

@@ -12,17 +12,12 @@ from sqlalchemy import func, select
 
 from pbvote.accountability.models import (
     ExecutionRecord,
-    ExecutionStatus,
     ExecutionUpdate,
     Follow,
     FollowupSnapshot,
 )
-from pbvote.accountability.services import (
-    ensure_statuses,
-    published_history,
-    rating_summary,
-    statuses,
-)
+from pbvote.accountability.services import published_history, rating_summary
+from pbvote.accountability.statuses import ensure_statuses, status_by_key, statuses
 from pbvote.audit.services import record_action
 from pbvote.extensions import db
 
@@ -167,7 +162,7 @@ def refresh_record_and_dashboard(record_id: int, now: datetime) -> dict | None:
 
 
 def dashboard_data(commune_id: int) -> dict:
-    ensure_statuses()
+    ensure_statuses(commune_id)
     totals = db.session.execute(
         select(
             func.count(ExecutionRecord.id),
@@ -210,7 +205,8 @@ def dashboard_data(commune_id: int) -> dict:
         "spent": int(totals[3]),
         "mean_progress": round(float(totals[4] or 0)),
         "per_status": [
-            {"key": s.key, "count": int(counts.get(s.key, 0))} for s in statuses()
+            {"key": s.key, "count": int(counts.get(s.key, 0))}
+            for s in statuses(commune_id)
         ],
         "overdue": [_short(r) for r in overdue],
         "delayed": [_short(r) for r in delayed],
@@ -301,7 +297,7 @@ def notify_followers(update: ExecutionUpdate, now: datetime) -> int:
         )
         .order_by(Follow.id)
     ).all()
-    status = db.session.get(ExecutionStatus, update.status_after or record.status_key)
+    status = status_by_key(record.commune_id, update.status_after or record.status_key)
     with force_locale("ar_MA"):
         body = _(
             "Ouazzane: update on “%(title)s”: %(status)s, %(progress)d %%. %(url)s",

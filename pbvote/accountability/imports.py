@@ -27,8 +27,8 @@ from pbvote.accountability.services import (
     create_draft,
     get_record,
     publish,
-    statuses,
 )
+from pbvote.accountability.statuses import statuses
 from pbvote.accounts.models import User
 from pbvote.audit.services import record_action
 from pbvote.core.jobs import enqueue_after_commit
@@ -187,12 +187,11 @@ def _date(value: str, name: str, errors: list, label: str) -> date | None:
     return None
 
 
-def _status(value: str, errors: list, known=None) -> str | None:
+def _status(value: str, errors: list, known) -> str | None:
     value = (value or "").strip()
     if not value:
         return None
     wanted = value.casefold()
-    known = known if known is not None else statuses()
     for status in known:
         if wanted in (
             status.key,
@@ -214,7 +213,7 @@ def _status(value: str, errors: list, known=None) -> str | None:
     return None
 
 
-def parse_row(cells: dict, known=None) -> tuple[int | None, UpdateValues]:
+def parse_row(cells: dict, known) -> tuple[int | None, UpdateValues]:
     """Read one row; unreadable cells become errors carried in the values."""
     errors: list = []
     record_id = _int(cells.get("record_id", ""), "record_id", errors, "record_id")
@@ -258,7 +257,7 @@ def process_import(import_id: int, now: datetime):
     yield batch
     header, line_rows = _body_rows(batch.content)
     actor = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
-    known, rejected = statuses(), []
+    known, rejected = statuses(batch.commune_id), []
     for count, (line, cells) in enumerate(line_rows, start=1):
         reasons = _import_row(batch, actor, header, line, cells, known, now)
         if reasons:

@@ -22,7 +22,7 @@ from pbvote.accountability.models import (
     ExecutionUpdate,
     Rating,
 )
-from pbvote.accountability.services import ensure_statuses, statuses
+from pbvote.accountability.statuses import ensure_statuses, statuses
 from pbvote.audit.services import record_action
 from pbvote.core.forms import COMMUNE_TZ
 from pbvote.cycles.models import Cycle
@@ -67,7 +67,7 @@ def _end_moment(day: date) -> datetime:
 
 def compute_figures(commune_id: int, start: date, end: date) -> dict:
     """The charter's figures for the period, from the records as they stand."""
-    ensure_statuses()
+    ensure_statuses(commune_id)
     until = _end_moment(end)
     since = _end_moment(start - timedelta(days=1))
     # The projects voted up to the period's year, as they stand when the report is
@@ -79,12 +79,12 @@ def compute_figures(commune_id: int, start: date, end: date) -> dict:
         .order_by(ExecutionRecord.id)
     ).all()
     ids = [r.id for r in records]
-    per_status = {s.key: 0 for s in statuses()}
+    per_status = {s.key: 0 for s in statuses(commune_id)}
     for record in records:
         per_status[record.status_key] = per_status.get(record.status_key, 0) + 1
     labels = {
         s.key: {"ar": s.label_ar, "fr": s.label_fr, "en": s.label_en}
-        for s in statuses()
+        for s in statuses(commune_id)
     }
     updates = (
         db.session.scalar(

@@ -1,12 +1,12 @@
 """Execution of the winning projects: records, drafts and the append-only published
 history, residents' voice. Follow-up snapshots live in :mod:`.followup`, reports in
-:mod:`.reports`, CSV import in :mod:`.imports`, files in :mod:`.files`.
+:mod:`.reports`, CSV import in :mod:`.imports`, files in :mod:`.files`, statuses
+in :mod:`.statuses`, the checks of an update in :mod:`.evaluation`.
 
 Services take the actor, objects and ``now``; they never commit (they flush only to
 get ids, said where they do).
 """
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
@@ -19,9 +19,14 @@ from pbvote.accountability.errors import (
     NotAllowed,
     NotEditable,
 )
+from pbvote.accountability.evaluation import (  # noqa: F401 - part of this API
+    MAX_TEXT,
+    Outcome,
+    UpdateValues,
+    evaluate,
+)
 from pbvote.accountability.models import (
     ExecutionRecord,
-    ExecutionStatus,
     ExecutionUpdate,
     Follow,
     Milestone,
@@ -30,113 +35,13 @@ from pbvote.accountability.models import (
     SubProject,
     UpdateAttachment,
 )
+from pbvote.accountability.statuses import ensure_statuses
 from pbvote.audit.services import record_action
 from pbvote.core import ratelimit
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.extensions import db
 
-# key, Arabic, French, English, default progress (None: keep), needs a public reason,
-# final. Statuses are data (the table); this list seeds it.
-DEFAULT_STATUSES = (
-    ("planned", "مبرمج", "Programmé", "Planned", 0, False, False),
-    ("studies", "في طور الدراسات", "Études", "Studies", 10, False, False),
-    ("tendering", "طلب العروض", "Appel d'offres", "Tendering", 20, False, False),
-    ("contracted", "تم التعاقد", "Marché attribué", "Contracted", 30, False, False),
-    ("works", "الأشغال جارية", "Travaux en cours", "Works under way", 50, False, False),
-    ("completed", "منجز", "Achevé", "Completed", 100, False, True),
-    ("delayed", "متأخر", "En retard", "Delayed", None, True, False),
-    ("suspended", "متوقف", "Suspendu", "Suspended", None, True, False),
-    ("cancelled", "ملغى", "Annulé", "Cancelled", None, True, True),
-)
 FOLLOWUP_QUEUE = "followup"
-MAX_TEXT = 4000
-MAX_MAD = 10**12
-
-
-def ensure_statuses() -> None:
-    """Insert the default statuses that are missing (idempotent; never commits)."""
-    present = set(db.session.scalars(select(ExecutionStatus.key)))
-    for position, (key, ar, fr, en, share, reason, final) in enumerate(
-        DEFAULT_STATUSES
-    ):
-        if key not in present:
-            db.session.add(
-                ExecutionStatus(
-                    key=key,
-                    position=position,
-                    label_ar=ar,
-                    label_fr=fr,
-                    label_en=en,
-                    default_progress=share,
-                    needs_reason=reason,
-                    is_final=final,
-                )
-            )
-    db.session.flush()  # records reference the statuses by key
-
-
-def statuses() -> list[ExecutionStatus]:
-    rows = list(
-        db.session.scalars(select(ExecutionStatus).order_by(ExecutionStatus.position))
-    )
-    if not rows:
-        ensure_statuses()
-        rows = list(
-            db.session.scalars(
-                select(ExecutionStatus).order_by(ExecutionStatus.position)
-            )
-        )
-    return rows
-
-
-def save_status(
-    actor,
-    status: ExecutionStatus,
-    *,
-    label_ar: str,
-    label_fr: str,
-    label_en: str,
-    default_progress: int | None,
-    now: datetime,
-) -> None:
-    """Rename a status or change the progress share it implies. Completed stays at
-    100 % and the statuses that need a reason keep the current progress.
-    Raises InvalidRecord."""
-    if not (label_ar or "").strip() or not (label_fr or "").strip():
-        raise InvalidRecord(
-            _("Give the status a name in Arabic and in French."), "label_ar"
-        )
-    if status.key == "completed" and default_progress != 100:
-        raise InvalidRecord(
-            _("A completed project is always at 100 %."), "default_progress"
-        )
-    if status.needs_reason and default_progress is not None:
-        raise InvalidRecord(
-            _("This status keeps the progress the project had: leave the share empty."),
-            "default_progress",
-        )
-    if default_progress is not None and not 0 <= default_progress <= 100:
-        raise InvalidRecord(_("Give a share between 0 and 100 %."), "default_progress")
-    before = {"label_fr": status.label_fr, "default_progress": status.default_progress}
-    status.label_ar, status.label_fr = label_ar.strip(), label_fr.strip()
-    status.label_en = (label_en or "").strip()
-    status.default_progress = default_progress
-    record_action(
-        actor,
-        "execution.status_edit",
-        "execution_status",
-        status.key,
-        now,
-        {
-            "before": before,
-            "label_fr": status.label_fr,
-            "default_progress": default_progress,
-        },
-    )
-
-
-def status_by_key(key: str | None) -> ExecutionStatus | None:
-    return db.session.get(ExecutionStatus, key) if key else None
 
 
 def open_execution_records(
@@ -154,7 +59,7 @@ def open_execution_records(
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None:
         raise ValueError(f"no cycle {cycle_id}")
-    ensure_statuses()
+    ensure_statuses(cycle.commune_id)
     wanted = list(dict.fromkeys(project_ids))
     existing = {
         record.project_id: record
@@ -209,279 +114,6 @@ def rolled_up_progress(record: ExecutionRecord) -> int | None:
     if not parts or total <= 0:
         return None
     return round(sum(part.cost * part.progress for part in parts) / total)
-
-
-# ---------------------------------------------------------------- update values
-
-
-@dataclass
-class UpdateValues:
-    """What an update asks for; ``None`` leaves a value as it is."""
-
-    body_ar: str = ""
-    body_fr: str = ""
-    service: str = ""
-    status_key: str | None = None
-    reason: str = ""
-    progress: int | None = None
-    committed: int | None = None
-    spent: int | None = None
-    overspend_reason: str = ""
-    actual_start: date | None = None
-    actual_end: date | None = None
-    subproject_id: int | None = None
-    corrects_id: int | None = None
-    extra_errors: list = field(default_factory=list)
-
-    @classmethod
-    def of(cls, update: ExecutionUpdate) -> "UpdateValues":
-        return cls(
-            body_ar=update.body_ar,
-            body_fr=update.body_fr,
-            service=update.service,
-            status_key=update.status_key,
-            reason=update.reason,
-            progress=update.progress,
-            committed=update.committed,
-            spent=update.spent,
-            overspend_reason=update.overspend_reason,
-            actual_start=update.actual_start,
-            actual_end=update.actual_end,
-            subproject_id=update.subproject_id,
-            corrects_id=update.corrects_id,
-        )
-
-
-@dataclass
-class Outcome:
-    """The values the record (or sub-project) has once the update is applied."""
-
-    status: ExecutionStatus
-    progress: int
-    committed: int
-    spent: int
-    reason: str
-    overspend_reason: str
-    actual_start: date | None
-    actual_end: date | None
-    subproject: SubProject | None
-    record_progress: int
-
-
-def evaluate(record: ExecutionRecord, values: UpdateValues) -> Outcome:
-    """Check ``values`` against the record as it is now and return the outcome.
-
-    Raises InvalidUpdateSet with every problem found (each an InvalidUpdate naming
-    its field), so a form or a CSV row reports them all at once.
-    """
-    errors = list(values.extra_errors)
-    subproject = None
-    if values.subproject_id is not None:
-        subproject = next(
-            (p for p in record.subprojects if p.id == values.subproject_id), None
-        )
-        if subproject is None:
-            errors.append(
-                InvalidUpdate(
-                    _("Choose one of this project's sub-projects."), "subproject_id"
-                )
-            )
-    target_status = subproject.status if subproject else record.status
-    target_progress = subproject.progress if subproject else record.progress
-    status = target_status
-    if values.status_key:
-        status = status_by_key(values.status_key)
-        if status is None:
-            errors.append(
-                InvalidUpdate(
-                    _(
-                        "“%(status)s” is not a known status. Use one of: %(keys)s.",
-                        status=values.status_key,
-                        keys=", ".join(s.key for s in statuses()),
-                    ),
-                    "status_key",
-                )
-            )
-            status = target_status
-    progress = target_progress
-    if values.progress is not None:
-        if not 0 <= values.progress <= 100:
-            errors.append(
-                InvalidUpdate(
-                    _(
-                        "Progress must be between 0 and 100 %%; you gave %(value)s.",
-                        value=values.progress,
-                    ),
-                    "progress",
-                )
-            )
-        elif subproject is None and record.subprojects:
-            errors.append(
-                InvalidUpdate(
-                    _(
-                        "This project's progress comes from its "
-                        "sub-projects: choose the sub-project the "
-                        "progress is about."
-                    ),
-                    "progress",
-                )
-            )
-        else:
-            progress = values.progress
-    elif (
-        values.status_key
-        and status.default_progress is not None
-        and (not record.subprojects or subproject is not None)
-    ):
-        progress = status.default_progress
-    status_changed = status.key != target_status.key
-    reason = (values.reason or "").strip()
-    if status.needs_reason and not reason:
-        if status_changed or not (record.status_reason or "").strip():
-            errors.append(
-                InvalidUpdate(
-                    _(
-                        "The status “%(status)s” needs a public reason: say why.",
-                        status=status_label(status),
-                    ),
-                    "reason",
-                )
-            )
-        else:
-            reason = record.status_reason
-    committed = record.committed if values.committed is None else values.committed
-    spent = record.spent if values.spent is None else values.spent
-    for name, amount in (("committed", values.committed), ("spent", values.spent)):
-        if amount is not None and amount < 0:
-            errors.append(InvalidUpdate(_("Amounts cannot be negative."), name))
-        elif amount is not None and amount > MAX_MAD:
-            errors.append(
-                InvalidUpdate(
-                    _(
-                        "%(amount)s MAD is not a plausible amount.",
-                        amount=f"{amount:,}",
-                    ),
-                    name,
-                )
-            )
-            committed = record.committed if name == "committed" else committed
-            spent = record.spent if name == "spent" else spent
-    overspend_reason = (
-        values.overspend_reason or ""
-    ).strip() or record.overspend_reason
-    if (
-        spent > record.allocated or committed > record.allocated
-    ) and not overspend_reason:
-        errors.append(
-            InvalidUpdate(
-                _(
-                    "%(amount)s MAD is above the %(allocated)s MAD allocated by the vote: give "
-                    "the public reason for the overrun.",
-                    amount=f"{max(spent, committed):,}",
-                    allocated=f"{record.allocated:,}",
-                ),
-                "overspend_reason",
-            )
-        )
-    start = values.actual_start or record.actual_start
-    end = values.actual_end or record.actual_end
-    if start and end and end < start:
-        errors.append(
-            InvalidUpdate(
-                _(
-                    "The end (%(end)s) cannot be before the start (%(start)s).",
-                    end=end.isoformat(),
-                    start=start.isoformat(),
-                ),
-                "actual_end",
-            )
-        )
-    record_progress = progress if subproject is None else None
-    if subproject is not None:
-        parts = [
-            (p.cost, progress if p.id == subproject.id else p.progress)
-            for p in record.subprojects
-        ]
-        record_progress = round(
-            sum(c * g for c, g in parts) / sum(c for c, _g in parts)
-        )
-    rolled_up = subproject is None and bool(record.subprojects)
-    if status.key == "completed" and progress < 100 and not rolled_up:
-        errors.append(
-            InvalidUpdate(
-                _(
-                    "A completed project must be at 100 %%; the "
-                    "progress would be %(value)s %%.",
-                    value=progress,
-                ),
-                "progress",
-            )
-        )
-    if rolled_up and status.key == "completed" and record_progress < 100:
-        errors.append(
-            InvalidUpdate(
-                _(
-                    "The project cannot be completed while its "
-                    "sub-projects are at %(value)s %%.",
-                    value=record_progress,
-                ),
-                "status_key",
-            )
-        )
-    nothing = (
-        values.status_key is None
-        and values.progress is None
-        and values.committed is None
-        and values.spent is None
-        and values.actual_start is None
-        and values.actual_end is None
-        and not (values.body_ar or "").strip()
-        and not (values.body_fr or "").strip()
-    )
-    if nothing:
-        errors.append(
-            InvalidUpdate(
-                _("This update changes nothing: write a text or give a new value."),
-                "body_ar",
-            )
-        )
-    for name in ("body_ar", "body_fr"):
-        if len(getattr(values, name) or "") > MAX_TEXT:
-            errors.append(
-                InvalidUpdate(
-                    _(
-                        "The text is too long (at most %(max)d characters).",
-                        max=MAX_TEXT,
-                    ),
-                    name,
-                )
-            )
-    if errors:
-        raise InvalidUpdateSet(errors)
-    return Outcome(
-        status,
-        progress,
-        committed,
-        spent,
-        reason,
-        overspend_reason,
-        start,
-        end,
-        subproject,
-        record_progress,
-    )
-
-
-def status_label(status: ExecutionStatus | None) -> str:
-    if status is None:
-        return ""
-    from pbvote.core.i18n import current_language
-
-    try:
-        code = current_language().code
-    except Exception:  # noqa: BLE001 - outside a request: the commune's Arabic
-        code = "ar"
-    return getattr(status, f"label_{code}", "") or status.label_fr
 
 
 # ---------------------------------------------------------------- drafts

@@ -7,13 +7,14 @@ from datetime import date, datetime
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from pbvote.accountability import services
 from pbvote.accountability.models import (
     AccountabilityReport,
     ExecutionImport,
     ExecutionRecord,
     ExecutionUpdate,
 )
+from pbvote.accountability.statuses import status_label, statuses
+from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.i18n import current_language, format_day, format_moment
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
@@ -101,7 +102,7 @@ def execution_helpers():
     def exec_status(key):
         if not labels:
             labels.update(
-                {s.key: services.status_label(s) for s in services.statuses()}
+                {s.key: status_label(s) for s in statuses(current_commune().id)}
             )
         return labels.get(key, key or "")
 

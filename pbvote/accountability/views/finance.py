@@ -21,6 +21,7 @@ from pbvote.accountability.forms import (
     UpdateForm,
 )
 from pbvote.accountability.models import Milestone
+from pbvote.accountability.statuses import status_label, statuses
 from pbvote.accountability.views.blueprint import (
     STAFF_ROLES,
     bp,
@@ -46,7 +47,7 @@ def _status_code() -> int:
 def staff_records():
     commune_id = current_commune().id
     status = request.args.get("status", "")
-    if status not in {s.key for s in services.statuses()}:
+    if status not in {s.key for s in statuses(commune_id)}:
         status = ""
     return render_template(
         "accountability/staff_records.html",
@@ -55,7 +56,7 @@ def staff_records():
         overdue=queries.overdue_records(commune_id),
         unanswered=queries.unanswered_count(commune_id),
         status=status,
-        statuses=services.statuses(),
+        statuses=statuses(commune_id),
         imports=queries.recent_imports(commune_id),
     )
 
@@ -203,9 +204,9 @@ def _update_form(record, update=None) -> UpdateForm:
     elif request.method == "GET":
         data = {"service": record.responsible_service, "status_key": ""}
     form = UpdateForm(data=data)
-    unchanged = _("Unchanged (%(status)s)", status=services.status_label(record.status))
+    unchanged = _("Unchanged (%(status)s)", status=status_label(record.status))
     form.status_key.choices = [("", unchanged)] + [
-        (s.key, services.status_label(s)) for s in services.statuses()
+        (s.key, status_label(s)) for s in statuses(record.commune_id)
     ]
     form.subproject_id.choices = [(None, _("The whole project"))] + [
         (p.id, p.title_ar or p.title_fr) for p in record.subprojects

@@ -5,7 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pbvote.accountability import imports, queries, reports, services
+from pbvote.accountability import imports, queries, reports, services, statuses
 from pbvote.accountability.errors import AccountabilityError, InvalidRecord, NotAllowed
 from pbvote.accountability.forms import (
     AnswerForm,
@@ -60,7 +60,7 @@ def staff_import():
         "accountability/staff_import.html",
         form=form,
         columns=imports.COLUMNS,
-        statuses=services.statuses(),
+        statuses=statuses.statuses(current_commune().id),
     ), _status_code()
 
 
@@ -222,21 +222,23 @@ def staff_reports():
 @staff_required("admin")
 def staff_statuses():
     return render_template(
-        "accountability/staff_statuses.html", statuses=services.statuses()
+        "accountability/staff_statuses.html",
+        statuses=statuses.statuses(current_commune().id),
     )
 
 
 @bp.route("/staff/execution/statuses/<key>", methods=["GET", "POST"])
 @staff_required("admin")
 def staff_status(key: str):
-    services.statuses()  # seeds them on a fresh database
-    status = services.status_by_key(key)
+    commune_id = current_commune().id
+    statuses.ensure_statuses(commune_id)  # seeds them on a fresh database
+    status = statuses.status_by_key(commune_id, key)
     if status is None:
         abort(404)
     form = StatusForm(obj=status if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.save_status(
+            statuses.save_status(
                 current_user,
                 status,
                 label_ar=form.label_ar.data,

@@ -21,6 +21,7 @@ from flask_login import current_user
 from pbvote.accountability import followup, queries, services
 from pbvote.accountability.forms import FollowForm, QuestionForm, RatingForm
 from pbvote.accountability.models import ExecutionRecord, UpdateAttachment
+from pbvote.accountability.statuses import statuses
 from pbvote.accountability.views.blueprint import (
     STAFF_ROLES,
     bp,
@@ -50,7 +51,7 @@ def dashboard():
         f"dashboard:{commune.id}", lambda: followup.dashboard_data(commune.id)
     )
     status = request.args.get("status", "")
-    if status not in {s.key for s in services.statuses()}:
+    if status not in {s.key for s in statuses(commune.id)}:
         status = ""
     cycles = queries.cycles_with_records(commune.id)
     cycle_id = request.args.get("cycle", type=int)
@@ -63,7 +64,7 @@ def dashboard():
         refreshed=refreshed,
         page=page,
         status=status,
-        statuses=services.statuses(),
+        statuses=statuses(commune.id),
         cycles=cycles,
         cycle_id=cycle_id,
     )
