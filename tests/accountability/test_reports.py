@@ -177,7 +177,9 @@ def test_arabic_shaping_for_the_pdf():
     assert visual("مصلحة · Service des travaux").startswith("Service des travaux ·")
 
 
-def test_a_report_made_later_shows_the_period_as_it_ended(app, committed, commune):
+def test_a_report_made_later_shows_the_period_as_it_ended(
+    app, client, committed, commune
+):
     """Q1 of last year, made today: a later entry and a project voted later are
     left out, the entries published in Q1 are counted, each project names its
     cycle and year."""
@@ -220,8 +222,7 @@ def test_a_report_made_later_shows_the_period_as_it_ended(app, committed, commun
         c = open_execution_records(later.id, [project.id], utcnow())[0].id
     with committed():
         report = generate(commune["id"], "quarter", year, 1, utcnow())
-        figures = report.figures
-        csv_text = report.csv_text
+        figures, csv_text, report_id = report.figures, report.csv_text, report.id
     assert figures["records"] == 2
     assert figures["updates_published"] == 2
     by_id = {p["id"]: p for p in figures["projects"]}
@@ -236,3 +237,5 @@ def test_a_report_made_later_shows_the_period_as_it_ended(app, committed, commun
     assert {p["cycle_year"] for p in figures["projects"]} == {year}
     assert by_id[a]["cycle_title_fr"] == "Cycle de test"
     assert f",Projet 1,{year},works,60,400000,300000,120000," in csv_text
+    html = client.get(f"/execution/reports/{report_id}").get_data(as_text=True)
+    assert f"Cycle de test ({year})" in html and "at the end of the period" in html
