@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 21:13:10.873002
+Create Date: 2026-11-30 21:32:36.212425
 
 """
 
@@ -69,8 +69,8 @@ def upgrade():
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("generated_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=False),
-        sa.Column("csv_text", sa.Text(), nullable=False),
+        sa.Column("pdf_name", sa.String(length=64), nullable=False),
+        sa.Column("csv_name", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "period_kind in ('quarter', 'year')",
             name=op.f("ck_accountability_reports_period_kind"),
@@ -1675,7 +1675,7 @@ def upgrade():
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("caption", sa.String(length=200), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("stored_name", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "kind in ('photo', 'document')", name=op.f("ck_execution_attachments_kind")
         ),

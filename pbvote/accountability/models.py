@@ -16,7 +16,6 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -224,7 +223,8 @@ class ExecutionUpdate(db.Model):
 
 
 class UpdateAttachment(db.Model):
-    """A photo (re-encoded, metadata stripped) or a PDF document of an update."""
+    """A photo (re-encoded, metadata stripped) or a PDF document of an update; the
+    file is in STORAGE_DIR/execution (pbvote.core.storage)."""
 
     __tablename__ = "execution_attachments"
     __table_args__ = (CheckConstraint("kind in ('photo', 'document')", name="kind"),)
@@ -239,7 +239,7 @@ class UpdateAttachment(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     caption: Mapped[str] = mapped_column(String(200), default="")
-    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    stored_name: Mapped[str] = mapped_column(String(64))
     update: Mapped[ExecutionUpdate] = relationship(back_populates="attachments")
 
 
@@ -339,7 +339,8 @@ class FollowupSnapshot(db.Model):
 
 
 class AccountabilityReport(db.Model):
-    """An archived quarterly or annual report: figures, PDF and CSV, never rewritten."""
+    """An archived quarterly or annual report: figures, PDF and CSV files, never
+    rewritten."""
 
     __tablename__ = "accountability_reports"
     __table_args__ = (
@@ -356,5 +357,6 @@ class AccountabilityReport(db.Model):
     period_end: Mapped[date] = mapped_column(Date)  # inclusive
     generated_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     figures: Mapped[dict] = mapped_column(JSON)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    csv_text: Mapped[str] = mapped_column(Text, deferred=True)
+    # The files, in STORAGE_DIR/reports (pbvote.core.storage).
+    pdf_name: Mapped[str] = mapped_column(String(64))
+    csv_name: Mapped[str] = mapped_column(String(64))

@@ -21,8 +21,11 @@ from pbvote.accountability.models import (
 from pbvote.accountability.report_files import render_csv, render_pdf
 from pbvote.accountability.statuses import statuses
 from pbvote.audit.services import record_action
+from pbvote.core import storage
 from pbvote.core.forms import COMMUNE_TZ
 from pbvote.extensions import db
+
+REPORT_AREA = "reports"  # STORAGE_DIR/reports
 
 
 class ReportPeriodOpen(AccountabilityError):
@@ -193,8 +196,8 @@ def generate(
         generated_at_dt=now,
         figures=figures,
     )
-    report.csv_text = render_csv(figures)
-    report.pdf = render_pdf(report, figures)
+    report.csv_name = storage.stage(REPORT_AREA, render_csv(figures).encode(), "csv")
+    report.pdf_name = storage.stage(REPORT_AREA, render_pdf(report, figures), "pdf")
     db.session.add(report)
     db.session.flush()  # the audit entry needs the id
     record_action(

@@ -37,11 +37,12 @@ from pbvote.accountability.models import (
 )
 from pbvote.accountability.statuses import ensure_statuses
 from pbvote.audit.services import record_action
-from pbvote.core import ratelimit
+from pbvote.core import ratelimit, storage
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.extensions import db
 
 FOLLOWUP_QUEUE = "followup"
+ATTACHMENT_AREA = "execution"  # STORAGE_DIR/execution
 
 
 def open_execution_records(
@@ -178,8 +179,7 @@ def create_draft(
     _fill(update, values)
     if not update.service:
         update.service = record.responsible_service
-    for checked in files:
-        update.attachments.append(UpdateAttachment(**checked))
+    _attach(update, files)
     db.session.add(update)
     if audit:
         db.session.flush()  # the audit entry needs the id
@@ -204,8 +204,7 @@ def edit_draft(
         )
     evaluate(update.record, values)
     _fill(update, values)
-    for checked in files:
-        update.attachments.append(UpdateAttachment(**checked))
+    _attach(update, files)
     record_action(
         actor,
         "execution.draft_edit",
@@ -215,6 +214,16 @@ def edit_draft(
         {"record_id": update.record_id},
     )
     return update
+
+
+def _attach(update: ExecutionUpdate, files) -> None:
+    """Checked files (:func:`.files.check_file`) become attachments; each file is
+    written for good only if the transaction commits."""
+    for checked in files:
+        fields = dict(checked)
+        data, extension = fields.pop("data"), fields.pop("extension")
+        stored_name = storage.stage(ATTACHMENT_AREA, data, extension)
+        update.attachments.append(UpdateAttachment(**fields, stored_name=stored_name))
 
 
 def discard_draft(actor, update: ExecutionUpdate, now: datetime) -> None:

@@ -21,6 +21,8 @@ from flask_login import current_user
 from pbvote.accountability import followup, queries, services
 from pbvote.accountability.forms import FollowForm, QuestionForm, RatingForm
 from pbvote.accountability.models import ExecutionRecord, UpdateAttachment
+from pbvote.accountability.reports import REPORT_AREA
+from pbvote.accountability.services import ATTACHMENT_AREA
 from pbvote.accountability.statuses import statuses
 from pbvote.accountability.views.blueprint import (
     STAFF_ROLES,
@@ -30,6 +32,7 @@ from pbvote.accountability.views.blueprint import (
 )
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
+from pbvote.core import storage
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
@@ -131,7 +134,7 @@ def attachment(file_id: int, name: str):
         abort(404)
     # send_file writes the name RFC 6266-safely, Arabic names included.
     response = send_file(
-        io.BytesIO(row.data),
+        storage.path_of(ATTACHMENT_AREA, row.stored_name),
         mimetype=row.content_type,
         as_attachment=row.kind != "photo",
         download_name=row.filename,
@@ -194,9 +197,10 @@ def report_page(report_id: int):
 @bp.route("/execution/reports/<int:report_id>.pdf")
 def report_pdf(report_id: int):
     report = report_or_404(report_id)
-    response = Response(report.pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="{_report_name(report)}.pdf"'
+    response = send_file(
+        storage.path_of(REPORT_AREA, report.pdf_name),
+        mimetype="application/pdf",
+        download_name=f"{_report_name(report)}.pdf",
     )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -205,7 +209,8 @@ def report_pdf(report_id: int):
 @bp.route("/execution/reports/<int:report_id>.csv")
 def report_csv(report_id: int):
     report = report_or_404(report_id)
-    response = Response("\ufeff" + report.csv_text, mimetype="text/csv")
+    text = storage.read(REPORT_AREA, report.csv_name).decode()
+    response = Response("\ufeff" + text, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{_report_name(report)}.csv"'
     )
