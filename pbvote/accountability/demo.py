@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from pbvote.accountability import followup, reports, services
+from pbvote.accountability import followup, reports, services, voice
 from pbvote.core.forms import to_local_day
 from pbvote.extensions import db
 
@@ -88,7 +88,7 @@ def seed(ctx) -> None:
             now=now - timedelta(days=160),
         )
     resident = ctx["residents"][0]
-    services.follow(resident, records[0], True, now - timedelta(days=20))
+    voice.follow(resident, records[0], True, now - timedelta(days=20))
 
     def publish(record, when_days, **values):
         when = now - timedelta(days=when_days)
@@ -189,17 +189,15 @@ def seed(ctx) -> None:
             body_ar="الغرس والممرات جارية.",
         )
     for index, user in enumerate(ctx["residents"][1:4]):
-        services.rate(
-            user, first, (5, 4, 3)[index], index != 2, now - timedelta(days=1)
-        )
-    question = services.ask_question(
+        voice.rate(user, first, (5, 4, 3)[index], index != 2, now - timedelta(days=1))
+    question = voice.ask_question(
         ctx["residents"][1],
         records[-1],
         "Quand les travaux commenceront-ils dans notre quartier ?",
         now - timedelta(days=8),
     )
     db.session.flush()  # the answer's audit entry needs the id
-    services.answer_question(
+    voice.answer_question(
         finance,
         question,
         "Après l'étude, prévue pour le printemps. · بعد الدراسة، في فصل الربيع.",

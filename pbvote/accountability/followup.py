@@ -16,8 +16,9 @@ from pbvote.accountability.models import (
     Follow,
     FollowupSnapshot,
 )
-from pbvote.accountability.services import published_history, rating_summary
+from pbvote.accountability.services import published_history
 from pbvote.accountability.statuses import ensure_statuses, status_by_key, statuses
+from pbvote.accountability.voice import rating_summary
 from pbvote.audit.services import record_action
 from pbvote.extensions import db
 

@@ -5,7 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pbvote.accountability import imports, queries, reports, services, statuses
+from pbvote.accountability import imports, queries, reports, statuses, voice
 from pbvote.accountability.errors import AccountabilityError, InvalidRecord, NotAllowed
 from pbvote.accountability.forms import (
     AnswerForm,
@@ -145,7 +145,7 @@ def staff_answer(question_id: int):
     )
     if form.validate_on_submit():
         try:
-            services.answer_question(
+            voice.answer_question(
                 current_user, question, form.answer.data, form.service.data, utcnow()
             )
         except NotAllowed as error:
@@ -167,7 +167,7 @@ def staff_hide_question(question_id: int):
     form = HideQuestionForm()
     if form.validate_on_submit():
         try:
-            services.hide_question(current_user, question, form.reason.data, utcnow())
+            voice.hide_question(current_user, question, form.reason.data, utcnow())
         except NotAllowed as error:
             db.session.rollback()
             form.reason.errors = [str(error)]

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pbvote.accountability import followup, queries, services
+from pbvote.accountability import followup, queries, voice
 from pbvote.accountability.forms import FollowForm, QuestionForm, RatingForm
 from pbvote.accountability.models import ExecutionRecord, UpdateAttachment
 from pbvote.accountability.reports import REPORT_AREA
@@ -103,7 +103,7 @@ def render_record(record, *, question_form=None, rating_form=None, status=200):
     data, refreshed = record_view_data(record)
     user = current_user if current_user.is_authenticated else None
     my_rating = queries.rating_of(user, record.id)
-    follow_row = services.following(user, record)
+    follow_row = voice.following(user, record)
     return render_template(
         "accountability/record.html",
         record=record,

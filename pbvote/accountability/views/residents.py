@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pbvote.accountability import services
+from pbvote.accountability import voice
 from pbvote.accountability.errors import NotAllowed
 from pbvote.accountability.forms import FollowForm, QuestionForm, RatingForm
 from pbvote.accountability.views.blueprint import bp, record_or_404
@@ -23,7 +23,7 @@ def follow(record_id: int):
     form = FollowForm()
     if not form.validate_on_submit():
         abort(400)
-    services.follow(current_user, record, form.sms_opt_in.data, utcnow())
+    voice.follow(current_user, record, form.sms_opt_in.data, utcnow())
     db.session.commit()
     how = (
         _("You will get a text message at each update.")
@@ -40,7 +40,7 @@ def unfollow(record_id: int):
     record = record_or_404(record_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.unfollow(current_user, record)
+    voice.unfollow(current_user, record)
     db.session.commit()
     flash(_("You no longer follow this project."), "success")
     return redirect(url_for(".record_page", record_id=record.id))
@@ -53,7 +53,7 @@ def ask(record_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            services.ask_question(current_user, record, form.body.data, utcnow())
+            voice.ask_question(current_user, record, form.body.data, utcnow())
         except NotAllowed as error:
             db.session.rollback()
             form.body.errors = [str(error)]
@@ -78,7 +78,7 @@ def rate(record_id: int):
     if form.validate_on_submit():
         again = form.again.data == "yes"
         try:
-            services.rate(current_user, record, int(form.score.data), again, utcnow())
+            voice.rate(current_user, record, int(form.score.data), again, utcnow())
         except NotAllowed as error:
             db.session.rollback()
             form.score.errors = [str(error)]
