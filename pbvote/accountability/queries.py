@@ -15,11 +15,6 @@ from pbvote.accountability.models import (
 from pbvote.cycles.models import Cycle
 from pbvote.extensions import db
 
-LIST_LOADS = (
-    selectinload(ExecutionRecord.project),
-    selectinload(ExecutionRecord.cycle),
-)
-
 
 def records_query(commune_id: int, status: str = "", cycle_id: int | None = None):
     """The commune's records, newest cycle first, optionally of one status/cycle
@@ -29,7 +24,8 @@ def records_query(commune_id: int, status: str = "", cycle_id: int | None = None
         query = query.where(ExecutionRecord.status_key == status)
     if cycle_id is not None:
         query = query.where(ExecutionRecord.cycle_id == cycle_id)
-    return query.options(*LIST_LOADS).order_by(
+    loads = selectinload(ExecutionRecord.project), selectinload(ExecutionRecord.cycle)
+    return query.options(*loads).order_by(
         ExecutionRecord.cycle_id.desc(), ExecutionRecord.id
     )
 
