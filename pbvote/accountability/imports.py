@@ -62,7 +62,38 @@ class InvalidImport(AccountabilityError):
 def start_import(
     actor, commune_id: int, filename: str, data: bytes, now: datetime
 ) -> ExecutionImport:
-    """Check the file as a whole, store it and queue the row-by-row job."""
+    """Check the file as a whole, store it and queue the row-by-row job (after
+    commit). Raises InvalidImport."""
+    text, rows = read_file(data)
+    batch = ExecutionImport(
+        commune_id=commune_id,
+        created_by_id=actor.id,
+        created_at_dt=now,
+        filename=(filename or "")[:200],
+        content=text,
+        state="queued",
+        total_rows=len(rows),
+        rejected=[],
+    )
+    db.session.add(batch)
+    db.session.flush()  # the job and the audit entry need the id
+    record_action(
+        actor,
+        "execution.import",
+        "execution_import",
+        batch.id,
+        now,
+        {"filename": batch.filename, "rows": batch.total_rows},
+    )
+    enqueue_after_commit(
+        "jobs.accountability.process_import", batch.id, queue="default", timeout=1800
+    )
+    return batch
+
+
+def read_file(data: bytes) -> tuple[str, list[list[str]]]:
+    """The file's text and its non-blank rows, or InvalidImport saying why the
+    file as a whole cannot be imported."""
     if not data:
         raise InvalidImport(_("The file is empty."))
     if len(data) > MAX_BYTES:
@@ -79,7 +110,22 @@ def start_import(
     rows = list(_reader(text))
     if not rows:
         raise InvalidImport(_("The file has no header line."))
-    header = [name.strip().lower() for name in rows[0]]
+    _check_header([name.strip().lower() for name in rows[0]])
+    body_rows = [row for row in rows[1:] if any(cell.strip() for cell in row)]
+    if not body_rows:
+        raise InvalidImport(_("The file has a header but no rows."))
+    if len(body_rows) > MAX_ROWS:
+        raise InvalidImport(
+            _(
+                "The file has %(n)d rows; at most %(max)d per import.",
+                n=len(body_rows),
+                max=MAX_ROWS,
+            )
+        )
+    return text, body_rows
+
+
+def _check_header(header: list[str]) -> None:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise InvalidImport(
@@ -99,41 +145,6 @@ def start_import(
                 all=", ".join(COLUMNS),
             )
         )
-    body_rows = [row for row in rows[1:] if any(cell.strip() for cell in row)]
-    if not body_rows:
-        raise InvalidImport(_("The file has a header but no rows."))
-    if len(body_rows) > MAX_ROWS:
-        raise InvalidImport(
-            _(
-                "The file has %(n)d rows; at most %(max)d per import.",
-                n=len(body_rows),
-                max=MAX_ROWS,
-            )
-        )
-    batch = ExecutionImport(
-        commune_id=commune_id,
-        created_by_id=actor.id,
-        created_at_dt=now,
-        filename=(filename or "")[:200],
-        content=text,
-        state="queued",
-        total_rows=len(body_rows),
-        rejected=[],
-    )
-    db.session.add(batch)
-    db.session.flush()  # the job and the audit entry need the id
-    record_action(
-        actor,
-        "execution.import",
-        "execution_import",
-        batch.id,
-        now,
-        {"filename": batch.filename, "rows": batch.total_rows},
-    )
-    enqueue_after_commit(
-        "jobs.accountability.process_import", batch.id, queue="default", timeout=1800
-    )
-    return batch
 
 
 def _reader(text: str):

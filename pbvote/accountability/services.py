@@ -35,6 +35,7 @@ from pbvote.accountability.models import (
 from pbvote.accountability.statuses import ensure_statuses
 from pbvote.audit.services import record_action
 from pbvote.core import storage
+from pbvote.core.forms import to_local_day
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.extensions import db
 
@@ -260,28 +261,7 @@ def publish(actor, update: ExecutionUpdate, now: datetime) -> ExecutionUpdate:
     record = db.session.get(ExecutionRecord, update.record_id)
     db.session.refresh(record)
     outcome = evaluate(record, UpdateValues.of(update))
-    if outcome.subproject is not None:
-        outcome.subproject.status_key = outcome.status.key
-        outcome.subproject.progress = outcome.progress
-        record.progress = outcome.record_progress
-    else:
-        record.status_key = outcome.status.key
-        record.progress = outcome.progress
-        record.status_reason = outcome.reason if outcome.status.needs_reason else ""
-    record.committed, record.spent = outcome.committed, outcome.spent
-    record.overspend_reason = outcome.overspend_reason
-    record.actual_start, record.actual_end = outcome.actual_start, outcome.actual_end
-    if (
-        outcome.status.key == "completed"
-        and outcome.subproject is None
-        and (record.actual_end is None)
-    ):
-        from pbvote.core.forms import to_local_day
-
-        record.actual_end = to_local_day(now)
-    if record.status_key in ("completed", "cancelled"):
-        record.overdue_since = None
-    record.updated_at_dt = now
+    _apply(record, outcome, now)
     update.state = "published"
     update.published_at_dt = now
     update.published_by_id = getattr(actor, "id", None)
@@ -307,6 +287,27 @@ def publish(actor, update: ExecutionUpdate, now: datetime) -> ExecutionUpdate:
         "jobs.accountability.publish_followup", update.id, queue=FOLLOWUP_QUEUE, retry=3
     )
     return update
+
+
+def _apply(record: ExecutionRecord, outcome: Outcome, now: datetime) -> None:
+    """Give the record (or the sub-project) the values of a checked update."""
+    if outcome.subproject is not None:
+        outcome.subproject.status_key = outcome.status.key
+        outcome.subproject.progress = outcome.progress
+        record.progress = outcome.record_progress
+    else:
+        record.status_key = outcome.status.key
+        record.progress = outcome.progress
+        record.status_reason = outcome.reason if outcome.status.needs_reason else ""
+    record.committed, record.spent = outcome.committed, outcome.spent
+    record.overspend_reason = outcome.overspend_reason
+    record.actual_start, record.actual_end = outcome.actual_start, outcome.actual_end
+    completed = outcome.status.key == "completed" and outcome.subproject is None
+    if completed and record.actual_end is None:
+        record.actual_end = to_local_day(now)
+    if record.status_key in ("completed", "cancelled"):
+        record.overdue_since = None
+    record.updated_at_dt = now
 
 
 def published_history(record_id: int) -> list[ExecutionUpdate]:
