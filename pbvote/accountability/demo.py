@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from pbvote.accountability import followup, reports, services, voice
+from pbvote.accountability import details, followup, reports, services, voice
 from pbvote.core.forms import to_local_day
 from pbvote.extensions import db
 
@@ -76,7 +76,7 @@ def seed(ctx) -> None:
     today = to_local_day(now)
     for record, plan in zip(records, PLANS):
         service, contractor, ref, start, end = plan
-        services.save_details(
+        details.save_details(
             finance,
             record,
             responsible_service=service,

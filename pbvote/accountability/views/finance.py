@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pbvote.accountability import followup, queries, services
+from pbvote.accountability import details, followup, queries, services
 from pbvote.accountability.errors import (
     AccountabilityError,
     InvalidFile,
@@ -68,7 +68,7 @@ def staff_record(record_id: int):
     form = DetailsForm(obj=record if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.save_details(
+            details.save_details(
                 current_user,
                 record,
                 responsible_service=form.responsible_service.data,
@@ -111,7 +111,7 @@ def staff_add_milestone(record_id: int):
     form = MilestoneForm(prefix="m")
     if form.validate_on_submit():
         try:
-            services.add_milestone(
+            details.add_milestone(
                 current_user,
                 record,
                 title_ar=form.title_ar.data,
@@ -141,7 +141,7 @@ def staff_milestone_done(milestone_id: int):
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     else:
-        services.mark_milestone(current_user, milestone, form.done_date.data, utcnow())
+        details.mark_milestone(current_user, milestone, form.done_date.data, utcnow())
         db.session.commit()
         flash(_("Milestone saved."), "success")
     return redirect(
@@ -156,7 +156,7 @@ def staff_add_subproject(record_id: int):
     form = SubProjectForm(prefix="s")
     if form.validate_on_submit():
         try:
-            services.add_subproject(
+            details.add_subproject(
                 current_user,
                 record,
                 title_ar=form.title_ar.data,
