@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from pbvote.accountability import details, followup, reports, services, voice
+from pbvote.accountability.statuses import ensure_statuses
 from pbvote.core.forms import to_local_day
 from pbvote.extensions import db
 
@@ -66,6 +67,7 @@ PLANS = [
 def seed(ctx) -> None:
     cycle, now = ctx["past_cycle"], ctx["now"]
     finance, admin = ctx["staff"]["finance"], ctx["staff"]["admin"]
+    ensure_statuses(cycle.commune_id)  # each commune has its own statuses
     project_ids = _winning_project_ids(ctx, cycle)
     if not project_ids:
         ctx["lines"].append(
