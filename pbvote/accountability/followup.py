@@ -340,9 +340,6 @@ def flag_overdue(commune_id: int, today: date, now: datetime) -> list[ExecutionR
     that are completed, cancelled or re-planned. Administrators get one SMS per newly
     flagged record (if they have a phone) and the list on their pages. Returns the
     newly flagged records."""
-    from pbvote.accounts.models import User, UserRole
-    from pbvote.sms.services import queue_sms
-
     records = db.session.scalars(
         select(ExecutionRecord).where(ExecutionRecord.commune_id == commune_id)
     ).all()
@@ -359,44 +356,53 @@ def flag_overdue(commune_id: int, today: date, now: datetime) -> list[ExecutionR
         elif not late and record.overdue_since is not None:
             record.overdue_since = None
     if newly:
-        admins = db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(
-                User.commune_id == commune_id,
-                User.kind == "staff",
-                User.active.is_(True),
-                UserRole.role == "admin",
-            )
-        ).all()
-        for record in newly:
-            record_action(
-                None,
-                "execution.overdue",
-                "execution_record",
-                record.id,
-                now,
-                {"planned_end": _iso(record.planned_end)},
-            )
-            for admin in admins:
-                if not admin.phone:
-                    continue
-                with force_locale("ar_MA"):
-                    body = _(
-                        "Ouazzane: the project “%(title)s” should have ended on "
-                        "%(day)s and is not completed.",
-                        title=record.title_ar or record.title_fr,
-                        day=record.planned_end.isoformat(),
-                    )
-                queue_sms(
-                    admin.phone,
-                    body,
-                    now,
-                    purpose="execution-overdue",
-                    commune_id=commune_id,
-                    dedupe_key=f"exec-overdue:{record.id}:{admin.id}:"
-                    f"{record.overdue_since.isoformat()}",
-                )
+        _tell_administrators(commune_id, newly, now)
     db.session.flush()
     refresh_commune(commune_id, now)
     return newly
+
+
+def _tell_administrators(commune_id: int, newly, now: datetime) -> None:
+    """Audit each newly overdue record and text the commune's administrators
+    (once per record and administrator: the dedupe key names both)."""
+    from pbvote.accounts.models import User, UserRole
+    from pbvote.sms.services import queue_sms
+
+    admins = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(
+            User.commune_id == commune_id,
+            User.kind == "staff",
+            User.active.is_(True),
+            UserRole.role == "admin",
+        )
+    ).all()
+    for record in newly:
+        record_action(
+            None,
+            "execution.overdue",
+            "execution_record",
+            record.id,
+            now,
+            {"planned_end": _iso(record.planned_end)},
+        )
+        for admin in admins:
+            if not admin.phone:
+                continue
+            with force_locale("ar_MA"):
+                body = _(
+                    "Ouazzane: the project “%(title)s” should have ended on "
+                    "%(day)s and is not completed.",
+                    title=record.title_ar or record.title_fr,
+                    day=record.planned_end.isoformat(),
+                )
+            queue_sms(
+                admin.phone,
+                body,
+                now,
+                purpose="execution-overdue",
+                commune_id=commune_id,
+                dedupe_key=f"exec-overdue:{record.id}:{admin.id}:"
+                f"{record.overdue_since.isoformat()}",
+            )

@@ -73,14 +73,17 @@ def reports_query(commune_id: int):
     )
 
 
-def all_records(commune_id: int) -> list[ExecutionRecord]:
-    return list(
-        db.session.scalars(
-            select(ExecutionRecord)
-            .where(ExecutionRecord.commune_id == commune_id)
-            .order_by(ExecutionRecord.id)
-        )
+def records_by_id_query(commune_id: int):
+    """The commune's records in the order of their ids (open data, the API)."""
+    return (
+        select(ExecutionRecord)
+        .where(ExecutionRecord.commune_id == commune_id)
+        .order_by(ExecutionRecord.id)
     )
+
+
+def all_records(commune_id: int) -> list[ExecutionRecord]:
+    return list(db.session.scalars(records_by_id_query(commune_id)))
 
 
 def draft_counts(commune_id: int) -> dict[int, int]:
