@@ -228,3 +228,15 @@ def test_each_commune_has_its_own_statuses(app, client, committed, commune):
     with pytest.raises(IntegrityError), committed() as session:
         # "cancelled" now exists only in Ouazzane: not a status of this record.
         session.get(ExecutionRecord, other_record_id).status_key = "cancelled"
+
+
+def test_the_cycle_link_to_execution_needs_a_cycle_of_this_commune(
+    app, client, committed, commune
+):
+    setup = execution_setup(committed, commune)
+    response = client.get(f"/cycles/{setup['cycle_id']}/execution")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/execution?cycle={setup['cycle_id']}#projects"
+    )
+    assert client.get("/cycles/999999/execution").status_code == 404
