@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:07:37.299517
+Create Date: 2026-11-30 22:14:39.429509
 
 """
 
@@ -50,22 +50,6 @@ def upgrade():
         sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_snapshots")),
     )
     op.create_table(
-        "execution_statuses",
-        sa.Column("key", sa.String(length=20), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("label_ar", sa.String(length=80), nullable=False),
-        sa.Column("label_fr", sa.String(length=80), nullable=False),
-        sa.Column("label_en", sa.String(length=80), nullable=False),
-        sa.Column("default_progress", sa.Integer(), nullable=True),
-        sa.Column("needs_reason", sa.Boolean(), nullable=False),
-        sa.Column("is_final", sa.Boolean(), nullable=False),
-        sa.CheckConstraint(
-            "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
-            name=op.f("ck_execution_statuses_default_progress_range"),
-        ),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_statuses")),
-    )
-    op.create_table(
         "holidays",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -105,8 +89,8 @@ def upgrade():
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("generated_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=False),
-        sa.Column("csv_text", sa.Text(), nullable=False),
+        sa.Column("pdf_name", sa.String(length=64), nullable=False),
+        sa.Column("csv_name", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "period_kind in ('quarter', 'year')",
             name=op.f("ck_accountability_reports_period_kind"),
@@ -201,6 +185,37 @@ def upgrade():
     with op.batch_alter_table("districts", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_districts_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "execution_statuses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=20), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label_ar", sa.String(length=80), nullable=False),
+        sa.Column("label_fr", sa.String(length=80), nullable=False),
+        sa.Column("label_en", sa.String(length=80), nullable=False),
+        sa.Column("default_progress", sa.Integer(), nullable=True),
+        sa.Column("needs_reason", sa.Boolean(), nullable=False),
+        sa.Column("is_final", sa.Boolean(), nullable=False),
+        sa.CheckConstraint(
+            "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
+            name=op.f("ck_execution_statuses_default_progress_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_execution_statuses_commune_id_communes"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_statuses")),
+        sa.UniqueConstraint(
+            "commune_id", "key", name=op.f("uq_execution_statuses_commune_id_key")
+        ),
+    )
+    with op.batch_alter_table("execution_statuses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_execution_statuses_commune_id"), ["commune_id"], unique=False
         )
 
     op.create_table(
@@ -1955,6 +1970,11 @@ def upgrade():
             name=op.f("ck_execution_records_progress_range"),
         ),
         sa.ForeignKeyConstraint(
+            ["commune_id", "status_key"],
+            ["execution_statuses.commune_id", "execution_statuses.key"],
+            name=op.f("fk_execution_records_commune_id_execution_statuses"),
+        ),
+        sa.ForeignKeyConstraint(
             ["commune_id"],
             ["communes.id"],
             name=op.f("fk_execution_records_commune_id_communes"),
@@ -1968,11 +1988,6 @@ def upgrade():
             ["project_id"],
             ["projects.id"],
             name=op.f("fk_execution_records_project_id_projects"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_records_status_key_execution_statuses"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_records")),
         sa.UniqueConstraint("project_id", name=op.f("uq_execution_records_project_id")),
@@ -2202,11 +2217,6 @@ def upgrade():
             name=op.f("fk_execution_subprojects_record_id_execution_records"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_subprojects_status_key_execution_statuses"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_subprojects")),
     )
     with op.batch_alter_table("execution_subprojects", schema=None) as batch_op:
@@ -2285,11 +2295,6 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_updates_status_key_execution_statuses"),
-        ),
-        sa.ForeignKeyConstraint(
             ["subproject_id"],
             ["execution_subprojects.id"],
             name=op.f("fk_execution_updates_subproject_id_execution_subprojects"),
@@ -2323,7 +2328,7 @@ def upgrade():
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("caption", sa.String(length=200), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("stored_name", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "kind in ('photo', 'document')", name=op.f("ck_execution_attachments_kind")
         ),
@@ -2593,6 +2598,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposal_categories_commune_id"))
 
     op.drop_table("proposal_categories")
+    with op.batch_alter_table("execution_statuses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_execution_statuses_commune_id"))
+
+    op.drop_table("execution_statuses")
     with op.batch_alter_table("districts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_districts_commune_id"))
 
@@ -2614,7 +2623,6 @@ def downgrade():
 
     op.drop_table("rate_events")
     op.drop_table("holidays")
-    op.drop_table("execution_statuses")
     op.drop_table("execution_snapshots")
     op.drop_table("deferred_jobs")
     op.drop_table("communes")
