@@ -22,7 +22,7 @@ from pbvote.accountability.report_files import render_csv, render_pdf
 from pbvote.accountability.statuses import statuses
 from pbvote.audit.services import record_action
 from pbvote.core import storage
-from pbvote.core.forms import COMMUNE_TZ
+from pbvote.core.time import local_day_end, to_local_day
 from pbvote.extensions import db
 
 REPORT_AREA = "reports"  # STORAGE_DIR/reports
@@ -57,9 +57,7 @@ def due_periods(today: date) -> list[tuple[str, int, int]]:
 
 
 def _end_moment(day: date) -> datetime:
-    return datetime.combine(
-        day + timedelta(days=1), datetime.min.time(), tzinfo=COMMUNE_TZ
-    )
+    return local_day_end(day)
 
 
 def compute_figures(commune_id: int, start: date, end: date) -> dict:
@@ -166,7 +164,7 @@ def generate(
         raise AccountabilityError(_("Choose a quarterly or an annual report."))
     quarter = quarter if kind == "quarter" else 0
     start, end = period_span(kind, year, quarter)
-    today = now.astimezone(COMMUNE_TZ).date()
+    today = to_local_day(now)
     if end >= today and not allow_open:
         raise ReportPeriodOpen(
             _(

@@ -21,7 +21,7 @@ from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.pagination import paginate
-from pbvote.core.time import utcnow
+from pbvote.core.time import to_local_day, utcnow
 from pbvote.extensions import db
 
 
@@ -187,7 +187,7 @@ def staff_hide_question(question_id: int):
 @staff_required(*STAFF_ROLES)
 def staff_reports():
     now = utcnow()
-    kind, year, quarter = reports.due_periods(now.date())[0]
+    kind, year, quarter = reports.due_periods(to_local_day(now))[0]
     form = ReportForm(
         data={"kind": kind, "year": year, "quarter": str(quarter or 1)}
         if request.method == "GET"
