@@ -129,15 +129,22 @@ def _table_names(app) -> list[str]:
     return [table.name for table in db.metadata.sorted_tables]
 
 
+# A test function that names one of these starts threads, whose sessions cannot
+# share the test's connection: it commits for real without needing the mark.
+THREAD_NAMES = {"threading", "Thread", "ThreadPoolExecutor", "concurrent"}
+
+
 def needs_commits(request) -> bool:
     """Tests whose data must really be committed: another connection or thread
     reads it (a live server, concurrent casts, a job that runs elsewhere)."""
     node = request.node
+    code = getattr(getattr(node, "function", None), "__code__", None)
     return (
         node.get_closest_marker("commits") is not None
         or node.get_closest_marker("browser") is not None
         or "live_server" in request.fixturenames
         or "committing_db" in request.fixturenames
+        or (code is not None and not THREAD_NAMES.isdisjoint(code.co_names))
     )
 
 
@@ -185,6 +192,12 @@ def _truncate(app) -> None:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+RESTART_SEQUENCES = text(
+    "SELECT setval(oid::regclass, 1, false) FROM pg_class "
+    "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+)
+
+
 class RolledBackDatabase:
     """Binds every session of ``db`` to one connection whose transaction is rolled
     back on exit (Warehouse's pattern). Sessions join it with
@@ -205,6 +218,9 @@ class RolledBackDatabase:
             engine = db.engine
         self.connection = engine.connect()
         self.transaction = self.connection.begin()
+        # Ids start at 1 in every test, as after a truncation (setval is never
+        # rolled back, so this also undoes what the previous test used).
+        self.connection.execute(RESTART_SEQUENCES)
         self.factory = db.session.session_factory
         self.saved = (self.factory.class_, dict(self.factory.kw))
         self.factory.class_ = _bound_session_class(self)
