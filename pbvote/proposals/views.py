@@ -26,9 +26,7 @@ from pbvote.core.time import utcnow
 from pbvote.cycles.services import current_cycle, phase_at
 from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
-
-# api, exports and moderation are imported for the routes they add to bp.
-from pbvote.proposals import (  # noqa: F401
+from pbvote.proposals import (
     api,
     exports,
     moderation,
@@ -49,6 +47,9 @@ from pbvote.proposals.forms import (
 from pbvote.proposals.models import PUBLIC_STATUSES, Attachment, Proposal
 from pbvote.proposals.text import plain_excerpt, render_markdown
 from pbvote.proposals.web import bp, comment_or_404
+
+# Imported for the routes they add to bp (they take bp from web, never from here).
+ROUTE_MODULES = (api, exports, moderation)
 
 add_nav("proposals.proposals_home", _l("Proposals"), 20)
 add_cycle_link("proposals.new_proposal", _l("Propose a project"), phases=("proposals",))
