@@ -10,11 +10,12 @@ which to choose.
 """
 
 import os
+import warnings
 from contextlib import contextmanager
 
 import pytest
 from redis import Redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DATABASE_URL = os.environ.get("PBVOTE_TEST_DATABASE_URL")
@@ -221,6 +222,8 @@ class RolledBackDatabase:
         # Ids start at 1 in every test, as after a truncation (setval is never
         # rolled back, so this also undoes what the previous test used).
         self.connection.execute(RESTART_SEQUENCES)
+        self.engine = engine
+        event.listen(engine, "engine_connect", self._other_connection)
         self.factory = db.session.session_factory
         self.saved = (self.factory.class_, dict(self.factory.kw))
         self.factory.class_ = _bound_session_class(self)
@@ -229,7 +232,16 @@ class RolledBackDatabase:
         )
         return self
 
+    def _other_connection(self, connection) -> None:
+        warnings.warn(
+            "This rolled-back test opened a second database connection (db.engine), "
+            "which does not see the test's data: if it must, mark the test "
+            "@pytest.mark.commits (docs/DEVELOPING.md).",
+            stacklevel=2,
+        )
+
     def __exit__(self, *exc_info):
+        event.remove(self.engine, "engine_connect", self._other_connection)
         # Sessions were closed when their app contexts ended.
         self.factory.class_, self.factory.kw = self.saved
         self.transaction.rollback()
