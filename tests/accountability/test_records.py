@@ -6,6 +6,7 @@ from pbvote.accountability.models import ExecutionRecord, ExecutionStatus
 from pbvote.accountability.services import open_execution_records
 from pbvote.core.time import utcnow
 from tests.accountability.factories import execution_setup
+from tests.factories import create_cycle, create_project
 from tests.helpers import run_jobs
 
 
@@ -64,7 +65,18 @@ def test_project_of_another_cycle_is_refused(app, committed, commune):
     import pytest
 
     setup = execution_setup(committed, commune, costs=(100_000,))
-    with app.app_context(), pytest.raises(ValueError):
+    with committed():
+        other = create_cycle(commune["id"], current_phase="execution", year=2001)
+        foreign = create_project(other, other.scopes[0], 50_000).id
+    with app.app_context(), pytest.raises(ValueError, match="is not in cycle"):
+        open_execution_records(setup["cycle_id"], [foreign], utcnow())
+
+
+def test_a_missing_cycle_is_refused(app, committed, commune):
+    import pytest
+
+    setup = execution_setup(committed, commune, costs=(100_000,))
+    with app.app_context(), pytest.raises(ValueError, match="no cycle"):
         open_execution_records(setup["cycle_id"] + 999, setup["project_ids"], utcnow())
 
 
