@@ -44,10 +44,10 @@ class Horizon:
         if self.limit is None or limit < self.limit or (limit == self.limit and strict):
             self.limit, self.strict = limit, strict
 
-    def last_same(self, t: Fraction) -> Fraction | None:
-        """The largest ``t + k`` (whole ``k >= 0``) inside the horizon, or None."""
+    def last_same(self, t: Fraction, unit: int = 1) -> Fraction | None:
+        """The largest ``t + k*unit`` (whole ``k >= 0``) inside the horizon, or None."""
         if self.limit is None:
             return None
-        span = self.limit - t
+        span = (self.limit - t) / unit
         steps = math.ceil(span) - 1 if self.strict else math.floor(span)
-        return t + max(steps, 0)
+        return t + max(steps, 0) * unit
