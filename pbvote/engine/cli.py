@@ -22,8 +22,8 @@ from pbvote.engine.pabulib import (
     read_pb,
     selected_projects,
 )
-from pbvote.engine.tally import KNOWN_RULES, tally
 from pbvote.engine.result import to_json
+from pbvote.engine.tally import KNOWN_RULES, tally
 
 EXIT_BAD_INPUT = 2
 
