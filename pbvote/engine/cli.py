@@ -47,6 +47,8 @@ def tally_file(
     chosen = rule or declared_rule(instance, KNOWN_RULES)
     if min_score is None:
         min_score = declared_threshold(instance)
+    if isinstance(min_score, Fraction) and min_score.denominator == 1:
+        min_score = int(min_score)  # shown as 50, not as a fraction
     result = tally(
         instance,
         chosen,
@@ -56,7 +58,7 @@ def tally_file(
     )
     data = {"file": str(path), "file_rule": instance.meta.get("rule")}
     data.update(result.to_dict())
-    data["details"]["min_score"] = to_json(min_score)
+    data["details"]["min_score"] = to_json(min_score)  # None: no minimum
     published = selected_projects(instance)
     if published is not None:
         data.update(compare_published(published, result.winners))
