@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 08:25:19.047533
+Create Date: 2026-11-30 21:41:33.108920
 
 """
 
@@ -571,6 +571,8 @@ def upgrade():
         sa.Column("ballot_min_share_pct", sa.Integer(), nullable=True),
         sa.Column("tally_rule", sa.String(length=20), nullable=False),
         sa.Column("tally_greedy_fill", sa.Boolean(), nullable=False),
+        sa.Column("tally_min_votes", sa.Integer(), nullable=True),
+        sa.Column("tally_min_share_pct", sa.Integer(), nullable=True),
         sa.CheckConstraint("amount >= 0", name=op.f("ck_scopes_amount_positive")),
         sa.ForeignKeyConstraint(
             ["cycle_id"],
