@@ -176,34 +176,38 @@ class Run:
             return None
         rest = np.cumsum(weights[::-1])[::-1]  # voters from each class on
         approx = self.order_key[classes]
-        paid = np.cumsum(approx * weights) - approx * weights
+        spent = approx * weights
+        paid = np.cumsum(spent) - spent
         guess = int(np.argmax(approx * rest >= self.mes.costs[j] - paid))
         if guess == 0 and approx[0] * rest[0] < self.mes.costs[j] - paid[0]:
             guess = len(classes)
-        return self._confirm_payment(classes, weights, rest.tolist(), cost, guess)
+        return self._confirm_payment(classes, weights, rest, cost, guess)
 
-    def _confirm_payment(self, classes, weights, rest, cost, i) -> tuple | None:
-        up = self.scale // self.den[classes[:i]]
-        wide = weights[:i].astype(object)
-        paid = int((self.values[classes[:i]] * up * wide).sum())
-        weights = weights.tolist()
+    def _confirm_payment(self, classes, weights, rest, cost, guess) -> tuple | None:
+        i, last = guess, len(classes)
+        scaled = self._scaled_weights(classes[:i], weights[:i])
+        paid = int((self.values[classes[:i]] * scaled).sum())
         while i > 0:  # f(i - 1) >= 0: the guess is too late
-            prior = self._money(int(classes[i - 1]))
-            if prior * rest[i - 1] < cost - paid + prior * weights[i - 1]:
+            prior, weight = self._money(int(classes[i - 1])), int(weights[i - 1])
+            if prior * int(rest[i - 1]) < cost - paid + prior * weight:
                 break
-            i, paid = i - 1, paid - prior * weights[i - 1]
-        while i < len(rest):  # f(i) < 0: the guess is too early
+            i, paid = i - 1, paid - prior * weight
+        while i < last:  # f(i) < 0: the guess is too early
             money = self._money(int(classes[i]))
-            if money * rest[i] >= cost - paid:
+            if money * int(rest[i]) >= cost - paid:
                 break
-            i, paid = i + 1, paid + money * weights[i]
-        if i == len(rest):
+            i, paid = i + 1, paid + money * int(weights[i])
+        if i == last:
             return None
-        up = self.scale // self.den[classes[:i]]
-        wide = np.array(weights[:i], dtype=object)
-        paid_a = int((self.form_a[classes[:i]] * up * wide).sum())
-        paid_b = int((self.form_b[classes[:i]] * up * wide).sum())
-        return (cost - paid, cost - paid_a, -paid_b, rest[i])
+        if i != guess:
+            scaled = self._scaled_weights(classes[:i], weights[:i])
+        paid_a = int((self.form_a[classes[:i]] * scaled).sum())
+        paid_b = int((self.form_b[classes[:i]] * scaled).sum())
+        return (cost - paid, cost - paid_a, -paid_b, int(rest[i]))
+
+    def _scaled_weights(self, classes, weights) -> np.ndarray:
+        """Each class's weight times its factor to the current scale (exact)."""
+        return (self.scale // self.den[classes]) * weights.astype(object)
 
     def _money(self, k: int) -> int:
         """Class ``k``'s money over the current scale."""
