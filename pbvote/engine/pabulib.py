@@ -166,7 +166,7 @@ def _split_sections(text: str) -> tuple[dict[str, _Table], int]:
     line = 0
     for row in reader:
         start, line = line + 1, reader.line_num
-        if not row or all(not field.strip() for field in row):
+        if not "".join(row).strip():  # blank rows (one C-level test per row)
             continue
         name = row[0].strip().lower() if len(row) == 1 else ""
         if name in SECTIONS:
@@ -284,7 +284,9 @@ def _parse_projects(table: _Table) -> list[tuple[Project, Decimal, int]]:
     return projects
 
 
-def _parse_votes(table: _Table, vote_type: str, known: set[str]) -> list[Ballot]:
+def _parse_votes(table: _Table, vote_type: str, known: set[str]) -> list:
+    """Ballots in file order: approval sets as bare frozensets (the profile's fast
+    path for large files), rankings and points as :class:`Ballot` objects."""
     vote_col = table.column("vote")
     points_col = table.column("points", required=vote_type in POINT_VOTE_TYPES)
     ballots = []
@@ -295,16 +297,17 @@ def _parse_votes(table: _Table, vote_type: str, known: set[str]) -> list[Ballot]
         elif vote_type == "ordinal":
             choice = tuple(dict.fromkeys(ids))  # a repeat keeps its first rank
         else:
-            choice = frozenset(ids)
+            ballots.append(frozenset(ids))
+            continue
         ballots.append(Ballot(choice))
     return ballots
 
 
 def _vote_ids(field: str, known: set[str], line: int) -> list[str]:
     ids = [part.strip() for part in field.split(",")] if field.strip() else []
-    for project_id in ids:
-        if project_id not in known:
-            raise PabulibError(f"vote names unknown project {project_id!r}", line)
+    if not known.issuperset(ids):
+        unknown = next(project_id for project_id in ids if project_id not in known)
+        raise PabulibError(f"vote names unknown project {unknown!r}", line)
     return ids
 
 
