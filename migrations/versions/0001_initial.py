@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:14:39.429509
+Create Date: 2026-11-30 22:23:11.063341
 
 """
 
@@ -862,6 +862,8 @@ def upgrade():
         sa.Column("ballot_min_share_pct", sa.Integer(), nullable=True),
         sa.Column("tally_rule", sa.String(length=20), nullable=False),
         sa.Column("tally_greedy_fill", sa.Boolean(), nullable=False),
+        sa.Column("tally_min_votes", sa.Integer(), nullable=True),
+        sa.Column("tally_min_share_pct", sa.Integer(), nullable=True),
         sa.CheckConstraint("amount >= 0", name=op.f("ck_scopes_amount_positive")),
         sa.ForeignKeyConstraint(
             ["cycle_id"],

@@ -417,7 +417,8 @@ def _count_scope(scope: Scope, mine: list[list[int] | None]) -> dict:
         {"vote_type": "approval"},
     )
     fill = bool(scope.tally_greedy_fill) and scope.tally_rule in MES_RULES
-    result = tally(instance, scope.tally_rule, greedy_fill=fill)
+    min_votes = scope.min_votes_for(sum(groups.values()))
+    result = tally(instance, scope.tally_rule, greedy_fill=fill, min_score=min_votes)
     return {
         "scope": scope,
         "projects": projects,

@@ -130,6 +130,7 @@ def _scope_payload(item: dict) -> dict:
         "budget": result.budget,
         "rule": result.rule,
         "greedy_fill": item["greedy_fill"],
+        "min_votes": result.details.get("min_score"),
         "projects": {str(p.id): p.cost for p in item["projects"]},
         "voters": item["voters"],
         "invalid": item["invalid"],
@@ -279,5 +280,10 @@ def pb_meta(cycle, scope_info: dict) -> dict:
         "rule": PABULIB_RULES.get(scope_info["rule"], scope_info["rule"]),
         "pbvote_rule": scope_info["rule"],
         "pbvote_greedy_fill": "1" if scope_info["greedy_fill"] else "0",
+        **(
+            {"min_project_score_threshold": str(scope_info["min_votes"])}
+            if scope_info.get("min_votes")
+            else {}
+        ),
         "currency": "MAD",
     }

@@ -193,7 +193,9 @@ def _check_scope(scope: dict, ballots: list[dict]) -> Check:
             {"vote_type": "approval"},
         )
         fill = bool(scope.get("greedy_fill")) and scope["rule"] in MES_RULES
-        result = tally(instance, scope["rule"], greedy_fill=fill)
+        result = tally(
+            instance, scope["rule"], greedy_fill=fill, min_score=scope.get("min_votes")
+        )
     except EngineError as error:
         return Check(False, label, f"the engine refused the data: {error}")
     problems = []

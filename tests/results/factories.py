@@ -84,6 +84,8 @@ def create_election(
     budget=100,
     district_ids=(),
     year=None,
+    min_votes=None,
+    min_share_pct=None,
 ) -> dict:
     """A cycle whose voting is over (``phase``), its projects and cast ballots.
 
@@ -101,6 +103,7 @@ def create_election(
     )
     scope = next(s for s in cycle.scopes if s.district_id is None)
     scope.tally_rule, scope.tally_greedy_fill = rule, greedy_fill
+    scope.tally_min_votes, scope.tally_min_share_pct = min_votes, min_share_pct
     projects = {
         name: create_project(cycle, scope, cost, title=name)
         for name, cost in costs.items()
