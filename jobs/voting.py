@@ -15,3 +15,28 @@ def import_registry(run_id: int) -> str:
     run = db.session.get(ImportRun, run_id)
     db.session.commit()
     return run.status if run else "missing"
+
+
+def mix_ballots(cycle_id: int) -> int:
+    """Mix the cycle's held ballots into the public chain if a batch is due (after
+    each cast, and from the worker's safety net). Returns how many were appended."""
+    from pbvote.voting.holding import mix_held
+
+    appended = mix_held(cycle_id, utcnow())
+    db.session.commit()
+    return appended
+
+
+def safety_net() -> str:
+    """Run by the worker every few seconds: mix every due batch (a mixing job may
+    have been lost) and purge the personal trail."""
+    from pbvote.voting.holding import cycles_with_held, mix_held
+    from pbvote.voting.purge import purge_personal_trail
+
+    mixed = 0
+    for cycle_id in cycles_with_held():
+        mixed += mix_held(cycle_id, utcnow())
+        db.session.commit()
+    purge_personal_trail(utcnow())
+    db.session.commit()
+    return f"{mixed} ballots mixed"

@@ -86,7 +86,7 @@ def decode_choice(plain: bytes) -> dict:
 
 
 def seal(public_key: bytes, plain: bytes, context: bytes) -> bytes:
-    """Encrypt ``plain`` to ``public_key``; ``context`` (cycle and scope) is bound."""
+    """Encrypt ``plain`` to ``public_key``; ``context`` (the cycle) is bound."""
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = ephemeral.public_key().public_bytes(RAW, RAW_PUBLIC)
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key))
@@ -107,8 +107,10 @@ def open_sealed(private_key: bytes, sealed: bytes, context: bytes) -> bytes:
         raise SealError("a ballot cannot be opened") from exc
 
 
-def ballot_context(cycle_id: int, scope_id: int) -> bytes:
-    return f"pbvote:cycle:{cycle_id}:scope:{scope_id}".encode()
+def ballot_context(cycle_id: int) -> bytes:
+    """What a sealed ballot is bound to: its cycle. The scope is inside the sealed
+    choice, not beside it, so a chain row does not tell whose district it is."""
+    return f"pbvote:cycle:{cycle_id}:v2".encode()
 
 
 def receipt_of(sealed: bytes) -> str:
