@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 08:25:19.047533
+Create Date: 2026-11-30 21:13:11.058445
 
 """
 
@@ -391,6 +391,30 @@ def upgrade():
         )
 
     op.create_table(
+        "ballots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("receipt", sa.String(length=64), nullable=False),
+        sa.Column("previous_hash", sa.String(length=64), nullable=False),
+        sa.Column("chain_hash", sa.String(length=64), nullable=False),
+        sa.Column("mixed_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_ballots_cycle_id_cycles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
+        sa.UniqueConstraint(
+            "cycle_id", "position", name=op.f("uq_ballots_cycle_id_position")
+        ),
+        sa.UniqueConstraint("receipt", name=op.f("uq_ballots_receipt")),
+    )
+    with op.batch_alter_table("ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
         "election_keys",
         sa.Column("cycle_id", sa.Integer(), nullable=False),
         sa.Column("sealing_public", sa.LargeBinary(), nullable=False),
@@ -439,6 +463,21 @@ def upgrade():
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_execution_imports_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "held_ballots",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_held_ballots_cycle_id_cycles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_held_ballots")),
+    )
+    with op.batch_alter_table("held_ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_held_ballots_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -669,34 +708,6 @@ def upgrade():
     with op.batch_alter_table("voter_import_runs", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_voter_import_runs_cycle_id"), ["cycle_id"], unique=False
-        )
-
-    op.create_table(
-        "ballots",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("cycle_id", sa.Integer(), nullable=False),
-        sa.Column("scope_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.BigInteger(), nullable=False),
-        sa.Column("sealed", sa.LargeBinary(), nullable=False),
-        sa.Column("receipt", sa.String(length=64), nullable=False),
-        sa.Column("previous_hash", sa.String(length=64), nullable=False),
-        sa.Column("chain_hash", sa.String(length=64), nullable=False),
-        sa.Column("cast_on", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["cycle_id"], ["cycles.id"], name=op.f("fk_ballots_cycle_id_cycles")
-        ),
-        sa.ForeignKeyConstraint(
-            ["scope_id"], ["scopes.id"], name=op.f("fk_ballots_scope_id_scopes")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
-        sa.UniqueConstraint(
-            "cycle_id", "position", name=op.f("uq_ballots_cycle_id_position")
-        ),
-        sa.UniqueConstraint("receipt", name=op.f("uq_ballots_receipt")),
-    )
-    with op.batch_alter_table("ballots", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -1177,6 +1188,41 @@ def upgrade():
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_reviews_body_id"), ["body_id"], unique=False
+        )
+
+    op.create_table(
+        "vote_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("registry_entry_id", sa.Integer(), nullable=True),
+        sa.Column("receipt", sa.String(length=64), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=False),
+        sa.Column("filed_on", sa.Date(), nullable=False),
+        sa.CheckConstraint(
+            "channel in ('online', 'office')", name=op.f("ck_vote_reports_channel")
+        ),
+        sa.CheckConstraint(
+            "kind in ('vote_taken', 'receipt_missing')",
+            name=op.f("ck_vote_reports_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_vote_reports_cycle_id_cycles")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registry_entry_id"],
+            ["voter_registry.id"],
+            name=op.f("fk_vote_reports_registry_entry_id_voter_registry"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vote_reports")),
+        sa.UniqueConstraint(
+            "registry_entry_id", name=op.f("uq_vote_reports_registry_entry_id")
+        ),
+    )
+    with op.batch_alter_table("vote_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_vote_reports_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -1745,6 +1791,10 @@ def downgrade():
 
     op.drop_table("voter_verification_attempts")
     op.drop_table("voter_marks")
+    with op.batch_alter_table("vote_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vote_reports_cycle_id"))
+
+    op.drop_table("vote_reports")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reviews_body_id"))
 
@@ -1806,10 +1856,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposals_association_id"))
 
     op.drop_table("proposals")
-    with op.batch_alter_table("ballots", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
-
-    op.drop_table("ballots")
     with op.batch_alter_table("voter_import_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_voter_import_runs_cycle_id"))
 
@@ -1830,11 +1876,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_otp_challenges_phone"))
 
     op.drop_table("otp_challenges")
+    with op.batch_alter_table("held_ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_held_ballots_cycle_id"))
+
+    op.drop_table("held_ballots")
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_execution_imports_commune_id"))
 
     op.drop_table("execution_imports")
     op.drop_table("election_keys")
+    with op.batch_alter_table("ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
+
+    op.drop_table("ballots")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_commune_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entries_at_dt"))

@@ -459,14 +459,21 @@ def _publish(
     signing_secret: bytes,
     now: datetime,
 ) -> None:
+    from pbvote.results.services import export_scopes
+    from pbvote.voting.reports import report_counts
+
     key = db.session.get(ElectionKey, run.cycle_id)
-    payload = record.canonical_json(
-        record.results_payload(cycle, run, shuffled, counted, key.sealing_public)
-    )
     for item in counted:
         _store_scope(run, item)
     _store_chain(run, chain)
     _store_opened(run, shuffled)
+    db.session.flush()  # export_scopes reads the stored scope results
+    shown = record.shown_payload(
+        cycle, now, export_scopes(run), report_counts(cycle.id)
+    )
+    payload = record.canonical_json(
+        record.results_payload(cycle, run, shuffled, counted, key.sealing_public, shown)
+    )
     # The chunks are choices keyed by a secret of the count; once published they
     # are no longer needed, and a database should not keep them.
     db.session.execute(delete(TallyChunk).where(TallyChunk.run_id == run.id))

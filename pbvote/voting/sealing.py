@@ -118,6 +118,21 @@ def receipt_of(sealed: bytes) -> str:
     return hashlib.sha256(sealed).hexdigest()
 
 
+def fingerprint(public_key: bytes) -> str:
+    """A public key's fingerprint as people compare it: the first 128 bits of its
+    SHA-256, in groups of four hex digits."""
+    digest = hashlib.sha256(public_key).hexdigest()[:32]
+    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
+
+
+def same_fingerprint(public_key: bytes, typed: str) -> bool:
+    """Whether ``typed`` (a fingerprint, spaces and case free, or the whole key
+    in hex) names ``public_key``."""
+    text = "".join(c for c in (typed or "").lower() if c in "0123456789abcdef")
+    wanted = fingerprint(public_key).replace(" ", "")
+    return len(text) >= 32 and (text == wanted or text == public_key.hex())
+
+
 def chain_link(previous: str, receipt: str) -> str:
     """Each ballot's link: SHA-256 over the previous link and its receipt."""
     return hashlib.sha256(f"{previous}:{receipt}".encode()).hexdigest()

@@ -97,8 +97,7 @@ def open_election(actor, cycle: Cycle, now: datetime) -> ElectionKey:
 
 
 def key_fingerprint(public: bytes) -> str:
-    digest = sealing.receipt_of(public)[:32]
-    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
+    return sealing.fingerprint(public)
 
 
 # Casting ------------------------------------------------------------------------
@@ -192,13 +191,16 @@ def _queue_receipt_sms(cycle: Cycle, phone: str, receipts, now: datetime) -> Non
     codes = " ; ".join(
         f"{scope_name(scope)}: {short_receipt(receipt)}" for scope, receipt in receipts
     )
-    # Sensitive: the body (phone + receipts) is wiped once delivered.
+    key = db.session.get(ElectionKey, cycle.id)
+    # Sensitive: phone and body are sealed, and the row is deleted once delivered.
     queue_sms(
         phone,
         _(
             "Ouazzane participation: your vote is recorded. Receipts: "
-            "%(codes)s. Check them on the public ballot box.",
+            "%(codes)s. Check them on the public ballot box. Results key: "
+            "%(key)s",
             codes=codes,
+            key=key_fingerprint(key.signing_public),
         ),
         now,
         purpose="vote-receipt",

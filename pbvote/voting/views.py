@@ -363,4 +363,8 @@ def ballot_box(cycle_id: int):
     )
 
 
-from pbvote.voting import api, staff_views  # noqa: F401 - routes on this blueprint
+from pbvote.voting import (  # noqa: F401 - routes on this blueprint
+    api,
+    report_views,
+    staff_views,
+)
