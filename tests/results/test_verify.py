@@ -145,7 +145,7 @@ def test_a_file_that_is_not_a_record_is_refused(runner, tmp_path):
     path.write_text('{"hello": 1}')
     result = runner.invoke(args=["verify-results", str(path)])
     assert result.exit_code == 2
-    assert "not a pbvote-ballot-record/2 file" in result.output
+    assert "not a pbvote-ballot-record/3 file" in result.output
     path.write_text("not json")
     assert runner.invoke(args=["verify-results", str(path)]).exit_code == 2
 
