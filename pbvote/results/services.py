@@ -86,7 +86,9 @@ def run_is_active(run: TallyRun, now: datetime) -> bool:
     from rq.registry import StartedJobRegistry
 
     StartedJobRegistry(QUEUE, connection=connection).cleanup()
-    waiting = (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
+    # A deferred job (the count, waiting for its chunks) is alive only through
+    # the jobs it waits for, which are checked here too.
+    waiting = (JobStatus.QUEUED, JobStatus.SCHEDULED)
     for job in Job.fetch_many(run_job_ids(run), connection=connection):
         if job is None:
             continue
