@@ -4,10 +4,7 @@ without anyone pressing "Start the count"."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from redis import Redis
 from rq.registry import StartedJobRegistry
@@ -16,43 +13,9 @@ from pbvote.extensions import db
 from pbvote.results import services
 from tests.results.factories import create_election
 from tests.results.test_jobs import start
+from tests.results.worker import start_worker, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 BALLOTS = [("p1",), ("p2", "p3"), ("p3",), ("p4",)] * 60  # 240 ballots
-
-
-def _worker(app) -> subprocess.Popen:
-    """``pbvote worker tally`` in its own process group, with a one-second beat."""
-    config = app.config
-    env = {
-        **os.environ,
-        "PBVOTE_ENV": "testing",
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": config["REDIS_URL"],
-        "SECRET_KEY": config["SECRET_KEY"],
-        "VOTER_ID_KEY": config["VOTER_ID_KEY"],
-        "ELECTION_KEY_WRAP": config["ELECTION_KEY_WRAP"],
-        "SMS_OUTBOX": config["SMS_OUTBOX"],
-        "PBVOTE_WORKER_HEARTBEAT_SECONDS": "1",
-        "PBVOTE_TALLY_RESUME_AFTER_SECONDS": "2",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "pbvote.cli", "worker", "tally", "--no-scheduler"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _wait(condition, seconds: float, step=0.02) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return False
 
 
 def _status(app, cycle_id) -> str:
@@ -77,9 +40,9 @@ def test_a_worker_killed_inside_a_count_job_is_resumed_by_itself(
     started = StartedJobRegistry(
         "tally", connection=Redis.from_url(app.config["REDIS_URL"])
     )
-    first = _worker(app)
+    first = start_worker(app, "tally")
     try:
-        assert _wait(lambda: started.count > 0, 60), "no job started"
+        assert wait_for(lambda: started.count > 0, 60), "no job started"
         os.killpg(first.pid, signal.SIGKILL)  # the worker and its work horse
         first.wait()
         assert _status(app, cycle_id) == "running"  # killed in the middle
@@ -87,9 +50,9 @@ def test_a_worker_killed_inside_a_count_job_is_resumed_by_itself(
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
     killed_at = time.monotonic()
-    second = _worker(app)  # a worker (re)started by the supervisor
+    second = start_worker(app, "tally")  # a worker (re)started by the supervisor
     try:
-        assert _wait(lambda: _status(app, cycle_id) == "published", 90, step=0.5)
+        assert wait_for(lambda: _status(app, cycle_id) == "published", 90, step=0.5)
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=30)

@@ -156,4 +156,3 @@ def test_the_clerk_chooses_when_several_cycles_are_voting(
     assert page.status_code == 200 and _code(page.get_data(as_text=True))
     with app.app_context():
         assert db.session.scalar(select(KioskPass.cycle_id)) == other_id
-
