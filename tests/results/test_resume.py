@@ -13,7 +13,7 @@ from pbvote.extensions import db
 from pbvote.results import services
 from tests.results.factories import create_election
 from tests.results.test_jobs import start
-from tests.results.worker import start_worker, wait_for
+from tests.results.worker import start_worker, stop_worker, wait_for
 
 BALLOTS = [("p1",), ("p2", "p3"), ("p3",), ("p4",)] * 60  # 240 ballots
 
@@ -54,8 +54,7 @@ def test_a_worker_killed_inside_a_count_job_is_resumed_by_itself(
     try:
         assert wait_for(lambda: _status(app, cycle_id) == "published", 90, step=0.5)
     finally:
-        os.killpg(second.pid, signal.SIGTERM)
-        second.wait(timeout=30)
+        stop_worker(second)
     elapsed = time.monotonic() - killed_at
     assert elapsed < 60, elapsed
     with app.app_context():

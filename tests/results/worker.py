@@ -1,6 +1,7 @@
 """A real ``pbvote worker`` process for tests that kill or wait for one."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -43,3 +44,13 @@ def wait_for(condition, seconds: float, step=0.02) -> bool:
             return True
         time.sleep(step)
     return False
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    """Kill the worker and its work horse at once: a worker left running would
+    touch the next test's tables."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()

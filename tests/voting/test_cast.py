@@ -180,3 +180,26 @@ def test_fifty_concurrent_casts_by_one_resident_give_exactly_one_vote(app, elect
         assert db.session.query(Ballot).count() == 2  # one per scope
         assert db.session.query(VoterMark).count() == 1
         assert db.session.get(ElectionKey, cycle_id).ballot_count == 2
+
+
+def test_a_voter_who_comes_back_is_told_the_vote_is_recorded(app, election):
+    cin, birth = election["residents"][0]
+    first = app.test_client()
+    verify(first, app, election["cycle_id"], cin, birth)
+    assert cast(first, election).status_code == 302
+    # Later, in another browser (the first answer was lost in a restart).
+    back = app.test_client()
+    verify(back, app, election["cycle_id"], cin, birth, phone="+212612345611")
+    done = back.get(f"/cycles/{election['cycle_id']}/vote/done")
+    assert done.status_code == 200
+    assert "Your vote is in the ballot box" in done.get_data(as_text=True)
+    # Someone who has not voted is sent to the start instead.
+    other = app.test_client()
+    verify(
+        other,
+        app,
+        election["cycle_id"],
+        *election["residents"][1],
+        phone="+212612345612",
+    )
+    assert other.get(f"/cycles/{election['cycle_id']}/vote/done").status_code == 302

@@ -77,3 +77,25 @@ def test_a_clerk_records_a_report_at_the_office(
     page = staff.get(url).get_data(as_text=True)
     assert "citizen office" in page and 'class="report-count-vote_taken">1<' in page
     assert app.test_client().get(url).status_code in (302, 401, 403)
+
+
+def test_the_count_of_reports_is_published_with_the_results(
+    app, client, committed, commune
+):
+    from pbvote.core.time import utcnow
+    from pbvote.cycles.models import Cycle
+    from pbvote.voting.reports import file_report
+    from tests.results.test_pages import counted
+
+    election = counted(app, committed, commune)
+    cycle_id = election["cycle_id"]
+    with committed():
+        cycle = db.session.get(Cycle, cycle_id)
+        file_report(cycle, "receipt_missing", "office", utcnow(), receipt="ab" * 8)
+    page = client.get(f"/cycles/{cycle_id}/results").get_data(as_text=True)
+    assert "0 of a vote already taken" in page
+    assert "1 of a receipt not found in the ballot box" in page
+    api = client.get(f"/api/v1/cycles/{cycle_id}/results").get_json()
+    assert api["integrity_reports"] == {"vote_taken": 0, "receipt_missing": 1}
+    record = client.get(f"/cycles/{cycle_id}/results/record.json").get_json()
+    assert record["integrity_reports"] == {"vote_taken": 0, "receipt_missing": 0}

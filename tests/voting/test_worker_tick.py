@@ -2,8 +2,6 @@
 down go out within seconds of its return, and held ballots are mixed once the
 longest wait has passed even if no other voter comes."""
 
-import os
-import signal
 import time
 
 from sqlalchemy import func, select
@@ -12,7 +10,7 @@ from pbvote.core.jobs import DeferredJob
 from pbvote.extensions import db
 from pbvote.voting.models import Ballot, HeldBallot
 from tests.helpers import outbox, submit
-from tests.results.worker import start_worker, wait_for
+from tests.results.worker import start_worker, stop_worker, wait_for
 from tests.voting.helpers import cast, verify
 
 
@@ -44,8 +42,7 @@ def test_jobs_kept_while_redis_was_down_go_out_within_seconds(app, election):
             lambda: any(m["to"] == "+212612345699" for m in outbox(app)), 20
         )
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+        stop_worker(worker)
     assert sent and time.monotonic() - back < 20  # worker start included
     assert _count(app, DeferredJob) == 0
 
@@ -61,6 +58,5 @@ def test_a_lone_vote_is_mixed_after_the_longest_wait(app, election):
     try:
         mixed = wait_for(lambda: _count(app, Ballot) == 2, 30, step=0.5)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+        stop_worker(worker)
     assert mixed and _count(app, HeldBallot) == 0
