@@ -1,9 +1,12 @@
 """The steps of a tally, each called by one job in ``jobs/tally.py``.
 
-1. :func:`prepare_run` verifies the ballot box's hash chain; a chain that does
-   not verify fails the run and alerts the administrators.
+1. :func:`prepare_run` mixes the ballots still held (voting has closed), then
+   verifies the ballot box's hash chain; a chain that does not verify fails the
+   run and alerts the administrators.
 2. :func:`open_chunk` opens one chunk of ballots with the unwrapped private key
-   and stores them as a :class:`TallyChunk` (keyed by run and chunk: idempotent).
+   and stores them as a :class:`TallyChunk` (keyed by run and chunk: idempotent),
+   each choice keyed by the HMAC of its receipt under the count's shuffle secret,
+   never by its chain position.
 3. :func:`count_and_publish` aggregates the chunks, counts each scope with its
    rule and publishes, in the caller's one transaction, the results, the chain
    (receipts in chain order), the opened ballots (no receipts, in an order keyed

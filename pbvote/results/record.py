@@ -11,8 +11,8 @@ order in which ballots were cast, and a receipt, reveal nobody's vote:
   receipt under a key derived (HKDF) from the cycle's sealing private key, which
   is unwrapped only inside the count. A rerun gives the same order (the key and
   the receipts are the same), yet without the private key nobody can tell which
-  receipt, or which chain position, a listed ballot came from. One voter's two
-  ballots (adjacent in the chain) land far apart.
+  receipt, or which chain position, a listed ballot came from. (The chain itself
+  is in mixed order: see :mod:`pbvote.voting.holding`.)
 
 Everything here is deterministic, so that a rerun of a tally gives the same bytes
 and ``pbvote verify-results`` (:mod:`pbvote.results.verify`) can recompute:
