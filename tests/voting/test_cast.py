@@ -203,3 +203,30 @@ def test_a_voter_who_comes_back_is_told_the_vote_is_recorded(app, election):
         phone="+212612345612",
     )
     assert other.get(f"/cycles/{election['cycle_id']}/vote/done").status_code == 302
+
+
+def test_a_database_restart_between_pages_is_invisible_to_the_voter(app, election):
+    """Every pooled connection is cut (as a PostgreSQL restart does); the cast
+    still goes through on a fresh connection (pool_pre_ping), and is recorded."""
+    client = app.test_client()
+    cin, birth = election["residents"][0]
+    verify(client, app, election["cycle_id"], cin, birth)
+    token = token_for_ballot(client, election["cycle_id"])
+    import psycopg
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+        "postgresql+psycopg", "postgresql"
+    )
+    with psycopg.connect(url, autocommit=True) as outsider:  # not from the pool
+        cut = outsider.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+    assert cut >= 1
+    response = client.post(
+        f"/cycles/{election['cycle_id']}/vote/cast",
+        data={"csrf_token": token, f"scope-{election['commune_scope']}": []},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.query(VoterMark).count() == 1
