@@ -89,17 +89,20 @@ def run_is_active(run: TallyRun, now: datetime) -> bool:
     # A deferred job (the count, waiting for its chunks) is alive only through
     # the jobs it waits for, which are checked here too.
     waiting = (JobStatus.QUEUED, JobStatus.SCHEDULED)
+    alive = False
     for job in Job.fetch_many(run_job_ids(run), connection=connection):
         if job is None:
             continue
         status = job.get_status(refresh=False)
-        if status in waiting:
-            return True
-        # A started job counts only while its worker beats: a worker killed with
-        # SIGKILL leaves its jobs "started" in Redis for a minute or more.
-        if status == JobStatus.STARTED and worker_is_alive(connection, job.worker_name):
-            return True
-    return False
+        if status == JobStatus.STARTED:
+            # A worker killed with SIGKILL leaves its job "started" in Redis for a
+            # minute or more, and the count waits on it: the run must resume now.
+            if not worker_is_alive(connection, job.worker_name):
+                return False
+            alive = True
+        elif status in waiting:
+            alive = True
+    return alive
 
 
 def stalled_runs(now: datetime) -> list[TallyRun]:
