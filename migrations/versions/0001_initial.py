@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:23:11.063341
+Create Date: 2026-11-30 22:23:20.869843
 
 """
 
@@ -427,6 +427,30 @@ def upgrade():
         )
 
     op.create_table(
+        "ballots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("receipt", sa.String(length=64), nullable=False),
+        sa.Column("previous_hash", sa.String(length=64), nullable=False),
+        sa.Column("chain_hash", sa.String(length=64), nullable=False),
+        sa.Column("mixed_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_ballots_cycle_id_cycles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
+        sa.UniqueConstraint(
+            "cycle_id", "position", name=op.f("uq_ballots_cycle_id_position")
+        ),
+        sa.UniqueConstraint("receipt", name=op.f("uq_ballots_receipt")),
+    )
+    with op.batch_alter_table("ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
         "body_opinions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("body_id", sa.Integer(), nullable=False),
@@ -592,6 +616,21 @@ def upgrade():
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_execution_imports_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "held_ballots",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_held_ballots_cycle_id_cycles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_held_ballots")),
+    )
+    with op.batch_alter_table("held_ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_held_ballots_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -1000,34 +1039,6 @@ def upgrade():
     with op.batch_alter_table("voter_import_runs", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_voter_import_runs_cycle_id"), ["cycle_id"], unique=False
-        )
-
-    op.create_table(
-        "ballots",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("cycle_id", sa.Integer(), nullable=False),
-        sa.Column("scope_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.BigInteger(), nullable=False),
-        sa.Column("sealed", sa.LargeBinary(), nullable=False),
-        sa.Column("receipt", sa.String(length=64), nullable=False),
-        sa.Column("previous_hash", sa.String(length=64), nullable=False),
-        sa.Column("chain_hash", sa.String(length=64), nullable=False),
-        sa.Column("cast_on", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["cycle_id"], ["cycles.id"], name=op.f("fk_ballots_cycle_id_cycles")
-        ),
-        sa.ForeignKeyConstraint(
-            ["scope_id"], ["scopes.id"], name=op.f("fk_ballots_scope_id_scopes")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
-        sa.UniqueConstraint(
-            "cycle_id", "position", name=op.f("uq_ballots_cycle_id_position")
-        ),
-        sa.UniqueConstraint("receipt", name=op.f("uq_ballots_receipt")),
-    )
-    with op.batch_alter_table("ballots", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -1850,6 +1861,41 @@ def upgrade():
         )
 
     op.create_table(
+        "vote_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("registry_entry_id", sa.Integer(), nullable=True),
+        sa.Column("receipt", sa.String(length=64), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=False),
+        sa.Column("filed_on", sa.Date(), nullable=False),
+        sa.CheckConstraint(
+            "channel in ('online', 'office')", name=op.f("ck_vote_reports_channel")
+        ),
+        sa.CheckConstraint(
+            "kind in ('vote_taken', 'receipt_missing')",
+            name=op.f("ck_vote_reports_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_vote_reports_cycle_id_cycles")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registry_entry_id"],
+            ["voter_registry.id"],
+            name=op.f("fk_vote_reports_registry_entry_id_voter_registry"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vote_reports")),
+        sa.UniqueConstraint(
+            "registry_entry_id", name=op.f("uq_vote_reports_registry_entry_id")
+        ),
+    )
+    with op.batch_alter_table("vote_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_vote_reports_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
         "voter_marks",
         sa.Column("cycle_id", sa.Integer(), nullable=False),
         sa.Column("registry_entry_id", sa.Integer(), nullable=False),
@@ -2405,6 +2451,10 @@ def downgrade():
 
     op.drop_table("voter_verification_attempts")
     op.drop_table("voter_marks")
+    with op.batch_alter_table("vote_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vote_reports_cycle_id"))
+
+    op.drop_table("vote_reports")
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_survey_answers_response_id"))
         batch_op.drop_index("ix_survey_answers_question_choice")
@@ -2511,10 +2561,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_info_documents_request_id"))
 
     op.drop_table("info_documents")
-    with op.batch_alter_table("ballots", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
-
-    op.drop_table("ballots")
     with op.batch_alter_table("voter_import_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_voter_import_runs_cycle_id"))
 
@@ -2550,6 +2596,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_info_requests_commune_id"))
 
     op.drop_table("info_requests")
+    with op.batch_alter_table("held_ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_held_ballots_cycle_id"))
+
+    op.drop_table("held_ballots")
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_execution_imports_commune_id"))
 
@@ -2570,6 +2620,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_body_opinions_body_id"))
 
     op.drop_table("body_opinions")
+    with op.batch_alter_table("ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
+
+    op.drop_table("ballots")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_commune_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entries_at_dt"))
