@@ -25,6 +25,7 @@ from pbvote.accountability.models import (
 from pbvote.accountability.services import ensure_statuses, statuses
 from pbvote.audit.services import record_action
 from pbvote.core.forms import COMMUNE_TZ
+from pbvote.core.i18n import format_mad
 from pbvote.cycles.models import Cycle
 from pbvote.extensions import db
 
@@ -309,7 +310,7 @@ def _fonts() -> tuple[str, str]:
 
 
 def _mad(amount: int) -> str:
-    return f"{amount:,}".replace(",", "\u202f") + " MAD"
+    return format_mad(amount, language="fr")  # the report is in French
 
 
 def render_pdf(report: AccountabilityReport, figures: dict) -> bytes:

@@ -32,6 +32,7 @@ from pbvote.accountability.models import (
 )
 from pbvote.audit.services import record_action
 from pbvote.core import ratelimit
+from pbvote.core.i18n import format_mad
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.extensions import db
 
@@ -358,8 +359,8 @@ def evaluate(record: ExecutionRecord, values: UpdateValues) -> Outcome:
             errors.append(
                 InvalidUpdate(
                     _(
-                        "%(amount)s MAD is not a plausible amount.",
-                        amount=f"{amount:,}",
+                        "%(amount)s is not a plausible amount.",
+                        amount=format_mad(amount),
                     ),
                     name,
                 )
@@ -375,10 +376,10 @@ def evaluate(record: ExecutionRecord, values: UpdateValues) -> Outcome:
         errors.append(
             InvalidUpdate(
                 _(
-                    "%(amount)s MAD is above the %(allocated)s MAD allocated by the vote: give "
+                    "%(amount)s is above the %(allocated)s allocated by the vote: give "
                     "the public reason for the overrun.",
-                    amount=f"{max(spent, committed):,}",
-                    allocated=f"{record.allocated:,}",
+                    amount=format_mad(max(spent, committed)),
+                    allocated=format_mad(record.allocated),
                 ),
                 "overspend_reason",
             )

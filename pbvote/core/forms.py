@@ -3,10 +3,13 @@
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectMultipleField, widgets
 from wtforms.validators import NumberRange
+
+from pbvote.core.i18n import format_mad
 
 # Dates typed by staff are the commune's local days.
 COMMUNE_TZ = ZoneInfo("Africa/Casablanca")
@@ -29,8 +32,11 @@ class MadField(IntegerField):
             NumberRange(
                 min=0,
                 max=maximum,
+                # The maximum is formatted when the message is shown, in the
+                # reader's language (the field is built at import time).
                 message=_l(
-                    "Enter an amount between 0 and %(max)s MAD.", max=f"{maximum:,}"
+                    "Enter an amount between 0 and %(max)s.",
+                    max=LazyString(format_mad, maximum),
                 ),
             )
         ]
