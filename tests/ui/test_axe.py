@@ -70,6 +70,7 @@ def staff_pages(demo) -> list[str]:
         "/staff/execution/questions",
         "/staff/execution/reports",
         "/staff/execution/statuses",
+        "/staff/audio-guides",
     ]
 
 
