@@ -1,11 +1,15 @@
-"""Languages: Arabic first (right to left), French and English.
+"""Languages: Arabic first (right to left), French and English, then every
+catalogue found under ``pbvote/translations/``.
 
-Adding a language (Amazigh in Tifinagh, ``zgh``) is adding its catalogue under
-``pbvote/translations/`` and one entry in :data:`LANGUAGES`.
+Adding a language (Standard Moroccan Tamazight in Tifinagh, ``zgh``) is adding its
+catalogue, ``pbvote/translations/zgh/LC_MESSAGES/messages.po``: its name in its
+own script, its direction and its number formats come from Babel (see
+docs/accessibility.md).
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from babel import Locale, numbers
 from flask import current_app, request
@@ -27,6 +31,40 @@ LANGUAGES = {
     "fr": Language("fr", "fr_MA", "Français", False),
     "en": Language("en", "en", "English", False),
 }
+
+
+def _language_from_catalogue(code: str) -> Language:
+    """What Babel knows of a language whose catalogue was added: its own name in
+    its own script, its direction, and Moroccan formatting when Babel has it."""
+    base = Locale.parse(code)
+    try:
+        formatting = str(Locale.parse(f"{code}_MA"))
+    except (ValueError, LookupError):
+        formatting = str(base)
+    name = base.get_language_name(code) or code
+    return Language(
+        code,
+        formatting,
+        name[:1].upper() + name[1:],
+        base.character_order == "right-to-left",
+    )
+
+
+def discover_languages(directories: str) -> None:
+    """Add every catalogue found under ``directories`` (Flask-Babel's setting,
+    separated by ";"), as ``<code>/LC_MESSAGES/messages.po`` (or ``.mo``), to
+    LANGUAGES: a language is added without changing code."""
+    paths = [Path(d) for d in directories.split(";") if d]
+    found = sorted(p for d in paths for p in d.glob("*/LC_MESSAGES/messages.[pm]o"))
+    for path in found:
+        code = path.parent.parent.name
+        if code not in LANGUAGES:
+            try:
+                LANGUAGES[code] = _language_from_catalogue(code)
+            except (ValueError, LookupError):
+                continue  # a folder Babel cannot name is not a language
+
+
 DEFAULT_LANGUAGE = "ar"
 COOKIE_NAME = "lang"
 
@@ -85,6 +123,12 @@ def money_html(amount, centimes: bool = False) -> Markup:
     return Markup('<bdi class="money">%s</bdi>') % format_mad(amount, centimes)
 
 
+def ltr(value) -> Markup:
+    """A phone number, code or hash inside a sentence: isolated and left to right,
+    so that an Arabic page does not reverse its groups."""
+    return Markup('<bdi dir="ltr">%s</bdi>') % value
+
+
 def format_number(value) -> str:
     return numbers.format_decimal(value, locale=str(get_locale()))
 
@@ -132,6 +176,7 @@ def _per_request(function):
 
 
 def register_template_helpers(app) -> None:
+    discover_languages(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     app.jinja_env.filters.update(
         mad=_per_request(format_mad),
         number=_per_request(format_number),
@@ -154,6 +199,7 @@ def register_template_helpers(app) -> None:
         localized=localized,
         money_parts=money_parts,
         money_html=money_html,
+        ltr=ltr,
         pictogram_key=pictogram_key,
         project_photo=project_photo,
         audio_guides=audio_guides,

@@ -13,6 +13,7 @@ from pbvote.audit.services import record_action
 from pbvote.extensions import db
 from pbvote.guides.errors import InvalidAudio
 from pbvote.guides.models import GUIDE_LANGUAGES, AudioGuide
+from pbvote.proposals.models import Project
 
 MIN_BYTES = 1024  # shorter than any spoken sentence: an empty or broken file
 
@@ -59,15 +60,16 @@ def guides_dir() -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / "guides"
 
 
-def save_guide(actor, commune_id, language, project, data, now: datetime):
-    """Store ``data`` as the guide in ``language`` for the ballot (``project`` is
-    None) or for one project of the commune, replacing an earlier one.
+def save_guide(actor, commune_id, language, project_id, data, now: datetime):
+    """Store ``data`` as the guide in ``language`` for the ballot (``project_id``
+    is None) or for one project of the commune, replacing an earlier one.
 
     Raises InvalidAudio (language, content, size, or a project of another
     commune)."""
     if language not in GUIDE_LANGUAGES:
         raise InvalidAudio(_("Choose one of the languages in the list."))
-    if project is not None and project.scope.cycle.commune_id != commune_id:
+    project = db.session.get(Project, project_id) if project_id else None
+    if project_id and (project is None or project.scope.cycle.commune_id != commune_id):
         raise InvalidAudio(_("There is no project with this number."))
     content_type, extension = check_audio(data)
     subject = f"project-{project.id}" if project else "ballot"

@@ -24,7 +24,6 @@ from pbvote.guides import services
 from pbvote.guides.errors import GuideError
 from pbvote.guides.forms import AudioGuideForm
 from pbvote.guides.models import AudioGuide
-from pbvote.proposals.models import Project
 
 bp = Blueprint("guides", __name__)
 add_staff_link("guides.staff_guides", _l("Audio guides"), "admin")
@@ -43,15 +42,12 @@ def staff_guides():
     commune, form = current_commune(), AudioGuideForm()
     status = 200
     if form.validate_on_submit():
-        project = None
-        if form.project_id.data:
-            project = db.session.get(Project, form.project_id.data)
         try:
             services.save_guide(
                 current_user,
                 commune.id,
                 form.language.data,
-                project,
+                form.project_id.data,
                 form.recording.data.read(),
                 utcnow(),
             )
