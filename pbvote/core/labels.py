@@ -20,6 +20,8 @@ ACTION_LABELS = {
     "district.create": _l("District created"),
     "district.update": _l("District changed"),
     "execution.answer": _l("Question answered"),
+    "guide.upload": _l("Audio guide uploaded"),
+    "guide.delete": _l("Audio guide removed"),
     "execution.answer_edit": _l("Answer changed"),
     "execution.details": _l("Project details changed"),
     "execution.discard": _l("Draft update discarded"),
