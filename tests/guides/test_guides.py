@@ -41,7 +41,11 @@ def test_an_admin_uploads_a_guide_that_is_audited_and_served(app, admin_client):
     assert upload(admin_client, MP3, "ary").status_code == 302
     with app.app_context():
         guide = db.session.scalars(db.select(AudioGuide)).one()
-        assert (guide.language, guide.subject, guide.size) == ("ary", "ballot", len(MP3))
+        assert (guide.language, guide.subject, guide.size) == (
+            "ary",
+            "ballot",
+            len(MP3),
+        )
         actions = db.session.scalars(db.select(AuditEntry.action)).all()
         assert "guide.upload" in actions
     served = admin_client.get(f"/audio-guides/{guide.id}")
