@@ -1,6 +1,7 @@
 """axe-core (vendored from npm, tests/vendor/axe.min.js) on every public page, the
 resident's vote pages and the main staff pages, in Arabic and French, at 360 px
-and 1280 px. Any violation fails the test, with a summary of every one found.
+and 1280 px. Any violation, or a page wider than the screen, fails the test, with
+a summary of every one found.
 
 axe is injected with Playwright's ``evaluate`` (the devtools protocol), which the
 page's Content-Security-Policy does not govern: the CSP stays as in production."""
@@ -93,12 +94,21 @@ class Audit:
                 f"{label}: {violation['id']} ({len(targets)}) {targets[:3]}"
             )
 
+    def check_width(self, label: str) -> None:
+        """Nothing wider than the screen: only marked table regions may scroll."""
+        wide = self.page.evaluate(
+            "document.documentElement.scrollWidth > window.innerWidth"
+        )
+        if wide:
+            self.found.append(f"{label}: the page scrolls sideways")
+
     def visit(self, base: str, path: str) -> None:
         for width in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": 800})
             response = self.page.goto(base + path)
             assert response.status < 400, f"{path}: HTTP {response.status}"
             self.check(f"{path} @{width}")
+            self.check_width(f"{path} @{width}")
 
     def assert_clean(self) -> None:
         summary = "\n".join(self.found)
