@@ -54,6 +54,10 @@ def test_a_resident_votes_without_javascript_on_a_320_px_phone(
     assert photo  # the photo comes from the project's proposal
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     screenshot(page, "ballot-ar-320-nojs")
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    screenshot(page, "ballot-ar-360-nojs")
+    page.set_viewport_size({"width": 320, "height": 640})
     scope.locator("input[type=checkbox]").nth(0).check()  # 250 000
     scope.locator("input[type=checkbox]").nth(1).check()  # 300 000
     page.locator("form.ballot-form button[type=submit]").click()
