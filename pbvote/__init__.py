@@ -29,6 +29,7 @@ DOMAINS = (
     "petitions",
     "inforequests",
     "complaints",
+    "guides",
     "api",
 )
 

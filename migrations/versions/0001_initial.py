@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:24:00.759903
+Create Date: 2026-11-30 22:24:21.181366
 
 """
 
@@ -1987,6 +1987,48 @@ def upgrade():
         ),
     )
     op.create_table(
+        "audio_guides",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("subject", sa.String(length=30), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column("content_type", sa.String(length=20), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("stored_name", sa.String(length=80), nullable=False),
+        sa.Column("uploaded_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_audio_guides_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_audio_guides_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_audio_guides_uploaded_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audio_guides")),
+        sa.UniqueConstraint(
+            "commune_id",
+            "language",
+            "subject",
+            name=op.f("uq_audio_guides_commune_id_language_subject"),
+        ),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_audio_guides_stored_name")),
+    )
+    with op.batch_alter_table("audio_guides", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_audio_guides_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
         "execution_records",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("commune_id", sa.Integer(), nullable=False),
@@ -2446,6 +2488,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_execution_records_commune_id"))
 
     op.drop_table("execution_records")
+    with op.batch_alter_table("audio_guides", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audio_guides_commune_id"))
+
+    op.drop_table("audio_guides")
     op.drop_table("voter_verifications")
     with op.batch_alter_table("voter_verification_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_voter_verification_attempts_cycle_id"))
