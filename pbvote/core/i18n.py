@@ -193,8 +193,6 @@ def register_template_helpers(app) -> None:
     )
     from pbvote.core.labels import action_label, sms_purpose, sms_status
     from pbvote.core.nav import nav_items, staff_links
-    from pbvote.guides.pictures import pictogram_key, project_photo
-    from pbvote.guides.views import audio_guides
 
     app.jinja_env.filters.update(
         action_label=action_label, sms_purpose=sms_purpose, sms_status=sms_status
@@ -207,9 +205,6 @@ def register_template_helpers(app) -> None:
         money_parts=money_parts,
         money_html=money_html,
         ltr=ltr,
-        pictogram_key=pictogram_key,
-        project_photo=project_photo,
-        audio_guides=audio_guides,
         nav_items=nav_items,
         staff_links=staff_links,
     )

@@ -24,8 +24,21 @@ from pbvote.guides import services
 from pbvote.guides.errors import GuideError
 from pbvote.guides.forms import AudioGuideForm
 from pbvote.guides.models import AudioGuide
+from pbvote.guides.pictures import pictogram_key, project_photo
 
 bp = Blueprint("guides", __name__)
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    # Pages of every domain show pictures and guides: the helpers are global.
+    state.app.jinja_env.globals.update(
+        pictogram_key=pictogram_key,
+        project_photo=project_photo,
+        audio_guides=audio_guides,
+    )
+
+
 add_staff_link("guides.staff_guides", _l("Audio guides"), "admin")
 
 
