@@ -52,6 +52,31 @@ ACTION_LABELS = {
     "voting.election_key": _l("Election key created"),
     "voting.kiosk_open": _l("Kiosk opened"),
     "voting.registry_import": _l("Voter registry imported"),
+    "body.delete_opinion": _l("Opinion withdrawn"),
+    "body.publish_opinion": _l("Opinion published"),
+    "complaint.answer": _l("Complaint answered"),
+    "complaint.route": _l("Complaint sent to a service"),
+    "holiday.delete": _l("Holiday removed"),
+    "holiday.save": _l("Holiday saved"),
+    "inforequest.answer": _l("Information request answered"),
+    "inforequest.extend": _l("Information request extended"),
+    "inforequest.refuse": _l("Information request refused"),
+    "inforequest.register": _l("Information request registered"),
+    "meeting.attendance": _l("Meeting attendance recorded"),
+    "meeting.cancel": _l("Meeting cancelled"),
+    "meeting.commitment": _l("Meeting commitment added"),
+    "meeting.commitment_update": _l("Commitment followed up"),
+    "meeting.minutes": _l("Minutes published"),
+    "meeting.save": _l("Meeting saved"),
+    "petition.decided": _l("Petition decided"),
+    "petition.on_agenda": _l("Petition put on the agenda"),
+    "petition.paper_signature": _l("Paper signature registered"),
+    "survey.add_question": _l("Survey question added"),
+    "survey.publish_results": _l("Survey results published"),
+    "survey.ready_made": _l("Satisfaction survey created"),
+    "survey.remove_question": _l("Survey question removed"),
+    "survey.save": _l("Survey saved"),
+    "voting.report": _l("Vote-integrity report recorded"),
 }
 
 SMS_PURPOSES = {
@@ -62,6 +87,9 @@ SMS_PURPOSES = {
     "execution-update": _l("Project news"),
     "execution-overdue": _l("Overdue project alert"),
     "tally_alert": _l("Count alert"),
+    "complaint": _l("Complaint notice"),
+    "inforequest": _l("Information request notice"),
+    "meeting": _l("Meeting reminder"),
 }
 
 SMS_STATUSES = {

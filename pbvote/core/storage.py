@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from pbvote.extensions import db
 
 PENDING_KEY = "pbvote_pending_files"
-AREAS = ("proposals", "execution", "reports")
+AREAS = ("proposals", "execution", "reports", "inforequests", "complaints", "guides")
 
 
 def root() -> Path:

@@ -1,7 +1,7 @@
 """Audio guides: checked by their content and size, stored under
-``UPLOAD_DIR/guides`` with random names, one per language and subject."""
+``STORAGE_DIR/guides`` (pbvote.core.storage, written once the transaction
+commits) with random names, one per language and subject."""
 
-import secrets
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pbvote.audit.services import record_action
+from pbvote.core import storage
 from pbvote.extensions import db
 from pbvote.guides.errors import InvalidAudio
 from pbvote.guides.models import GUIDE_LANGUAGES, AudioGuide
@@ -56,8 +57,8 @@ def check_audio(data: bytes) -> tuple[str, str]:
     return kind
 
 
-def guides_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "guides"
+def guide_path(guide) -> Path:
+    return storage.path_of("guides", guide.stored_name)
 
 
 def save_guide(actor, commune_id, language, project_id, data, now: datetime):
@@ -82,10 +83,10 @@ def save_guide(actor, commune_id, language, project_id, data, now: datetime):
     ) or AudioGuide(commune_id=commune_id, language=language, subject=subject)
     guide.project_id = project.id if project else None
     guide.content_type, guide.size = content_type, len(data)
-    guide.stored_name = f"{secrets.token_hex(16)}.{extension}"
+    if guide.stored_name:  # the recording it replaces goes once this commits
+        storage.remove_after_commit("guides", guide.stored_name)
+    guide.stored_name = storage.stage("guides", data, extension)
     guide.uploaded_at_dt, guide.uploaded_by_id = now, actor.id
-    guides_dir().mkdir(parents=True, exist_ok=True)
-    (guides_dir() / guide.stored_name).write_bytes(data)
     db.session.add(guide)
     db.session.flush()  # the audit entry needs the id
     record_action(
@@ -100,7 +101,7 @@ def save_guide(actor, commune_id, language, project_id, data, now: datetime):
 
 
 def delete_guide(actor, guide: AudioGuide, now: datetime) -> None:
-    """Remove the guide (its file stays until a clean-up: the row goes first)."""
+    """Remove the guide; its file is deleted once the transaction commits."""
     record_action(
         actor,
         "guide.delete",
@@ -109,6 +110,7 @@ def delete_guide(actor, guide: AudioGuide, now: datetime) -> None:
         now,
         {"language": guide.language, "subject": guide.subject},
     )
+    storage.remove_after_commit("guides", guide.stored_name)
     db.session.delete(guide)
 
 

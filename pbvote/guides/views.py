@@ -97,7 +97,7 @@ def staff_delete_guide(guide_id: int):
 @bp.route("/audio-guides/<int:guide_id>")
 def audio_file(guide_id: int):
     guide = _guide_or_404(guide_id)
-    path = services.guides_dir() / guide.stored_name
+    path = services.guide_path(guide)
     if not path.exists():
         abort(404)
     response = send_file(path, mimetype=guide.content_type, max_age=3600)

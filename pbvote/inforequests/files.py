@@ -1,15 +1,15 @@
 """Files given with answers (and complaint photos): checked by content with
-:mod:`pbvote.core.files`, stored under ``UPLOAD_DIR/<folder>`` with random names.
+:mod:`pbvote.core.files`, stored through :mod:`pbvote.core.storage` (``STORAGE_DIR/<folder>``, written
+only once the transaction commits) with random names.
 ``error`` is the calling domain's exception class, built as error(message, field).
 """
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 
+from pbvote.core import storage
 from pbvote.core.files import (
     ImageTooLarge,
     UnreadableImage,
@@ -69,17 +69,10 @@ def check_upload(storage, error, field: str, *, images_only=False) -> CheckedFil
     return CheckedFile(safe_filename(name, extension), content_type, extension, data)
 
 
-def _folder(folder: str) -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / folder
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def store(folder: str, checked: CheckedFile) -> str:
-    stored_name = f"{secrets.token_urlsafe(24)}.{checked.extension}"
-    (_folder(folder) / stored_name).write_bytes(checked.data)
-    return stored_name
+    """Stage the file; it is kept only if the transaction commits."""
+    return storage.stage(folder, checked.data, checked.extension)
 
 
 def path_of(folder: str, stored_name: str) -> Path:
-    return _folder(folder) / Path(stored_name).name
+    return storage.path_of(folder, stored_name)

@@ -83,6 +83,7 @@ def run_is_active(run: TallyRun, now: datetime) -> bool:
     connection = redis_connection()
     if connection is None:
         return run.heartbeat_at_dt > now - STALE_AFTER
+    from rq import Queue
     from rq.job import Job, JobStatus
     from rq.registry import StartedJobRegistry
 
@@ -90,6 +91,9 @@ def run_is_active(run: TallyRun, now: datetime) -> bool:
     # A deferred job (the count, waiting for its chunks) is alive only through
     # the jobs it waits for, which are checked here too.
     waiting = (JobStatus.QUEUED, JobStatus.SCHEDULED)
+    # A worker killed between taking a job and starting it leaves the job
+    # "queued" but out of the queue (in RQ's intermediate list): not alive.
+    queued_ids = set(Queue(QUEUE, connection=connection).get_job_ids())
     alive = False
     for job in Job.fetch_many(run_job_ids(run), connection=connection):
         if job is None:
@@ -101,6 +105,8 @@ def run_is_active(run: TallyRun, now: datetime) -> bool:
             if not worker_is_alive(connection, job.worker_name):
                 return False
             alive = True
+        elif status == JobStatus.QUEUED and job.id not in queued_ids:
+            continue
         elif status in waiting:
             alive = True
     return alive

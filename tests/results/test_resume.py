@@ -6,6 +6,7 @@ import os
 import signal
 import time
 
+import pytest
 from redis import Redis
 from rq.registry import StartedJobRegistry
 
@@ -16,6 +17,9 @@ from tests.results.test_jobs import start
 from tests.results.worker import start_worker, stop_worker, wait_for
 
 BALLOTS = [("p1",), ("p2", "p3"), ("p3",), ("p4",)] * 60  # 240 ballots
+
+# A real worker in another process reads what these tests commit.
+pytestmark = pytest.mark.commits
 
 
 def _status(app, cycle_id) -> str:

@@ -31,8 +31,8 @@ def start_worker(app, *queues: str, **settings) -> subprocess.Popen:
         [sys.executable, "-m", "pbvote.cli", "worker", *queues, "--no-scheduler"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=open(os.environ.get("PBVOTE_TEST_WORKER_LOG", os.devnull), "ab"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 

@@ -89,8 +89,9 @@ def pictured_election(app, committed, commune):
         db.session.get(Project, ids[0]).proposal_id = proposal.id
         picture = io.BytesIO()
         Image.new("RGB", (64, 48), (40, 120, 80)).save(picture, "PNG")
-        uploads.upload_dir().mkdir(parents=True, exist_ok=True)
-        uploads.path_of("ballot-photo.png").write_bytes(picture.getvalue())
+        photo = uploads.path_of("ballot-photo.png")
+        photo.parent.mkdir(parents=True, exist_ok=True)
+        photo.write_bytes(picture.getvalue())
         db.session.add(
             Attachment(
                 proposal_id=proposal.id,

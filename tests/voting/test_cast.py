@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from flask import current_app
 from sqlalchemy import select
 
@@ -205,6 +206,7 @@ def test_a_voter_who_comes_back_is_told_the_vote_is_recorded(app, election):
     assert other.get(f"/cycles/{election['cycle_id']}/vote/done").status_code == 302
 
 
+@pytest.mark.commits  # other connections must see the committed rows
 def test_a_database_restart_between_pages_is_invisible_to_the_voter(app, election):
     """Every pooled connection is cut (as a PostgreSQL restart does); the cast
     still goes through on a fresh connection (pool_pre_ping), and is recorded."""

@@ -4,6 +4,8 @@ typed ID, and the rate limiter's check-and-count is atomic."""
 import threading
 from datetime import date, timedelta
 
+import pytest
+
 from pbvote.core import ratelimit
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
@@ -100,6 +102,7 @@ def _hit_concurrently(app, workers: int, limit: int) -> int:
     return len(passed)
 
 
+@pytest.mark.commits  # other connections must see the committed rows
 def test_concurrent_requests_cannot_pass_the_rate_limit(app):
     # Twenty requests at once against a limit of five: exactly five pass.
     assert _hit_concurrently(app, 20, 5) == 5

@@ -4,6 +4,7 @@ longest wait has passed even if no other voter comes."""
 
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from pbvote.core.jobs import DeferredJob
@@ -12,6 +13,9 @@ from pbvote.voting.models import Ballot, HeldBallot
 from tests.helpers import outbox, submit
 from tests.results.worker import start_worker, stop_worker, wait_for
 from tests.voting.helpers import cast, verify
+
+# A real worker in another process reads what these tests commit.
+pytestmark = pytest.mark.commits
 
 
 def _count(app, model) -> int:
