@@ -26,6 +26,7 @@ DOMAINS = (
     "petitions",
     "inforequests",
     "complaints",
+    "indicators",
     "api",
 )
 
