@@ -1,7 +1,7 @@
 """Bar charts drawn on the server as plain geometry for an SVG template: no
 script, and every chart is followed by its data table for screen readers."""
 
-from pbvote.indicators.optional import NOT_AVAILABLE
+NOT_AVAILABLE = "unavailable"
 from pbvote.indicators.services import SUPPRESSED
 
 WIDTH = 640

@@ -25,15 +25,18 @@ DEFINITIONS = {
     ),
     "participants": _l(
         "Distinct residents who proposed, supported, commented, signed, rated a "
-        "project or voted in the period. Voters are counted from the voters' "
-        "register, which the secret ballot keeps apart from accounts, so a "
-        "resident who both voted and proposed counts twice. The growth compares "
+        "project, answered a survey, attended a consultative meeting or voted in "
+        "the period. Accounts are counted once; voters (from the register, which "
+        "the secret ballot keeps apart from accounts), paper signatures, anonymous "
+        "survey answers and meeting attendance (recorded as totals) are added, so "
+        "one person active in two of these ways counts twice. The growth compares "
         "with the same period a year earlier."
     ),
     "diversity": _l(
         "Participants by age band, gender and disability, from the profile voters "
-        "chose to give, and voters by district; where the census gives the group's "
-        "population, participants per 1,000 inhabitants."
+        "chose to give, the attendance of consultative meetings by group, and "
+        "voters by district; where the census gives the group's population, "
+        "participants per 1,000 inhabitants."
     ),
     "information": _l(
         "Information requests received in the period; the share closed (answered "
@@ -49,9 +52,10 @@ DEFINITIONS = {
         "who also took part in the previous period."
     ),
     "satisfaction": _l(
-        "The periodic satisfaction survey; residents' ratings of completed projects "
-        "(1 to 5) and of the commune's answers to complaints, and the share of "
-        "raters willing to take part again."
+        "The periodic satisfaction survey (overall, with the commune's answers, "
+        "taking part again); residents' ratings of completed projects (1 to 5) and "
+        "of the commune's answers to complaints, and the share of raters willing "
+        "to take part again."
     ),
     "execution": _l(
         "The winning projects as they stand at the end of the period: by status, "

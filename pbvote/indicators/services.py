@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from pbvote.accountability.reports import compute_figures
 from pbvote.core.i18n import current_language
-from pbvote.indicators import periods, queries
+from pbvote.indicators import consultation, periods, queries
 from pbvote.indicators.definitions import DEFINITIONS, TITLES
 
 MIN_CELL = 5
@@ -55,9 +55,7 @@ def measure_petitions(commune_id, period, district_id=None):
 
 
 def measure_mechanisms(commune_id, period, district_id=None):
-    from pbvote.indicators import optional
-
-    meetings = optional.meetings_held(commune_id, period)
+    meetings = consultation.meetings_held(commune_id, period)
     return [
         ("channels", _l("Participation channels open"), len(CHANNELS), "count"),
         ("bodies", _l("Advisory bodies"), queries.advisory_bodies(commune_id), "count"),
@@ -84,7 +82,11 @@ def participant_counts(commune_id, period, district_id=None) -> tuple[set, int]:
     voters = queries.voters_by_district(commune_id, period.first_day, period.last_day)
     voted = voters.get(district_id, 0) if district_id else sum(voters.values())
     paper = queries.paper_signatures(commune_id, period.start, period.end, district_id)
-    return accounts, voted + paper
+    if district_id is not None:  # meetings and surveys carry no district
+        return accounts, voted + paper
+    surveyed, anonymous = consultation.respondents(commune_id, period)
+    attended = consultation.attendance(commune_id, period)["attended_total"]
+    return accounts | surveyed, voted + paper + anonymous + attended
 
 
 def measure_participants(commune_id, period, district_id=None):
@@ -101,7 +103,12 @@ def measure_participants(commune_id, period, district_id=None):
     return [
         ("total", _l("Participating residents"), people(total), "count"),
         ("accounts", _l("with an account"), people(len(accounts)), "count"),
-        ("voters", _l("voters and paper signatures"), people(others), "count"),
+        (
+            "others",
+            _l("voters, paper signatures, anonymous answers, meeting attendance"),
+            people(others),
+            "count",
+        ),
         ("growth", _l("Growth on a year earlier"), growth, "percent"),
     ]
 
@@ -140,6 +147,7 @@ def measure_diversity(commune_id, period, district_id=None):
         dimension = ("age_band", "gender", "disability")[index]
         population = queries.census(commune_id, dimension)
         rows += _rate_rows(prefix, counts, labels, population)
+    rows += _meeting_rows(consultation.attendance(commune_id, period))
     voters = queries.voters_by_district(commune_id, period.first_day, period.last_day)
     for district in queries.districts(commune_id):
         if district_id and district.id != district_id:
@@ -152,6 +160,25 @@ def measure_diversity(commune_id, period, district_id=None):
         ):
             rows.append((key.replace(".d", f".{district.id}"), lab, value, unit))
     return rows
+
+
+MEETING_GROUPS = (
+    ("attended_women", _l("Meeting attendance: women")),
+    ("attended_men", _l("Meeting attendance: men")),
+    ("attended_with_disability", _l("Meeting attendance: with a disability")),
+    ("age_under_18", _l("Meeting attendance: under 18")),
+    ("age_18_35", _l("Meeting attendance: 18 to 35")),
+    ("age_36_60", _l("Meeting attendance: 36 to 60")),
+    ("age_over_60", _l("Meeting attendance: over 60")),
+)
+
+
+def _meeting_rows(sums: dict) -> list:
+    """Consultative meetings count attendance by group (aggregates only)."""
+    return [
+        (f"meetings.{key}", label, people(sums[key]), "count")
+        for key, label in MEETING_GROUPS
+    ]
 
 
 def measure_information(commune_id, period, district_id=None):
@@ -225,17 +252,36 @@ def measure_repetition(commune_id, period, district_id=None):
 
 def measure_satisfaction(commune_id, period, district_id=None):
     from pbvote.complaints import services as complaints
-    from pbvote.indicators import optional
 
     figures = compute_figures(commune_id, period.first_day, period.last_day)
     ratings = figures["satisfaction"]["ratings"]
     answers = complaints.indicators(commune_id, period.start, period.end)
+    survey = consultation.satisfaction(commune_id, period)
+    overall, response, again = (survey.get(i, []) for i in range(3))
     return [
+        (
+            "respondents",
+            _l("Satisfaction survey respondents"),
+            people(len(overall)),
+            "count",
+        ),
         (
             "survey",
             _l("Overall satisfaction (survey, out of 5)"),
-            optional.survey_satisfaction(commune_id, period),
+            _mean(overall),
             "score",
+        ),
+        (
+            "survey_answers",
+            _l("Satisfaction with the commune's answers (survey, out of 5)"),
+            _mean(response),
+            "score",
+        ),
+        (
+            "survey_again",
+            _l("Would take part again (survey)"),
+            share(again.count(0), len(again)),
+            "percent",
         ),
         ("ratings", _l("Project ratings"), people(ratings), "count"),
         (
@@ -245,18 +291,24 @@ def measure_satisfaction(commune_id, period, district_id=None):
             "score",
         ),
         (
-            "answers",
-            _l("Satisfaction with the commune's answers (out of 5)"),
+            "complaints",
+            _l("Satisfaction with the answers to complaints (out of 5)"),
             _suppress_score(answers["average_rating"], answers["rated"]),
             "score",
         ),
         (
             "again",
-            _l("Willing to take part again"),
+            _l("Willing to take part again (project ratings)"),
             share(figures["take_part_again"]["yes"], ratings),
             "percent",
         ),
     ]
+
+
+def _mean(choices: list[int]):
+    return (
+        _suppress_score(sum(choices) / len(choices), len(choices)) if choices else None
+    )
 
 
 def _suppress_score(score, count):

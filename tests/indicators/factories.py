@@ -107,3 +107,65 @@ def census(commune_id: int, dimension: str, value: str, population: int, **kw):
         )
     )
     db.session.flush()
+
+
+def meeting(commune_id, day: date, *, women, men, disabled, taken=True):
+    """A consultative meeting; its attendance (ages all 18-35) if ``taken``."""
+    from datetime import timedelta
+
+    from pbvote.meetings.models import Meeting
+
+    total = women + men
+    attendance = (
+        {
+            "attended_total": total,
+            "attended_women": women,
+            "attended_men": men,
+            "attended_with_disability": disabled,
+            "age_under_18": 0,
+            "age_18_35": total,
+            "age_36_60": 0,
+            "age_over_60": 0,
+        }
+        if taken
+        else {}
+    )
+    db.session.add(
+        Meeting(
+            commune_id=commune_id,
+            kind="consultative",
+            title="Réunion de quartier",
+            starts_at_dt=moment(day),
+            ends_at_dt=moment(day) + timedelta(hours=2),
+            place="Salle communale",
+            organiser="Commune",
+            created_at_dt=moment(day),
+            **attendance,
+        )
+    )
+    db.session.flush()
+
+
+def satisfaction_answers(commune_id: int, answers, day: date) -> None:
+    """Responses to the ready-made satisfaction survey: (overall, answers, again)."""
+    from pbvote.surveys.models import SurveyAnswer, SurveyResponse
+    from pbvote.surveys.ready import ensure_satisfaction_survey
+
+    survey = ensure_satisfaction_survey(None, commune_id, moment(day))
+    db.session.flush()  # the questions need ids
+    questions = sorted(survey.questions, key=lambda q: q.position)
+    for index, choices in enumerate(answers):
+        response = SurveyResponse(
+            survey_id=survey.id,
+            anon_key_hash=f"{index:064d}",
+            created_at_dt=moment(day),
+        )
+        db.session.add(response)
+        db.session.flush()  # the answers need its id
+        for question, choice in zip(questions, choices, strict=False):
+            db.session.add(
+                SurveyAnswer(
+                    response_id=response.id, question_id=question.id, choice=choice
+                )
+            )
+    db.session.flush()

@@ -4,7 +4,12 @@ from datetime import date
 
 from pbvote.indicators import periods, services
 from pbvote.indicators.services import SUPPRESSED
-from tests.indicators.factories import Activity, census
+from tests.indicators.factories import (
+    Activity,
+    census,
+    meeting,
+    satisfaction_answers,
+)
 
 Q1_2024, Q4_2024, Q1_2025 = date(2024, 2, 1), date(2024, 11, 10), date(2025, 2, 10)
 
@@ -31,7 +36,7 @@ def test_participants_and_their_growth_on_a_year_earlier(app, committed, commune
         figures = rows(commune["id"], "participants", periods.quarter(2025, 1))
     # 9 accounts and 9 voters this quarter; 6 accounts in Q1 2024: (18 - 6) / 6.
     assert figures["accounts"] == 9
-    assert figures["voters"] == 9
+    assert figures["others"] == 9
     assert figures["total"] == 18
     assert figures["growth"] == 200.0
 
@@ -60,7 +65,7 @@ def test_fewer_than_five_people_are_suppressed(app, committed, commune):
         )
         repetition = rows(commune["id"], "repetition", periods.quarter(2024, 4))
     # Only 3 voted in the second district and no one has an account there.
-    assert district["voters"] == SUPPRESSED
+    assert district["others"] == SUPPRESSED
     assert district["total"] == SUPPRESSED
     assert repetition["returning"] == 0
 
@@ -108,13 +113,40 @@ def test_a_period_without_data_says_no_data_yet(app, commune):
     assert all(i["definition"] for i in data["indicators"])
 
 
-def test_meetings_and_surveys_are_marked_not_yet_available(app, commune):
+def test_meetings_count_as_mechanisms_participants_and_diversity(
+    app, committed, commune
+):
+    with committed():
+        meeting(commune["id"], date(2025, 2, 3), women=4, men=6, disabled=2)
+        meeting(commune["id"], date(2025, 3, 3), women=3, men=2, disabled=0)
+        meeting(
+            commune["id"], date(2025, 3, 9), women=0, men=0, disabled=0, taken=False
+        )
     with app.app_context():
-        mechanisms = rows(commune["id"], "mechanisms", periods.year(2025))
-        satisfaction = rows(commune["id"], "satisfaction", periods.year(2025))
-    assert mechanisms["meetings"] == "unavailable"
-    assert satisfaction["survey"] == "unavailable"
-    assert mechanisms["channels"] == len(services.CHANNELS)
+        period = periods.quarter(2025, 1)
+        mechanisms = rows(commune["id"], "mechanisms", period)
+        participants = rows(commune["id"], "participants", period)
+        diversity = rows(commune["id"], "diversity", period)
+    assert mechanisms["meetings"] == 2  # the third has no attendance taken
+    assert participants["others"] == 15
+    assert diversity["meetings.attended_women"] == 7
+    assert diversity["meetings.attended_men"] == 8
+    assert diversity["meetings.attended_with_disability"] == SUPPRESSED
+
+
+def test_the_satisfaction_survey(app, committed, commune):
+    with committed():
+        answers = [(5, 4, 0), (4, 4, 0), (4, 2, 1), (3, 3, 0), (4, 2, 2), (4, 3, 0)]
+        answers.append((4, 3, 0))
+        satisfaction_answers(commune["id"], answers, date(2025, 5, 5))
+    with app.app_context():
+        figures = rows(commune["id"], "satisfaction", periods.quarter(2025, 2))
+        earlier = rows(commune["id"], "satisfaction", periods.quarter(2025, 1))
+    assert figures["respondents"] == 7
+    assert figures["survey"] == 4.0  # 28 / 7
+    assert figures["survey_answers"] == 3.0  # 21 / 7
+    assert figures["survey_again"] == 71.4  # 5 "yes" of 7
+    assert earlier["survey"] is None
 
 
 def test_the_previous_period_is_shown_next_to_each_value(app, committed, commune):
