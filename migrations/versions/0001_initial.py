@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:12:19.281314
+Create Date: 2026-11-30 22:17:25.564435
 
 """
 
@@ -50,22 +50,6 @@ def upgrade():
         sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_snapshots")),
     )
     op.create_table(
-        "execution_statuses",
-        sa.Column("key", sa.String(length=20), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("label_ar", sa.String(length=80), nullable=False),
-        sa.Column("label_fr", sa.String(length=80), nullable=False),
-        sa.Column("label_en", sa.String(length=80), nullable=False),
-        sa.Column("default_progress", sa.Integer(), nullable=True),
-        sa.Column("needs_reason", sa.Boolean(), nullable=False),
-        sa.Column("is_final", sa.Boolean(), nullable=False),
-        sa.CheckConstraint(
-            "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
-            name=op.f("ck_execution_statuses_default_progress_range"),
-        ),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_statuses")),
-    )
-    op.create_table(
         "holidays",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -105,8 +89,8 @@ def upgrade():
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("generated_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=False),
-        sa.Column("csv_text", sa.Text(), nullable=False),
+        sa.Column("pdf_name", sa.String(length=64), nullable=False),
+        sa.Column("csv_name", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "period_kind in ('quarter', 'year')",
             name=op.f("ck_accountability_reports_period_kind"),
@@ -204,45 +188,34 @@ def upgrade():
         )
 
     op.create_table(
-        "indicator_reports",
+        "execution_statuses",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("commune_id", sa.Integer(), nullable=False),
-        sa.Column("period_kind", sa.String(length=8), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("quarter", sa.Integer(), nullable=False),
-        sa.Column("period_start", sa.Date(), nullable=False),
-        sa.Column("period_end", sa.Date(), nullable=False),
-        sa.Column("state", sa.String(length=10), nullable=False),
-        sa.Column("figures", sa.JSON(), nullable=False),
-        sa.Column("texts", sa.JSON(), nullable=False),
-        sa.Column("generated_at_dt", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at_dt", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("pdf", sa.LargeBinary(), nullable=True),
-        sa.Column("csv_text", sa.Text(), nullable=True),
+        sa.Column("key", sa.String(length=20), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label_ar", sa.String(length=80), nullable=False),
+        sa.Column("label_fr", sa.String(length=80), nullable=False),
+        sa.Column("label_en", sa.String(length=80), nullable=False),
+        sa.Column("default_progress", sa.Integer(), nullable=True),
+        sa.Column("needs_reason", sa.Boolean(), nullable=False),
+        sa.Column("is_final", sa.Boolean(), nullable=False),
         sa.CheckConstraint(
-            "period_kind in ('quarter', 'year')",
-            name=op.f("ck_indicator_reports_period_kind"),
-        ),
-        sa.CheckConstraint(
-            "state in ('draft', 'published')", name=op.f("ck_indicator_reports_state")
+            "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
+            name=op.f("ck_execution_statuses_default_progress_range"),
         ),
         sa.ForeignKeyConstraint(
             ["commune_id"],
             ["communes.id"],
-            name=op.f("fk_indicator_reports_commune_id_communes"),
+            name=op.f("fk_execution_statuses_commune_id_communes"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_indicator_reports")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_statuses")),
         sa.UniqueConstraint(
-            "commune_id",
-            "period_kind",
-            "year",
-            "quarter",
-            name=op.f("uq_indicator_reports_commune_id_period_kind_year_quarter"),
+            "commune_id", "key", name=op.f("uq_execution_statuses_commune_id_key")
         ),
     )
-    with op.batch_alter_table("indicator_reports", schema=None) as batch_op:
+    with op.batch_alter_table("execution_statuses", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_indicator_reports_commune_id"), ["commune_id"], unique=False
+            batch_op.f("ix_execution_statuses_commune_id"), ["commune_id"], unique=False
         )
 
     op.create_table(
@@ -657,6 +630,56 @@ def upgrade():
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_execution_imports_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "indicator_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("period_kind", sa.String(length=8), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("quarter", sa.Integer(), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("texts", sa.JSON(), nullable=False),
+        sa.Column("generated_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("accountability_report_id", sa.Integer(), nullable=True),
+        sa.Column("pdf_name", sa.String(length=64), nullable=True),
+        sa.Column("csv_name", sa.String(length=64), nullable=True),
+        sa.CheckConstraint(
+            "period_kind in ('quarter', 'year')",
+            name=op.f("ck_indicator_reports_period_kind"),
+        ),
+        sa.CheckConstraint(
+            "state in ('draft', 'published')", name=op.f("ck_indicator_reports_state")
+        ),
+        sa.ForeignKeyConstraint(
+            ["accountability_report_id"],
+            ["accountability_reports.id"],
+            name=op.f(
+                "fk_indicator_reports_accountability_report_id_accountability_reports"
+            ),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_indicator_reports_commune_id_communes"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_indicator_reports")),
+        sa.UniqueConstraint(
+            "commune_id",
+            "period_kind",
+            "year",
+            "quarter",
+            name=op.f("uq_indicator_reports_commune_id_period_kind_year_quarter"),
+        ),
+    )
+    with op.batch_alter_table("indicator_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_indicator_reports_commune_id"), ["commune_id"], unique=False
         )
 
     op.create_table(
@@ -2035,6 +2058,11 @@ def upgrade():
             name=op.f("ck_execution_records_progress_range"),
         ),
         sa.ForeignKeyConstraint(
+            ["commune_id", "status_key"],
+            ["execution_statuses.commune_id", "execution_statuses.key"],
+            name=op.f("fk_execution_records_commune_id_execution_statuses"),
+        ),
+        sa.ForeignKeyConstraint(
             ["commune_id"],
             ["communes.id"],
             name=op.f("fk_execution_records_commune_id_communes"),
@@ -2048,11 +2076,6 @@ def upgrade():
             ["project_id"],
             ["projects.id"],
             name=op.f("fk_execution_records_project_id_projects"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_records_status_key_execution_statuses"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_records")),
         sa.UniqueConstraint("project_id", name=op.f("uq_execution_records_project_id")),
@@ -2282,11 +2305,6 @@ def upgrade():
             name=op.f("fk_execution_subprojects_record_id_execution_records"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_subprojects_status_key_execution_statuses"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_subprojects")),
     )
     with op.batch_alter_table("execution_subprojects", schema=None) as batch_op:
@@ -2365,11 +2383,6 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_updates_status_key_execution_statuses"),
-        ),
-        sa.ForeignKeyConstraint(
             ["subproject_id"],
             ["execution_subprojects.id"],
             name=op.f("fk_execution_updates_subproject_id_execution_subprojects"),
@@ -2403,7 +2416,7 @@ def upgrade():
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("caption", sa.String(length=200), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("stored_name", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "kind in ('photo', 'document')", name=op.f("ck_execution_attachments_kind")
         ),
@@ -2623,6 +2636,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_info_requests_commune_id"))
 
     op.drop_table("info_requests")
+    with op.batch_alter_table("indicator_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_indicator_reports_commune_id"))
+
+    op.drop_table("indicator_reports")
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_execution_imports_commune_id"))
 
@@ -2677,10 +2694,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposal_categories_commune_id"))
 
     op.drop_table("proposal_categories")
-    with op.batch_alter_table("indicator_reports", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_indicator_reports_commune_id"))
+    with op.batch_alter_table("execution_statuses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_execution_statuses_commune_id"))
 
-    op.drop_table("indicator_reports")
+    op.drop_table("execution_statuses")
     with op.batch_alter_table("districts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_districts_commune_id"))
 
@@ -2702,7 +2719,6 @@ def downgrade():
 
     op.drop_table("rate_events")
     op.drop_table("holidays")
-    op.drop_table("execution_statuses")
     op.drop_table("execution_snapshots")
     op.drop_table("deferred_jobs")
     op.drop_table("communes")

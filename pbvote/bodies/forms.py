@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Length
-
-from pbvote.core.forms import TextForm
 
 TOO_LONG = _l("At most %(max)d characters.")
 
 
-class OpinionForm(TextForm):
+class OpinionForm(FlaskForm):
     kind = RadioField(
         _l("Kind"),
         choices=[

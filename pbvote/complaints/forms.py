@@ -4,8 +4,6 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pbvote.core.forms import no_nul
-
 CATEGORY_LABELS = {
     "roads": _l("Roads and pavements"),
     "lighting": _l("Street lighting"),
@@ -45,7 +43,6 @@ class ComplaintForm(FlaskForm):
         validators=[
             DataRequired(_l("Describe the problem.")),
             Length(min=10, max=5000),
-            no_nul,
         ],
     )
     photo = FileField(_l("Photo (optional)"))
@@ -58,9 +55,7 @@ class RouteForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(
-        _l("Answer (published)"), validators=[Length(max=10_000), no_nul]
-    )
+    answer = TextAreaField(_l("Answer (published)"), validators=[Length(max=10_000)])
 
 
 class RateForm(FlaskForm):
@@ -77,5 +72,5 @@ class RateForm(FlaskForm):
     )
     comment = TextAreaField(
         _l("Comment for the commune (not published)"),
-        validators=[Length(max=2000), no_nul],
+        validators=[Length(max=2000)],
     )

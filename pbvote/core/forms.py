@@ -63,21 +63,6 @@ def form_error(form, error) -> None:
         target.errors = list(target.errors) + [str(error)]
 
 
-class TextForm(FlaskForm):
-    """A form that refuses NUL characters in any text field with a clear message
-    (PostgreSQL cannot store them, and no person types them)."""
-
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field.data, str) and "\x00" in field.data:
-                field.errors = list(field.errors) + [
-                    _l("This text contains a character that is not allowed.")
-                ]
-                valid = False
-        return valid
-
-
 class LocalTimeField(DateTimeLocalField):
     """A date and time typed as the clock in Ouazzane shows it (naive: callers
     attach :data:`COMMUNE_TZ`)."""
@@ -102,14 +87,3 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
-
-
-def no_nul(form, field) -> None:
-    """PostgreSQL cannot store NUL characters in text: refuse them with a message
-    instead of a server error."""
-    from wtforms.validators import ValidationError
-
-    data = field.data
-    values = data if isinstance(data, list) else [data]
-    if any(isinstance(value, str) and "\x00" in value for value in values):
-        raise ValidationError(_l("The text contains an invalid character (NUL)."))

@@ -151,7 +151,7 @@ def run_in_process(job: PendingJob) -> None:
 
     The request that committed has already succeeded; a failing job must not turn
     it into an error page, and jobs record their own failures (an SMS stays
-    'failed' and is retried by ``pbvote sms retry``).
+    'failed' and is retried by ``pbvote sms-retry``).
     """
     from importlib import import_module
 

@@ -3,8 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from pbvote.core.forms import no_nul
-
 KIND_LABELS = {"fixed": _l("Fixed date"), "islamic": _l("Islamic (lunar) calendar")}
 
 
@@ -14,11 +12,11 @@ class HolidayForm(FlaskForm):
     )
     name_ar = StringField(
         _l("Name in Arabic"),
-        validators=[DataRequired(_l("Give the name.")), Length(max=120), no_nul],
+        validators=[DataRequired(_l("Give the name.")), Length(max=120)],
     )
     name_fr = StringField(
         _l("Name in French"),
-        validators=[DataRequired(_l("Give the name.")), Length(max=120), no_nul],
+        validators=[DataRequired(_l("Give the name.")), Length(max=120)],
     )
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
     confirmed = BooleanField(_l("Date confirmed by the official announcement"))

@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
-from pbvote.core.forms import no_nul
 from pbvote.indicators.definitions import TITLES
 
 
@@ -11,7 +10,6 @@ class GenerateReportForm(FlaskForm):
     period = StringField(
         _l("Period (2026-Q3 or 2026)"),
         validators=[
-            no_nul,
             Regexp(r"^\d{4}(-Q[1-4])?$", message=_l("Write 2026-Q3 or 2026.")),
         ],
     )
@@ -25,5 +23,5 @@ for _key, _title in TITLES.items():
     setattr(
         ReportTextsForm,
         f"text_{_key}",
-        TextAreaField(_title, validators=[Optional(), no_nul, Length(max=2000)]),
+        TextAreaField(_title, validators=[Optional(), Length(max=2000)]),
     )

@@ -8,9 +8,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
-    LargeBinary,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -66,5 +64,11 @@ class IndicatorReport(db.Model):
     texts: Mapped[dict] = mapped_column(JSON, default=dict)  # indicator key -> text
     generated_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    csv_text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    # The execution section: the accountability report of the same period (one
+    # report system), archived when the charter report is drafted after the end.
+    accountability_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accountability_reports.id")
+    )
+    # The files once published, in STORAGE_DIR/reports (pbvote.core.storage).
+    pdf_name: Mapped[str | None] = mapped_column(String(64))
+    csv_name: Mapped[str | None] = mapped_column(String(64))

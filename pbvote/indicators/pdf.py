@@ -5,7 +5,7 @@ helpers (the DejaVu fonts, and Arabic shaped and ordered by
 from xml.sax.saxutils import escape
 
 from pbvote.accountability.arabic import has_arabic, wrap_visual
-from pbvote.accountability.reports import _fonts
+from pbvote.accountability.report_files import _fonts
 
 
 def _text(value, unit: str) -> str:

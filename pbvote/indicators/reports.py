@@ -9,7 +9,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from pbvote.accountability import reports as accountability_reports
+from pbvote.accountability.errors import AccountabilityError
+from pbvote.accountability.reports import REPORT_AREA
 from pbvote.audit.services import record_action
+from pbvote.core import storage
 from pbvote.core.forms import to_local_day
 from pbvote.extensions import db
 from pbvote.indicators import periods, services
@@ -61,6 +65,7 @@ def generate_draft(
             _("The report of %(period)s is already published.", period=period.code)
         )
     figures = services.dashboard(commune_id, period, progress=progress)
+    execution = _execution_report(commune_id, period, now, actor)
     if report is None:
         report = IndicatorReport(
             commune_id=commune_id,
@@ -73,6 +78,7 @@ def generate_draft(
         )
         db.session.add(report)
     report.figures, report.generated_at_dt = figures, now
+    report.accountability_report_id = execution.id if execution else None
     db.session.flush()  # the audit entry needs the id
     record_action(
         actor,
@@ -83,6 +89,17 @@ def generate_draft(
         {"period": period.code},
     )
     return report
+
+
+def _execution_report(commune_id, period, now, actor):
+    """The accountability report of the period, made (once) if the period is
+    over: the charter report extends it rather than being a second system."""
+    try:
+        return accountability_reports.generate(
+            commune_id, period.kind, period.year, period.number, now, actor=actor
+        )
+    except AccountabilityError:  # the period is not over: no archive yet
+        return None
 
 
 def save_texts(actor, report: IndicatorReport, texts: dict, now: datetime) -> None:
@@ -110,8 +127,10 @@ def publish(actor, report: IndicatorReport, now: datetime) -> IndicatorReport:
             )
         )
     report.state, report.published_at_dt = "published", now
-    report.csv_text = render_csv(report.figures)
-    report.pdf = render_pdf(report)
+    report.csv_name = storage.stage(
+        REPORT_AREA, render_csv(report.figures).encode(), "csv"
+    )
+    report.pdf_name = storage.stage(REPORT_AREA, render_pdf(report), "pdf")
     record_action(
         actor, "indicators.report.publish", "indicator_report", report.id, now, {}
     )

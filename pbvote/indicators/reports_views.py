@@ -7,8 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from pbvote.accountability.reports import REPORT_AREA
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
+from pbvote.core import storage
 from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.nav import add_staff_link
@@ -50,7 +52,8 @@ def _file_name(report) -> str:
 @bp.route("/indicators/reports/<int:report_id>.pdf")
 def report_pdf(report_id: int):
     report = _published_or_404(report_id)
-    response = Response(report.pdf, mimetype="application/pdf")
+    data = storage.read(REPORT_AREA, report.pdf_name)
+    response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="{_file_name(report)}.pdf"'
     )
@@ -60,7 +63,8 @@ def report_pdf(report_id: int):
 @bp.route("/indicators/reports/<int:report_id>.csv")
 def report_csv(report_id: int):
     report = _published_or_404(report_id)
-    response = Response("\ufeff" + report.csv_text, mimetype="text/csv")
+    text = storage.read(REPORT_AREA, report.csv_name).decode()
+    response = Response("\ufeff" + text, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{_file_name(report)}.csv"'
     )

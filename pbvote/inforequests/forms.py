@@ -10,7 +10,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from pbvote.core.forms import no_nul
 from pbvote.voting.registry import CIN_RE, normalise_cin
 
 STATUS_LABELS = {
@@ -48,19 +47,18 @@ def _cin(form, field) -> None:
 class RequestForm(FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(_l("Give your name.")), Length(max=120), no_nul],
+        validators=[DataRequired(_l("Give your name.")), Length(max=120)],
     )
     address = StringField(
         _l("Postal address"),
         validators=[
             DataRequired(_l("Give your postal address.")),
             Length(max=300),
-            no_nul,
         ],
     )
     cin = StringField(
         _l("National ID card number"),
-        validators=[DataRequired(_l("Give your ID card number.")), no_nul, _cin],
+        validators=[DataRequired(_l("Give your ID card number.")), _cin],
     )
     email = StringField(
         _l("E-mail address"),
@@ -72,16 +70,14 @@ class RequestForm(FlaskForm):
                 message=_l("This is not an e-mail address."),
             ),
             Length(max=200),
-            no_nul,
         ],
     )
-    phone = StringField(_l("Mobile number"), validators=[Length(max=30), no_nul])
+    phone = StringField(_l("Mobile number"), validators=[Length(max=30)])
     subject = TextAreaField(
         _l("The information you want"),
         validators=[
             DataRequired(_l("Say which information you want.")),
             Length(min=10, max=5000),
-            no_nul,
         ],
     )
     urgent = BooleanField(
@@ -99,14 +95,12 @@ class ClerkRequestForm(RequestForm):
 class ExtendForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the extension (published)"),
-        validators=[Length(max=2000), no_nul],
+        validators=[Length(max=2000)],
     )
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(
-        _l("Answer (published)"), validators=[Length(max=20_000), no_nul]
-    )
+    answer = TextAreaField(_l("Answer (published)"), validators=[Length(max=20_000)])
     documents = MultipleFileField(_l("Documents (PDF, JPEG or PNG)"))
 
 
@@ -116,5 +110,5 @@ class RefuseForm(FlaskForm):
         choices=[("", _l("Choose…"))] + list(GROUND_LABELS.items()),
     )
     explanation = TextAreaField(
-        _l("Explanation (published)"), validators=[Length(max=5000), no_nul]
+        _l("Explanation (published)"), validators=[Length(max=5000)]
     )

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,7 +16,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from pbvote.core.forms import WHEN, LocalTimeField, TextForm
+from pbvote.core.forms import WHEN, LocalTimeField
 from pbvote.proposals.forms import optional_int
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -42,7 +43,7 @@ STATUS_LABELS = {
 }
 
 
-class MeetingForm(TextForm):
+class MeetingForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
     title = StringField(
         _l("Title"), [DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
@@ -83,7 +84,7 @@ def _count(label):
     )
 
 
-class AttendanceForm(TextForm):
+class AttendanceForm(FlaskForm):
     total = _count(_l("People present"))
     women = _count(_l("Women"))
     men = _count(_l("Men"))
@@ -94,13 +95,13 @@ class AttendanceForm(TextForm):
     with_disability = _count(_l("People with a disability"))
 
 
-class MinutesForm(TextForm):
+class MinutesForm(FlaskForm):
     minutes = TextAreaField(
         _l("Minutes"), [DataRequired(REQUIRED), Length(max=100000, message=TOO_LONG)]
     )
 
 
-class CommitmentForm(TextForm):
+class CommitmentForm(FlaskForm):
     text = TextAreaField(
         _l("Decision or commitment"),
         [DataRequired(REQUIRED), Length(max=5000, message=TOO_LONG)],
@@ -109,6 +110,6 @@ class CommitmentForm(TextForm):
     due_on = DateField(_l("Due by"), [Optional()])
 
 
-class CommitmentUpdateForm(TextForm):
+class CommitmentUpdateForm(FlaskForm):
     status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()))
     note = TextAreaField(_l("What changed"), [Length(max=5000, message=TOO_LONG)])

@@ -9,7 +9,6 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from pbvote.core.forms import no_nul
 from pbvote.voting.registry import CIN_RE, normalise_cin
 
 STATUS_LABELS = {
@@ -42,19 +41,17 @@ class PetitionForm(FlaskForm):
         validators=[
             DataRequired(_l("Name the agent who follows the petition.")),
             Length(max=120),
-            no_nul,
         ],
     )
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(_l("Give a title.")), Length(min=5, max=200), no_nul],
+        validators=[DataRequired(_l("Give a title.")), Length(min=5, max=200)],
     )
     request = TextAreaField(
         _l("What the council should put on its agenda, and why"),
         validators=[
             DataRequired(_l("Describe the request.")),
             Length(min=20, max=10_000),
-            no_nul,
         ],
     )
 
@@ -62,7 +59,7 @@ class PetitionForm(FlaskForm):
 class SignForm(FlaskForm):
     cin = StringField(
         _l("National ID card number"),
-        validators=[DataRequired(_l("Give your ID card number.")), no_nul, _cin],
+        validators=[DataRequired(_l("Give your ID card number.")), _cin],
     )
     birth_date = DateField(
         _l("Date of birth"),
@@ -79,9 +76,7 @@ class DecisionForm(FlaskForm):
         ],
         validators=[InputRequired(_l("Choose a decision."))],
     )
-    reasons = TextAreaField(
-        _l("Reasons (published)"), validators=[Length(max=5000), no_nul]
-    )
+    reasons = TextAreaField(_l("Reasons (published)"), validators=[Length(max=5000)])
 
 
 class AgendaForm(FlaskForm):
@@ -94,5 +89,5 @@ class AgendaForm(FlaskForm):
 class OutcomeForm(FlaskForm):
     outcome = TextAreaField(
         _l("What the council decided (published)"),
-        validators=[Length(max=5000), no_nul],
+        validators=[Length(max=5000)],
     )

@@ -1,7 +1,6 @@
 """Proposals: the public list and page, writing one, supports and comments."""
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -18,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 
 from pbvote.associations.services import approved_associations_of
 from pbvote.communes.services import active_districts, current_commune
-from pbvote.communes.web import row_or_404
 from pbvote.core.access import resident_required
 from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.i18n import localized
@@ -28,7 +26,15 @@ from pbvote.core.time import utcnow
 from pbvote.cycles.services import current_cycle, phase_at
 from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
-from pbvote.proposals import queries, services, social, uploads
+from pbvote.proposals import (
+    api,
+    exports,
+    moderation,
+    queries,
+    services,
+    social,
+    uploads,
+)
 from pbvote.proposals.errors import NotAllowed, ProposalError
 from pbvote.proposals.forms import (
     BENEFICIARY_LABELS,
@@ -38,10 +44,12 @@ from pbvote.proposals.forms import (
     FilterForm,
     ProposalForm,
 )
-from pbvote.proposals.models import PUBLIC_STATUSES, Attachment, Comment, Proposal
+from pbvote.proposals.models import PUBLIC_STATUSES, Attachment, Proposal
 from pbvote.proposals.text import plain_excerpt, render_markdown
+from pbvote.proposals.web import bp, comment_or_404
 
-bp = Blueprint("proposals", __name__)
+# Imported for the routes they add to bp (they take bp from web, never from here).
+ROUTE_MODULES = (api, exports, moderation)
 
 add_nav("proposals.proposals_home", _l("Proposals"), 20)
 add_cycle_link("proposals.new_proposal", _l("Propose a project"), phases=("proposals",))
@@ -396,14 +404,10 @@ def comment(proposal_id: int):
     return _render_page(proposal, form, 400)
 
 
-def _comment_or_404(comment_id: int) -> Comment:
-    return row_or_404(Comment, comment_id, lambda row: row.proposal.cycle.commune_id)
-
-
 @bp.route("/comments/<int:comment_id>/flag", methods=["POST"])
 @resident_required
 def flag(comment_id: int):
-    found = _comment_or_404(comment_id)
+    found = comment_or_404(comment_id)
     ConfirmForm().validate_on_submit() or abort(400)
     try:
         social.flag_comment(current_user, found, utcnow())
@@ -484,6 +488,3 @@ def remove_attachment(proposal_id: int, attachment_id: int):
         confirm_label=_("Remove"),
         cancel_url=back,
     )
-
-
-from pbvote.proposals import api, exports, moderation  # noqa: F401 - routes

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from pbvote.core.forms import LocalTimeField, TextForm
+from pbvote.core.forms import LocalTimeField
 
 TOO_LONG = _l("At most %(max)d characters.")
 KIND_LABELS = {
@@ -17,7 +18,7 @@ AUDIENCE_LABELS = {
 }
 
 
-class SurveyForm(TextForm):
+class SurveyForm(FlaskForm):
     title_ar = StringField(_l("Title (Arabic)"), [Length(max=200, message=TOO_LONG)])
     title_fr = StringField(_l("Title (French)"), [Length(max=200, message=TOO_LONG)])
     intro_ar = TextAreaField(
@@ -33,7 +34,7 @@ class SurveyForm(TextForm):
     closes_at = LocalTimeField(_l("Closes (Ouazzane time)"), validators=[Optional()])
 
 
-class QuestionForm(TextForm):
+class QuestionForm(FlaskForm):
     kind = SelectField(_l("Kind of question"), choices=list(KIND_LABELS.items()))
     text_ar = StringField(_l("Question (Arabic)"), [Length(max=500, message=TOO_LONG)])
     text_fr = StringField(_l("Question (French)"), [Length(max=500, message=TOO_LONG)])

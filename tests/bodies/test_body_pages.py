@@ -84,8 +84,8 @@ def test_nul_byte_in_an_opinion_is_a_clear_error(client, committed, commune):
     response = submit(
         client, url, {"kind": "opinion", "title_fr": "A\x00B", "text_fr": "Texte"}
     )
-    assert response.status_code == 200
-    assert "a character that is not allowed" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "a character that cannot be accepted" in response.get_data(as_text=True)
 
 
 def test_residents_and_reviewers_cannot_publish(client, committed, commune):

@@ -172,7 +172,7 @@ def test_failed_sms_shows_on_the_code_page(app, client, commune, gateway):
         submit(client, "/login", {"phone": "0612345678"})
         run_jobs(app, "sms")
         page = client.get("/login/code").get_data(as_text=True)
-        assert "could not be sent yet" in page or "تعذر" in page
+        assert "The SMS could not be sent yet. We keep trying automatically" in page
     finally:
         app.config.update(SMS_BACKEND="outbox", SMS_GATEWAY_URL=None)
 
@@ -191,17 +191,25 @@ def test_migrations_match_the_models(app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    with app.app_context(), db.engine.connect() as connection:
+    with app.app_context():
+        connection = db.session.connection()
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 
 
-def test_enqueue_after_commit_rejects_nothing_silently(app):
+def test_a_job_enqueued_after_commit_runs_to_the_end(app):
+    from redis import Redis
+    from rq import Queue
+
     with app.app_context():
         enqueue_after_commit("jobs.sms.retry_failed_sms")
         db.session.commit()
+    queue = Queue("default", connection=Redis.from_url(app.config["REDIS_URL"]))
+    assert queue.count == 1  # enqueued by the commit, not before
     run_jobs(app, "default")
+    assert queue.failed_job_registry.count == 0
+    assert queue.finished_job_registry.count == 1
 
 
 def test_openapi_document_lists_the_api(client, commune):
@@ -211,6 +219,7 @@ def test_openapi_document_lists_the_api(client, commune):
     )
 
 
+@pytest.mark.commits  # the job is kept through its own connection (db.engine)
 def test_a_job_is_kept_when_redis_is_down_and_sent_later(app, committed):
     from sqlalchemy import func
 
