@@ -51,7 +51,7 @@ def due_reports() -> list[str]:
 
     from pbvote.accountability.reports import due_periods
     from pbvote.communes.models import Commune
-    from pbvote.core.forms import to_local_day
+    from pbvote.core.time import to_local_day
 
     today = to_local_day(utcnow())
     codes = [

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:17:25.564435
+Create Date: 2026-11-30 22:17:56.820441
 
 """
 

@@ -2,12 +2,12 @@
 with the period before it. Bounds are moments in the commune's time zone."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from pbvote.core.forms import COMMUNE_TZ
+from pbvote.core.time import last_local_day, local_day_start, to_local_day
 from pbvote.cycles.models import Cycle
 from pbvote.extensions import db
 from pbvote.indicators.errors import IndicatorError
@@ -33,15 +33,15 @@ class Period:
 
     @property
     def first_day(self) -> date:
-        return self.start.astimezone(COMMUNE_TZ).date()
+        return to_local_day(self.start)
 
     @property
     def last_day(self) -> date:
-        return (self.end - timedelta(microseconds=1)).astimezone(COMMUNE_TZ).date()
+        return last_local_day(self.end)
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=COMMUNE_TZ)
+    return local_day_start(day)
 
 
 def quarter(year: int, number: int) -> Period:

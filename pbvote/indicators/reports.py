@@ -14,7 +14,7 @@ from pbvote.accountability.errors import AccountabilityError
 from pbvote.accountability.reports import REPORT_AREA
 from pbvote.audit.services import record_action
 from pbvote.core import storage
-from pbvote.core.forms import to_local_day
+from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 from pbvote.indicators import periods, services
 from pbvote.indicators.errors import IndicatorError, ReportAlreadyPublished

@@ -20,7 +20,7 @@ from pbvote.indicators import reports
 from pbvote.indicators.errors import IndicatorError
 from pbvote.indicators.forms import GenerateReportForm, ReportTextsForm
 from pbvote.indicators.models import IndicatorReport
-from pbvote.indicators.views import bp
+from pbvote.indicators.web import bp
 
 add_staff_link("indicators.staff_reports", _l("Charter reports"), "admin")
 

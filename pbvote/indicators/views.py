@@ -1,18 +1,17 @@
 """The public indicators dashboard, its CSV and JSON downloads and API."""
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+import pbvote.indicators.reports_views  # noqa: F401 - its routes join bp
 from pbvote.communes.services import current_commune
-from pbvote.core.forms import to_local_day
 from pbvote.core.nav import add_nav
-from pbvote.core.time import utcnow
+from pbvote.core.time import to_local_day, utcnow
 from pbvote.indicators import charts, periods, queries, services
 from pbvote.indicators.errors import IndicatorError
 from pbvote.indicators.export import render_csv
-
-bp = Blueprint("indicators", __name__)
+from pbvote.indicators.web import bp
 
 add_nav("indicators.dashboard", _l("Indicators"), 70)
 
@@ -88,6 +87,3 @@ def dashboard_csv():
         f'attachment; filename="indicators-{data["period"]}.csv"'
     )
     return response
-
-
-from pbvote.indicators import reports_views  # noqa: F401 - routes

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from pbvote.core.time import to_local_day, utcnow
 from pbvote.extensions import db
 from pbvote.indicators import periods, services
 from pbvote.inforequests.models import InfoRequest
@@ -114,10 +115,12 @@ def test_proposals_answered_and_median_time(app, committed, commune):
 
 
 def test_execution_money_and_statuses(app, committed, commune):
-    execution_setup(committed, commune, costs=(400_000, 250_000), year=2025)
+    # Records are opened now: they count from this year (as of the period's end).
+    execution_setup(committed, commune, costs=(400_000, 250_000))
+    this_year = to_local_day(utcnow()).year
     with app.app_context():
-        figures = rows(commune["id"], "execution", periods.year(2025))
-        before = rows(commune["id"], "execution", periods.year(2024))
+        figures = rows(commune["id"], "execution", periods.year(this_year))
+        before = rows(commune["id"], "execution", periods.year(this_year - 1))
     assert figures["projects"] == 2
     assert figures["allocated"] == 650_000
     assert figures["spent"] == 0

@@ -6,6 +6,7 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from pbvote.accountability.models import AccountabilityReport
 from pbvote.extensions import db
 from pbvote.indicators.models import IndicatorReport
 from tests.factories import create_staff
@@ -54,6 +55,10 @@ def test_a_report_is_drafted_edited_published_and_archived(
         form_url=f"/staff/indicators/reports/{report_id}",
     )
     assert page.status_code == 302
+    with app.app_context():
+        report = db.session.get(IndicatorReport, report_id)
+        linked = db.session.get(AccountabilityReport, report.accountability_report_id)
+        assert (linked.period_kind, linked.year, linked.quarter) == ("quarter", 2025, 1)
     archive = client.get("/indicators/reports").get_data(as_text=True)
     assert f"/indicators/reports/{report_id}.pdf" in archive
     pdf = client.get(f"/indicators/reports/{report_id}.pdf")
