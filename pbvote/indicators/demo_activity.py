@@ -8,10 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from pbvote.accountability.models import ExecutionRecord, Rating
-from pbvote.accounts.models import User
 from pbvote.extensions import db
 from pbvote.meetings.models import Meeting
-from pbvote.proposals.models import Comment, Proposal
 from pbvote.surveys.models import Survey, SurveyAnswer, SurveyResponse
 from pbvote.surveys.ready import SATISFACTION_KEY
 from pbvote.voting.models import ParticipationProfile, VoterMark
@@ -123,37 +121,7 @@ def last_year_meeting(ctx) -> None:
     )
 
 
-def last_year_comments(ctx) -> None:
-    """Residents who discussed last year's proposals a year ago, so repetition
-    (coming back the next year) has a base."""
-    proposal_id = db.session.scalar(
-        select(Proposal.id)
-        .where(Proposal.cycle_id == ctx["past_cycle"].id)
-        .order_by(Proposal.id)
-        .limit(1)
-    )
-    residents = db.session.scalars(
-        select(User.id)
-        .where(User.commune_id == ctx["commune"].id, User.kind == "resident")
-        .order_by(User.id)
-        .limit(12)
-    ).all()
-    if proposal_id is None:
-        return
-    when = ctx["now"] - timedelta(days=370)
-    for index, user_id in enumerate(residents):
-        db.session.add(
-            Comment(
-                proposal_id=proposal_id,
-                author_id=user_id,
-                body="فكرة جيدة / Bonne idée",
-                created_at_dt=when + timedelta(hours=index),
-            )
-        )
-
-
 def seed(ctx) -> None:
-    last_year_comments(ctx)
     profiles(ctx)
     survey_answers(ctx)
     ratings(ctx)
