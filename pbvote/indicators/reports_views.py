@@ -1,6 +1,8 @@
 """Report pages: the public archive of published reports, and the staff pages
 to generate a draft (an RQ job, with its progress), edit its texts and publish."""
 
+import re
+
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,6 +23,8 @@ from pbvote.indicators.errors import IndicatorError
 from pbvote.indicators.forms import GenerateReportForm, ReportTextsForm
 from pbvote.indicators.models import IndicatorReport
 from pbvote.indicators.web import bp
+
+PERIOD_CODE = re.compile(r"\d{4}(-Q[1-4])?")
 
 add_staff_link("indicators.staff_reports", _l("Charter reports"), "admin")
 
@@ -92,6 +96,8 @@ def staff_reports():
         .order_by(IndicatorReport.period_end.desc())
     ).all()
     watched = request.args.get("period", "")
+    if not PERIOD_CODE.fullmatch(watched):  # only our own redirect's codes
+        watched = ""
     progress = reports.job_progress(commune_id, watched) if watched else None
     status = 422 if form.errors else 200
     return render_template(
