@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:17:56.820441
+Create Date: 2026-11-30 22:23:53.661157
 
 """
 
@@ -427,6 +427,30 @@ def upgrade():
         )
 
     op.create_table(
+        "ballots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("receipt", sa.String(length=64), nullable=False),
+        sa.Column("previous_hash", sa.String(length=64), nullable=False),
+        sa.Column("chain_hash", sa.String(length=64), nullable=False),
+        sa.Column("mixed_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_ballots_cycle_id_cycles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
+        sa.UniqueConstraint(
+            "cycle_id", "position", name=op.f("uq_ballots_cycle_id_position")
+        ),
+        sa.UniqueConstraint("receipt", name=op.f("uq_ballots_receipt")),
+    )
+    with op.batch_alter_table("ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
         "body_opinions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("body_id", sa.Integer(), nullable=False),
@@ -630,6 +654,21 @@ def upgrade():
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_execution_imports_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "held_ballots",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_held_ballots_cycle_id_cycles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_held_ballots")),
+    )
+    with op.batch_alter_table("held_ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_held_ballots_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -950,6 +989,8 @@ def upgrade():
         sa.Column("ballot_min_share_pct", sa.Integer(), nullable=True),
         sa.Column("tally_rule", sa.String(length=20), nullable=False),
         sa.Column("tally_greedy_fill", sa.Boolean(), nullable=False),
+        sa.Column("tally_min_votes", sa.Integer(), nullable=True),
+        sa.Column("tally_min_share_pct", sa.Integer(), nullable=True),
         sa.CheckConstraint("amount >= 0", name=op.f("ck_scopes_amount_positive")),
         sa.ForeignKeyConstraint(
             ["cycle_id"],
@@ -1086,34 +1127,6 @@ def upgrade():
     with op.batch_alter_table("voter_import_runs", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_voter_import_runs_cycle_id"), ["cycle_id"], unique=False
-        )
-
-    op.create_table(
-        "ballots",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("cycle_id", sa.Integer(), nullable=False),
-        sa.Column("scope_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.BigInteger(), nullable=False),
-        sa.Column("sealed", sa.LargeBinary(), nullable=False),
-        sa.Column("receipt", sa.String(length=64), nullable=False),
-        sa.Column("previous_hash", sa.String(length=64), nullable=False),
-        sa.Column("chain_hash", sa.String(length=64), nullable=False),
-        sa.Column("cast_on", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["cycle_id"], ["cycles.id"], name=op.f("fk_ballots_cycle_id_cycles")
-        ),
-        sa.ForeignKeyConstraint(
-            ["scope_id"], ["scopes.id"], name=op.f("fk_ballots_scope_id_scopes")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
-        sa.UniqueConstraint(
-            "cycle_id", "position", name=op.f("uq_ballots_cycle_id_position")
-        ),
-        sa.UniqueConstraint("receipt", name=op.f("uq_ballots_receipt")),
-    )
-    with op.batch_alter_table("ballots", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -1936,6 +1949,41 @@ def upgrade():
         )
 
     op.create_table(
+        "vote_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("registry_entry_id", sa.Integer(), nullable=True),
+        sa.Column("receipt", sa.String(length=64), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=False),
+        sa.Column("filed_on", sa.Date(), nullable=False),
+        sa.CheckConstraint(
+            "channel in ('online', 'office')", name=op.f("ck_vote_reports_channel")
+        ),
+        sa.CheckConstraint(
+            "kind in ('vote_taken', 'receipt_missing')",
+            name=op.f("ck_vote_reports_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_vote_reports_cycle_id_cycles")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registry_entry_id"],
+            ["voter_registry.id"],
+            name=op.f("fk_vote_reports_registry_entry_id_voter_registry"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vote_reports")),
+        sa.UniqueConstraint(
+            "registry_entry_id", name=op.f("uq_vote_reports_registry_entry_id")
+        ),
+    )
+    with op.batch_alter_table("vote_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_vote_reports_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
         "voter_marks",
         sa.Column("cycle_id", sa.Integer(), nullable=False),
         sa.Column("registry_entry_id", sa.Integer(), nullable=False),
@@ -2491,6 +2539,10 @@ def downgrade():
 
     op.drop_table("voter_verification_attempts")
     op.drop_table("voter_marks")
+    with op.batch_alter_table("vote_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vote_reports_cycle_id"))
+
+    op.drop_table("vote_reports")
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_survey_answers_response_id"))
         batch_op.drop_index("ix_survey_answers_question_choice")
@@ -2597,10 +2649,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_info_documents_request_id"))
 
     op.drop_table("info_documents")
-    with op.batch_alter_table("ballots", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
-
-    op.drop_table("ballots")
     with op.batch_alter_table("voter_import_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_voter_import_runs_cycle_id"))
 
@@ -2640,6 +2688,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_indicator_reports_commune_id"))
 
     op.drop_table("indicator_reports")
+    with op.batch_alter_table("held_ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_held_ballots_cycle_id"))
+
+    op.drop_table("held_ballots")
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_execution_imports_commune_id"))
 
@@ -2664,6 +2716,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_body_opinions_body_id"))
 
     op.drop_table("body_opinions")
+    with op.batch_alter_table("ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
+
+    op.drop_table("ballots")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_commune_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entries_at_dt"))

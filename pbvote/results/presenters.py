@@ -93,6 +93,7 @@ def rule_text(result: ScopeResult) -> dict:
         "name": TALLY_RULE_LABELS.get(result.rule, result.rule),
         "explanation": RULE_EXPLANATIONS.get(result.rule, ""),
         "greedy_fill": GREEDY_FILL_TEXT if result.greedy_fill else "",
+        "min_votes": (result.engine_result.get("details") or {}).get("min_score"),
         "tie_order": TIE_ORDER_TEXT,
     }
 

@@ -87,8 +87,17 @@ def results_page(cycle_id: int):
     scopes = [
         presenters.scope_view(result, rtl) for result in services.scope_results(run)
     ]
+    from pbvote.voting.reports import report_counts
+    from pbvote.voting.sealing import fingerprint
+
     return render_template(
-        "results/page.html", cycle=cycle, run=run, scopes=scopes, rtl=rtl
+        "results/page.html",
+        cycle=cycle,
+        run=run,
+        scopes=scopes,
+        rtl=rtl,
+        reports=report_counts(cycle.id),
+        fingerprint=fingerprint(run.signing_public),
     )
 
 

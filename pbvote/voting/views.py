@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from pbvote.accounts.errors import AccountError, CodeRejected
 from pbvote.accounts.phones import masked, normalise_mobile
@@ -189,6 +190,37 @@ def ballot(cycle_id: int):
 def cast(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
     try:
+        return _cast(cycle)
+    except DBAPIError as error:
+        if not error.connection_invalidated and not isinstance(error, OperationalError):
+            raise
+        db.session.rollback()
+    # The database connection dropped (a restart): try once on a fresh one.
+    try:
+        return _cast(cycle)
+    except DBAPIError:
+        db.session.rollback()
+        return _cast_unknown(cycle)
+
+
+def _cast_unknown(cycle):
+    """503 that says whether the vote was recorded, when the database can say."""
+    try:
+        current = _verified(cycle)
+        recorded = bool(
+            current and services.has_voted(cycle.id, current.registry_entry_id)
+        )
+        db.session.rollback()
+    except DBAPIError:
+        db.session.rollback()
+        recorded = None
+    return render_template(
+        "voting/unavailable.html", cycle=cycle, recorded=recorded
+    ), 503
+
+
+def _cast(cycle):
+    try:
         receipts = services.cast_ballots(
             cycle, _state("vote_tokens", cycle.id), request.form, utcnow()
         )
@@ -227,14 +259,22 @@ def cast(cycle_id: int):
 
 @bp.route("/cycles/<int:cycle_id>/vote/done")
 def vote_done(cycle_id: int):
+    """The receipts and, once mixed, their place in the chain; a voter who comes
+    back without them (a lost answer, a restart) is told the vote is recorded."""
     cycle = cycle_or_404(cycle_id)
-    receipts = _state("vote_receipts", cycle.id)
-    if not receipts:
+    receipts = _state("vote_receipts", cycle.id) or []
+    current = _verified(cycle)
+    if not receipts and not (
+        current and services.has_voted(cycle.id, current.registry_entry_id)
+    ):
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
     return render_template(
         "voting/done.html",
         cycle=cycle,
         receipts=receipts,
+        places={
+            full: services.receipt_status(cycle, full) for _n, _s, full in receipts
+        },
         kiosk=_state("vote_kiosk", cycle.id, False),
         can_profile=_verified(cycle) is not None,
     )
@@ -316,11 +356,15 @@ def ballot_box(cycle_id: int):
         typed=typed,
         found=found,
         short_receipt=services.short_receipt,
-        fingerprint=services.key_fingerprint(box["key"].sealing_public)
+        fingerprint=services.key_fingerprint(box["key"].signing_public)
         if box["key"]
         else None,
         phase=phase_at(cycle, utcnow()),
     )
 
 
-from pbvote.voting import api, staff_views  # noqa: F401 - routes on this blueprint
+from pbvote.voting import (  # noqa: F401 - routes on this blueprint
+    api,
+    report_views,
+    staff_views,
+)
