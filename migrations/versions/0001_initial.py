@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:23:53.661157
+Create Date: 2026-11-30 22:24:09.219347
 
 """
 
@@ -880,6 +880,7 @@ def upgrade():
             ["sms_message_id"],
             ["sms_messages.id"],
             name=op.f("fk_otp_challenges_sms_message_id_sms_messages"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_otp_challenges")),
     )

@@ -8,7 +8,7 @@ from pbvote.communes.services import current_commune
 from pbvote.core.pagination import paginate
 from pbvote.cycles.services import get_cycle
 from pbvote.results import record, services
-from pbvote.results.views import bp
+from pbvote.results.web import bp
 from pbvote.voting.reports import report_counts
 from pbvote.voting.sealing import fingerprint
 

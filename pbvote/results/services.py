@@ -35,6 +35,7 @@ from pbvote.results.models import (
     TallyRun,
 )
 from pbvote.voting.models import ElectionKey
+from pbvote.voting.signals import election_key_created
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +244,11 @@ def schedule_tally(cycle: Cycle, now: datetime) -> datetime | None:
         "jobs.tally.schedule_start", cycle.id, end.isoformat(), queue=QUEUE
     )
     return end
+
+
+@election_key_created.connect
+def _schedule_when_key_made(cycle: Cycle, now: datetime) -> None:
+    schedule_tally(cycle, now)
 
 
 def due_cycles(now: datetime) -> list[Cycle]:

@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.core.security import open_secret, seal_secret
@@ -103,14 +103,8 @@ def deliver_sms(message_id: int, now: datetime) -> SmsMessage | None:
 
 
 def forget_message(message: SmsMessage) -> None:
-    """Delete a sent sensitive message (a challenge that named it forgets it)."""
-    from pbvote.accounts.models import OtpChallenge
-
-    db.session.execute(
-        update(OtpChallenge)
-        .where(OtpChallenge.sms_message_id == message.id)
-        .values(sms_message_id=None)
-    )
+    """Delete a sent sensitive message; a challenge that named it forgets it by the
+    foreign key's ON DELETE SET NULL."""
     db.session.delete(message)
 
 

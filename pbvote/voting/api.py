@@ -11,7 +11,7 @@ from pbvote.core.pagination import paginate
 from pbvote.cycles.services import get_cycle
 from pbvote.voting import services
 from pbvote.voting.models import Ballot
-from pbvote.voting.views import bp
+from pbvote.voting.web import bp
 
 
 def _not_found():

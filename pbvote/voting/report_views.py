@@ -24,7 +24,7 @@ from pbvote.voting.forms import (
     OfficeReportForm,
     VoteTakenReportForm,
 )
-from pbvote.voting.views import _verified, bp
+from pbvote.voting.web import bp, verified_voter
 
 add_cycle_link(
     "voting.staff_reports", _l("Vote-integrity reports"), roles=("admin", "clerk")
@@ -42,7 +42,7 @@ def _done(cycle):
 def report_vote_taken(cycle_id: int):
     """A verified resident whose vote was already cast reports it."""
     cycle = cycle_or_404(cycle_id)
-    current = _verified(cycle)
+    current = verified_voter(cycle)
     if current is None or not services.has_voted(cycle.id, current.registry_entry_id):
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
     form = VoteTakenReportForm()

@@ -34,6 +34,7 @@ from pbvote.voting.models import (
 )
 from pbvote.voting.opening import require_voting_open
 from pbvote.voting.rules import ballot_scopes, check_ballot, parse_form, scope_name
+from pbvote.voting.signals import election_key_created
 from pbvote.voting.verification import PHONE_SEAL, verification_for
 
 RECEIPT_SHORT = 16  # hex characters shown, sent by SMS and typed on the public page
@@ -73,9 +74,7 @@ def ensure_election_key(cycle: Cycle, now: datetime) -> ElectionKey:
             db.session.add(key)
     except IntegrityError:
         return db.session.get(ElectionKey, cycle.id, populate_existing=True)
-    from pbvote.results.services import schedule_tally
-
-    schedule_tally(cycle, now)  # the count starts by itself when voting ends
+    election_key_created.send(cycle, now=now)  # results schedules the count
     return key
 
 

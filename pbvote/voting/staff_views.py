@@ -27,7 +27,7 @@ from pbvote.voting.forms import (
     RegistryImportForm,
 )
 from pbvote.voting.models import ImportRejection, ImportRun
-from pbvote.voting.views import bp
+from pbvote.voting.web import bp
 
 add_cycle_link("voting.staff_registry", _l("Voter registry"), roles=("admin",))
 add_cycle_link("voting.staff_election", _l("Election and turnout"), roles=("admin",))
