@@ -29,7 +29,11 @@ DOMAINS = (
     "petitions",
     "inforequests",
     "complaints",
+<<<<<<< HEAD
     "indicators",
+=======
+    "guides",
+>>>>>>> main
     "api",
 )
 

@@ -15,6 +15,7 @@ from pbvote.accountability.models import (
     SubProject,
 )
 from pbvote.accountability.statuses import status_by_key, status_label, statuses
+from pbvote.core.i18n import format_mad
 
 MAX_TEXT = 4000
 MAX_MAD = 10**12
@@ -206,8 +207,8 @@ def _amounts(record, values, errors) -> tuple[int, int]:
             errors.append(
                 InvalidUpdate(
                     _(
-                        "%(amount)s MAD is not a plausible amount.",
-                        amount=f"{amount:,}",
+                        "%(amount)s is not a plausible amount.",
+                        amount=format_mad(amount),
                     ),
                     name,
                 )
@@ -222,10 +223,10 @@ def _overspend_reason(record, committed, spent, values, errors) -> str:
         errors.append(
             InvalidUpdate(
                 _(
-                    "%(amount)s MAD is above the %(allocated)s MAD allocated by the "
-                    "vote: give the public reason for the overrun.",
-                    amount=f"{max(spent, committed):,}",
-                    allocated=f"{record.allocated:,}",
+                    "%(amount)s is above the %(allocated)s allocated by the vote: give "
+                    "the public reason for the overrun.",
+                    amount=format_mad(max(spent, committed)),
+                    allocated=format_mad(record.allocated),
                 ),
                 "overspend_reason",
             )

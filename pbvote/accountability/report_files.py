@@ -13,6 +13,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pbvote.accountability.arabic import has_arabic, wrap_visual
+from pbvote.core.i18n import format_mad
 
 FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
 CSV_COLUMNS = (
@@ -91,7 +92,7 @@ def _fonts() -> tuple[str, str]:
 
 
 def _mad(amount: int) -> str:
-    return f"{amount:,}".replace(",", "\u202f") + " MAD"
+    return format_mad(amount, language="fr")  # the report is in French
 
 
 class _Pdf:

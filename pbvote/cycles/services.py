@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pbvote.audit.services import record_action
 from pbvote.communes.models import Commune
+from pbvote.core.i18n import format_mad
 from pbvote.cycles import schedule
 from pbvote.cycles.errors import (
     CycleYearTaken,
@@ -227,11 +228,11 @@ def set_scope_amounts(
     if total != cycle.total_budget:
         raise ScopeAmountsMismatch(
             _(
-                "The scopes add up to %(sum)s MAD but the cycle's budget is %(total)s MAD "
-                "(difference: %(diff)s MAD). Change the amounts so that they add up.",
-                sum=f"{total:,}",
-                total=f"{cycle.total_budget:,}",
-                diff=f"{total - cycle.total_budget:+,}",
+                "The scopes add up to %(sum)s but the cycle's budget is %(total)s "
+                "(difference: %(diff)s). Change the amounts so that they add up.",
+                sum=format_mad(total),
+                total=format_mad(cycle.total_budget),
+                diff=format_mad(total - cycle.total_budget),
             )
         )
     existing = {scope.key: scope for scope in cycle.scopes}

@@ -5,8 +5,6 @@ Called inside requests (translated strings use ``gettext``)."""
 from dataclasses import dataclass
 from fractions import Fraction
 
-from babel import numbers
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from pbvote.core.i18n import format_mad, format_number, localized
@@ -105,7 +103,7 @@ def _mad(value) -> str:
         return ""
     if isinstance(value, dict):
         value = Fraction(value.get("exact", "0"))
-    return numbers.format_currency(float(value), "MAD", locale=str(get_locale()))
+    return format_mad(float(value), centimes=True)
 
 
 def mes_explanation(project_result, cost: int) -> str:

@@ -65,7 +65,7 @@ class IdentityFields:
         render_kw={
             "autocomplete": "bday",
             "inputmode": "numeric",
-            "placeholder": "DD/MM/YYYY",
+            "placeholder": _l("DD/MM/YYYY"),  # JJ/MM/AAAA, ي ي/ش ش/س س س س
         },
     )
 

@@ -34,7 +34,7 @@ def test_scope_amounts_must_add_up_to_the_total(app, client, commune, committed)
         scope_form(cycle_id, commune["district_ids"], 400_000, 100_000),
         follow_redirects=True,
     )
-    assert "difference: -300,000 MAD" in page.get_data(as_text=True)
+    assert "difference: -300,000\xa0MAD" in page.get_data(as_text=True)
     page = submit(
         client,
         url,
