@@ -29,11 +29,8 @@ DOMAINS = (
     "petitions",
     "inforequests",
     "complaints",
-<<<<<<< HEAD
     "indicators",
-=======
     "guides",
->>>>>>> main
     "api",
 )
 
