@@ -29,6 +29,7 @@ DOMAINS = (
     "petitions",
     "inforequests",
     "complaints",
+    "indicators",
     "guides",
     "api",
 )

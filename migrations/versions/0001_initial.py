@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:24:21.181366
+Create Date: 2026-11-30 22:38:49.824155
 
 """
 
@@ -486,6 +486,44 @@ def upgrade():
         )
 
     op.create_table(
+        "census_cells",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("district_id", sa.Integer(), nullable=True),
+        sa.Column("dimension", sa.String(length=12), nullable=False),
+        sa.Column("value", sa.String(length=10), nullable=False),
+        sa.Column("population", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.CheckConstraint(
+            "dimension in ('age_band', 'gender', 'disability')",
+            name=op.f("ck_census_cells_dimension"),
+        ),
+        sa.CheckConstraint("population >= 0", name=op.f("ck_census_cells_population")),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_census_cells_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["district_id"],
+            ["districts.id"],
+            name=op.f("fk_census_cells_district_id_districts"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_census_cells")),
+        sa.UniqueConstraint(
+            "commune_id",
+            "district_id",
+            "dimension",
+            "value",
+            name=op.f("uq_census_cells_commune_id_district_id_dimension_value"),
+        ),
+    )
+    with op.batch_alter_table("census_cells", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_census_cells_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
         "complaints",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("commune_id", sa.Integer(), nullable=False),
@@ -631,6 +669,56 @@ def upgrade():
     with op.batch_alter_table("held_ballots", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_held_ballots_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
+        "indicator_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("period_kind", sa.String(length=8), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("quarter", sa.Integer(), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("texts", sa.JSON(), nullable=False),
+        sa.Column("generated_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("accountability_report_id", sa.Integer(), nullable=True),
+        sa.Column("pdf_name", sa.String(length=64), nullable=True),
+        sa.Column("csv_name", sa.String(length=64), nullable=True),
+        sa.CheckConstraint(
+            "period_kind in ('quarter', 'year')",
+            name=op.f("ck_indicator_reports_period_kind"),
+        ),
+        sa.CheckConstraint(
+            "state in ('draft', 'published')", name=op.f("ck_indicator_reports_state")
+        ),
+        sa.ForeignKeyConstraint(
+            ["accountability_report_id"],
+            ["accountability_reports.id"],
+            name=op.f(
+                "fk_indicator_reports_accountability_report_id_accountability_reports"
+            ),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_indicator_reports_commune_id_communes"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_indicator_reports")),
+        sa.UniqueConstraint(
+            "commune_id",
+            "period_kind",
+            "year",
+            "quarter",
+            name=op.f("uq_indicator_reports_commune_id_period_kind_year_quarter"),
+        ),
+    )
+    with op.batch_alter_table("indicator_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_indicator_reports_commune_id"), ["commune_id"], unique=False
         )
 
     op.create_table(
@@ -2643,6 +2731,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_info_requests_commune_id"))
 
     op.drop_table("info_requests")
+    with op.batch_alter_table("indicator_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_indicator_reports_commune_id"))
+
+    op.drop_table("indicator_reports")
     with op.batch_alter_table("held_ballots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_held_ballots_cycle_id"))
 
@@ -2663,6 +2755,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_complaints_author_id"))
 
     op.drop_table("complaints")
+    with op.batch_alter_table("census_cells", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_census_cells_commune_id"))
+
+    op.drop_table("census_cells")
     with op.batch_alter_table("body_opinions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_body_opinions_body_id"))
 

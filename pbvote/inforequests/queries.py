@@ -2,6 +2,7 @@
 open data. Nothing here returns personal data."""
 
 from datetime import date, datetime
+from statistics import median
 
 from sqlalchemy import select
 
@@ -54,6 +55,7 @@ def indicators(
         "response_rate": len(closed) / len(rows) if rows else None,
         "on_time_rate": len(on_time) / len(closed) if closed else None,
         "average_working_days": sum(taken) / len(taken) if taken else None,
+        "median_working_days": median(taken) if taken else None,
     }
 
 

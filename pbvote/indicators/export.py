@@ -1,0 +1,33 @@
+"""The CSV of every figure: the dashboard download and the reports."""
+
+import csv
+import io
+
+
+def render_csv(data: dict) -> str:
+    """Every figure, one line each, with the previous period's value."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["indicator", "figure", "label", "unit", "value", "previous"])
+    for indicator in data["indicators"]:
+        for row in indicator["rows"]:
+            writer.writerow(
+                [
+                    indicator["key"],
+                    row["key"],
+                    _cell(row["label"]),
+                    row["unit"],
+                    _blank(row["value"]),
+                    _blank(row["previous"]),
+                ]
+            )
+    return out.getvalue()
+
+
+def _blank(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _cell(value: str) -> str:
+    # A spreadsheet runs cells that start with = + - @ as formulas.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
