@@ -22,6 +22,7 @@ DOMAINS = (
     "voting",
     "results",
     "accountability",
+    "notifications",
     "api",
 )
 

@@ -35,6 +35,11 @@ def defaults(instance_path: str) -> dict:
         "REPORT_DIR": str(Path(instance_path) / "reports"),
         "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,  # five 5 MB attachments and a form
         "COMMUNE_SLUG": "ouazzane",
+        # Notification SMS per resident per week (the rest stays in the site).
+        "NOTIFICATION_SMS_PER_WEEK": 3,
+        # Map tiles, e.g. https://tiles.ouazzane.ma/{z}/{x}/{y}.png; None: address only.
+        "MAP_TILE_URL": None,
+        "MAP_TILE_ATTRIBUTION": "",
         "PUBLIC_BASE_URL": None,  # e.g. https://participation.ouazzane.ma, for SMS links
         "OTP_TTL_SECONDS": 600,
         "OTP_MAX_TRIES": 5,

@@ -5,7 +5,7 @@ submitted, one withdrawn), this year's and last year's all submitted for review
 from pbvote.accounts.models import User
 from pbvote.cycles.services import phase_span
 from pbvote.extensions import db
-from pbvote.proposals import services, social
+from pbvote.proposals import conversations, services, social
 
 # (language, title, description, category, beneficiaries, estimated cost,
 #  project title ar, project title fr)
@@ -349,17 +349,25 @@ def _supports_and_comments(ctx, cycle, proposal_ids, planner) -> None:
             if person.id != proposal.author_id:
                 social.support_proposal(person, proposal, moment)
     first = db.session.get(Proposal, proposal_ids[0])
-    social.add_comment(
+    question = conversations.add_comment(
         people[3],
         first,
         "فكرة ممتازة، أبنائي يمشون كل يوم مسافة طويلة إلى المدرسة.",
         moment,
     )
-    social.add_comment(
+    conversations.add_comment(
         people[4],
         first,
         "Très bonne idée. Il faudrait aussi un accompagnateur dans le bus.",
         moment,
+    )
+    # A reply under the first comment (one level of replies).
+    conversations.add_comment(
+        people[0],
+        first,
+        "نفس الشيء في حينا، الطريق طويلة وغير مضاءة.",
+        moment,
+        parent_id=question.id,
     )
 
 

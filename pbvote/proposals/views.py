@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from pbvote.associations.services import approved_associations_of
 from pbvote.communes.services import active_districts, current_commune
 from pbvote.communes.web import row_or_404
-from pbvote.core.access import resident_required
+from pbvote.core.access import resident_required, staff_required
 from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
@@ -28,7 +28,7 @@ from pbvote.core.time import utcnow
 from pbvote.cycles.services import current_cycle, phase_at
 from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
-from pbvote.proposals import queries, services, social, uploads
+from pbvote.proposals import conversations, queries, services, social, uploads
 from pbvote.proposals.errors import NotAllowed, ProposalError
 from pbvote.proposals.forms import (
     BENEFICIARY_LABELS,
@@ -336,7 +336,19 @@ def _render_page(proposal: Proposal, comment_form: CommentForm, status: int = 20
         "proposals/page.html",
         proposal=proposal,
         review=review if review and review.is_published else None,
-        comments=social.comments_of(proposal),
+        threads=conversations.threads_of(proposal),
+        comment_author=lambda c: conversations.author_name(c, proposal),
+        body_member_ids=conversations.reviewing_member_ids(proposal),
+        comment_action=url_for(
+            ".staff_answer" if getattr(current_user, "is_staff", False) else ".comment",
+            proposal_id=proposal.id,
+        ),
+        author_side=social.is_author_side(current_user, proposal),
+        can_answer=current_user.is_authenticated
+        and (
+            not current_user.is_staff
+            or current_user.has_role(*conversations.ANSWERING_ROLES)
+        ),
         comment_form=comment_form,
         action_form=ConfirmForm(),
         supported=social.has_supported(current_user, proposal),
@@ -376,14 +388,14 @@ def support(proposal_id: int):
     return redirect(url_for(".proposal_page", proposal_id=proposal.id))
 
 
-@bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
-@resident_required
-def comment(proposal_id: int):
-    proposal = _proposal_or_404(proposal_id)
+def _write_comment(proposal: Proposal):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            social.add_comment(current_user, proposal, form.body.data, utcnow())
+            parent_id = conversations.parse_parent_id(form.parent_id.data)
+            comment = conversations.add_comment(
+                current_user, proposal, form.body.data, utcnow(), parent_id
+            )
         except ProposalError as error:
             db.session.rollback()
             form_error(form, error)
@@ -391,9 +403,26 @@ def comment(proposal_id: int):
             db.session.commit()
             flash(_("Your comment is published."), "success")
             return redirect(
-                url_for(".proposal_page", proposal_id=proposal.id, _anchor="comments")
+                url_for(
+                    ".proposal_page",
+                    proposal_id=proposal.id,
+                    _anchor=f"comment-{comment.id}",
+                )
             )
     return _render_page(proposal, form, 400)
+
+
+@bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
+@resident_required
+def comment(proposal_id: int):
+    return _write_comment(_proposal_or_404(proposal_id))
+
+
+@bp.route("/staff/proposals/<int:proposal_id>/answer", methods=["POST"])
+@staff_required(*conversations.ANSWERING_ROLES)
+def staff_answer(proposal_id: int):
+    """A reviewer or an administrator answers in the conversation."""
+    return _write_comment(_proposal_or_404(proposal_id))
 
 
 def _comment_or_404(comment_id: int) -> Comment:

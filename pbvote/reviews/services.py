@@ -16,6 +16,7 @@ from pbvote.core.jobs import enqueue_after_commit
 from pbvote.cycles.models import Cycle
 from pbvote.cycles.services import phase_at, phase_span, require_phase
 from pbvote.extensions import db
+from pbvote.notifications.events import review_published
 from pbvote.proposals.models import DECISIONS, Project, Proposal, Support
 from pbvote.proposals.services import record_event
 from pbvote.proposals.text import plain_excerpt
@@ -354,6 +355,7 @@ def publish_decisions(actor, cycle: Cycle, now: datetime) -> list[Review]:
         record_event(review.proposal, review.decision, now, note)
         if review.decision in PROJECT_DECISIONS:
             _project_for(review, now)
+        review_published(review, now)  # followers are told after commit
         enqueue_after_commit(
             "jobs.proposals.notify_decision",
             review.proposal_id,
