@@ -4,6 +4,7 @@ proposal."""
 
 from sqlalchemy import select
 
+from pbvote.accounts.models import User
 from pbvote.extensions import db
 from pbvote.proposals.models import Comment, Proposal, Support
 from pbvote.reviews.bodies import ensure_bodies
@@ -26,14 +27,8 @@ def make(committed, commune, phase="proposals"):
 
 def comment_as(committed, proposal_id, author_phone, body, commune, parent_id=None):
     with committed():
-        user = (
-            db.session.scalar(
-                select(db.metadata.tables["users"].c.id).where(
-                    db.metadata.tables["users"].c.phone == author_phone
-                )
-            )
-            or create_resident(commune["id"], phone=author_phone).id
-        )
+        user = db.session.scalar(select(User.id).where(User.phone == author_phone))
+        user = user or create_resident(commune["id"], phone=author_phone).id
         comment = Comment(
             proposal_id=proposal_id,
             author_id=user,
