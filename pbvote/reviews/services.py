@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, true
 
 from pbvote.accounts.models import User
 from pbvote.associations.models import Association
@@ -325,8 +325,11 @@ def _project_for(review: Review, now: datetime) -> Project:
     return project
 
 
-def publish_decisions(actor, cycle: Cycle, now: datetime) -> list[Review]:
-    """Publish every recorded, unpublished review of the cycle: the proposals take
+def publish_decisions(
+    actor, cycle: Cycle, now: datetime, review_ids: list[int] | None = None
+) -> list[Review]:
+    """Publish every recorded, unpublished review of the cycle (or only those of
+    ``review_ids``, to publish one by one or a chosen batch): the proposals take
     their decision, feasible ones become projects at their official cost, and each
     author is told by SMS in a job that starts after commit.
 
@@ -341,6 +344,7 @@ def publish_decisions(actor, cycle: Cycle, now: datetime) -> list[Review]:
                 Proposal.status == "submitted",
                 Review.decision.is_not(None),
                 Review.published_at_dt.is_(None),
+                true() if review_ids is None else Review.id.in_(review_ids),
             )
             .order_by(Review.id)
         )
