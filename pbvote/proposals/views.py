@@ -1,5 +1,7 @@
 """Proposals: the public list and page, writing one, supports and comments."""
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     abort,
@@ -28,7 +30,14 @@ from pbvote.core.time import utcnow
 from pbvote.cycles.services import current_cycle, phase_at
 from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
-from pbvote.proposals import conversations, queries, services, social, uploads
+from pbvote.proposals import (
+    conversations,
+    places,
+    queries,
+    services,
+    social,
+    uploads,
+)
 from pbvote.proposals.errors import NotAllowed, ProposalError
 from pbvote.proposals.forms import (
     BENEFICIARY_LABELS,
@@ -68,7 +77,24 @@ def proposal_helpers():
         "beneficiary_label": lambda key: BENEFICIARY_LABELS.get(key, key),
         "markdown": render_markdown,
         "excerpt": plain_excerpt,
+        "map_config": places.map_settings(),
     }
+
+
+@bp.after_request
+def _allow_map_tiles(response):
+    """A tile server on another origin is the one image source maps add."""
+    settings = places.map_settings()
+    origin = urlsplit(settings["tiles"]) if settings else None
+    if origin and origin.scheme in ("http", "https") and origin.netloc:
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"img-src 'self' data: {origin.scheme}://{origin.netloc}; "
+            "style-src 'self'; script-src 'self'; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+            "connect-src 'self'"
+        )
+    return response
 
 
 def refused(message: str, status: int = 403):
@@ -117,6 +143,28 @@ def _filter_form(cycle) -> FilterForm:
         (key, STATUS_LABELS[key]) for key in PUBLIC_STATUSES
     ]
     return form
+
+
+@bp.route("/cycles/<int:cycle_id>/proposals/map")
+def proposal_map(cycle_id: int):
+    """The map of a cycle's proposals, with the same places as a list (for the
+    keyboard, screen readers, and browsers without JavaScript or tiles)."""
+    cycle = cycle_or_404(cycle_id)
+    return render_template(
+        "proposals/map.html",
+        cycle=cycle,
+        proposals=queries.placed_proposals(cycle.id),
+        scope_label=scope_label,
+    )
+
+
+@bp.route("/map/areas.geojson")
+def map_areas():
+    """The commune's boundary and districts, as the commune provided them."""
+    collection = places.areas()
+    if collection is None:
+        abort(404)
+    return collection
 
 
 @bp.route("/cycles/<int:cycle_id>/proposals")
