@@ -5,7 +5,7 @@ submitted, one withdrawn), this year's and last year's all submitted for review
 from pbvote.accounts.models import User
 from pbvote.cycles.services import phase_span
 from pbvote.extensions import db
-from pbvote.proposals import conversations, services, social
+from pbvote.proposals import conversations, places, services, social
 
 # (language, title, description, category, beneficiaries, estimated cost,
 #  project title ar, project title fr)
@@ -269,9 +269,32 @@ class Planner:
             location_text=f"{LOCATIONS[language]}, {district}".strip(", "),
             association_id=association.id if association else None,
         )
+        data.latitude, data.longitude = _demo_point(self.count, district)
         return services.save_proposal(
             author, self.cycle, None, data, [], submit=submit, now=moment
         )
+
+
+def _demo_point(count: int, district: str):
+    """A point inside the proposal's district (the middle of its outline in the
+    commune's GeoJSON, or of the commune) for two proposals in three; the third
+    keeps an address only, as many residents will."""
+    if count % 3 == 0:
+        return None, None
+    collection = places.areas() or {"features": []}
+    kind = "district" if district else "commune"
+    for feature in collection["features"]:
+        properties = feature.get("properties") or {}
+        if properties.get("kind") == kind and properties.get("name", "") in (
+            district,
+            "Ouazzane",
+        ):
+            ring = feature["geometry"]["coordinates"][0][:-1]
+            longitude = sum(point[0] for point in ring) / len(ring)
+            latitude = sum(point[1] for point in ring) / len(ring)
+            jitter = ((count * 7) % 5 - 2) / 2000  # markers of one district apart
+            return round(latitude + jitter, 6), round(longitude - jitter, 6)
+    return None, None
 
 
 def _reviewed_cycle(ctx, cycle, authors) -> dict:
