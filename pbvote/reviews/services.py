@@ -374,29 +374,28 @@ def publish_decisions(
 
 
 def notify_author(proposal_id: int, now: datetime):
-    """Queue the SMS that tells the author their answer, once (dedupe key).
+    """Queue the SMS that tells the author their answer, once (dedupe key), in the
+    author's SMS language and in one segment.
 
     Returns the SmsMessage, or None if the proposal or its answer is gone."""
+    from pbvote.notifications.services import preference_of
+    from pbvote.notifications.texts import LOCALES
     from pbvote.proposals.forms import STATUS_LABELS
     from pbvote.sms.services import queue_sms
 
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or proposal.review is None or not proposal.review.is_published:
         return None
-    parts = []
-    for locale in ("ar_MA", "fr_MA"):
-        with force_locale(locale):
-            parts.append(
-                _(
-                    "Ouazzane participation: your proposal no. %(id)d has its "
-                    "answer: %(decision)s. Read it on the proposal's page.",
-                    id=proposal.id,
-                    decision=str(STATUS_LABELS[proposal.review.decision]),
-                )
-            )
+    language = preference_of(proposal.author_id).language
+    with force_locale(LOCALES.get(language, "ar_MA")):
+        body = _(
+            "Ouazzane: your proposal %(id)d has its answer: %(decision)s.",
+            id=proposal.id,
+            decision=str(STATUS_LABELS[proposal.review.decision]),
+        )
     return queue_sms(
         proposal.author.phone,
-        "\n".join(parts),
+        body,
         now,
         purpose="proposal-answer",
         commune_id=proposal.cycle.commune_id,
