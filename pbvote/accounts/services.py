@@ -44,7 +44,7 @@ def request_login_code(
         ip,
         now,
         # One SMS segment in Arabic (70 characters): tests/notifications checks it.
-        _("Ouazzane: your code is {code}, valid 10 minutes. Never share it."),
+        _("Ouazzane: your code is {code}. Valid 10 minutes, never share it."),
     )
 
 

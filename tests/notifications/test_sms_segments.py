@@ -26,7 +26,7 @@ NUMBER_KINDS = {"%(id)d": LONGEST_ID, "%(num)d": 9999, "{code}": "999999"}
 TEMPLATES = [
     (
         "pbvote/accounts/services.py",
-        "Ouazzane: your code is {code}, valid 10 minutes. Never share it.",
+        "Ouazzane: your code is {code}. Valid 10 minutes, never share it.",
     ),
     (
         "pbvote/reviews/services.py",
