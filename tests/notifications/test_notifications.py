@@ -248,3 +248,31 @@ def test_bad_preferences_get_a_clear_message(client, app, committed, commune):
         follow_redirects=True,
     )
     assert "Choose Arabic or French for your SMS." in response.get_data(as_text=True)
+
+
+def test_signals_tell_the_followers_of_a_project_and_a_cycle(
+    client, app, committed, commune
+):
+    from pbvote.notifications.events import execution_updated, results_published
+
+    data = seed(committed, commune)
+    with committed():
+        user = create_resident(commune["id"], phone=FOLLOWER)
+        for kind, target in (("project", 41), ("cycle", data["cycle_id"])):
+            db.session.add(
+                Follow(
+                    user_id=user.id,
+                    target_type=kind,
+                    target_id=target,
+                    created_at_dt=utcnow(),
+                )
+            )
+    with committed():  # what accountability and results send once they commit
+        execution_updated.send(41, update_id=7, now=utcnow())
+        results_published.send(data["cycle_id"], now=utcnow())
+    run_jobs(app)
+    login_resident(client, app, phone=FOLLOWER)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "The works of a project you follow have news." in page
+    assert "The results of a cycle you follow are published." in page
+    assert len(sms_to(app, FOLLOWER)) == 1  # the second waits for the digest
