@@ -19,10 +19,17 @@ DOMAINS = (
     "associations",
     "proposals",
     "reviews",
+    "meetings",
+    "surveys",
+    "bodies",
     "voting",
     "results",
     "accountability",
     "notifications",
+    "holidays",
+    "petitions",
+    "inforequests",
+    "complaints",
     "api",
 )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 21:40:52.580337
+Create Date: 2026-11-30 22:15:00.688121
 
 """
 
@@ -64,6 +64,20 @@ def upgrade():
             name=op.f("ck_execution_statuses_default_progress_range"),
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_statuses")),
+    )
+    op.create_table(
+        "holidays",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("name_ar", sa.String(length=120), nullable=False),
+        sa.Column("name_fr", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("confirmed", sa.Boolean(), nullable=False),
+        sa.CheckConstraint(
+            "kind in ('fixed', 'islamic')", name=op.f("ck_holidays_kind")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_holidays")),
+        sa.UniqueConstraint("day", name=op.f("uq_holidays_day")),
     )
     op.create_table(
         "rate_events",
@@ -398,6 +412,103 @@ def upgrade():
         )
 
     op.create_table(
+        "body_opinions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("title_ar", sa.String(length=200), nullable=False),
+        sa.Column("title_fr", sa.String(length=200), nullable=False),
+        sa.Column("text_ar", sa.Text(), nullable=False),
+        sa.Column("text_fr", sa.Text(), nullable=False),
+        sa.Column("published_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "kind in ('opinion', 'recommendation')", name=op.f("ck_body_opinions_kind")
+        ),
+        sa.CheckConstraint(
+            "title_ar <> '' or title_fr <> ''", name=op.f("ck_body_opinions_has_title")
+        ),
+        sa.ForeignKeyConstraint(
+            ["body_id"],
+            ["advisory_bodies.id"],
+            name=op.f("fk_body_opinions_body_id_advisory_bodies"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"],
+            ["users.id"],
+            name=op.f("fk_body_opinions_published_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_body_opinions")),
+    )
+    with op.batch_alter_table("body_opinions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_body_opinions_body_id"), ["body_id"], unique=False
+        )
+
+    op.create_table(
+        "complaints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("tracking_number", sa.String(length=20), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("district_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("photo_name", sa.String(length=80), nullable=True),
+        sa.Column("photo_type", sa.String(length=40), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("service", sa.String(length=20), nullable=True),
+        sa.Column("submitted_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("routed_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answered_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("working_days_taken", sa.Integer(), nullable=True),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("rating_comment", sa.Text(), nullable=False),
+        sa.Column("closed_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status in ('submitted', 'routed', 'answered', 'closed')",
+            name=op.f("ck_complaints_status"),
+        ),
+        sa.CheckConstraint(
+            "rating IS NULL OR (rating >= 1 AND rating <= 5)",
+            name=op.f("ck_complaints_rating_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_complaints_author_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_complaints_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["district_id"],
+            ["districts.id"],
+            name=op.f("fk_complaints_district_id_districts"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaints")),
+        sa.UniqueConstraint(
+            "tracking_number", name=op.f("uq_complaints_tracking_number")
+        ),
+    )
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_complaints_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_complaints_commune_id"), ["commune_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_complaints_district_id"), ["district_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_complaints_status"), ["status"], unique=False
+        )
+
+    op.create_table(
         "cycle_date_changes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cycle_id", sa.Integer(), nullable=False),
@@ -496,6 +607,144 @@ def upgrade():
     with op.batch_alter_table("follows", schema=None) as batch_op:
         batch_op.create_index(
             "ix_follows_target", ["target_type", "target_id"], unique=False
+        )
+
+    op.create_table(
+        "info_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("tracking_number", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("requester_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("registered_by_id", sa.Integer(), nullable=True),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("received_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("extended_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("extension_reason", sa.Text(), nullable=False),
+        sa.Column("closed_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("refusal_ground", sa.String(length=20), nullable=True),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("working_days_taken", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "channel in ('online', 'in_person', 'post', 'email')",
+            name=op.f("ck_info_requests_channel"),
+        ),
+        sa.CheckConstraint(
+            "status != 'refused' OR (refusal_ground IS NOT NULL AND length(explanation) > 0)",
+            name=op.f("ck_info_requests_refusal_reasoned"),
+        ),
+        sa.CheckConstraint(
+            "status in ('received', 'answered', 'refused')",
+            name=op.f("ck_info_requests_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_info_requests_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["registered_by_id"],
+            ["users.id"],
+            name=op.f("fk_info_requests_registered_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_info_requests_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_info_requests")),
+        sa.UniqueConstraint(
+            "tracking_number", name=op.f("uq_info_requests_tracking_number")
+        ),
+    )
+    with op.batch_alter_table("info_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_info_requests_commune_id"), ["commune_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_info_requests_status"), ["status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_info_requests_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "meetings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("agenda", sa.Text(), nullable=False),
+        sa.Column("starts_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("place", sa.String(length=300), nullable=False),
+        sa.Column("online_url", sa.String(length=500), nullable=False),
+        sa.Column("step_free", sa.Boolean(), nullable=False),
+        sa.Column("sign_language", sa.Boolean(), nullable=False),
+        sa.Column("childcare", sa.Boolean(), nullable=False),
+        sa.Column("language", sa.String(length=10), nullable=False),
+        sa.Column("organiser", sa.String(length=200), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cancelled_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reminders_sent_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attended_total", sa.Integer(), nullable=True),
+        sa.Column("attended_women", sa.Integer(), nullable=True),
+        sa.Column("attended_men", sa.Integer(), nullable=True),
+        sa.Column("age_under_18", sa.Integer(), nullable=True),
+        sa.Column("age_18_35", sa.Integer(), nullable=True),
+        sa.Column("age_36_60", sa.Integer(), nullable=True),
+        sa.Column("age_over_60", sa.Integer(), nullable=True),
+        sa.Column("attended_with_disability", sa.Integer(), nullable=True),
+        sa.Column("minutes", sa.Text(), nullable=False),
+        sa.Column("minutes_published_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "kind in ('consultative', 'hearing', 'accountability', 'body')",
+            name=op.f("ck_meetings_kind"),
+        ),
+        sa.CheckConstraint(
+            "place <> '' or online_url <> ''", name=op.f("ck_meetings_has_place")
+        ),
+        sa.CheckConstraint(
+            "attended_total is null or (attended_women + attended_men = attended_total and age_under_18 + age_18_35 + age_36_60 + age_over_60 = attended_total and attended_with_disability between 0 and attended_total)",
+            name=op.f("ck_meetings_attendance_adds_up"),
+        ),
+        sa.CheckConstraint(
+            "capacity is null or capacity > 0",
+            name=op.f("ck_meetings_capacity_positive"),
+        ),
+        sa.CheckConstraint(
+            "ends_at_dt > starts_at_dt", name=op.f("ck_meetings_ends_after_start")
+        ),
+        sa.ForeignKeyConstraint(
+            ["body_id"],
+            ["advisory_bodies.id"],
+            name=op.f("fk_meetings_body_id_advisory_bodies"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_meetings_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_meetings_created_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meetings")),
+    )
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meetings_body_id"), ["body_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_meetings_commune_starts", ["commune_id", "starts_at_dt"], unique=False
         )
 
     op.create_table(
@@ -691,6 +940,44 @@ def upgrade():
         sa.UniqueConstraint("cycle_id", "key", name=op.f("uq_scopes_cycle_id_key")),
     )
     op.create_table(
+        "surveys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=30), nullable=True),
+        sa.Column("title_ar", sa.String(length=200), nullable=False),
+        sa.Column("title_fr", sa.String(length=200), nullable=False),
+        sa.Column("intro_ar", sa.Text(), nullable=False),
+        sa.Column("intro_fr", sa.Text(), nullable=False),
+        sa.Column("audience", sa.String(length=10), nullable=False),
+        sa.Column("opens_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closes_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("results_published_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "audience in ('everyone', 'residents')", name=op.f("ck_surveys_audience")
+        ),
+        sa.CheckConstraint(
+            "closes_at_dt is null or opens_at_dt is null or closes_at_dt > opens_at_dt",
+            name=op.f("ck_surveys_closes_after_opening"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"], ["communes.id"], name=op.f("fk_surveys_commune_id_communes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_surveys_created_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_surveys")),
+        sa.UniqueConstraint(
+            "commune_id", "key", name=op.f("uq_surveys_commune_id_key")
+        ),
+    )
+    with op.batch_alter_table("surveys", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_surveys_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
         "tally_runs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cycle_id", sa.Integer(), nullable=False),
@@ -801,6 +1088,156 @@ def upgrade():
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
+        "info_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=120), nullable=False),
+        sa.Column("content_type", sa.String(length=40), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("stored_name", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["info_requests.id"],
+            name=op.f("fk_info_documents_request_id_info_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_info_documents")),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_info_documents_stored_name")),
+    )
+    with op.batch_alter_table("info_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_info_documents_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
+        "meeting_commitments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("responsible", sa.String(length=200), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('planned', 'in_progress', 'done', 'dropped')",
+            name=op.f("ck_meeting_commitments_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meetings.id"],
+            name=op.f("fk_meeting_commitments_meeting_id_meetings"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_commitments")),
+    )
+    with op.batch_alter_table("meeting_commitments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meeting_commitments_meeting_id"),
+            ["meeting_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "meeting_registrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('confirmed', 'waiting', 'cancelled')",
+            name=op.f("ck_meeting_registrations_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["meetings.id"],
+            name=op.f("fk_meeting_registrations_meeting_id_meetings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_meeting_registrations_user_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_registrations")),
+        sa.UniqueConstraint(
+            "meeting_id",
+            "user_id",
+            name=op.f("uq_meeting_registrations_meeting_id_user_id"),
+        ),
+    )
+    with op.batch_alter_table("meeting_registrations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meeting_registrations_meeting_id"),
+            ["meeting_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_meeting_registrations_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "petitions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("association_id", sa.Integer(), nullable=True),
+        sa.Column("agent_name", sa.String(length=120), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("request", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("threshold", sa.Integer(), nullable=False),
+        sa.Column("signature_count", sa.Integer(), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("filed_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decision_due_on", sa.Date(), nullable=True),
+        sa.Column("decided_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decision_reasons", sa.Text(), nullable=False),
+        sa.Column("session_on", sa.Date(), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            "(kind = 'association') = (association_id IS NOT NULL)",
+            name=op.f("ck_petitions_association_kind"),
+        ),
+        sa.CheckConstraint(
+            "kind in ('citizens', 'association')", name=op.f("ck_petitions_kind")
+        ),
+        sa.CheckConstraint(
+            "status in ('draft', 'collecting', 'filed', 'admissible', 'not_admissible', 'on_agenda', 'decided')",
+            name=op.f("ck_petitions_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["association_id"],
+            ["associations.id"],
+            name=op.f("fk_petitions_association_id_associations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["users.id"], name=op.f("fk_petitions_author_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_petitions_commune_id_communes"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_petitions")),
+    )
+    with op.batch_alter_table("petitions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_petitions_association_id"), ["association_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_petitions_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_petitions_commune_id"), ["commune_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_petitions_status"), ["status"], unique=False
         )
 
     op.create_table(
@@ -961,6 +1398,68 @@ def upgrade():
         )
 
     op.create_table(
+        "survey_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("text_ar", sa.String(length=500), nullable=False),
+        sa.Column("text_fr", sa.String(length=500), nullable=False),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.Column("options", sa.JSON(), nullable=False),
+        sa.CheckConstraint(
+            "kind in ('single', 'multiple', 'scale', 'text')",
+            name=op.f("ck_survey_questions_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["survey_id"],
+            ["surveys.id"],
+            name=op.f("fk_survey_questions_survey_id_surveys"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_questions")),
+    )
+    with op.batch_alter_table("survey_questions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_survey_questions_survey_id"), ["survey_id"], unique=False
+        )
+
+    op.create_table(
+        "survey_responses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("anon_key_hash", sa.String(length=64), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "user_id is not null or anon_key_hash is not null",
+            name=op.f("ck_survey_responses_respondent"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["survey_id"],
+            ["surveys.id"],
+            name=op.f("fk_survey_responses_survey_id_surveys"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_survey_responses_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_responses")),
+        sa.UniqueConstraint(
+            "survey_id",
+            "anon_key_hash",
+            name=op.f("uq_survey_responses_survey_id_anon_key_hash"),
+        ),
+        sa.UniqueConstraint(
+            "survey_id", "user_id", name=op.f("uq_survey_responses_survey_id_user_id")
+        ),
+    )
+    with op.batch_alter_table("survey_responses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_survey_responses_survey_id"), ["survey_id"], unique=False
+        )
+
+    op.create_table(
         "tally_chunks",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -1067,6 +1566,104 @@ def upgrade():
     with op.batch_alter_table("kiosk_passes", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_kiosk_passes_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
+        "meeting_commitment_updates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commitment_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status in ('planned', 'in_progress', 'done', 'dropped')",
+            name=op.f("ck_meeting_commitment_updates_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_meeting_commitment_updates_author_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commitment_id"],
+            ["meeting_commitments.id"],
+            name=op.f(
+                "fk_meeting_commitment_updates_commitment_id_meeting_commitments"
+            ),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_commitment_updates")),
+    )
+    with op.batch_alter_table("meeting_commitment_updates", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_meeting_commitment_updates_commitment_id"),
+            ["commitment_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "petition_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("petition_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["petition_id"],
+            ["petitions.id"],
+            name=op.f("fk_petition_events_petition_id_petitions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_petition_events")),
+    )
+    with op.batch_alter_table("petition_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_petition_events_petition_id"), ["petition_id"], unique=False
+        )
+
+    op.create_table(
+        "petition_signatures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("petition_id", sa.Integer(), nullable=False),
+        sa.Column("cin_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("district_id", sa.Integer(), nullable=True),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("registered_by_id", sa.Integer(), nullable=True),
+        sa.Column("signed_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "channel in ('online', 'paper')",
+            name=op.f("ck_petition_signatures_channel"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["district_id"],
+            ["districts.id"],
+            name=op.f("fk_petition_signatures_district_id_districts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["petition_id"],
+            ["petitions.id"],
+            name=op.f("fk_petition_signatures_petition_id_petitions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["registered_by_id"],
+            ["users.id"],
+            name=op.f("fk_petition_signatures_registered_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_petition_signatures_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_petition_signatures")),
+        sa.UniqueConstraint("petition_id", "cin_hash", name="one_signature_per_id"),
+        sa.UniqueConstraint("petition_id", "user_id", name="one_signature_per_account"),
+    )
+    with op.batch_alter_table("petition_signatures", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_petition_signatures_petition_id"),
+            ["petition_id"],
+            unique=False,
         )
 
     op.create_table(
@@ -1291,6 +1888,35 @@ def upgrade():
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_reviews_body_id"), ["body_id"], unique=False
+        )
+
+    op.create_table(
+        "survey_answers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("choice", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["survey_questions.id"],
+            name=op.f("fk_survey_answers_question_id_survey_questions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["response_id"],
+            ["survey_responses.id"],
+            name=op.f("fk_survey_answers_response_id_survey_responses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answers")),
+    )
+    with op.batch_alter_table("survey_answers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_survey_answers_question_choice", ["question_id", "choice"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_survey_answers_response_id"), ["response_id"], unique=False
         )
 
     op.create_table(
@@ -1859,6 +2485,11 @@ def downgrade():
 
     op.drop_table("voter_verification_attempts")
     op.drop_table("voter_marks")
+    with op.batch_alter_table("survey_answers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_answers_response_id"))
+        batch_op.drop_index("ix_survey_answers_question_choice")
+
+    op.drop_table("survey_answers")
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reviews_body_id"))
 
@@ -1887,6 +2518,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_projects_cycle_id"))
 
     op.drop_table("projects")
+    with op.batch_alter_table("petition_signatures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_petition_signatures_petition_id"))
+
+    op.drop_table("petition_signatures")
+    with op.batch_alter_table("petition_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_petition_events_petition_id"))
+
+    op.drop_table("petition_events")
+    with op.batch_alter_table("meeting_commitment_updates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meeting_commitment_updates_commitment_id"))
+
+    op.drop_table("meeting_commitment_updates")
     with op.batch_alter_table("kiosk_passes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_kiosk_passes_cycle_id"))
 
@@ -1902,6 +2545,14 @@ def downgrade():
 
     op.drop_table("voter_import_rejections")
     op.drop_table("tally_chunks")
+    with op.batch_alter_table("survey_responses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_responses_survey_id"))
+
+    op.drop_table("survey_responses")
+    with op.batch_alter_table("survey_questions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_survey_questions_survey_id"))
+
+    op.drop_table("survey_questions")
     with op.batch_alter_table("scope_results", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_scope_results_cycle_id"))
 
@@ -1921,6 +2572,26 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposals_association_id"))
 
     op.drop_table("proposals")
+    with op.batch_alter_table("petitions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_petitions_status"))
+        batch_op.drop_index(batch_op.f("ix_petitions_commune_id"))
+        batch_op.drop_index(batch_op.f("ix_petitions_author_id"))
+        batch_op.drop_index(batch_op.f("ix_petitions_association_id"))
+
+    op.drop_table("petitions")
+    with op.batch_alter_table("meeting_registrations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meeting_registrations_user_id"))
+        batch_op.drop_index(batch_op.f("ix_meeting_registrations_meeting_id"))
+
+    op.drop_table("meeting_registrations")
+    with op.batch_alter_table("meeting_commitments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meeting_commitments_meeting_id"))
+
+    op.drop_table("meeting_commitments")
+    with op.batch_alter_table("info_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_info_documents_request_id"))
+
+    op.drop_table("info_documents")
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
 
@@ -1931,6 +2602,10 @@ def downgrade():
     op.drop_table("voter_import_runs")
     op.drop_table("user_roles")
     op.drop_table("tally_runs")
+    with op.batch_alter_table("surveys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_surveys_commune_id"))
+
+    op.drop_table("surveys")
     op.drop_table("scopes")
     with op.batch_alter_table("review_assignment_rules", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_assignment_rules_commune_id"))
@@ -1951,6 +2626,17 @@ def downgrade():
 
     op.drop_table("notifications")
     op.drop_table("notification_preferences")
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.drop_index("ix_meetings_commune_starts")
+        batch_op.drop_index(batch_op.f("ix_meetings_body_id"))
+
+    op.drop_table("meetings")
+    with op.batch_alter_table("info_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_info_requests_user_id"))
+        batch_op.drop_index(batch_op.f("ix_info_requests_status"))
+        batch_op.drop_index(batch_op.f("ix_info_requests_commune_id"))
+
+    op.drop_table("info_requests")
     with op.batch_alter_table("follows", schema=None) as batch_op:
         batch_op.drop_index("ix_follows_target")
 
@@ -1964,6 +2650,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_cycle_date_changes_cycle_id"))
 
     op.drop_table("cycle_date_changes")
+    with op.batch_alter_table("complaints", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaints_status"))
+        batch_op.drop_index(batch_op.f("ix_complaints_district_id"))
+        batch_op.drop_index(batch_op.f("ix_complaints_commune_id"))
+        batch_op.drop_index(batch_op.f("ix_complaints_author_id"))
+
+    op.drop_table("complaints")
+    with op.batch_alter_table("body_opinions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_body_opinions_body_id"))
+
+    op.drop_table("body_opinions")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_commune_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entries_at_dt"))
@@ -2014,6 +2711,7 @@ def downgrade():
         batch_op.drop_index("ix_rate_events_bucket_key_at")
 
     op.drop_table("rate_events")
+    op.drop_table("holidays")
     op.drop_table("execution_statuses")
     op.drop_table("execution_snapshots")
     op.drop_table("deferred_jobs")

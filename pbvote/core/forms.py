@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, widgets
+from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, widgets
 from wtforms.validators import NumberRange
 
 from pbvote.core.time import (  # noqa: F401 - their home was here; kept for imports
@@ -12,6 +12,8 @@ from pbvote.core.time import (  # noqa: F401 - their home was here; kept for imp
     local_day_start,
     to_local_day,
 )
+
+WHEN = _l("Enter a date and time, e.g. 2026-05-14 18:00.")
 
 # Dates typed by staff are the commune's local days (pbvote.core.time): use
 # commune_zone() there; this constant is the default zone, for old imports.
@@ -59,6 +61,21 @@ def form_error(form, error) -> None:
         flash(str(error), "error")
     else:
         target.errors = list(target.errors) + [str(error)]
+
+
+class LocalTimeField(DateTimeLocalField):
+    """A date and time typed as the clock in Ouazzane shows it (naive: callers
+    attach :data:`COMMUNE_TZ`)."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(WHEN)
 
 
 class ConfirmForm(FlaskForm):

@@ -1,0 +1,1 @@
+"""Advisory bodies in public: mandate, members, meetings, opinions, reviews."""

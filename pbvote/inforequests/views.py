@@ -1,0 +1,129 @@
+"""Information requests, public side: the register, asking, following a request."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from pbvote.communes.services import current_commune
+from pbvote.core.forms import form_error
+from pbvote.core.nav import add_nav
+from pbvote.core.pagination import paginate
+from pbvote.core.time import utcnow
+from pbvote.extensions import db
+from pbvote.inforequests import files, queries, services
+from pbvote.inforequests.errors import InfoRequestError
+from pbvote.inforequests.forms import GROUND_LABELS, STATUS_LABELS, RequestForm
+from pbvote.inforequests.models import InfoDocument, InfoRequest
+
+bp = Blueprint("inforequests", __name__)
+
+add_nav("inforequests.register", _l("Information"), 65)
+
+
+@bp.app_context_processor
+def inforequest_helpers():
+    return {
+        "info_status": lambda key: STATUS_LABELS.get(key, key),
+        "info_ground": lambda key: GROUND_LABELS.get(key, key),
+        "info_state": lambda r: services.public_state(r, utcnow()),
+    }
+
+
+def requester_from(form) -> services.Requester:
+    return services.Requester(
+        name=form.name.data.strip(),
+        address=form.address.data.strip(),
+        cin=form.cin.data,
+        email=(form.email.data or "").strip(),
+        phone=(form.phone.data or "").strip(),
+    )
+
+
+def request_by_number(number: str) -> InfoRequest:
+    if "\x00" in number:  # PostgreSQL refuses NUL: no such number
+        abort(404)
+    row = db.session.scalar(
+        select(InfoRequest).where(
+            InfoRequest.tracking_number == number[:20].upper(),
+            InfoRequest.commune_id == current_commune().id,
+        )
+    )
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/information")
+def register():
+    status = request.args.get("status", "")
+    page = paginate(queries.register_query(current_commune().id, status))
+    return render_template("inforequests/register.html", page=page, status=status)
+
+
+@bp.route("/information/new", methods=["GET", "POST"])
+def new_request():
+    form = RequestForm()
+    if form.validate_on_submit():
+        resident = current_user if current_user.is_authenticated else None
+        try:
+            filed = services.file_request(
+                current_commune().id,
+                requester_from(form),
+                subject=form.subject.data,
+                urgent=form.urgent.data,
+                channel="online",
+                now=utcnow(),
+                user=resident if resident and not resident.is_staff else None,
+                client_key=request.remote_addr or "unknown",
+            )
+        except InfoRequestError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Your request is received. Keep its tracking number: %(number)s.",
+                    number=filed.tracking_number,
+                ),
+                "success",
+            )
+            return redirect(url_for(".request_page", number=filed.tracking_number))
+    return render_template("inforequests/form.html", form=form)
+
+
+@bp.route("/information/requests/<number>")
+def request_page(number: str):
+    return render_template("inforequests/page.html", item=request_by_number(number))
+
+
+@bp.route("/information/requests/<number>/documents/<int:document_id>")
+def document(number: str, document_id: int):
+    item = request_by_number(number)
+    doc = next((d for d in item.documents if d.id == document_id), None)
+    if doc is None:
+        abort(404)
+    return _send(doc)
+
+
+def _send(doc: InfoDocument):
+    return send_file(
+        files.path_of(services.FOLDER, doc.stored_name),
+        mimetype=doc.content_type,
+        as_attachment=doc.content_type == "application/pdf",
+        download_name=doc.filename,
+    )
+
+
+from pbvote.inforequests import api, staff  # noqa: F401 - routes

@@ -1,0 +1,1 @@
+"""Public meetings and hearings: registration, reminders, attendance, minutes and commitments."""

@@ -1,0 +1,120 @@
+"""Open data: the public petitions as CSV and JSON, and ``/api/v1/petitions``.
+No signer, account or ID hash ever leaves: only what the public register shows."""
+
+import csv
+import io
+
+from flask import Response, jsonify
+
+from pbvote.api.registry import add_paths
+from pbvote.communes.services import current_commune
+from pbvote.core.pagination import paginate
+from pbvote.extensions import db
+from pbvote.petitions import queries
+from pbvote.petitions.models import Petition
+from pbvote.petitions.views import bp
+
+CSV_FIELDS = (
+    "id",
+    "kind",
+    "agent",
+    "title",
+    "request",
+    "status",
+    "signatures",
+    "threshold",
+    "filed_at",
+    "decision_due_on",
+    "decided_at",
+    "decision_reasons",
+    "session_on",
+    "outcome",
+)
+
+
+def safe_cell(value):
+    """Spreadsheets run cells that start with = + - @ as formulas: quote them."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def csv_response(rows: list[dict], fields, filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: safe_cell(row[key]) for key in fields})
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
+
+
+def _rows() -> list[dict]:
+    query = queries.public_query(current_commune().id)
+    return [queries.petition_json(p) for p in db.session.scalars(query)]
+
+
+@bp.route("/petitions.csv")
+def export_csv():
+    return csv_response(_rows(), CSV_FIELDS, "petitions.csv")
+
+
+@bp.route("/petitions.json")
+def export_json():
+    return jsonify({"licence": "ODbL-1.0", "petitions": _rows()})
+
+
+@bp.route("/api/v1/petitions")
+def api_petitions():
+    page = paginate(queries.public_query(current_commune().id))
+    return jsonify(
+        {
+            "items": [queries.petition_json(p) for p in page.items],
+            "page": page.number,
+            "pages": page.pages,
+            "total": page.total,
+        }
+    )
+
+
+@bp.route("/api/v1/petitions/<int:petition_id>")
+def api_petition(petition_id: int):
+    petition = (
+        db.session.get(Petition, petition_id) if 0 < petition_id < 2**31 else None
+    )
+    if (
+        petition is None
+        or not petition.is_public
+        or petition.commune_id != current_commune().id
+    ):
+        return jsonify({"error": "not_found", "message": "No such item."}), 404
+    return jsonify(queries.petition_json(petition))
+
+
+_ID = {"in": "path", "required": True, "schema": {"type": "integer"}}
+add_paths(
+    {
+        "/api/v1/petitions": {
+            "get": {
+                "summary": "Public petitions (Organic Law 113-14), newest first",
+                "parameters": [
+                    {"name": "page", "in": "query", "schema": {"type": "integer"}}
+                ],
+                "responses": {"200": {"description": "a page of petitions"}},
+            }
+        },
+        "/api/v1/petitions/{petition_id}": {
+            "get": {
+                "summary": "One public petition and its dated history",
+                "parameters": [{"name": "petition_id", **_ID}],
+                "responses": {
+                    "200": {"description": "a petition"},
+                    "404": {"description": "no such public petition"},
+                },
+            }
+        },
+    }
+)

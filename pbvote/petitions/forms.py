@@ -1,0 +1,93 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from pbvote.voting.registry import CIN_RE, normalise_cin
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "collecting": _l("Collecting signatures"),
+    "filed": _l("Filed, waiting for the bureau's decision"),
+    "admissible": _l("Admissible"),
+    "not_admissible": _l("Not admissible"),
+    "on_agenda": _l("On the council's agenda"),
+    "decided": _l("Decided by the council"),
+}
+KIND_LABELS = {
+    "citizens": _l("Citizens' petition"),
+    "association": _l("Association's petition"),
+}
+
+
+def _cin(form, field) -> None:
+    field.data = normalise_cin(field.data or "")
+    if not CIN_RE.match(field.data):
+        raise ValidationError(
+            _l("Give the national ID card number: one or two letters then digits.")
+        )
+
+
+class PetitionForm(FlaskForm):
+    association_id = SelectField(_l("Filed by"), coerce=int, default=0)
+    agent_name = StringField(
+        _l("Name of the petition's agent"),
+        validators=[
+            DataRequired(_l("Name the agent who follows the petition.")),
+            Length(max=120),
+        ],
+    )
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Give a title.")), Length(min=5, max=200)],
+    )
+    request = TextAreaField(
+        _l("What the council should put on its agenda, and why"),
+        validators=[
+            DataRequired(_l("Describe the request.")),
+            Length(min=20, max=10_000),
+        ],
+    )
+
+
+class SignForm(FlaskForm):
+    cin = StringField(
+        _l("National ID card number"),
+        validators=[DataRequired(_l("Give your ID card number.")), _cin],
+    )
+    birth_date = DateField(
+        _l("Date of birth"),
+        validators=[DataRequired(_l("Give the date of birth, e.g. 1990-04-21."))],
+    )
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision of the bureau"),
+        choices=[
+            ("admissible", _l("Admissible")),
+            ("not_admissible", _l("Not admissible")),
+        ],
+        validators=[InputRequired(_l("Choose a decision."))],
+    )
+    reasons = TextAreaField(_l("Reasons (published)"), validators=[Length(max=5000)])
+
+
+class AgendaForm(FlaskForm):
+    session_on = DateField(
+        _l("Day of the council session"),
+        validators=[DataRequired(_l("Give the day, e.g. 2027-05-04."))],
+    )
+
+
+class OutcomeForm(FlaskForm):
+    outcome = TextAreaField(
+        _l("What the council decided (published)"),
+        validators=[Length(max=5000)],
+    )

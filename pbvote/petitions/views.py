@@ -1,0 +1,167 @@
+"""Petitions, public side: the register, a petition's page, writing, signing."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from pbvote.associations.services import approved_associations_of
+from pbvote.communes.services import current_commune
+from pbvote.communes.web import row_or_404
+from pbvote.core.access import resident_required
+from pbvote.core.forms import ConfirmForm, form_error
+from pbvote.core.nav import add_nav
+from pbvote.core.pagination import paginate
+from pbvote.core.time import utcnow
+from pbvote.extensions import db
+from pbvote.petitions import queries, services
+from pbvote.petitions.errors import NotInRegistry, PetitionError
+from pbvote.petitions.forms import KIND_LABELS, STATUS_LABELS, PetitionForm, SignForm
+from pbvote.petitions.models import PUBLIC_STATUSES, Petition
+
+bp = Blueprint("petitions", __name__)
+
+add_nav("petitions.petition_list", _l("Petitions"), 60)
+
+
+@bp.app_context_processor
+def petition_helpers():
+    return {
+        "petition_status": lambda key: STATUS_LABELS.get(key, key),
+        "petition_kind": lambda key: KIND_LABELS.get(key, key),
+        # Texts are plain (no HTML): blank lines separate paragraphs.
+        "paragraphs": lambda text: [p for p in (text or "").split("\n\n") if p.strip()],
+    }
+
+
+def petition_or_404(petition_id: int, *, public: bool = True) -> Petition:
+    petition = row_or_404(Petition, petition_id)
+    mine = current_user.is_authenticated and petition.author_id == current_user.id
+    if public and not petition.is_public and not mine:
+        abort(404)
+    return petition
+
+
+@bp.route("/petitions")
+def petition_list():
+    status = request.args.get("status", "")
+    page = paginate(queries.public_query(current_commune().id, status))
+    return render_template(
+        "petitions/list.html", page=page, status=status, statuses=PUBLIC_STATUSES
+    )
+
+
+@bp.route("/petitions/<int:petition_id>")
+def petition_page(petition_id: int):
+    petition = petition_or_404(petition_id)
+    signed = (
+        current_user.is_authenticated
+        and not current_user.is_staff
+        and services.has_signed(petition, current_user)
+    )
+    return render_template(
+        "petitions/page.html",
+        petition=petition,
+        signed=signed,
+        form=ConfirmForm(),
+        sign_form=SignForm(),
+    )
+
+
+@bp.route("/petitions/new", methods=["GET", "POST"])
+@resident_required
+def new_petition():
+    form = PetitionForm()
+    associations = approved_associations_of(current_user)
+    form.association_id.choices = [(0, _("Residents, with me as their agent"))] + [
+        (a.id, a.name_ar or a.name_fr) for a in associations
+    ]
+    if form.validate_on_submit():
+        association = next(
+            (a for a in associations if a.id == form.association_id.data), None
+        )
+        try:
+            petition = services.create_petition(
+                current_user,
+                current_commune().id,
+                association=association,
+                agent_name=form.agent_name.data,
+                title=form.title.data,
+                request=form.request.data,
+                now=utcnow(),
+            )
+        except PetitionError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for(".petition_page", petition_id=petition.id))
+    return render_template("petitions/form.html", form=form)
+
+
+def _author_step(petition_id: int, step, done: str):
+    petition = petition_or_404(petition_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            step(current_user, petition, utcnow())
+        except PetitionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for(".petition_page", petition_id=petition.id))
+
+
+@bp.route("/petitions/<int:petition_id>/open", methods=["POST"])
+@resident_required
+def open_petition(petition_id: int):
+    return _author_step(
+        petition_id, services.open_signatures, _("The petition collects signatures.")
+    )
+
+
+@bp.route("/petitions/<int:petition_id>/file", methods=["POST"])
+@resident_required
+def file_petition(petition_id: int):
+    return _author_step(
+        petition_id,
+        services.file_petition,
+        _("The petition is filed with the president of the council."),
+    )
+
+
+@bp.route("/petitions/<int:petition_id>/sign", methods=["POST"])
+@resident_required
+def sign(petition_id: int):
+    petition = petition_or_404(petition_id)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            services.sign_petition(
+                petition,
+                cin=form.cin.data,
+                birth=form.birth_date.data,
+                now=utcnow(),
+                user=current_user,
+            )
+        except PetitionError as error:
+            db.session.rollback()
+            if isinstance(error, NotInRegistry):
+                services.record_failed_lookup(current_user, utcnow())
+                db.session.commit()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you: your signature is recorded."), "success")
+            return redirect(url_for(".petition_page", petition_id=petition.id))
+    return render_template(
+        "petitions/page.html",
+        petition=petition,
+        signed=False,
+        form=ConfirmForm(),
+        sign_form=form,
+    ), 400
+
+
+from pbvote.petitions import api, staff  # noqa: F401 - routes

@@ -1,0 +1,1 @@
+"""Surveys: built by staff in Arabic and French, answered once per resident, results in aggregate."""
