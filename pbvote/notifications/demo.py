@@ -24,8 +24,28 @@ def seed(ctx) -> None:
         # The review's fan-out job runs after the seed commits and finds this.
         follow(resident, "proposal", followed.id, ctx["now"])
     follow(resident, "cycle", ctx["next_cycle"].id, ctx["now"])
+    _staff_answer(ctx)
     ctx["lines"].append(
         f"Notifications: {resident.phone} follows proposal no. "
         f"{followed.id if followed else '-'} (its answer is in /notifications and "
         "in the SMS outbox) and next year's cycle."
+    )
+
+
+def _staff_answer(ctx) -> None:
+    """The reviewer answers the first comment of the demo: a marked staff answer."""
+    from pbvote.proposals.conversations import add_comment
+    from pbvote.proposals.models import Comment
+
+    first = db.session.scalar(
+        select(Comment).where(Comment.parent_id.is_(None)).order_by(Comment.id)
+    )
+    if first is None:
+        return
+    add_comment(
+        ctx["staff"]["reviewer"],
+        first.proposal,
+        "شكرا على ملاحظتكم، ستأخذها الهيئة بعين الاعتبار عند دراسة الكلفة.",
+        ctx["now"],
+        parent_id=first.id,
     )

@@ -75,7 +75,9 @@ def test_demo_story(tmp_path_factory, tmp_path):
         follow_redirects=True,
     ).get_data(as_text=True)
     thread = reply[reply.index(f'id="comment-{comment_id}"') :]
-    assert "شكرا على التوضيح" in thread[thread.index('class="replies"') :]
+    replies = thread[thread.index('class="replies"') :]
+    assert "شكرا على التوضيح" in replies
+    assert "Reviewing body" in replies  # the reviewer's answer, marked
     reviewer_line = next(line for line in lines if line.strip().startswith("reviewer"))
     totp = re.search(r"TOTP secret=(\w+)", reviewer_line)[1]
     staff = app.test_client()
