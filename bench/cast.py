@@ -9,7 +9,7 @@ bare endpoint that inserts one row and commits (in the bench's own WSGI app only
 
 Reports verified voters per second and p50/p99 latency of the whole flow, of the
 cast request alone, and of the bare endpoint. It creates (and empties) the database
-``pbvote_bench_voting`` on 127.0.0.1:5432.
+``pbvote_bench_voting`` (or ``$PBVOTE_BENCH_DB``) on 127.0.0.1:5432.
 """
 
 import argparse
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "pbvote_bench_voting"
+DB_NAME = os.environ.get("PBVOTE_BENCH_DB", "pbvote_bench_voting")
 DB_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CODE_RE = re.compile(r"\b(\d{6})\b")

@@ -3,7 +3,17 @@
     .venv/bin/python bench/tally.py                       # defaults (~5 minutes)
     .venv/bin/python bench/tally.py --voters 200000 --projects 100 --no-pabutools
 
-Two parts, both on seeded random elections (pbvote.engine.generate):
+Three parts:
+
+* files: city MES (``mes`` with the add1 completion) on real pabulib files
+  (``--files``, default the MES files in ../shared/pabulib plus Warszawa 2026),
+  the engine and pabutools side by side in one run: parsing and the rule timed
+  apart, process CPU time (``time.process_time``: the machine is shared), the
+  winners compared and the ratio printed. ``--pabutools-max-voters`` and
+  ``--pabutools-max-steps`` skip pabutools where its add1 runs would take it
+  hours (shown as "skipped").
+
+The other two on seeded random elections (pbvote.engine.generate):
 
 * large: every rule on ``--voters`` x ``--projects`` (default 1,000,000 x 200),
   engine only;
@@ -29,6 +39,7 @@ from pbvote.engine import tally
 from pbvote.engine.generate import random_instance
 from pbvote.engine.greedy import split_ineligible
 from pbvote.engine.mes import EqualShares
+from pbvote.engine.model import split_ballot
 from pbvote.engine.profile import build_profile
 from pbvote.engine.ties import tie_key
 
@@ -36,10 +47,73 @@ RULES = ("greedy", "greedy-no-skip", "mes", "mes-card")
 
 
 def timed(function, *args, **kwargs):
-    """(seconds, result) of one call."""
-    start = time.perf_counter()
+    """(CPU seconds of this process, result) of one call."""
+    start = time.process_time()
     result = function(*args, **kwargs)
-    return time.perf_counter() - start, result
+    return time.process_time() - start, result
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "pabulib"
+MES_FILES = (
+    "Netherlands_Assen_2024.pb",
+    "Poland_Swiecie_2023.pb",
+    "Poland_Wieliczka_2023_Green_Budget.pb",
+    "Hungary_Veszprem_2025.pb",
+    "Poland_Warszawa_2026_Srodmiescie.pb",
+    "Poland_Warszawa_2026.pb",
+)
+
+
+def files_part(args) -> None:
+    from pbvote.engine import read_pb
+
+    print("\n### city MES (mes + add1 completion) on real files, CPU seconds\n")
+    print(
+        "| file | voters x projects | engine parse | engine rule | MES runs "
+        "(add1 steps) | pabutools parse | pabutools rule | rule ratio | "
+        "same winners |"
+    )
+    print("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |")
+    for path in args.files:
+        parse_seconds, instance = timed(read_pb, path)
+        seconds, result = timed(tally, instance, "mes")
+        completion = result.details["completion"]
+        profile = build_profile(instance)
+        cells = [
+            Path(path).name,
+            f"{profile.voter_count:,} x {len(instance.projects)}",
+            f"{parse_seconds:.2f}",
+            f"{seconds:.2f}",
+            f"{completion['runs']} ({completion['increments']:,})",
+        ]
+        too_long = (
+            profile.voter_count > args.pabutools_max_voters
+            or completion["increments"] > args.pabutools_max_steps
+        )
+        if args.no_pabutools or too_long:
+            cells += ["skipped"] * 4
+        else:
+            cells += pabutools_cells(path, instance, profile, seconds, result)
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+
+def pabutools_cells(path, instance, profile, seconds, result) -> list[str]:
+    """pabutools' parse, its MES with the same completion, the ratio, agreement."""
+    from pabutools.election import parse_pabulib
+
+    parse_seconds, _ = timed(parse_pabulib, str(path))
+    pabu = Pabutools(instance, profile.votes)
+    votes = profile.votes
+    order = lambda p: tie_key(int(p.cost), votes[p.name], p.name)
+    step = profile.voter_count * instance.currency_unit  # one unit per voter
+    theirs, winners = timed(pabu.mes_add1, order, "cost", step)
+    same = sorted(winners) == sorted(result.winners)
+    return [
+        f"{parse_seconds:.2f}",
+        f"{theirs:.1f}",
+        f"{theirs / max(seconds, 1e-9):.0f}x",
+        "yes" if same else "NO",
+    ]
 
 
 def large_part(args) -> None:
@@ -92,12 +166,13 @@ class Pabutools:
         self.instance = election.Instance(
             projects.values(), budget_limit=instance.budget
         )
-        self.profile = election.ApprovalProfile(
-            [
-                election.ApprovalBallot([projects[i] for i in b if i in projects])
-                for b in instance.ballots
-            ]
-        )
+        ballots = []
+        for ballot in instance.ballots:
+            choice, weight = split_ballot(ballot)
+            for _ in range(weight):
+                chosen = [projects[i] for i in choice if i in projects]
+                ballots.append(election.ApprovalBallot(chosen))
+        self.profile = election.ApprovalProfile(ballots)
 
     def _sat(self, utility):
         e = self.election
@@ -202,10 +277,19 @@ def main(argv=None) -> None:
     parser.add_argument("--no-pabutools", action="store_true")
     parser.add_argument("--no-large", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--files", nargs="*", default=[str(SHARED / name) for name in MES_FILES]
+    )
+    parser.add_argument("--pabutools-max-voters", type=int, default=10_000)
+    parser.add_argument("--pabutools-max-steps", type=int, default=1_000)
+    parser.add_argument("--no-files", action="store_true")
+    parser.add_argument("--no-versus", action="store_true")
     args = parser.parse_args(argv)
+    if not args.no_files:
+        files_part(args)
     if not args.no_large:
         large_part(args)
-    if not args.no_pabutools:
+    if not (args.no_pabutools or args.no_versus):
         versus_part(args)
 
 

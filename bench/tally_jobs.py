@@ -94,20 +94,19 @@ def seed(app, ballots: int, projects: int, seed_value: int) -> int:
             sealed = seal(
                 key.sealing_public,
                 encode_choice(scope.id, chosen),
-                ballot_context(cycle.id, scope.id),
+                ballot_context(cycle.id),
             )
             receipt = receipt_of(sealed)
             link = chain_link(head, receipt)
             rows.append(
                 {
                     "cycle_id": cycle.id,
-                    "scope_id": scope.id,
                     "position": position,
                     "sealed": sealed,
                     "receipt": receipt,
                     "previous_hash": head,
                     "chain_hash": link,
-                    "cast_on": key.created_at_dt.date(),
+                    "mixed_on": key.created_at_dt.date(),
                 }
             )
             head = link

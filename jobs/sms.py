@@ -15,14 +15,21 @@ def deliver_sms(message_id: int) -> str:
     except SmsSendError:
         db.session.commit()
         raise
+    status = message.status if message else "missing"
     db.session.commit()
-    return message.status if message else "missing"
+    return status
 
 
 def retry_failed_sms() -> int:
     """Queue another delivery for every failed or stuck message."""
     ids = services.failed_message_ids()
     for message_id in ids:
-        enqueue_after_commit("jobs.sms.deliver_sms", message_id, queue="sms", retry=5)
+        enqueue_after_commit(
+            "jobs.sms.deliver_sms",
+            message_id,
+            queue="sms",
+            retry=5,
+            **services.SENSITIVE_JOB_OPTIONS,
+        )
     db.session.commit()
     return len(ids)

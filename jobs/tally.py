@@ -177,3 +177,30 @@ def _fail(run, error) -> None:
     if run is not None and run.status == "running":
         fail_run(run, error, utcnow())
         db.session.commit()
+
+
+def safety_net() -> str:
+    """Run by the worker every few seconds: start the count of every cycle whose
+    voting has ended and that has none (a lost scheduled job), and resume every
+    count left without a live job (a worker killed inside it). Nobody has to
+    press "Start the count"."""
+    from pbvote.cycles.models import Cycle
+    from pbvote.results.errors import TallyError
+    from pbvote.results.services import due_cycles, stalled_runs, start_tally
+
+    now = utcnow()
+    started = 0
+    cycle_ids = [c.id for c in due_cycles(now)] + [
+        r.cycle_id for r in stalled_runs(now)
+    ]
+    db.session.rollback()
+    for cycle_id in cycle_ids:
+        try:
+            start_tally(None, db.session.get(Cycle, cycle_id), now)
+        except TallyError as error:
+            db.session.rollback()
+            log.info("safety net: count of cycle %s not started: %s", cycle_id, error)
+            continue
+        db.session.commit()
+        started += 1
+    return f"{started} counts started or resumed"

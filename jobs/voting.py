@@ -15,3 +15,46 @@ def import_registry(run_id: int) -> str:
     run = db.session.get(ImportRun, run_id)
     db.session.commit()
     return run.status if run else "missing"
+
+
+def mix_ballots(cycle_id: int) -> int:
+    """Mix the cycle's held ballots into the public chain if a batch is due (after
+    each cast, and from the worker's safety net). Returns how many were appended."""
+    from pbvote.voting.holding import mix_held
+
+    appended = mix_held(cycle_id, utcnow())
+    db.session.commit()
+    if appended:
+        vacuum_held()
+    return appended
+
+
+def vacuum_held() -> None:
+    """VACUUM the holding table after a batch left it: its dead tuples (encrypted,
+    but tied to marks by xmin) are cleared now rather than at autovacuum's pace.
+    VACUUM cannot run in a transaction: an autocommit connection."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    with db.engine.connect().execution_options(
+        isolation_level="AUTOCOMMIT"
+    ) as connection:
+        connection.execute(text("VACUUM held_ballots"))
+
+
+def safety_net() -> str:
+    """Run by the worker every few seconds: mix every due batch (a mixing job may
+    have been lost) and purge the personal trail."""
+    from pbvote.voting.holding import cycles_with_held, mix_held
+    from pbvote.voting.purge import purge_personal_trail
+
+    mixed = 0
+    for cycle_id in cycles_with_held():
+        mixed += mix_held(cycle_id, utcnow())
+        db.session.commit()
+    if mixed:
+        vacuum_held()
+    purge_personal_trail(utcnow())
+    db.session.commit()
+    return f"{mixed} ballots mixed"

@@ -30,6 +30,7 @@ DOMAINS = (
     "petitions",
     "inforequests",
     "complaints",
+    "guides",
     "api",
 )
 

@@ -1,43 +1,70 @@
-"""The ``pbvote`` command: Flask's CLI for this app plus pbvote's own commands."""
+"""The ``pbvote`` command: Flask's CLI for this app plus pbvote's own commands.
+
+Every pbvote command is registered on the group itself, so ``pbvote --help``
+lists them all and the offline ones (``tally-file``, ``verify-results``) run
+without the app: no secrets, no database. Commands that need the app load it
+when they run (``with_appcontext``), and the app still refuses to start without
+its secrets outside development.
+"""
 
 import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, ScriptInfo, with_appcontext
+from flask_migrate.cli import db as db_commands
+
+from pbvote.config import ConfigError
 
 
 def _create_app():
     from pbvote import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # shown as "Error: ..." rather than a traceback
+        raise NoAppException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+class PbvoteGroup(FlaskGroup):
+    """A FlaskGroup whose help does not need the app.
+
+    Flask lists an app's own commands by loading it, printing a traceback when
+    that fails; pbvote's commands all live on this group, so help lists them
+    without the app and adds the app's extras only when it loads.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        names = set(click.Group.list_commands(self, ctx))
+        try:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException:
+            return sorted(names)
+        return sorted(names | set(app.cli.list_commands(ctx)))
+
+
+@click.group(cls=PbvoteGroup, create_app=_create_app)
 def main():
     """pbvote: participatory budgeting for Ouazzane."""
 
 
-def register(app) -> None:
-    for command in (
-        worker,
-        demo,
-        seed_commune,
-        sms_retry,
-        create_admin,
-        demo_code,
-        jobs_flush,
-    ):
-        app.cli.add_command(command)
-    try:
-        from pbvote.engine.cli import tally_file_command
-    except ImportError:  # the engine is optional only while it is being written
-        pass
-    else:
-        app.cli.add_command(tally_file_command, "tally-file")
+def pbvote_commands() -> list:
+    """Every pbvote command: the app-wide ones here, the engine's and the
+    domains' (``pbvote/<domain>/commands.py``)."""
     from pbvote.core.commands import domain_commands
+    from pbvote.engine.cli import tally_file_command
 
-    for command in domain_commands():
+    own = [worker, demo, seed_commune, sms_retry, create_admin, demo_code, jobs_flush]
+    return [*own, tally_file_command, *domain_commands()]
+
+
+main.add_command(db_commands)  # Flask-Migrate's, listed even without the app
+
+
+def register(app) -> None:
+    """Also offer the commands as ``flask --app pbvote ...`` and to test runners."""
+    for command in pbvote_commands():
         app.cli.add_command(command)
 
 
@@ -138,10 +165,6 @@ def create_admin(username, name):
     click.echo(f"Administrator {user.username}, one-time password: {password}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 @click.command("demo-code")
 @click.argument("username")
 @with_appcontext
@@ -161,3 +184,10 @@ def demo_code(username):
     if user is None or not user.totp_secret_enc:
         raise click.ClickException(f"No enrolled staff member {username}.")
     click.echo(pyotp.TOTP(open_secret(TOTP_SEAL, user.totp_secret_enc)).now())
+
+
+for _command in pbvote_commands():
+    main.add_command(_command)
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

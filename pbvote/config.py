@@ -31,8 +31,11 @@ def defaults(instance_path: str) -> dict:
         "SMS_GATEWAY_URL": None,
         "SMS_GATEWAY_TOKEN": None,
         "SMS_SENDER": "Ouazzane",
+        # Every stored file (proposals/, execution/, reports/: pbvote.core.storage)
+        # lives under STORAGE_DIR; UPLOAD_DIR, its older name, is used when it is
+        # not set, so existing installations keep their folder.
+        "STORAGE_DIR": None,
         "UPLOAD_DIR": str(Path(instance_path) / "uploads"),
-        "REPORT_DIR": str(Path(instance_path) / "reports"),
         "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,  # five 5 MB attachments and a form
         "COMMUNE_SLUG": "ouazzane",
         # Notification SMS per resident per week (the rest stays in the site).

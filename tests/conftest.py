@@ -2,16 +2,20 @@
 
 ``PBVOTE_TEST_DATABASE_URL`` and ``PBVOTE_TEST_REDIS_URL`` must point at servers
 (``make test`` provides them, starting throwaway ones when needed). Each test starts
-from empty tables and an empty Redis database: tests commit for real, so
-after-commit jobs, concurrent casts and RQ workers behave as in production.
+from empty tables and an empty Redis database. By default a test runs in one
+transaction rolled back at its end, where the app's commits release savepoints
+(after-commit jobs still wait for them); tests marked ``@pytest.mark.commits``
+commit for real and the tables are truncated after them. docs/DEVELOPING.md says
+which to choose.
 """
 
 import os
+import warnings
 from contextlib import contextmanager
 
 import pytest
 from redis import Redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DATABASE_URL = os.environ.get("PBVOTE_TEST_DATABASE_URL")
@@ -26,6 +30,35 @@ def require_services() -> None:
             "Set PBVOTE_TEST_DATABASE_URL and PBVOTE_TEST_REDIS_URL (PostgreSQL "
             "and Redis), or run the tests with `make test`, which provides them.",
             pytrace=False,
+        )
+
+
+def pytest_report_header(config):
+    if REDIS_URL:
+        return f"Redis database flushed before each test: {REDIS_URL}"
+
+
+def flush_test_redis() -> None:
+    Redis.from_url(REDIS_URL).flushdb()
+
+
+def check_redis_is_ours() -> None:
+    """Refuse to wipe a Redis database that ``make test`` chose by default when it
+    holds keys the tests do not make (they only make RQ's ``rq:*`` keys). A database
+    named explicitly in PBVOTE_TEST_REDIS_URL is the caller's to wipe."""
+    if os.environ.get("PBVOTE_TEST_REDIS_DEFAULTED") != "1":
+        return
+    redis = Redis.from_url(REDIS_URL)
+    foreign = next(
+        (key for key in redis.scan_iter(count=1000) if not key.startswith(b"rq:")),
+        None,
+    )
+    if foreign is not None:
+        pytest.exit(
+            f"Refusing to flush {REDIS_URL}: it holds keys the tests did not make "
+            f"(e.g. {foreign!r}). Set PBVOTE_TEST_REDIS_URL to a Redis database "
+            "the tests may empty.",
+            returncode=2,
         )
 
 
@@ -82,6 +115,8 @@ def app(tmp_path_factory):
     from pbvote import create_app
 
     require_services()
+    check_redis_is_ours()
+    flush_test_redis()
     url = _ensure_empty_database(DATABASE_URL)
     application = create_app(test_config(tmp_path_factory, SQLALCHEMY_DATABASE_URI=url))
     with application.app_context():
@@ -95,10 +130,60 @@ def _table_names(app) -> list[str]:
     return [table.name for table in db.metadata.sorted_tables]
 
 
+# A test function that names one of these starts threads, whose sessions cannot
+# share the test's connection: it commits for real without needing the mark.
+THREAD_NAMES = {"threading", "Thread", "ThreadPoolExecutor", "concurrent"}
+
+
+def needs_commits(request) -> bool:
+    """Tests whose data must really be committed: another connection or thread
+    reads it (a live server, concurrent casts, a job that runs elsewhere)."""
+    node = request.node
+    code = getattr(getattr(node, "function", None), "__code__", None)
+    return (
+        node.get_closest_marker("commits") is not None
+        or node.get_closest_marker("browser") is not None
+        or "live_server" in request.fixturenames
+        or "committing_db" in request.fixturenames
+        or (code is not None and not THREAD_NAMES.isdisjoint(code.co_names))
+    )
+
+
 @pytest.fixture(autouse=True)
 def clean_state(request, app):
-    """Empty every table and the Redis database after each test."""
-    yield
+    """Each test sees empty tables and an empty Redis database.
+
+    By default the test runs inside one outer transaction rolled back at the end
+    (``RolledBackDatabase``): the app's commits only release savepoints, so jobs
+    still wait for the commit and run with ``run_jobs``. Tests marked
+    ``@pytest.mark.commits`` (or using ``committing_db`` or ``live_server``) commit
+    for real and the tables are truncated afterwards.
+    """
+    if needs_commits(request):
+        yield
+        _truncate(app)
+    else:
+        with RolledBackDatabase(app) as database:
+            yield
+        if database.foreign_threads:
+            pytest.fail(
+                "This test used the database from another thread, which cannot "
+                "share the test's rolled-back transaction: mark it "
+                "@pytest.mark.commits (see docs/DEVELOPING.md).",
+                pytrace=False,
+            )
+    flush_test_redis()
+    outbox = app.config["SMS_OUTBOX"]
+    if os.path.exists(outbox):
+        os.remove(outbox)
+
+
+@pytest.fixture
+def committing_db():
+    """Ask for real commits (and truncation afterwards) in one test."""
+
+
+def _truncate(app) -> None:
     from pbvote.extensions import db
 
     with app.app_context():
@@ -106,10 +191,82 @@ def clean_state(request, app):
         tables = ", ".join(f'"{name}"' for name in _table_names(app))
         with db.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    Redis.from_url(REDIS_URL).flushdb()
-    outbox = app.config["SMS_OUTBOX"]
-    if os.path.exists(outbox):
-        os.remove(outbox)
+
+
+RESTART_SEQUENCES = text(
+    "SELECT setval(oid::regclass, 1, false) FROM pg_class "
+    "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+)
+
+
+class RolledBackDatabase:
+    """Binds every session of ``db`` to one connection whose transaction is rolled
+    back on exit (Warehouse's pattern). Sessions join it with
+    ``join_transaction_mode="create_savepoint"``, so ``session.commit()`` releases
+    a savepoint and fires ``after_commit`` as a real commit would. Flask-SQLAlchemy
+    3 ignores a session's ``bind`` (pallets-eco/flask-sqlalchemy#1167), hence the
+    ``get_bind`` override; sessions of an app on another database (the SQLite
+    first run) keep their own engine."""
+
+    def __init__(self, app):
+        self.app = app
+        self.foreign_threads: list[int] = []
+
+    def __enter__(self):
+        from pbvote.extensions import db
+
+        with self.app.app_context():
+            engine = db.engine
+        self.connection = engine.connect()
+        self.transaction = self.connection.begin()
+        # Ids start at 1 in every test, as after a truncation (setval is never
+        # rolled back, so this also undoes what the previous test used).
+        self.connection.execute(RESTART_SEQUENCES)
+        self.engine = engine
+        event.listen(engine, "engine_connect", self._other_connection)
+        self.factory = db.session.session_factory
+        self.saved = (self.factory.class_, dict(self.factory.kw))
+        self.factory.class_ = _bound_session_class(self)
+        self.factory.configure(
+            bind=self.connection, join_transaction_mode="create_savepoint"
+        )
+        return self
+
+    def _other_connection(self, connection) -> None:
+        warnings.warn(
+            "This rolled-back test opened a second database connection (db.engine), "
+            "which does not see the test's data: if it must, mark the test "
+            "@pytest.mark.commits (docs/DEVELOPING.md).",
+            stacklevel=2,
+        )
+
+    def __exit__(self, *exc_info):
+        event.remove(self.engine, "engine_connect", self._other_connection)
+        # Sessions were closed when their app contexts ended.
+        self.factory.class_, self.factory.kw = self.saved
+        self.transaction.rollback()
+        self.connection.close()
+
+
+def _bound_session_class(database: RolledBackDatabase):
+    import threading
+
+    from flask_sqlalchemy.session import Session
+
+    owner = threading.get_ident()
+    url = database.connection.engine.url
+
+    class BoundSession(Session):
+        def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+            engine = super().get_bind(mapper, clause, bind, **kwargs)
+            if engine.url != url:
+                return engine  # another database: not ours to roll back
+            if threading.get_ident() != owner:
+                database.foreign_threads.append(threading.get_ident())
+                raise RuntimeError("a rolled-back test's session used in a thread")
+            return self.bind
+
+    return BoundSession
 
 
 @pytest.fixture

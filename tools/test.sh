@@ -9,14 +9,22 @@ ensure_venv
 compile_translations
 
 export PBVOTE_TEST_DATABASE_URL="${PBVOTE_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/pbvote_test}"
-export PBVOTE_TEST_REDIS_URL="${PBVOTE_TEST_REDIS_URL:-redis://127.0.0.1:6379/1}"
+if [ -z "${PBVOTE_TEST_REDIS_URL:-}" ]; then
+  # Chosen here, not by the caller: the suite refuses to empty it if it holds
+  # keys the tests did not make (tests/conftest.py:check_redis_is_ours).
+  export PBVOTE_TEST_REDIS_URL="redis://127.0.0.1:6379/1"
+  export PBVOTE_TEST_REDIS_DEFAULTED=1
+fi
 ensure_postgres
 ensure_redis
 ensure_chromium
+echo "Tests use PostgreSQL $PBVOTE_TEST_DATABASE_URL (dropped and rebuilt) and empty the Redis database $PBVOTE_TEST_REDIS_URL before each test."
 
 # Lint first: a style or import error fails the run before the slower suite.
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
+# No import cycle between pbvote's packages (the contract is in .importlinter).
+"$VENV/bin/lint-imports" --no-cache --no-logo | grep -v "^$"
 
 status=0
 "$VENV/bin/python" -m pytest "$@" || status=$?

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:15:00.688121
+Create Date: 2026-11-30 22:26:20.531860
 
 """
 
@@ -50,22 +50,6 @@ def upgrade():
         sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_snapshots")),
     )
     op.create_table(
-        "execution_statuses",
-        sa.Column("key", sa.String(length=20), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("label_ar", sa.String(length=80), nullable=False),
-        sa.Column("label_fr", sa.String(length=80), nullable=False),
-        sa.Column("label_en", sa.String(length=80), nullable=False),
-        sa.Column("default_progress", sa.Integer(), nullable=True),
-        sa.Column("needs_reason", sa.Boolean(), nullable=False),
-        sa.Column("is_final", sa.Boolean(), nullable=False),
-        sa.CheckConstraint(
-            "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
-            name=op.f("ck_execution_statuses_default_progress_range"),
-        ),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_execution_statuses")),
-    )
-    op.create_table(
         "holidays",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -105,8 +89,8 @@ def upgrade():
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("generated_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=False),
-        sa.Column("pdf", sa.LargeBinary(), nullable=False),
-        sa.Column("csv_text", sa.Text(), nullable=False),
+        sa.Column("pdf_name", sa.String(length=64), nullable=False),
+        sa.Column("csv_name", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "period_kind in ('quarter', 'year')",
             name=op.f("ck_accountability_reports_period_kind"),
@@ -201,6 +185,37 @@ def upgrade():
     with op.batch_alter_table("districts", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_districts_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
+        "execution_statuses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=20), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label_ar", sa.String(length=80), nullable=False),
+        sa.Column("label_fr", sa.String(length=80), nullable=False),
+        sa.Column("label_en", sa.String(length=80), nullable=False),
+        sa.Column("default_progress", sa.Integer(), nullable=True),
+        sa.Column("needs_reason", sa.Boolean(), nullable=False),
+        sa.Column("is_final", sa.Boolean(), nullable=False),
+        sa.CheckConstraint(
+            "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
+            name=op.f("ck_execution_statuses_default_progress_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_execution_statuses_commune_id_communes"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_statuses")),
+        sa.UniqueConstraint(
+            "commune_id", "key", name=op.f("uq_execution_statuses_commune_id_key")
+        ),
+    )
+    with op.batch_alter_table("execution_statuses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_execution_statuses_commune_id"), ["commune_id"], unique=False
         )
 
     op.create_table(
@@ -412,6 +427,30 @@ def upgrade():
         )
 
     op.create_table(
+        "ballots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("receipt", sa.String(length=64), nullable=False),
+        sa.Column("previous_hash", sa.String(length=64), nullable=False),
+        sa.Column("chain_hash", sa.String(length=64), nullable=False),
+        sa.Column("mixed_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_ballots_cycle_id_cycles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
+        sa.UniqueConstraint(
+            "cycle_id", "position", name=op.f("uq_ballots_cycle_id_position")
+        ),
+        sa.UniqueConstraint("receipt", name=op.f("uq_ballots_receipt")),
+    )
+    with op.batch_alter_table("ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
         "body_opinions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("body_id", sa.Integer(), nullable=False),
@@ -607,6 +646,21 @@ def upgrade():
     with op.batch_alter_table("follows", schema=None) as batch_op:
         batch_op.create_index(
             "ix_follows_target", ["target_type", "target_id"], unique=False
+        )
+
+    op.create_table(
+        "held_ballots",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_held_ballots_cycle_id_cycles")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_held_ballots")),
+    )
+    with op.batch_alter_table("held_ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_held_ballots_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -815,6 +869,7 @@ def upgrade():
             ["sms_message_id"],
             ["sms_messages.id"],
             name=op.f("fk_otp_challenges_sms_message_id_sms_messages"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_otp_challenges")),
     )
@@ -924,6 +979,8 @@ def upgrade():
         sa.Column("ballot_min_share_pct", sa.Integer(), nullable=True),
         sa.Column("tally_rule", sa.String(length=20), nullable=False),
         sa.Column("tally_greedy_fill", sa.Boolean(), nullable=False),
+        sa.Column("tally_min_votes", sa.Integer(), nullable=True),
+        sa.Column("tally_min_share_pct", sa.Integer(), nullable=True),
         sa.CheckConstraint("amount >= 0", name=op.f("ck_scopes_amount_positive")),
         sa.ForeignKeyConstraint(
             ["cycle_id"],
@@ -1060,34 +1117,6 @@ def upgrade():
     with op.batch_alter_table("voter_import_runs", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_voter_import_runs_cycle_id"), ["cycle_id"], unique=False
-        )
-
-    op.create_table(
-        "ballots",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("cycle_id", sa.Integer(), nullable=False),
-        sa.Column("scope_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.BigInteger(), nullable=False),
-        sa.Column("sealed", sa.LargeBinary(), nullable=False),
-        sa.Column("receipt", sa.String(length=64), nullable=False),
-        sa.Column("previous_hash", sa.String(length=64), nullable=False),
-        sa.Column("chain_hash", sa.String(length=64), nullable=False),
-        sa.Column("cast_on", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["cycle_id"], ["cycles.id"], name=op.f("fk_ballots_cycle_id_cycles")
-        ),
-        sa.ForeignKeyConstraint(
-            ["scope_id"], ["scopes.id"], name=op.f("fk_ballots_scope_id_scopes")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
-        sa.UniqueConstraint(
-            "cycle_id", "position", name=op.f("uq_ballots_cycle_id_position")
-        ),
-        sa.UniqueConstraint("receipt", name=op.f("uq_ballots_receipt")),
-    )
-    with op.batch_alter_table("ballots", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ballots_cycle_id"), ["cycle_id"], unique=False
         )
 
     op.create_table(
@@ -1920,6 +1949,41 @@ def upgrade():
         )
 
     op.create_table(
+        "vote_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("registry_entry_id", sa.Integer(), nullable=True),
+        sa.Column("receipt", sa.String(length=64), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=False),
+        sa.Column("filed_on", sa.Date(), nullable=False),
+        sa.CheckConstraint(
+            "channel in ('online', 'office')", name=op.f("ck_vote_reports_channel")
+        ),
+        sa.CheckConstraint(
+            "kind in ('vote_taken', 'receipt_missing')",
+            name=op.f("ck_vote_reports_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycles.id"], name=op.f("fk_vote_reports_cycle_id_cycles")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registry_entry_id"],
+            ["voter_registry.id"],
+            name=op.f("fk_vote_reports_registry_entry_id_voter_registry"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vote_reports")),
+        sa.UniqueConstraint(
+            "registry_entry_id", name=op.f("uq_vote_reports_registry_entry_id")
+        ),
+    )
+    with op.batch_alter_table("vote_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_vote_reports_cycle_id"), ["cycle_id"], unique=False
+        )
+
+    op.create_table(
         "voter_marks",
         sa.Column("cycle_id", sa.Integer(), nullable=False),
         sa.Column("registry_entry_id", sa.Integer(), nullable=False),
@@ -2010,6 +2074,48 @@ def upgrade():
         ),
     )
     op.create_table(
+        "audio_guides",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("subject", sa.String(length=30), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column("content_type", sa.String(length=20), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("stored_name", sa.String(length=80), nullable=False),
+        sa.Column("uploaded_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_audio_guides_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_audio_guides_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_audio_guides_uploaded_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audio_guides")),
+        sa.UniqueConstraint(
+            "commune_id",
+            "language",
+            "subject",
+            name=op.f("uq_audio_guides_commune_id_language_subject"),
+        ),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_audio_guides_stored_name")),
+    )
+    with op.batch_alter_table("audio_guides", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_audio_guides_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
         "execution_records",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("commune_id", sa.Integer(), nullable=False),
@@ -2042,6 +2148,11 @@ def upgrade():
             name=op.f("ck_execution_records_progress_range"),
         ),
         sa.ForeignKeyConstraint(
+            ["commune_id", "status_key"],
+            ["execution_statuses.commune_id", "execution_statuses.key"],
+            name=op.f("fk_execution_records_commune_id_execution_statuses"),
+        ),
+        sa.ForeignKeyConstraint(
             ["commune_id"],
             ["communes.id"],
             name=op.f("fk_execution_records_commune_id_communes"),
@@ -2055,11 +2166,6 @@ def upgrade():
             ["project_id"],
             ["projects.id"],
             name=op.f("fk_execution_records_project_id_projects"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_records_status_key_execution_statuses"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_records")),
         sa.UniqueConstraint("project_id", name=op.f("uq_execution_records_project_id")),
@@ -2289,11 +2395,6 @@ def upgrade():
             name=op.f("fk_execution_subprojects_record_id_execution_records"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_subprojects_status_key_execution_statuses"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_subprojects")),
     )
     with op.batch_alter_table("execution_subprojects", schema=None) as batch_op:
@@ -2372,11 +2473,6 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["status_key"],
-            ["execution_statuses.key"],
-            name=op.f("fk_execution_updates_status_key_execution_statuses"),
-        ),
-        sa.ForeignKeyConstraint(
             ["subproject_id"],
             ["execution_subprojects.id"],
             name=op.f("fk_execution_updates_subproject_id_execution_subprojects"),
@@ -2410,7 +2506,7 @@ def upgrade():
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("caption", sa.String(length=200), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("stored_name", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "kind in ('photo', 'document')", name=op.f("ck_execution_attachments_kind")
         ),
@@ -2479,12 +2575,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_execution_records_commune_id"))
 
     op.drop_table("execution_records")
+    with op.batch_alter_table("audio_guides", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audio_guides_commune_id"))
+
+    op.drop_table("audio_guides")
     op.drop_table("voter_verifications")
     with op.batch_alter_table("voter_verification_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_voter_verification_attempts_cycle_id"))
 
     op.drop_table("voter_verification_attempts")
     op.drop_table("voter_marks")
+    with op.batch_alter_table("vote_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vote_reports_cycle_id"))
+
+    op.drop_table("vote_reports")
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_survey_answers_response_id"))
         batch_op.drop_index("ix_survey_answers_question_choice")
@@ -2592,10 +2696,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_info_documents_request_id"))
 
     op.drop_table("info_documents")
-    with op.batch_alter_table("ballots", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
-
-    op.drop_table("ballots")
     with op.batch_alter_table("voter_import_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_voter_import_runs_cycle_id"))
 
@@ -2637,6 +2737,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_info_requests_commune_id"))
 
     op.drop_table("info_requests")
+    with op.batch_alter_table("held_ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_held_ballots_cycle_id"))
+
+    op.drop_table("held_ballots")
     with op.batch_alter_table("follows", schema=None) as batch_op:
         batch_op.drop_index("ix_follows_target")
 
@@ -2661,6 +2765,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_body_opinions_body_id"))
 
     op.drop_table("body_opinions")
+    with op.batch_alter_table("ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ballots_cycle_id"))
+
+    op.drop_table("ballots")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entries_commune_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entries_at_dt"))
@@ -2691,6 +2799,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposal_categories_commune_id"))
 
     op.drop_table("proposal_categories")
+    with op.batch_alter_table("execution_statuses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_execution_statuses_commune_id"))
+
+    op.drop_table("execution_statuses")
     with op.batch_alter_table("districts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_districts_commune_id"))
 
@@ -2712,7 +2824,6 @@ def downgrade():
 
     op.drop_table("rate_events")
     op.drop_table("holidays")
-    op.drop_table("execution_statuses")
     op.drop_table("execution_snapshots")
     op.drop_table("deferred_jobs")
     op.drop_table("communes")

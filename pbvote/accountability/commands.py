@@ -28,15 +28,12 @@ def daily():
 @with_appcontext
 def flag_overdue():
     """Only flag projects whose planned end has passed without completion."""
-    from sqlalchemy import select
-
-    from jobs.accountability import flag_overdue as job
-    from pbvote.communes.models import Commune
+    from pbvote.accountability.daily import flag_overdue_everywhere
+    from pbvote.core.time import utcnow
     from pbvote.extensions import db
 
-    total = sum(
-        job(commune_id) for commune_id in db.session.scalars(select(Commune.id)).all()
-    )
+    total = flag_overdue_everywhere(utcnow())
+    db.session.commit()
     click.echo(f"{total} project(s) newly flagged overdue.")
 
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from pbvote.accountability import followup, reports, services
+from pbvote.accountability import details, followup, reports, services, voice
+from pbvote.accountability.statuses import ensure_statuses
 from pbvote.core.forms import to_local_day
 from pbvote.extensions import db
 
@@ -66,6 +67,7 @@ PLANS = [
 def seed(ctx) -> None:
     cycle, now = ctx["past_cycle"], ctx["now"]
     finance, admin = ctx["staff"]["finance"], ctx["staff"]["admin"]
+    ensure_statuses(cycle.commune_id)  # each commune has its own statuses
     project_ids = _winning_project_ids(ctx, cycle)
     if not project_ids:
         ctx["lines"].append(
@@ -76,7 +78,7 @@ def seed(ctx) -> None:
     today = to_local_day(now)
     for record, plan in zip(records, PLANS):
         service, contractor, ref, start, end = plan
-        services.save_details(
+        details.save_details(
             finance,
             record,
             responsible_service=service,
@@ -88,7 +90,7 @@ def seed(ctx) -> None:
             now=now - timedelta(days=160),
         )
     resident = ctx["residents"][0]
-    services.follow(resident, records[0], True, now - timedelta(days=20))
+    voice.follow(resident, records[0], True, now - timedelta(days=20))
 
     def publish(record, when_days, **values):
         when = now - timedelta(days=when_days)
@@ -189,17 +191,15 @@ def seed(ctx) -> None:
             body_ar="الغرس والممرات جارية.",
         )
     for index, user in enumerate(ctx["residents"][1:4]):
-        services.rate(
-            user, first, (5, 4, 3)[index], index != 2, now - timedelta(days=1)
-        )
-    question = services.ask_question(
+        voice.rate(user, first, (5, 4, 3)[index], index != 2, now - timedelta(days=1))
+    question = voice.ask_question(
         ctx["residents"][1],
         records[-1],
         "Quand les travaux commenceront-ils dans notre quartier ?",
         now - timedelta(days=8),
     )
     db.session.flush()  # the answer's audit entry needs the id
-    services.answer_question(
+    voice.answer_question(
         finance,
         question,
         "Après l'étude, prévue pour le printemps. · بعد الدراسة، في فصل الربيع.",

@@ -2,9 +2,10 @@
 
 Photos must really be JPEG or PNG and are re-encoded (at most MAX_PHOTO_SIDE
 pixels), which drops EXIF/GPS and any other metadata; documents must really be PDF
-(:mod:`pbvote.core.files`). Everything is size-limited; names are made safe. Files are stored in the database
-so the app runs the same on SQLite and PostgreSQL, and are served with headers that
-stop browsers from sniffing or running them.
+(:mod:`pbvote.core.files`). Everything is size-limited; names are made safe. Files
+are stored in STORAGE_DIR/execution once the draft is committed
+(:mod:`pbvote.core.storage`), and are served with headers that stop browsers from
+sniffing or running them.
 """
 
 import hashlib
@@ -27,8 +28,8 @@ MAX_PHOTO_SIDE = 2000
 
 
 def check_file(filename: str, data: bytes) -> dict:
-    """Return the attachment's fields (kind, filename, content_type, size, sha256,
-    data) or raise InvalidFile with a sentence naming the file."""
+    """Return the attachment's fields (kind, filename, content_type, size, sha256),
+    its ``data`` and ``extension``, or raise InvalidFile naming the file."""
     shown = (filename or "?")[:80]
     if not data:
         raise InvalidFile(_("The file “%(name)s” is empty.", name=shown))
@@ -56,7 +57,7 @@ def check_file(filename: str, data: bytes) -> dict:
             )
         return _fields(
             "document", safe_filename(filename, "pdf", "document"), content_type, data
-        )
+        ) | {"extension": "pdf"}
     try:
         data = reencode_image(data, content_type, max_side=MAX_PHOTO_SIDE)
     except ImageTooLarge:
@@ -65,7 +66,7 @@ def check_file(filename: str, data: bytes) -> dict:
         raise InvalidFile(_("The photo “%(name)s” could not be read.", name=shown))
     return _fields(
         "photo", safe_filename(filename, extension, "photo"), content_type, data
-    )
+    ) | {"extension": extension}
 
 
 def _fields(kind: str, filename: str, content_type: str, data: bytes) -> dict:

@@ -12,17 +12,13 @@ from sqlalchemy import func, select
 
 from pbvote.accountability.models import (
     ExecutionRecord,
-    ExecutionStatus,
     ExecutionUpdate,
     Follow,
     FollowupSnapshot,
 )
-from pbvote.accountability.services import (
-    ensure_statuses,
-    published_history,
-    rating_summary,
-    statuses,
-)
+from pbvote.accountability.services import published_history
+from pbvote.accountability.statuses import ensure_statuses, status_by_key, statuses
+from pbvote.accountability.voice import rating_summary
 from pbvote.audit.services import record_action
 from pbvote.extensions import db
 
@@ -157,8 +153,17 @@ def refresh_record(record_id: int, now: datetime) -> dict | None:
     return data
 
 
+def refresh_record_and_dashboard(record_id: int, now: datetime) -> dict | None:
+    """A record's page data and its commune's dashboard, recomputed."""
+    data = refresh_record(record_id, now)
+    record = db.session.get(ExecutionRecord, record_id)
+    if record is not None:
+        refresh_dashboard(record.commune_id, now)
+    return data
+
+
 def dashboard_data(commune_id: int) -> dict:
-    ensure_statuses()
+    ensure_statuses(commune_id)
     totals = db.session.execute(
         select(
             func.count(ExecutionRecord.id),
@@ -201,7 +206,8 @@ def dashboard_data(commune_id: int) -> dict:
         "spent": int(totals[3]),
         "mean_progress": round(float(totals[4] or 0)),
         "per_status": [
-            {"key": s.key, "count": int(counts.get(s.key, 0))} for s in statuses()
+            {"key": s.key, "count": int(counts.get(s.key, 0))}
+            for s in statuses(commune_id)
         ],
         "overdue": [_short(r) for r in overdue],
         "delayed": [_short(r) for r in delayed],
@@ -292,7 +298,7 @@ def notify_followers(update: ExecutionUpdate, now: datetime) -> int:
         )
         .order_by(Follow.id)
     ).all()
-    status = db.session.get(ExecutionStatus, update.status_after or record.status_key)
+    status = status_by_key(record.commune_id, update.status_after or record.status_key)
     with force_locale("ar_MA"):
         body = _(
             "Ouazzane: update on “%(title)s”: %(status)s, %(progress)d %%. %(url)s",
@@ -334,9 +340,6 @@ def flag_overdue(commune_id: int, today: date, now: datetime) -> list[ExecutionR
     that are completed, cancelled or re-planned. Administrators get one SMS per newly
     flagged record (if they have a phone) and the list on their pages. Returns the
     newly flagged records."""
-    from pbvote.accounts.models import User, UserRole
-    from pbvote.sms.services import queue_sms
-
     records = db.session.scalars(
         select(ExecutionRecord).where(ExecutionRecord.commune_id == commune_id)
     ).all()
@@ -353,44 +356,53 @@ def flag_overdue(commune_id: int, today: date, now: datetime) -> list[ExecutionR
         elif not late and record.overdue_since is not None:
             record.overdue_since = None
     if newly:
-        admins = db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(
-                User.commune_id == commune_id,
-                User.kind == "staff",
-                User.active.is_(True),
-                UserRole.role == "admin",
-            )
-        ).all()
-        for record in newly:
-            record_action(
-                None,
-                "execution.overdue",
-                "execution_record",
-                record.id,
-                now,
-                {"planned_end": _iso(record.planned_end)},
-            )
-            for admin in admins:
-                if not admin.phone:
-                    continue
-                with force_locale("ar_MA"):
-                    body = _(
-                        "Ouazzane: the project “%(title)s” should have ended on "
-                        "%(day)s and is not completed.",
-                        title=record.title_ar or record.title_fr,
-                        day=record.planned_end.isoformat(),
-                    )
-                queue_sms(
-                    admin.phone,
-                    body,
-                    now,
-                    purpose="execution-overdue",
-                    commune_id=commune_id,
-                    dedupe_key=f"exec-overdue:{record.id}:{admin.id}:"
-                    f"{record.overdue_since.isoformat()}",
-                )
+        _tell_administrators(commune_id, newly, now)
     db.session.flush()
     refresh_commune(commune_id, now)
     return newly
+
+
+def _tell_administrators(commune_id: int, newly, now: datetime) -> None:
+    """Audit each newly overdue record and text the commune's administrators
+    (once per record and administrator: the dedupe key names both)."""
+    from pbvote.accounts.models import User, UserRole
+    from pbvote.sms.services import queue_sms
+
+    admins = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(
+            User.commune_id == commune_id,
+            User.kind == "staff",
+            User.active.is_(True),
+            UserRole.role == "admin",
+        )
+    ).all()
+    for record in newly:
+        record_action(
+            None,
+            "execution.overdue",
+            "execution_record",
+            record.id,
+            now,
+            {"planned_end": _iso(record.planned_end)},
+        )
+        for admin in admins:
+            if not admin.phone:
+                continue
+            with force_locale("ar_MA"):
+                body = _(
+                    "Ouazzane: the project “%(title)s” should have ended on "
+                    "%(day)s and is not completed.",
+                    title=record.title_ar or record.title_fr,
+                    day=record.planned_end.isoformat(),
+                )
+            queue_sms(
+                admin.phone,
+                body,
+                now,
+                purpose="execution-overdue",
+                commune_id=commune_id,
+                dedupe_key=f"exec-overdue:{record.id}:{admin.id}:"
+                f"{record.overdue_since.isoformat()}",
+            )

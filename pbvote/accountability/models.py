@@ -14,8 +14,8 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -27,19 +27,22 @@ from pbvote.extensions import db
 
 
 class ExecutionStatus(db.Model):
-    """A status of works, as data: its labels, the progress share it implies by
-    default and whether it needs a public reason. Seeded by
-    :func:`pbvote.accountability.services.ensure_statuses`."""
+    """A status of works, as data of one commune: its labels, the progress share it
+    implies by default and whether it needs a public reason. Seeded per commune by
+    :func:`pbvote.accountability.statuses.ensure_statuses`."""
 
     __tablename__ = "execution_statuses"
     __table_args__ = (
+        UniqueConstraint("commune_id", "key"),
         CheckConstraint(
             "default_progress IS NULL OR (default_progress >= 0 AND default_progress <= 100)",
             name="default_progress_range",
         ),
     )
 
-    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
+    key: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(Integer, default=0)
     label_ar: Mapped[str] = mapped_column(String(80))
     label_fr: Mapped[str] = mapped_column(String(80))
@@ -63,15 +66,18 @@ class ExecutionRecord(db.Model):
         CheckConstraint(
             "allocated >= 0 AND committed >= 0 AND spent >= 0", name="money_positive"
         ),
+        # A record's status is one of its own commune's statuses.
+        ForeignKeyConstraint(
+            ["commune_id", "status_key"],
+            ["execution_statuses.commune_id", "execution_statuses.key"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-    status_key: Mapped[str] = mapped_column(
-        ForeignKey("execution_statuses.key"), default="planned"
-    )
+    status_key: Mapped[str] = mapped_column(String(20), default="planned")
     status_reason: Mapped[str] = mapped_column(Text, default="")  # public
     progress: Mapped[int] = mapped_column(Integer, default=0)
     planned_start: Mapped[date | None] = mapped_column(Date)
@@ -92,7 +98,13 @@ class ExecutionRecord(db.Model):
 
     project = relationship("Project")
     cycle = relationship("Cycle")
-    status = relationship(ExecutionStatus)
+    status = relationship(
+        ExecutionStatus,
+        primaryjoin="and_(ExecutionStatus.commune_id == ExecutionRecord.commune_id,"
+        " ExecutionStatus.key == ExecutionRecord.status_key)",
+        foreign_keys="[ExecutionRecord.commune_id, ExecutionRecord.status_key]",
+        viewonly=True,  # set through status_key
+    )
     milestones: Mapped[list["Milestone"]] = relationship(
         back_populates="record",
         cascade="all, delete-orphan",
@@ -128,11 +140,9 @@ class SubProject(db.Model):
     title_fr: Mapped[str] = mapped_column(String(200), default="")
     cost: Mapped[int] = mapped_column(BigInteger)
     progress: Mapped[int] = mapped_column(Integer, default=0)
-    status_key: Mapped[str] = mapped_column(
-        ForeignKey("execution_statuses.key"), default="planned"
-    )
+    # One of the record's commune's statuses (checked by the update's evaluation).
+    status_key: Mapped[str] = mapped_column(String(20), default="planned")
     record: Mapped[ExecutionRecord] = relationship(back_populates="subprojects")
-    status = relationship(ExecutionStatus)
 
 
 class Milestone(db.Model):
@@ -184,7 +194,8 @@ class ExecutionUpdate(db.Model):
     body_ar: Mapped[str] = mapped_column(Text, default="")
     body_fr: Mapped[str] = mapped_column(Text, default="")
     service: Mapped[str] = mapped_column(String(160), default="")  # shown publicly
-    status_key: Mapped[str | None] = mapped_column(ForeignKey("execution_statuses.key"))
+    # One of the record's commune's statuses (checked by the update's evaluation).
+    status_key: Mapped[str | None] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
     progress: Mapped[int | None] = mapped_column(Integer)
     committed: Mapped[int | None] = mapped_column(BigInteger)
@@ -203,7 +214,6 @@ class ExecutionUpdate(db.Model):
 
     record: Mapped[ExecutionRecord] = relationship()
     subproject = relationship(SubProject)
-    status = relationship(ExecutionStatus, foreign_keys=[status_key])
     attachments: Mapped[list["UpdateAttachment"]] = relationship(
         back_populates="update",
         cascade="all, delete-orphan",
@@ -213,7 +223,8 @@ class ExecutionUpdate(db.Model):
 
 
 class UpdateAttachment(db.Model):
-    """A photo (re-encoded, metadata stripped) or a PDF document of an update."""
+    """A photo (re-encoded, metadata stripped) or a PDF document of an update; the
+    file is in STORAGE_DIR/execution (pbvote.core.storage)."""
 
     __tablename__ = "execution_attachments"
     __table_args__ = (CheckConstraint("kind in ('photo', 'document')", name="kind"),)
@@ -228,7 +239,7 @@ class UpdateAttachment(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     caption: Mapped[str] = mapped_column(String(200), default="")
-    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    stored_name: Mapped[str] = mapped_column(String(64))
     update: Mapped[ExecutionUpdate] = relationship(back_populates="attachments")
 
 
@@ -328,7 +339,8 @@ class FollowupSnapshot(db.Model):
 
 
 class AccountabilityReport(db.Model):
-    """An archived quarterly or annual report: figures, PDF and CSV, never rewritten."""
+    """An archived quarterly or annual report: figures, PDF and CSV files, never
+    rewritten."""
 
     __tablename__ = "accountability_reports"
     __table_args__ = (
@@ -345,5 +357,6 @@ class AccountabilityReport(db.Model):
     period_end: Mapped[date] = mapped_column(Date)  # inclusive
     generated_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     figures: Mapped[dict] = mapped_column(JSON)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    csv_text: Mapped[str] = mapped_column(Text, deferred=True)
+    # The files, in STORAGE_DIR/reports (pbvote.core.storage).
+    pdf_name: Mapped[str] = mapped_column(String(64))
+    csv_name: Mapped[str] = mapped_column(String(64))

@@ -1,34 +1,31 @@
 """The charter's accountability reports: quarterly and annual, each archived once
 with its figures, a PDF (reportlab) and a CSV, on the public reports page.
 
-The PDF uses DejaVu Sans (static/fonts, free licence), which has Latin, accented
-and Arabic glyphs. reportlab does not shape Arabic and no shaping library is
-installed, so :mod:`.arabic` shapes and orders the Arabic lines itself: the PDF is
-in French with Arabic headings, status labels and project titles.
+A report shows the data as it stood at the end of its period, rebuilt from the
+append-only history (:mod:`.history`), whenever it is made; its files are made by
+:mod:`.report_files`.
 """
 
-import csv
-import io
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from pbvote.accountability.errors import AccountabilityError
+from pbvote.accountability.history import records_at, states_at, updates_between
 from pbvote.accountability.models import (
     AccountabilityReport,
     ExecutionRecord,
-    ExecutionUpdate,
     Rating,
 )
-from pbvote.accountability.services import ensure_statuses, statuses
+from pbvote.accountability.report_files import render_csv, render_pdf
+from pbvote.accountability.statuses import statuses
 from pbvote.audit.services import record_action
-from pbvote.core.forms import COMMUNE_TZ
-from pbvote.cycles.models import Cycle
+from pbvote.core import storage
+from pbvote.core.time import local_day_end, to_local_day
 from pbvote.extensions import db
 
-FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
+REPORT_AREA = "reports"  # STORAGE_DIR/reports
 
 
 class ReportPeriodOpen(AccountabilityError):
@@ -60,118 +57,94 @@ def due_periods(today: date) -> list[tuple[str, int, int]]:
 
 
 def _end_moment(day: date) -> datetime:
-    return datetime.combine(
-        day + timedelta(days=1), datetime.min.time(), tzinfo=COMMUNE_TZ
-    )
+    return local_day_end(day)
 
 
 def compute_figures(commune_id: int, start: date, end: date) -> dict:
-    """The charter's figures for the period, from the records as they stand."""
-    ensure_statuses()
-    until = _end_moment(end)
-    since = _end_moment(start - timedelta(days=1))
-    # The projects voted up to the period's year, as they stand when the report is
-    # made (the daily job makes it the day after the period ends).
-    records = db.session.scalars(
-        select(ExecutionRecord)
-        .join(Cycle, Cycle.id == ExecutionRecord.cycle_id)
-        .where(ExecutionRecord.commune_id == commune_id, Cycle.year <= end.year)
-        .order_by(ExecutionRecord.id)
-    ).all()
-    ids = [r.id for r in records]
-    per_status = {s.key: 0 for s in statuses()}
-    for record in records:
-        per_status[record.status_key] = per_status.get(record.status_key, 0) + 1
-    labels = {
-        s.key: {"ar": s.label_ar, "fr": s.label_fr, "en": s.label_en}
-        for s in statuses()
+    """The charter's figures for the period, with the data as it stood at the
+    period's end (the append-only history of published updates), whenever the
+    report is made: projects voted and entries published later are left out."""
+    until, since = _end_moment(end), _end_moment(start - timedelta(days=1))
+    known = statuses(commune_id)
+    records = records_at(commune_id, until)
+    states = states_at(records, until, {s.key for s in known if s.needs_reason})
+    projects = [_project(r, states[r.id], end) for r in records]
+    per_status = {s.key: 0 for s in known}
+    for item in projects:
+        per_status[item["status"]] = per_status.get(item["status"], 0) + 1
+    return {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "records": len(projects),
+        "per_status": per_status,
+        "status_labels": {
+            s.key: {"ar": s.label_ar, "fr": s.label_fr, "en": s.label_en} for s in known
+        },
+        "allocated": sum(p["allocated"] for p in projects),
+        "committed": sum(p["committed"] for p in projects),
+        "spent": sum(p["spent"] for p in projects),
+        "mean_progress": round(sum(p["progress"] for p in projects) / len(projects))
+        if projects
+        else 0,
+        "completed": per_status.get("completed", 0),
+        "updates_published": updates_between(states, since, until),
+        "delayed": [p for p in projects if p["delayed"]],
+        **_satisfaction(list(states), until),
+        "projects": projects,
     }
-    updates = (
-        db.session.scalar(
-            select(func.count(ExecutionUpdate.id)).where(
-                ExecutionUpdate.record_id.in_(ids or [-1]),
-                ExecutionUpdate.state == "published",
-                ExecutionUpdate.published_at_dt >= since,
-                ExecutionUpdate.published_at_dt < until,
-            )
-        )
-        or 0
+
+
+def _project(record: ExecutionRecord, state, end: date) -> dict:
+    """One project's line: its values at the period's end, its cycle and year."""
+    overdue = (
+        record.planned_end is not None
+        and record.planned_end <= end
+        and state.status_key not in ("completed", "cancelled")
     )
+    return {
+        "id": record.id,
+        "title_ar": record.title_ar,
+        "title_fr": record.title_fr,
+        "cycle_year": record.cycle.year,
+        "cycle_title_ar": record.cycle.title_ar,
+        "cycle_title_fr": record.cycle.title_fr,
+        "status": state.status_key,
+        "reason": state.status_reason,
+        "progress": state.progress,
+        "allocated": record.allocated,
+        "committed": state.committed,
+        "spent": state.spent,
+        "planned_end": record.planned_end.isoformat() if record.planned_end else "",
+        "overdue": overdue,
+        "delayed": overdue or state.status_key in ("delayed", "suspended"),
+    }
+
+
+def _satisfaction(record_ids: list[int], until: datetime) -> dict:
+    """Residents' ratings given before the period's end."""
     ratings = db.session.execute(
         select(Rating.score, Rating.take_part_again).where(
-            Rating.record_id.in_(ids or [-1]), Rating.created_at_dt < until
+            Rating.record_id.in_(record_ids or [-1]), Rating.created_at_dt < until
         )
     ).all()
     count = len(ratings)
-    distribution = {
-        str(score): sum(1 for r in ratings if r.score == score) for score in range(1, 6)
-    }
     again = sum(1 for r in ratings if r.take_part_again)
-    delayed = [
-        r
-        for r in records
-        if r.status_key in ("delayed", "suspended") or r.overdue_since is not None
-    ]
     return {
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "records": len(records),
-        "per_status": per_status,
-        "status_labels": labels,
-        "allocated": sum(r.allocated for r in records),
-        "committed": sum(r.committed for r in records),
-        "spent": sum(r.spent for r in records),
-        "mean_progress": round(sum(r.progress for r in records) / len(records))
-        if records
-        else 0,
-        "completed": per_status.get("completed", 0),
-        "updates_published": int(updates),
-        "delayed": [
-            {
-                "id": r.id,
-                "title_ar": r.title_ar,
-                "title_fr": r.title_fr,
-                "status": r.status_key,
-                "reason": r.status_reason,
-                "planned_end": r.planned_end.isoformat() if r.planned_end else None,
-                "progress": r.progress,
-            }
-            for r in delayed
-        ],
         "satisfaction": {
             "ratings": count,
             "average": round(sum(r.score for r in ratings) / count, 2)
             if count
             else None,
-            "distribution": distribution,
+            "distribution": {
+                str(score): sum(1 for r in ratings if r.score == score)
+                for score in range(1, 6)
+            },
         },
         "take_part_again": {
             "yes": again,
             "no": count - again,
             "share": round(100 * again / count) if count else None,
         },
-        "projects": [
-            {
-                "id": r.id,
-                "title_ar": r.title_ar,
-                "title_fr": r.title_fr,
-                "status": r.status_key,
-                "progress": r.progress,
-                "allocated": r.allocated,
-                "committed": r.committed,
-                "spent": r.spent,
-                "planned_end": r.planned_end.isoformat() if r.planned_end else "",
-                "overdue": r.overdue_since is not None,
-                "reason": r.status_reason,
-            }
-            for r in records
-        ],
     }
-
-
-def period_title_fr(report) -> str:
-    if report.period_kind == "quarter":
-        return f"{report.year} T{report.quarter}"
-    return f"{report.year}"
 
 
 def generate(
@@ -191,7 +164,7 @@ def generate(
         raise AccountabilityError(_("Choose a quarterly or an annual report."))
     quarter = quarter if kind == "quarter" else 0
     start, end = period_span(kind, year, quarter)
-    today = now.astimezone(COMMUNE_TZ).date()
+    today = to_local_day(now)
     if end >= today and not allow_open:
         raise ReportPeriodOpen(
             _(
@@ -221,8 +194,8 @@ def generate(
         generated_at_dt=now,
         figures=figures,
     )
-    report.csv_text = render_csv(figures)
-    report.pdf = render_pdf(report, figures)
+    report.csv_name = storage.stage(REPORT_AREA, render_csv(figures).encode(), "csv")
+    report.pdf_name = storage.stage(REPORT_AREA, render_pdf(report, figures), "pdf")
     db.session.add(report)
     db.session.flush()  # the audit entry needs the id
     record_action(
@@ -234,288 +207,3 @@ def generate(
         {"kind": kind, "year": year, "quarter": quarter},
     )
     return report
-
-
-def render_csv(figures: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "record_id",
-            "title_ar",
-            "title_fr",
-            "status",
-            "progress_pct",
-            "allocated_mad",
-            "committed_mad",
-            "spent_mad",
-            "planned_end",
-            "overdue",
-            "public_reason",
-        ]
-    )
-    for p in figures["projects"]:
-        writer.writerow(
-            [
-                p["id"],
-                _cell(p["title_ar"]),
-                _cell(p["title_fr"]),
-                p["status"],
-                p["progress"],
-                p["allocated"],
-                p["committed"],
-                p["spent"],
-                p["planned_end"],
-                "yes" if p["overdue"] else "no",
-                _cell(p["reason"]),
-            ]
-        )
-    writer.writerow(
-        [
-            "total",
-            "",
-            "",
-            "",
-            figures["mean_progress"],
-            figures["allocated"],
-            figures["committed"],
-            figures["spent"],
-            "",
-            "",
-            "",
-        ]
-    )
-    return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @: neutralise them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
-def _fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if not regular.exists():
-        return "Helvetica", "Helvetica-Bold"
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-        pdfmetrics.registerFont(
-            TTFont("DejaVuSans-Bold", str(bold if bold.exists() else regular))
-        )
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
-def _mad(amount: int) -> str:
-    return f"{amount:,}".replace(",", "\u202f") + " MAD"
-
-
-def render_pdf(report: AccountabilityReport, figures: dict) -> bytes:
-    """The report as a PDF, in French (see the module docstring)."""
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
-
-    from pbvote.accountability.arabic import has_arabic, wrap_visual
-
-    regular, bold = _fonts()
-    body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=14)
-    rtl = ParagraphStyle("rtl", parent=body, alignment=TA_RIGHT)
-    rtl_h1 = ParagraphStyle(
-        "rtl_h1",
-        fontName=bold,
-        fontSize=14,
-        leading=19,
-        alignment=TA_RIGHT,
-        spaceAfter=4,
-    )
-
-    def ar(text, width, style=rtl):
-        """An Arabic paragraph: shaped, wrapped in logical order, visual lines."""
-        if not text:
-            return Paragraph("", style)
-        lines = wrap_visual(text, width, style.fontName, style.fontSize)
-        return Paragraph("<br/>".join(escape(line) for line in lines), style)
-
-    def title_cell(item, width):
-        parts = [Paragraph(escape(item["title_fr"] or f"Projet {item['id']}"), body)]
-        if item.get("title_ar"):
-            parts.append(ar(item["title_ar"], width))
-        return parts
-
-    def text_cell(text, width):
-        return (
-            ar(text, width)
-            if has_arabic(text)
-            else Paragraph(escape(text or "-"), body)
-        )
-
-    h1 = ParagraphStyle("h1", fontName=bold, fontSize=16, leading=20, spaceAfter=6)
-    h2 = ParagraphStyle(
-        "h2", fontName=bold, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4
-    )
-    grid = TableStyle(
-        [
-            ("FONTNAME", (0, 0), (-1, -1), regular),
-            ("FONTNAME", (0, 0), (-1, 0), bold),
-            ("FONTSIZE", (0, 0), (-1, -1), 9),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-            ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-        ]
-    )
-    kind = "trimestriel" if report.period_kind == "quarter" else "annuel"
-    kind_ar = "الفصلي" if report.period_kind == "quarter" else "السنوي"
-    story = [
-        ar(
-            f"جماعة وزان · التقرير {kind_ar} حول تنفيذ المشاريع المختارة "
-            f"{period_title_fr(report)}",
-            174 * mm,
-            rtl_h1,
-        ),
-        Paragraph(
-            escape(
-                f"Commune de Ouazzane - Rapport {kind} de reddition des "
-                f"comptes {period_title_fr(report)}"
-            ),
-            h1,
-        ),
-        Paragraph(
-            escape(
-                f"Période du {figures['period']['start']} au "
-                f"{figures['period']['end']} · généré le "
-                f"{report.generated_at_dt.date().isoformat()}"
-            ),
-            body,
-        ),
-        Paragraph(
-            escape(
-                "Charte de la démocratie participative : suivi de l'exécution "
-                "des projets retenus par le vote."
-            ),
-            body,
-        ),
-        Paragraph("Montants", h2),
-        Table(
-            [
-                ["", "MAD"],
-                ["Alloué par le vote", _mad(figures["allocated"])],
-                ["Engagé", _mad(figures["committed"])],
-                ["Dépensé", _mad(figures["spent"])],
-            ],
-            colWidths=[80 * mm, 60 * mm],
-            style=grid,
-        ),
-        Paragraph("Projets par statut", h2),
-        Table(
-            [["Statut", "", "Projets"]]
-            + [
-                [
-                    figures["status_labels"][key]["fr"],
-                    ar(figures["status_labels"][key]["ar"], 46 * mm),
-                    str(count),
-                ]
-                for key, count in figures["per_status"].items()
-            ]
-            + [["Total", "", str(figures["records"])]],
-            colWidths=[50 * mm, 50 * mm, 40 * mm],
-            style=grid,
-        ),
-        Paragraph(
-            escape(
-                f"Avancement moyen : {figures['mean_progress']} % · mises à "
-                f"jour publiées sur la période : "
-                f"{figures['updates_published']}"
-            ),
-            body,
-        ),
-        Paragraph("Projets en retard", h2),
-    ]
-    if figures["delayed"]:
-        story.append(
-            Table(
-                [["Projet", "Fin prévue", "Motif public"]]
-                + [
-                    [
-                        title_cell(d, 61 * mm),
-                        d["planned_end"] or "-",
-                        text_cell(d["reason"], 68 * mm),
-                    ]
-                    for d in figures["delayed"]
-                ],
-                colWidths=[65 * mm, 28 * mm, 72 * mm],
-                style=grid,
-            )
-        )
-    else:
-        story.append(Paragraph("Aucun projet en retard.", body))
-    satisfaction = figures["satisfaction"]
-    again = figures["take_part_again"]
-    story += [
-        Paragraph("Satisfaction des habitants", h2),
-        Paragraph(
-            escape(
-                f"Évaluations : {satisfaction['ratings']} · note moyenne : "
-                f"{satisfaction['average'] if satisfaction['average'] is not None else '-'}"
-                f" / 5"
-            ),
-            body,
-        ),
-        Paragraph(
-            escape(
-                "Répartition : "
-                + ", ".join(
-                    f"{k} : {v}" for k, v in satisfaction["distribution"].items()
-                )
-            ),
-            body,
-        ),
-        Paragraph(
-            escape(
-                f"Participeraient de nouveau : {again['yes']} sur "
-                f"{satisfaction['ratings']}"
-                + (f" ({again['share']} %)" if again["share"] is not None else "")
-            ),
-            body,
-        ),
-        Paragraph("Détail par projet", h2),
-        Table(
-            [["Projet", "Statut", "Avanc.", "Alloué", "Dépensé"]]
-            + [
-                [
-                    title_cell(p, 54 * mm),
-                    figures["status_labels"][p["status"]]["fr"],
-                    f"{p['progress']} %",
-                    _mad(p["allocated"]),
-                    _mad(p["spent"]),
-                ]
-                for p in figures["projects"]
-            ],
-            colWidths=[58 * mm, 30 * mm, 16 * mm, 32 * mm, 32 * mm],
-            style=grid,
-            repeatRows=1,
-        ),
-        Spacer(1, 6 * mm),
-    ]
-    out = io.BytesIO()
-    SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        title=f"Rapport {period_title_fr(report)}",
-        author="Commune de Ouazzane",
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-    ).build(story)
-    return out.getvalue()

@@ -95,5 +95,7 @@ class OtpChallenge(db.Model):
     expires_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     failed_tries: Mapped[int] = mapped_column(default=0)
     consumed_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sms_message_id: Mapped[int | None] = mapped_column(ForeignKey("sms_messages.id"))
+    sms_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sms_messages.id", ondelete="SET NULL")
+    )  # a sent code's message is deleted: the database forgets the link
     sms_message = relationship("SmsMessage")

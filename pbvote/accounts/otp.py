@@ -90,12 +90,19 @@ def issue_code(
 
 
 def check_code(
-    challenge_id: int | None, code: str, purpose: str, now: datetime
+    challenge_id: int | None,
+    code: str,
+    purpose: str,
+    now: datetime,
+    *,
+    acceptable: bool = True,
 ) -> OtpChallenge:
     """Accept ``code`` once for the challenge, or raise CodeRejected.
 
     The row is locked so that two concurrent tries cannot both use one code. A wrong
     try is counted even though CodeRejected is raised: the caller must commit.
+    ``acceptable=False`` (a code sent for an identity that did not match) refuses
+    even the right code, with the same work and the same wrong-code message.
     """
     challenge = None
     if challenge_id:
@@ -114,9 +121,8 @@ def check_code(
     if now >= challenge.expires_at_dt:
         raise CodeRejected(_("This code has expired. Ask for a new code."))
     code = (code or "").strip().translate(ARABIC_DIGITS)
-    if not (code.isdigit() and len(code) == 6) or not same(
-        _hash(challenge.phone, purpose, code), challenge.code_hash
-    ):
+    matches = same(_hash(challenge.phone, purpose, code), challenge.code_hash)
+    if not (code.isdigit() and len(code) == 6 and matches and acceptable):
         challenge.failed_tries += 1
         left = max_tries - challenge.failed_tries
         if left <= 0:

@@ -12,6 +12,7 @@ from pbvote.associations.errors import (
 )
 from pbvote.associations.models import FIELDS, Association
 from pbvote.audit.services import record_action
+from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 
 
@@ -39,7 +40,7 @@ def register_association(
         raise InvalidAssociation(
             _("Give the association's name in Arabic or in French."), "name_ar"
         )
-    if founded_on > now.date():
+    if founded_on > to_local_day(now):
         raise InvalidAssociation(
             _("The founding date cannot be in the future."), "founded_on"
         )

@@ -13,10 +13,23 @@ from pbvote.communes import services
 from pbvote.communes.errors import CommuneError
 from pbvote.communes.models import District
 from pbvote.core.access import staff_required
-from pbvote.core.time import utcnow
+from pbvote.core.time import ZONE_PROVIDER, utcnow
 from pbvote.extensions import db
 
 bp = Blueprint("communes", __name__)
+
+
+def _current_zone_name() -> str | None:
+    try:
+        return services.current_commune().time_zone
+    except services.CommuneNotConfigured:
+        return None
+
+
+# core.time asks the communes domain for the zone (core imports no domain).
+bp.record_once(
+    lambda state: state.app.extensions.setdefault(ZONE_PROVIDER, _current_zone_name)
+)
 
 
 class DistrictForm(FlaskForm):

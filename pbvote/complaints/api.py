@@ -6,7 +6,7 @@ from flask import jsonify
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
 from pbvote.complaints import queries
-from pbvote.complaints.views import bp
+from pbvote.complaints.web import bp
 from pbvote.core.pagination import paginate
 from pbvote.extensions import db
 from pbvote.petitions.api import csv_response

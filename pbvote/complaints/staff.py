@@ -11,7 +11,7 @@ from pbvote.complaints import queries, services
 from pbvote.complaints.errors import ComplaintError
 from pbvote.complaints.forms import AnswerForm, RouteForm
 from pbvote.complaints.models import Complaint
-from pbvote.complaints.views import bp
+from pbvote.complaints.web import bp
 from pbvote.core.access import staff_required
 from pbvote.core.forms import form_error, to_local_day
 from pbvote.core.nav import add_staff_link

@@ -2,7 +2,6 @@
 with its photo, and the rating that closes it."""
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     redirect,
@@ -15,6 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+import pbvote.complaints.api
+import pbvote.complaints.staff  # noqa: F401 - its routes join bp
 from pbvote.communes.services import active_districts, current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.complaints import queries, services
@@ -27,6 +28,7 @@ from pbvote.complaints.forms import (
     RateForm,
 )
 from pbvote.complaints.models import Complaint
+from pbvote.complaints.web import bp
 from pbvote.core.access import resident_required
 from pbvote.core.forms import form_error
 from pbvote.core.i18n import localized
@@ -35,8 +37,6 @@ from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.inforequests import files
-
-bp = Blueprint("complaints", __name__)
 
 add_nav("complaints.register", _l("Complaints"), 70)
 
@@ -156,6 +156,3 @@ def rate(complaint_id: int):
         mine=current_user.id == complaint.author_id,
         show_photo=True,
     ), 400
-
-
-from pbvote.complaints import api, staff  # noqa: F401 - routes

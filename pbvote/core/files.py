@@ -1,7 +1,8 @@
 """Uploaded files, judged by their content, never by their name or declared type.
 
-JPEG and PNG are opened with Pillow, verified, then re-encoded from their pixels so
-that no metadata (GPS position, camera, author) and no smuggled payload survives.
+JPEG and PNG are opened with Pillow, verified, then re-encoded from their pixels
+alone, so that no metadata survives: no EXIF (GPS position, camera), XMP, ICC
+profile, JPEG comment or APP segment, PNG text chunk, and so no smuggled payload.
 A PDF must start with the PDF signature and end with an end-of-file marker.
 Domains wrap these checks in their own errors and messages.
 """
@@ -11,9 +12,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+SRGB = ImageCms.createProfile("sRGB")
 SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
@@ -54,7 +56,7 @@ def reencode_image(
         if image.width * image.height > MAX_PIXELS:
             raise ImageTooLarge(f"{image.width}x{image.height}")
         image.load()
-        image = ImageOps.exif_transpose(image)
+        image = _pixels_only(ImageOps.exif_transpose(image))
         if max_side:
             image.thumbnail((max_side, max_side))
         out = io.BytesIO()
@@ -75,6 +77,26 @@ def reencode_image(
             raise
         raise UnreadableImage(str(exc)) from exc
     return out.getvalue()
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """The image without what rides along with its pixels: Pillow copies a JPEG
+    comment (COM), EXIF, XMP and an ICC profile from ``info`` into the file it
+    saves, so an HTML payload in a comment would be served back. Colours in
+    another profile are converted to sRGB first; palette transparency is kept."""
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "RGBA"):
+        try:
+            image = ImageCms.profileToProfile(
+                image,
+                ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                SRGB,
+                outputMode=image.mode,
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unreadable profile: keep the pixels as they are
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
+    return image
 
 
 def safe_filename(name: str, extension: str, default: str = "file") -> str:

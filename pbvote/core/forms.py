@@ -2,11 +2,13 @@
 
 from zoneinfo import ZoneInfo
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, widgets
 from wtforms.validators import NumberRange
 
+from pbvote.core.i18n import format_mad
 from pbvote.core.time import (  # noqa: F401 - their home was here; kept for imports
     DEFAULT_TIME_ZONE,
     local_day_start,
@@ -28,8 +30,11 @@ class MadField(IntegerField):
             NumberRange(
                 min=0,
                 max=maximum,
+                # The maximum is formatted when the message is shown, in the
+                # reader's language (the field is built at import time).
                 message=_l(
-                    "Enter an amount between 0 and %(max)s MAD.", max=f"{maximum:,}"
+                    "Enter an amount between 0 and %(max)s.",
+                    max=LazyString(format_mad, maximum),
                 ),
             )
         ]

@@ -37,19 +37,34 @@ class PendingJob:
     job_id: str | None = None
     timeout: int | None = None
     retry: int = 0
+    result_ttl: int | None = None  # seconds Redis keeps the job after success
+    failure_ttl: int | None = None  # ... and after failure
 
 
 def enqueue_after_commit(
-    func: str, *args, queue="default", job_id=None, timeout=None, retry=0, **kwargs
+    func: str,
+    *args,
+    queue="default",
+    job_id=None,
+    timeout=None,
+    retry=0,
+    result_ttl=None,
+    failure_ttl=None,
+    **kwargs,
 ) -> None:
     """Queue ``func(*args, **kwargs)`` to run once the current transaction commits.
 
     ``job_id`` makes enqueueing idempotent on RQ (the same id is not queued twice
     while it waits). ``retry`` is how many times RQ retries a failing job; give it
-    only to idempotent jobs.
+    only to idempotent jobs. ``result_ttl``/``failure_ttl`` shorten how long Redis
+    keeps the job (voting and SMS jobs: their enqueue times are personal data).
     """
     pending = db.session().info.setdefault(PENDING_KEY, [])
-    pending.append(PendingJob(func, args, kwargs, queue, job_id, timeout, retry))
+    pending.append(
+        PendingJob(
+            func, args, kwargs, queue, job_id, timeout, retry, result_ttl, failure_ttl
+        )
+    )
 
 
 def redis_connection() -> Redis | None:
@@ -141,6 +156,9 @@ def _enqueue_rq(connection: Redis, job: PendingJob) -> None:
         options["job_timeout"] = job.timeout
     if job.retry:
         options["retry"] = Retry(max=job.retry, interval=[10, 30, 60, 300, 900])
+    for name in ("result_ttl", "failure_ttl"):
+        if getattr(job, name) is not None:
+            options[name] = getattr(job, name)
     Queue(job.queue, connection=connection).enqueue(
         job.func, *job.args, **job.kwargs, **options
     )
@@ -151,7 +169,7 @@ def run_in_process(job: PendingJob) -> None:
 
     The request that committed has already succeeded; a failing job must not turn
     it into an error page, and jobs record their own failures (an SMS stays
-    'failed' and is retried by ``pbvote sms retry``).
+    'failed' and is retried by ``pbvote sms-retry``).
     """
     from importlib import import_module
 
@@ -180,14 +198,68 @@ def _after_rollback(session: Session, previous_transaction) -> None:
         session.info.pop(PENDING_KEY, None)
 
 
+# Run by the worker every WORKER_HEARTBEAT_SECONDS, each in its own transaction:
+# the safety net that finishes what a lost job, a dead worker or a Redis outage left.
+TICK_TASKS = ("jobs.voting.safety_net", "jobs.tally.safety_net")
+DEFAULT_HEARTBEAT_SECONDS = 5
+
+
+def heartbeat_seconds() -> int:
+    return int(
+        current_app.config.get("WORKER_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS)
+    )
+
+
+def worker_is_alive(connection: Redis, name: str | None) -> bool:
+    """Whether the RQ worker ``name`` has sent a heartbeat lately (three beats).
+
+    A worker killed with SIGKILL leaves its key behind for a minute or more;
+    its ``last_heartbeat`` stops moving at once."""
+    from rq.utils import utcparse
+
+    if not name:
+        return False
+    beat = connection.hget(
+        Worker.redis_worker_namespace_prefix + name, "last_heartbeat"
+    )
+    if beat is None:
+        return False
+    age = (utcnow() - utcparse(beat.decode())).total_seconds()
+    return age < 3 * heartbeat_seconds() + 5
+
+
+def run_tick_tasks() -> None:
+    """Send deferred jobs, then each safety-net task; a failing task is logged and
+    does not stop the others."""
+    from importlib import import_module
+
+    for path in ("pbvote.core.jobs.flush_deferred_jobs", *TICK_TASKS):
+        module_name, _, attr = path.rpartition(".")
+        try:
+            getattr(import_module(module_name), attr)()
+        except Exception:
+            log.exception("worker safety net %s failed", path)
+            db.session.rollback()
+
+
 class PbvoteWorker(Worker):
-    """RQ's forking worker that also re-sends jobs kept while Redis was down, each
-    time it runs its periodic maintenance."""
+    """RQ's forking worker with a short beat (WORKER_HEARTBEAT_SECONDS, default 5):
+    it waits for jobs that long at most, then runs RQ's maintenance (which also
+    re-queues abandoned jobs with retries left) and pbvote's safety net: jobs kept
+    while Redis was down go out within seconds of its return, due mixing batches
+    and counts that should be running are started, personal data is purged."""
+
+    def __init__(self, *args, **kwargs):
+        beat = heartbeat_seconds()
+        kwargs.setdefault("worker_ttl", beat + 15)  # RQ blocks worker_ttl - 15 s
+        kwargs.setdefault("maintenance_interval", beat)
+        kwargs.setdefault("job_monitoring_interval", beat)
+        super().__init__(*args, **kwargs)
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         try:
-            flush_deferred_jobs()
+            run_tick_tasks()
         finally:
             # The next job runs in a forked child: no connection may cross the fork.
             db.session.remove()

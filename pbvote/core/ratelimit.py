@@ -1,9 +1,17 @@
 """Sliding-window rate limits kept in the database, so that every web process on
-every machine shares them (no process memory, no Redis needed for a first run)."""
+every machine shares them (no process memory, no Redis needed for a first run).
+
+Check and count are atomic per (bucket, key): on PostgreSQL :func:`check` first
+takes a transaction-scoped advisory lock on the key, so a concurrent request for
+the same key waits until this transaction has counted (committed) or given up
+(rolled back), then sees its row. Without the lock, N simultaneous requests all
+counted the same rows and all passed. The lock is held only for one key, until
+the end of the request's transaction. (SQLite, the embedded first run, has one
+writer at a time and one process.) Rows are deleted after a day by the purge."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, delete, func, select
+from sqlalchemy import Index, String, delete, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pbvote.core.security import keyed_hash
@@ -35,9 +43,21 @@ def _key(bucket: str, key: str) -> str:
     return keyed_hash(f"rate:{bucket}", key)
 
 
+def _lock(key_hash: str) -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": key_hash},
+        )
+
+
 def check(bucket: str, key: str, limit: int, window: timedelta, now: datetime) -> None:
-    """Raise :class:`RateLimited` if ``key`` already has ``limit`` events in the window."""
+    """Raise :class:`RateLimited` if ``key`` already has ``limit`` events in the window.
+
+    Locks the key until the transaction ends, so a :func:`hit` in the same
+    transaction is counted before any concurrent check of the key."""
     key_hash = _key(bucket, key)
+    _lock(key_hash)
     since = now - window
     rows = db.session.execute(
         select(func.count(), func.min(RateEvent.at_dt)).where(
@@ -58,8 +78,10 @@ def hit(bucket: str, key: str, now: datetime) -> None:
 def check_and_hit(
     bucket: str, key: str, limit: int, window: timedelta, now: datetime
 ) -> None:
+    """Count one event unless the limit is reached (atomic: see the module)."""
     check(bucket, key, limit, window, now)
     hit(bucket, key, now)
+    db.session.flush()  # the row exists before the lock is released at commit
 
 
 def clear(bucket: str, key: str) -> None:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIME_ZONE = "Africa/Casablanca"
+ZONE_PROVIDER = "pbvote_commune_zone"  # app.extensions key: () -> zone name
 
 
 def utcnow() -> datetime:
@@ -34,18 +35,14 @@ def zone_named(name: str | None) -> ZoneInfo:
 
 def commune_zone() -> ZoneInfo:
     """The zone of the commune this installation serves (Africa/Casablanca when no
-    commune is configured yet or outside an app context)."""
-    from flask import has_app_context
+    commune is configured yet or outside an app context). The communes domain
+    provides it (``ZONE_PROVIDER`` in ``app.extensions``), so core imports no domain."""
+    from flask import current_app, has_app_context
 
     if not has_app_context():
         return zone_named(None)
-    from pbvote.communes.errors import CommuneNotConfigured
-    from pbvote.communes.services import current_commune
-
-    try:
-        return zone_named(current_commune().time_zone)
-    except CommuneNotConfigured:
-        return zone_named(None)
+    provider = current_app.extensions.get(ZONE_PROVIDER)
+    return zone_named(provider() if provider else None)
 
 
 def local_day_start(day: date, zone: ZoneInfo | None = None) -> datetime:

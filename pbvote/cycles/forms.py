@@ -85,3 +85,11 @@ class ScopeRulesForm(FlaskForm):
         _l("Counting rule"), choices=list(TALLY_RULE_LABELS.items())
     )
     greedy_fill = BooleanField(_l("Fill left-over money with the most voted projects"))
+    min_votes = IntegerField(
+        _l("Minimum votes a project needs to be funded"),
+        validators=[Optional(), NumberRange(min=1, max=10_000_000)],
+    )
+    min_vote_share_pct = IntegerField(
+        _l("Minimum share of the ballots a project needs to be funded (%)"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+    )

@@ -110,8 +110,20 @@ class Scope(db.Model):
     ballot_min_share_pct: Mapped[int | None]  # approval_min_share
     tally_rule: Mapped[str] = mapped_column(String(20), default="greedy")
     tally_greedy_fill: Mapped[bool] = mapped_column(default=False)
+    # Minimum support to be funded: a number of votes and/or a share of the
+    # scope's valid ballots (the larger applies); None: no minimum.
+    tally_min_votes: Mapped[int | None]
+    tally_min_share_pct: Mapped[int | None]
     cycle: Mapped[Cycle] = relationship(back_populates="scopes")
     district = relationship("District")
+
+    def min_votes_for(self, voters: int) -> int | None:
+        """Votes a project needs to be funded when ``voters`` valid ballots were
+        cast: the larger of the number and the share (rounded up), or None."""
+        needed = [self.tally_min_votes or 0]
+        if self.tally_min_share_pct:
+            needed.append(-(-self.tally_min_share_pct * voters // 100))
+        return max(needed) or None
 
     @property
     def is_commune_wide(self) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pbvote.audit.services import record_action
 from pbvote.communes.models import Commune
+from pbvote.core.i18n import format_mad
 from pbvote.cycles import schedule
 from pbvote.cycles.errors import (
     CycleYearTaken,
@@ -227,11 +228,11 @@ def set_scope_amounts(
     if total != cycle.total_budget:
         raise ScopeAmountsMismatch(
             _(
-                "The scopes add up to %(sum)s MAD but the cycle's budget is %(total)s MAD "
-                "(difference: %(diff)s MAD). Change the amounts so that they add up.",
-                sum=f"{total:,}",
-                total=f"{cycle.total_budget:,}",
-                diff=f"{total - cycle.total_budget:+,}",
+                "The scopes add up to %(sum)s but the cycle's budget is %(total)s "
+                "(difference: %(diff)s). Change the amounts so that they add up.",
+                sum=format_mad(total),
+                total=format_mad(cycle.total_budget),
+                diff=format_mad(total - cycle.total_budget),
             )
         )
     existing = {scope.key: scope for scope in cycle.scopes}
@@ -270,8 +271,13 @@ def set_scope_rules(
     tally_rule: str,
     greedy_fill: bool,
     now: datetime,
+    min_votes: int | None = None,
+    min_vote_share_pct: int | None = None,
 ) -> None:
     """Choose how a scope's ballot is filled and counted; only before voting.
+
+    ``min_votes`` and ``min_vote_share_pct`` (of the scope's valid ballots) set
+    the support a project needs to be funded under any counting rule.
 
     Raises InvalidBallotRule, PhaseClosed.
     """
@@ -294,13 +300,25 @@ def set_scope_rules(
         min_share_pct if ballot_rule == "approval_min_share" else None
     )
     scope.tally_greedy_fill = greedy_fill
+    if min_vote_share_pct is not None and not 1 <= min_vote_share_pct <= 100:
+        raise InvalidBallotRule(
+            _("Give the minimum share of ballots, from 1 to 100 %.")
+        )
+    if min_votes is not None and min_votes < 1:
+        raise InvalidBallotRule(_("Give the minimum number of votes, 1 or more."))
+    scope.tally_min_votes, scope.tally_min_share_pct = min_votes, min_vote_share_pct
     record_action(
         actor,
         "scope.rules",
         "scope",
         scope.id,
         now,
-        {"ballot_rule": ballot_rule, "tally_rule": tally_rule},
+        {
+            "ballot_rule": ballot_rule,
+            "tally_rule": tally_rule,
+            "min_votes": min_votes,
+            "min_vote_share_pct": min_vote_share_pct,
+        },
     )
 
 

@@ -206,6 +206,8 @@ def staff_scope_rules(scope_id: int):
             "min_share_pct": scope.ballot_min_share_pct,
             "tally_rule": scope.tally_rule,
             "greedy_fill": scope.tally_greedy_fill,
+            "min_votes": scope.tally_min_votes,
+            "min_vote_share_pct": scope.tally_min_share_pct,
         },
     )
     if form.validate_on_submit():
@@ -218,6 +220,8 @@ def staff_scope_rules(scope_id: int):
                 min_share_pct=form.min_share_pct.data,
                 tally_rule=form.tally_rule.data,
                 greedy_fill=form.greedy_fill.data,
+                min_votes=form.min_votes.data,
+                min_vote_share_pct=form.min_vote_share_pct.data,
                 now=utcnow(),
             )
         except CycleError as error:

@@ -22,10 +22,12 @@ from pbvote.engine.errors import (
 from pbvote.engine.model import VOTE_TYPES, Ballot, Instance, Project
 from pbvote.engine.pabulib import read_pb, selected_projects, write_pb
 from pbvote.engine.result import REASONS, Decision, Result
-from pbvote.engine.tally import RULES, tally
+from pbvote.engine.tally import KNOWN_RULES, PABULIB_RULES, RULES, tally
 from pbvote.engine.ties import TIE_ORDER
 
 __all__ = [
+    "KNOWN_RULES",
+    "PABULIB_RULES",
     "REASONS",
     "RULES",
     "TIE_ORDER",

@@ -26,7 +26,12 @@ NO_VOTERS = "no_voters"
 
 
 def add1_completion(
-    mes: EqualShares, budget: int, voter_count: int, *, skip_same: bool = True
+    mes: EqualShares,
+    budget: int,
+    voter_count: int,
+    *,
+    skip_same: bool = True,
+    unit: int = 1,
 ) -> tuple[MesRun, dict]:
     """Return the completed MES outcome and facts about the search.
 
@@ -34,26 +39,28 @@ def add1_completion(
     largest budget of the add1 sequence that was kept), ``increments`` (units
     added per voter), ``runs`` (MES runs made) and ``stopped_because``. The kept
     outcome costs at most ``budget``: the first run spends at most the voters'
-    money, which is B. ``skip_same=False`` runs every budget (for testing).
+    money, which is B. ``unit`` is one currency unit in money units (100 when
+    money is in cents). ``skip_same=False`` runs every budget (for testing).
     """
     if voter_count == 0:
         return MesRun(Fraction(0)), _facts(Fraction(0), Fraction(0), 1, NO_VOTERS)
     start = Fraction(budget, voter_count)
     run, runs = mes.run(start), 1
     while len(run.selections) < len(mes.candidates):
-        last_same = _last_same(run, skip_same)
-        trial, runs = mes.run(last_same + 1), runs + 1
+        last_same = _last_same(run, skip_same, unit)
+        trial, runs = mes.run(last_same + unit), runs + 1
         if trial.cost > budget:
             kept = _rerun_at(mes, run, last_same)
-            return kept, _facts(start, last_same, runs, NEXT_INCREMENT_OVERSPENDS)
+            return kept, _facts(start, last_same, runs, NEXT_INCREMENT_OVERSPENDS, unit)
         run = trial
-    return run, _facts(start, run.per_voter_budget, runs, ALL_CANDIDATES_SELECTED)
+    facts = _facts(start, run.per_voter_budget, runs, ALL_CANDIDATES_SELECTED, unit)
+    return run, facts
 
 
-def _last_same(run: MesRun, skip_same: bool) -> Fraction:
+def _last_same(run: MesRun, skip_same: bool, unit: int) -> Fraction:
     """The last budget of the add1 sequence certain to repeat ``run``'s outcome."""
     t = run.per_voter_budget
-    last = run.horizon.last_same(t) if skip_same else None
+    last = run.horizon.last_same(t, unit) if skip_same else None
     return t if last is None else last
 
 
@@ -66,11 +73,13 @@ def _rerun_at(mes: EqualShares, run: MesRun, per_voter_budget: Fraction) -> MesR
     return kept
 
 
-def _facts(start: Fraction, kept_budget: Fraction, runs: int, reason: str) -> dict:
+def _facts(
+    start: Fraction, kept_budget: Fraction, runs: int, reason: str, unit: int = 1
+) -> dict:
     return {
         "initial_per_voter_budget": start,
         "per_voter_budget": kept_budget,
-        "increments": int(kept_budget - start),
+        "increments": int((kept_budget - start) / unit),
         "runs": runs,
         "stopped_because": reason,
     }

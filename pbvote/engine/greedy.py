@@ -3,9 +3,10 @@
 Projects are taken by votes, highest first (ties: :data:`~pbvote.engine.ties.
 TIE_ORDER`); a project is selected if it fits in the money left. ``greedy`` then
 skips a project that does not fit and goes on; ``greedy-no-skip`` stops there.
-Projects costing more than the whole budget, and projects whose vote total is
-not positive, are rejected before the procedure starts, so they never stop
-``greedy-no-skip``.
+Projects costing more than the whole budget, projects whose vote total is not
+positive and projects below the minimum score (``min_score``: pabulib's
+``min_project_score_threshold``, as ``greedy-threshold`` uses it) are rejected
+before the procedure starts, so they never stop ``greedy-no-skip``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from pbvote.engine.model import Instance, Project
 from pbvote.engine.profile import VoteProfile
 from pbvote.engine.result import (
+    BELOW_THRESHOLD,
     DOES_NOT_FIT,
     EXCEEDS_BUDGET,
     MOST_VOTES_FITS,
@@ -34,9 +36,10 @@ def rank_by_votes(projects: Iterable[Project], votes: dict[str, int]) -> list[Pr
 
 
 def split_ineligible(
-    instance: Instance, votes: dict[str, int]
+    instance: Instance, votes: dict[str, int], min_score=None
 ) -> tuple[list[Project], list[Decision]]:
-    """Separate projects no rule may fund (too expensive, no votes) from the rest.
+    """Separate projects no rule may fund (too expensive, no votes, fewer votes
+    or points than ``min_score``) from the rest.
 
     Returns the eligible projects in instance order and a rejection decision for
     each other project, in vote-ranking order.
@@ -47,6 +50,8 @@ def split_ineligible(
             reason = EXCEEDS_BUDGET
         elif votes[project.id] <= 0:
             reason = NO_VOTES
+        elif min_score is not None and votes[project.id] < min_score:
+            reason = BELOW_THRESHOLD
         else:
             eligible.append(project)
             continue
@@ -98,9 +103,11 @@ def greedy_pass(
     return winners, decisions, money_left
 
 
-def greedy(instance: Instance, profile: VoteProfile, *, skip: bool = True) -> Result:
+def greedy(
+    instance: Instance, profile: VoteProfile, *, skip: bool = True, min_score=None
+) -> Result:
     """Tally ``instance`` with greedy (``skip=True``) or greedy-no-skip."""
-    eligible, rejected = split_ineligible(instance, profile.votes)
+    eligible, rejected = split_ineligible(instance, profile.votes, min_score)
     ranked = rank_by_votes(eligible, profile.votes)
     winners, decisions, money_left = greedy_pass(
         ranked, profile.votes, instance.budget, skip=skip
@@ -112,7 +119,14 @@ def greedy(instance: Instance, profile: VoteProfile, *, skip: bool = True) -> Re
         votes=dict(profile.votes),
         decisions=order_decisions(decisions + rejected, winners),
         budget_used=instance.budget - money_left,
+        details=threshold_details(min_score),
+        decimals=instance.decimals,
     )
+
+
+def threshold_details(min_score) -> dict:
+    """The minimum score as a rule-level fact, when there is one."""
+    return {} if min_score is None else {"min_score": min_score}
 
 
 def order_decisions(decisions: list[Decision], winners: list[str]) -> list[Decision]:

@@ -1,8 +1,9 @@
 """Affine forms in the per-voter budget ``t``, and how far a run's outcome holds.
 
 During an MES run every amount of money is ``a + b*t`` for the run's starting
-per-voter budget ``t``: a *form* ``(a, b)`` of two Fractions. Each decision of the
-run (who runs out of money, which project has the lowest rho, which project is
+per-voter budget ``t``: a *form* ``(a, b)`` of whole numbers (over a common
+positive denominator, which does not change a sign). Each decision of the run
+(who runs out of money, which project has the lowest rho, which project is
 unaffordable) is a sign condition on such a form. Collecting them tells up to
 which ``t`` every decision, hence the outcome, is certainly the same.
 """
@@ -12,42 +13,63 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-Form = tuple  # (a, b) meaning a + b*t, both Fractions or ints
-ZERO_FORM: Form = (Fraction(0), Fraction(0))
+import numpy as np
 
-
-def add_forms(first: Form, second: Form) -> Form:
-    return (first[0] + second[0], first[1] + second[1])
-
-
-def scale_form(form: Form, factor) -> Form:
-    return (form[0] * factor, form[1] * factor)
+Form = tuple  # (a, b) meaning a + b*t, whole numbers
 
 
 class Horizon:
     """The upper end of the ``t`` range on which recorded conditions all hold.
 
     Conditions are only recorded when they hold at the run's own ``t``; looking
-    forward, a condition can only fail if its form decreases with ``t``.
+    forward, a condition can only fail if its form decreases with ``t``. The
+    limit is kept as a numerator and a positive denominator and compared by
+    cross-multiplying: a run records tens of thousands of conditions, and
+    reducing each to a Fraction (a gcd of large numbers) was a third of its time.
     """
 
     def __init__(self) -> None:
-        self.limit: Fraction | None = None  # None: no condition ever fails
+        self.numerator: int | None = None  # None: no condition ever fails
+        self.denominator = 1
         self.strict = False  # True: the limit itself already fails
 
+    @property
+    def limit(self) -> Fraction | None:
+        if self.numerator is None:
+            return None
+        return Fraction(self.numerator, self.denominator)
+
     def require(self, form: Form, *, strict: bool) -> None:
-        """Record ``a + b*t > 0`` (``strict``) or ``>= 0``."""
+        """Record ``a + b*t > 0`` (``strict``) or ``>= 0``; it fails past -a/b."""
         a, b = form
         if b >= 0:
             return
-        limit = Fraction(-a) / b
-        if self.limit is None or limit < self.limit or (limit == self.limit and strict):
-            self.limit, self.strict = limit, strict
+        if self.numerator is None:
+            self.numerator, self.denominator, self.strict = a, -b, strict
+            return
+        # a / -b compared with numerator / denominator, both denominators > 0
+        left, right = a * self.denominator, self.numerator * -b
+        if left < right or (left == right and strict):
+            self.numerator, self.denominator, self.strict = a, -b, strict
 
-    def last_same(self, t: Fraction) -> Fraction | None:
-        """The largest ``t + k`` (whole ``k >= 0``) inside the horizon, or None."""
-        if self.limit is None:
+    def require_all(self, a, b, *, strict: bool) -> None:
+        """:meth:`require` for numpy arrays (dtype object) of ``a`` and ``b``.
+
+        Only the conditions whose limit rounds to the smallest float can set the
+        horizon (rounding is monotone), so only those are compared exactly.
+        """
+        falling = (b < 0).astype(bool)
+        if not falling.any():
+            return
+        a, b = a[falling], b[falling]
+        limits = (a / -b).astype(np.float64)
+        for i in np.flatnonzero(limits == limits.min()).tolist():
+            self.require((int(a[i]), int(b[i])), strict=strict)
+
+    def last_same(self, t: Fraction, unit: int = 1) -> Fraction | None:
+        """The largest ``t + k*unit`` (whole ``k >= 0``) inside the horizon, or None."""
+        if self.numerator is None:
             return None
-        span = self.limit - t
+        span = (self.limit - t) / unit
         steps = math.ceil(span) - 1 if self.strict else math.floor(span)
-        return t + max(steps, 0)
+        return t + max(steps, 0) * unit

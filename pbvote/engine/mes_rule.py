@@ -18,6 +18,7 @@ from pbvote.engine.greedy import (
     order_decisions,
     rank_by_votes,
     split_ineligible,
+    threshold_details,
 )
 from pbvote.engine.mes import EqualShares, MesRun
 from pbvote.engine.model import Instance
@@ -40,13 +41,20 @@ def equal_shares_rule(
     *,
     greedy_fill: bool = False,
     comparison: bool = False,
+    min_score=None,
 ) -> Result:
-    """Tally with ``mes`` (cost utilities) or ``mes-card`` (one unit per project)."""
-    eligible, rejected = split_ineligible(instance, profile.votes)
+    """Tally with ``mes`` (cost utilities) or ``mes-card`` (one unit per project).
+
+    Projects below ``min_score`` are never candidates (nor filled greedily). The
+    add1 completion raises each voter's budget by one currency unit per step.
+    """
+    eligible, rejected = split_ineligible(instance, profile.votes, min_score)
     mes = EqualShares(
         eligible, profile.approval_groups, profile.votes, RULE_UTILITY[rule]
     )
-    run, completion = add1_completion(mes, instance.budget, profile.voter_count)
+    run, completion = add1_completion(
+        mes, instance.budget, profile.voter_count, unit=instance.currency_unit
+    )
     decisions = run_decisions(run, instance, profile.votes)
     winners = run.winners
     if greedy_fill:
@@ -63,9 +71,13 @@ def equal_shares_rule(
             "utility": RULE_UTILITY[rule],
             "greedy_fill": greedy_fill,
             "completion": completion,
+            **threshold_details(min_score),
         },
+        decimals=instance.decimals,
     )
-    return compare_with_greedy(instance, profile, result) if comparison else result
+    if comparison:
+        return compare_with_greedy(instance, profile, result, min_score)
+    return result
 
 
 def run_decisions(run: MesRun, instance: Instance, votes: dict) -> list[Decision]:
@@ -122,10 +134,10 @@ def _fill(
 
 
 def compare_with_greedy(
-    instance: Instance, profile: VoteProfile, mes_result: Result
+    instance: Instance, profile: VoteProfile, mes_result: Result, min_score=None
 ) -> Result:
     """Keep ``mes_result`` unless strictly more voters prefer the greedy outcome."""
-    greedy_result = greedy(instance, profile)
+    greedy_result = greedy(instance, profile, min_score=min_score)
     prefer_mes, prefer_greedy = count_preferences(
         instance, profile, mes_result.winners, greedy_result.winners
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from pbvote.engine.errors import InstanceError
 
@@ -20,7 +21,9 @@ Choice = frozenset | tuple | Mapping
 
 @dataclass(frozen=True)
 class Project:
-    """A project on the ballot. ``cost`` is a whole number of currency units.
+    """A project on the ballot. ``cost`` is a whole number of money units: currency
+    units, or hundredths etc. when the instance has ``decimals`` (see
+    :class:`Instance`).
 
     ``extra`` keeps any further columns (e.g. from a pabulib file) untouched.
     """
@@ -52,16 +55,25 @@ class Instance:
     Construction checks projects and budget; the ballots are checked when they
     are first tallied (see :func:`pbvote.engine.profile.build_profile`), once per
     distinct ballot, which is much cheaper for large elections.
+
+    Money is exact: ``budget`` and every cost are whole numbers of
+    ``10**-decimals`` currency units (``decimals=2``: cents), so a budget of
+    969,245.38 is ``budget=96924538, decimals=2``. No float ever holds money.
     """
 
     projects: Sequence[Project]
     budget: int
     ballots: Sequence[Ballot | Choice] = ()
     meta: dict = field(default_factory=dict)
+    decimals: int = 0
+    # META key -> line in the file it was read from (for line-numbered errors).
+    meta_lines: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.projects = tuple(self.projects)
         _check_budget(self.budget)
+        if not isinstance(self.decimals, int) or not 0 <= self.decimals <= 12:
+            raise InstanceError(f"decimals must be 0..12, got {self.decimals!r}")
         seen: set[str] = set()
         for project in self.projects:
             _check_project(project)
@@ -95,6 +107,19 @@ class Instance:
 
     def has_project(self, project_id: str) -> bool:
         return project_id in self._project_by_id
+
+    @property
+    def currency_unit(self) -> int:
+        """One currency unit in the instance's money units (``10**decimals``)."""
+        return 10**self.decimals
+
+
+def money_text(amount: int, decimals: int) -> int | str:
+    """``amount`` money units as the JSON value to show: an int when
+    ``decimals`` is 0, else the exact decimal text (``"969245.38"``)."""
+    if not decimals:
+        return amount
+    return str(Decimal(amount).scaleb(-decimals))
 
 
 def _check_budget(budget: object) -> None:

@@ -6,9 +6,13 @@ META entry in ``Instance.meta`` and every extra project column (``votes``,
 ``selected``, ...) in ``Project.extra``; voter ids and extra voter columns are
 dropped. Malformed input raises :class:`PabulibError` with a line number.
 
-Costs, budget and points must be whole numbers; "4000.0" is accepted, "4000.5"
-and "4,000" are not. Ordinal ballots are read as rankings (the approval rules
-count every ranked project as approved).
+Budget and costs are exact decimals ("969245.38" is valid; "4,000" and "1e3"
+are not): the instance counts money in the smallest unit the file uses (its
+``decimals``). Points are whole numbers. Ordinal ballots are read as rankings.
+A ballot that names a project twice keeps its first mention (points add up), as
+real files contain such ballots. ``min_project_score_threshold`` must be a
+number; the declared ``rule`` is checked only when it is tallied (see
+:func:`declared_rule`), so a file with ``rule;unknown`` still reads.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import csv
 import io
 import os
 import re
-from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
 from typing import TextIO
 
 from pbvote.engine.errors import PabulibError
@@ -27,12 +32,16 @@ from pbvote.engine.model import (
     Ballot,
     Instance,
     Project,
-    split_ballot,
 )
-from pbvote.engine.ties import project_id_key
+from pbvote.engine.pabulib_writer import write_pb
 
+# write_pb lives in pabulib_writer and is imported from here as well.
+__all__ = ["declared_rule", "declared_threshold", "read_pb", "selected_projects"]
+__all__ += ["write_pb"]
 SECTIONS = ("meta", "projects", "votes")
 _WHOLE = re.compile(r"[+-]?\d+(?:\.0*)?")
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+THRESHOLD_KEY = "min_project_score_threshold"
 _VOTE_TYPE_ALIASES = {"choose-1": "approval"}
 
 
@@ -66,13 +75,54 @@ def read_pb(source: str | os.PathLike | TextIO) -> Instance:
     for name in SECTIONS:
         if name not in tables:
             raise PabulibError(f"missing section {name.upper()}", last_line)
-    meta = _parse_meta(tables["meta"])
-    vote_type, budget = _vote_type(meta, tables["meta"]), _budget(meta, tables["meta"])
-    projects = _parse_projects(tables["projects"])
+    meta_table = tables["meta"]
+    meta = _parse_meta(meta_table)
+    vote_type, budget = _vote_type(meta, meta_table), _budget(meta, meta_table)
+    if THRESHOLD_KEY in meta:
+        _threshold_value(meta[THRESHOLD_KEY], _meta_line(meta_table, THRESHOLD_KEY))
+    raw_projects = _parse_projects(tables["projects"])
+    decimals = max(
+        [_decimals(budget)] + [_decimals(cost) for _, cost, _ in raw_projects]
+    )
+    projects = [
+        _scaled_project(project, cost, decimals) for project, cost, _ in raw_projects
+    ]
     known = {project.id for project in projects}
     ballots = _parse_votes(tables["votes"], vote_type, known)
     meta["vote_type"] = vote_type
-    return Instance(projects, budget, ballots, meta)
+    lines = {row[0].strip(): line for line, row in meta_table.rows}
+    return Instance(projects, _scaled(budget, decimals), ballots, meta, decimals, lines)
+
+
+def declared_threshold(instance: Instance) -> Fraction | None:
+    """The file's ``min_project_score_threshold`` as an exact number, or None."""
+    text = instance.meta.get(THRESHOLD_KEY, "").strip()
+    if not text:
+        return None
+    return _threshold_value(text, instance.meta_lines.get(THRESHOLD_KEY))
+
+
+def _threshold_value(text: str, line: int | None) -> Fraction | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not _DECIMAL.fullmatch(text) or Decimal(text) < 0:
+        raise PabulibError(f"{THRESHOLD_KEY} must be a number >= 0, got {text!r}", line)
+    return Fraction(Decimal(text))
+
+
+def _decimals(value: Decimal) -> int:
+    """Digits after the point that matter: 400000.0 has 0, 969245.38 has 2."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _scaled(value: Decimal, decimals: int) -> int:
+    return int(value.scaleb(decimals))  # exact: decimals covers every digit
+
+
+def _scaled_project(project: Project, cost: Decimal, decimals: int) -> Project:
+    return Project(project.id, _scaled(cost, decimals), project.name, project.extra)
 
 
 def selected_projects(instance: Instance) -> list[str] | None:
@@ -116,7 +166,7 @@ def _split_sections(text: str) -> tuple[dict[str, _Table], int]:
     line = 0
     for row in reader:
         start, line = line + 1, reader.line_num
-        if not row or all(not field.strip() for field in row):
+        if not "".join(row).strip():  # blank rows (one C-level test per row)
             continue
         name = row[0].strip().lower() if len(row) == 1 else ""
         if name in SECTIONS:
@@ -167,10 +217,31 @@ def _meta_line(table: _Table, key: str) -> int:
     return next((line for line, row in table.rows if row[0].strip() == key), table.line)
 
 
-def _budget(meta: dict[str, str], table: _Table) -> int:
+def _budget(meta: dict[str, str], table: _Table) -> Decimal:
     if "budget" not in meta:
         raise PabulibError("META has no 'budget' entry", table.line)
-    return _whole(meta["budget"], "budget", _meta_line(table, "budget"), minimum=0)
+    line = _meta_line(table, "budget")
+    budget = _money(meta["budget"], "budget", line)
+    if budget == 0:
+        raise PabulibError("budget must be more than 0", line)
+    return budget
+
+
+def _money(text: str, what: str, line: int) -> Decimal:
+    """An exact decimal amount >= 0 ("1200", "969245.38"); never a float."""
+    text = text.strip()
+    if not _DECIMAL.fullmatch(text):
+        raise PabulibError(
+            f"{what} must be a number (digits, optionally a decimal point), "
+            f"got {text!r}",
+            line,
+        )
+    value = Decimal(text)
+    if value < 0:
+        raise PabulibError(f"{what} must be at least 0, got {text!r}", line)
+    if _decimals(value) > 12:
+        raise PabulibError(f"{what} has more than 12 decimals: {text!r}", line)
+    return value
 
 
 def _vote_type(meta: dict[str, str], table: _Table) -> str:
@@ -194,7 +265,7 @@ def _whole(text: str, what: str, line: int, minimum: int | None = None) -> int:
     return value
 
 
-def _parse_projects(table: _Table) -> list[Project]:
+def _parse_projects(table: _Table) -> list[tuple[Project, Decimal, int]]:
     id_col, cost_col = table.column("project_id"), table.column("cost")
     name_col = table.column("name", required=False)
     plain = {id_col, cost_col, name_col}
@@ -206,14 +277,16 @@ def _parse_projects(table: _Table) -> list[Project]:
         if project_id in seen:
             raise PabulibError(f"project {project_id!r} appears twice", line)
         seen.add(project_id)
-        cost = _whole(row[cost_col], f"cost of project {project_id!r}", line, 0)
+        cost = _money(row[cost_col], f"cost of project {project_id!r}", line)
         name = row[name_col].strip() if name_col is not None else ""
         extra = {table.header[i]: row[i] for i in range(len(row)) if i not in plain}
-        projects.append(Project(project_id, cost, name, extra))
+        projects.append((Project(project_id, 0, name, extra), cost, line))
     return projects
 
 
-def _parse_votes(table: _Table, vote_type: str, known: set[str]) -> list[Ballot]:
+def _parse_votes(table: _Table, vote_type: str, known: set[str]) -> list:
+    """Ballots in file order: approval sets as bare frozensets (the profile's fast
+    path for large files), rankings and points as :class:`Ballot` objects."""
     vote_col = table.column("vote")
     points_col = table.column("points", required=vote_type in POINT_VOTE_TYPES)
     ballots = []
@@ -222,20 +295,19 @@ def _parse_votes(table: _Table, vote_type: str, known: set[str]) -> list[Ballot]
         if vote_type in POINT_VOTE_TYPES:
             choice = _points(ids, row[points_col], line)
         elif vote_type == "ordinal":
-            choice = tuple(ids)
+            choice = tuple(dict.fromkeys(ids))  # a repeat keeps its first rank
         else:
-            choice = frozenset(ids)
+            ballots.append(frozenset(ids))
+            continue
         ballots.append(Ballot(choice))
     return ballots
 
 
 def _vote_ids(field: str, known: set[str], line: int) -> list[str]:
     ids = [part.strip() for part in field.split(",")] if field.strip() else []
-    for project_id in ids:
-        if project_id not in known:
-            raise PabulibError(f"vote names unknown project {project_id!r}", line)
-    if len(set(ids)) != len(ids):
-        raise PabulibError("vote names the same project twice", line)
+    if not known.issuperset(ids):
+        unknown = next(project_id for project_id in ids if project_id not in known)
+        raise PabulibError(f"vote names unknown project {unknown!r}", line)
     return ids
 
 
@@ -245,81 +317,26 @@ def _points(ids: list[str], field: str, line: int) -> dict[str, int]:
         raise PabulibError(
             f"vote lists {len(ids)} projects but points lists {len(parts)} values", line
         )
-    return {pid: _whole(part, "points", line) for pid, part in zip(ids, parts)}
+    points: dict[str, int] = {}
+    for pid, part in zip(ids, parts):  # a repeated project: its points add up
+        points[pid] = points.get(pid, 0) + _whole(part, "points", line)
+    return points
 
 
-def write_pb(
-    instance: Instance, file: str | os.PathLike | TextIO, selected=None
-) -> None:
-    """Write ``instance`` as a pabulib file to a path or an open text file.
+def declared_rule(instance: Instance, known: tuple[str, ...]) -> str:
+    """The ``rule`` the file declares in META, if it is one of ``known``.
 
-    ``selected`` (project ids) fills a ``selected`` column with 1/0, replacing
-    any such column in ``Project.extra``. Ballots of weight w become w rows;
-    voter ids are 1..n. ``read_pb`` of the output gives back the same projects,
-    budget, vote type and ballots (as a multiset).
+    Raises :class:`PabulibError` (with the line of the ``rule`` entry) for a
+    rule outside ``known`` or a file that declares none.
     """
-    if hasattr(file, "write"):
-        _write(instance, file, selected)
-        return
-    with open(file, "w", encoding="utf-8", newline="") as handle:
-        _write(instance, handle, selected)
-
-
-def _write(instance: Instance, handle: TextIO, selected) -> None:
-    writer = csv.writer(handle, delimiter=";", lineterminator="\n")
-    _write_meta(writer, instance)
-    _write_projects(writer, instance, selected)
-    _write_votes(writer, instance)
-
-
-def _write_meta(writer, instance: Instance) -> None:
-    meta = {key: str(value) for key, value in instance.meta.items()}
-    meta.update(
-        budget=str(instance.budget),
-        vote_type=instance.vote_type,
-        num_projects=str(len(instance.projects)),
-        num_votes=str(sum(split_ballot(ballot)[1] for ballot in instance.ballots)),
-    )
-    writer.writerow(["META"])
-    writer.writerow(["key", "value"])
-    writer.writerows(meta.items())
-
-
-def _write_projects(writer, instance: Instance, selected) -> None:
-    extra_columns: list[str] = []
-    for project in instance.projects:
-        extra_columns += [key for key in project.extra if key not in extra_columns]
-    if selected is not None and "selected" not in extra_columns:
-        extra_columns.append("selected")
-    chosen = set(selected or ())
-    writer.writerow(["PROJECTS"])
-    writer.writerow(["project_id", "cost", "name", *extra_columns])
-    for project in instance.projects:
-        extra = dict(project.extra)
-        if selected is not None:
-            extra["selected"] = "1" if project.id in chosen else "0"
-        values = [str(extra.get(key, "")) for key in extra_columns]
-        writer.writerow([project.id, project.cost, project.name, *values])
-
-
-def _write_votes(writer, instance: Instance) -> None:
-    uses_points = instance.vote_type in POINT_VOTE_TYPES
-    writer.writerow(["VOTES"])
-    writer.writerow(
-        ["voter_id", "vote", "points"] if uses_points else ["voter_id", "vote"]
-    )
-    voter = 0
-    for ballot in instance.ballots:
-        choice, weight = split_ballot(ballot)
-        row = _vote_fields(choice)
-        for _ in range(weight):
-            voter += 1
-            writer.writerow([voter, *row])
-
-
-def _vote_fields(choice) -> list[str]:
-    if isinstance(choice, Mapping):
-        return [",".join(choice), ",".join(str(points) for points in choice.values())]
-    if isinstance(choice, (tuple, list)):
-        return [",".join(choice)]
-    return [",".join(sorted(choice, key=project_id_key))]
+    rule = instance.meta.get("rule", "").strip()
+    names = ", ".join(known)
+    if not rule:
+        raise PabulibError(f"META has no 'rule' entry; choose one of {names}")
+    if rule not in known:
+        raise PabulibError(
+            f"the file's rule {rule!r} is not one the engine knows ({names}); "
+            "choose one with --rule",
+            instance.meta_lines.get("rule"),
+        )
+    return rule

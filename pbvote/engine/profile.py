@@ -21,7 +21,9 @@ class VoteProfile:
     """The ballots of an instance, grouped and counted.
 
     ``votes`` has an entry for every project: the number of (weighted) ballots
-    that approve or rank it, or its total points for cumulative/scoring ballots.
+    that approve it; its total points for cumulative/scoring ballots; for ordinal
+    ballots its score, a ranking of length L giving L, L-1, ..., 1 points (as
+    Krakow publishes).
     ``approval_groups`` lists each distinct approval set once with the number of
     voters who cast it (ranked ballots count as approving every ranked project);
     it is ``None`` for point ballots. ``voter_count`` includes empty ballots.
@@ -54,7 +56,10 @@ def build_profile(instance: Instance) -> VoteProfile:
         _add_points(votes, counts)
         return VoteProfile(vote_type, voter_count, votes, None)
     groups = _merge_as_sets(counts)
-    _add_approvals(votes, groups)
+    if vote_type == "ordinal":
+        _add_rank_scores(votes, counts)
+    else:
+        _add_approvals(votes, groups)
     return VoteProfile(vote_type, voter_count, votes, list(groups.items()))
 
 
@@ -130,6 +135,13 @@ def _add_approvals(votes: dict[str, int], groups: dict[frozenset, int]) -> None:
         if weight != 1:
             for project_id in group:
                 votes[project_id] += weight
+
+
+def _add_rank_scores(votes: dict[str, int], counts: dict) -> None:
+    for ranking, weight in counts.items():
+        length = len(ranking)
+        for position, project_id in enumerate(ranking):
+            votes[project_id] += (length - position) * weight
 
 
 def _add_points(votes: dict[str, int], counts: dict) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from pbvote.engine.model import money_text
 from pbvote.engine.ties import TIE_ORDER
 
 # Reason codes (stable, machine-readable; the web app translates them).
@@ -13,6 +14,7 @@ DOES_NOT_FIT = "does_not_fit"  # greedy: cost above the money left at its turn
 STOPPED_EARLIER = "stopped_earlier"  # greedy-no-skip: an earlier project did not fit
 EXCEEDS_BUDGET = "exceeds_budget"  # cost above the whole budget
 NO_VOTES = "no_votes"  # vote total is not positive
+BELOW_THRESHOLD = "below_threshold"  # fewer votes (or points) than the minimum
 LOWEST_RHO = "lowest_rho"  # MES: supporters could pay it at the lowest price
 NOT_AFFORDABLE = "not_affordable"  # MES: its supporters' money ran out
 GREEDY_FILL = "greedy_fill"  # MES + greedy_fill: added afterwards by votes
@@ -22,6 +24,7 @@ REASONS = (
     STOPPED_EARLIER,
     EXCEEDS_BUDGET,
     NO_VOTES,
+    BELOW_THRESHOLD,
     LOWEST_RHO,
     NOT_AFFORDABLE,
     GREEDY_FILL,
@@ -47,16 +50,22 @@ class Decision:
     remaining_budget_before: int | None = None
     details: dict = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        """A JSON-safe dict; ``details`` entries are merged in at the top level."""
+    def to_dict(self, decimals: int = 0) -> dict:
+        """A JSON-safe dict; ``details`` entries are merged in at the top level.
+
+        Money is shown in currency (exact decimal text) when ``decimals`` > 0.
+        """
+        left = self.remaining_budget_before
         data = {
             "project": self.project,
             "selected": self.selected,
             "reason": self.reason,
             "step": self.step,
             "votes": self.votes,
-            "cost": self.cost,
-            "remaining_budget_before": self.remaining_budget_before,
+            "cost": money_text(self.cost, decimals),
+            "remaining_budget_before": None
+            if left is None
+            else money_text(left, decimals),
         }
         data.update({key: to_json(value) for key, value in self.details.items()})
         return data
@@ -69,7 +78,8 @@ class Result:
     ``winners`` are project ids in selection order; ``votes`` has every project;
     ``decisions`` has exactly one entry per project, selected ones first in
     selection order. ``details`` holds rule-level facts (MES completion, the
-    comparison with greedy).
+    comparison with greedy, the minimum score). Money is in the instance's units
+    (``decimals``: see :class:`~pbvote.engine.model.Instance`).
     """
 
     rule: str
@@ -80,6 +90,7 @@ class Result:
     budget_used: int
     details: dict = field(default_factory=dict)
     tie_order: str = TIE_ORDER
+    decimals: int = 0
 
     @property
     def budget_left(self) -> int:
@@ -93,15 +104,17 @@ class Result:
         raise KeyError(project_id)
 
     def to_dict(self) -> dict:
-        """JSON-safe dict; each Fraction becomes ``{"exact": "p/q", "float": x}``."""
+        """JSON-safe dict; each Fraction becomes ``{"exact": "p/q", "float": x}``;
+        money is exact decimal text when the instance has decimals."""
+        decimals = self.decimals
         return {
             "rule": self.rule,
-            "budget": self.budget,
+            "budget": money_text(self.budget, decimals),
             "winners": list(self.winners),
             "votes": dict(self.votes),
-            "decisions": [decision.to_dict() for decision in self.decisions],
-            "budget_used": self.budget_used,
-            "budget_left": self.budget_left,
+            "decisions": [decision.to_dict(decimals) for decision in self.decisions],
+            "budget_used": money_text(self.budget_used, decimals),
+            "budget_left": money_text(self.budget_left, decimals),
             "tie_order": self.tie_order,
             "details": to_json(self.details),
         }

@@ -31,6 +31,8 @@ def _holiday_or_404(holiday_id: int) -> Holiday:
 @staff_required("admin")
 def staff_list():
     year = request.args.get("year", type=int)
+    if year is not None and not 1900 <= year <= 2200:  # outside any calendar we keep
+        year = None
     holidays = db.session.scalars(services.holidays_query(year)).all()
     return render_template(
         "holidays/list.html",

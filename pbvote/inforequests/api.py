@@ -8,7 +8,7 @@ from pbvote.communes.services import current_commune
 from pbvote.core.pagination import paginate
 from pbvote.extensions import db
 from pbvote.inforequests import queries
-from pbvote.inforequests.views import bp, request_by_number
+from pbvote.inforequests.web import bp, request_by_number
 from pbvote.petitions.api import csv_response
 
 CSV_FIELDS = (

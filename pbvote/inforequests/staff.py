@@ -23,7 +23,7 @@ from pbvote.inforequests.forms import (
     RefuseForm,
 )
 from pbvote.inforequests.models import InfoRequest
-from pbvote.inforequests.views import bp, requester_from
+from pbvote.inforequests.web import bp, requester_from
 
 ROLES = ("admin", "clerk")
 add_staff_link("inforequests.staff_list", _l("Information requests"), *ROLES)

@@ -1,7 +1,6 @@
 """Information requests, public side: the register, asking, following a request."""
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     redirect,
@@ -13,8 +12,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
+import pbvote.inforequests.api
+import pbvote.inforequests.staff  # noqa: F401 - its routes join bp
 from pbvote.communes.services import current_commune
 from pbvote.core.forms import form_error
 from pbvote.core.nav import add_nav
@@ -24,9 +24,8 @@ from pbvote.extensions import db
 from pbvote.inforequests import files, queries, services
 from pbvote.inforequests.errors import InfoRequestError
 from pbvote.inforequests.forms import GROUND_LABELS, STATUS_LABELS, RequestForm
-from pbvote.inforequests.models import InfoDocument, InfoRequest
-
-bp = Blueprint("inforequests", __name__)
+from pbvote.inforequests.models import InfoDocument
+from pbvote.inforequests.web import bp, request_by_number, requester_from
 
 add_nav("inforequests.register", _l("Information"), 65)
 
@@ -38,30 +37,6 @@ def inforequest_helpers():
         "info_ground": lambda key: GROUND_LABELS.get(key, key),
         "info_state": lambda r: services.public_state(r, utcnow()),
     }
-
-
-def requester_from(form) -> services.Requester:
-    return services.Requester(
-        name=form.name.data.strip(),
-        address=form.address.data.strip(),
-        cin=form.cin.data,
-        email=(form.email.data or "").strip(),
-        phone=(form.phone.data or "").strip(),
-    )
-
-
-def request_by_number(number: str) -> InfoRequest:
-    if "\x00" in number:  # PostgreSQL refuses NUL: no such number
-        abort(404)
-    row = db.session.scalar(
-        select(InfoRequest).where(
-            InfoRequest.tracking_number == number[:20].upper(),
-            InfoRequest.commune_id == current_commune().id,
-        )
-    )
-    if row is None:
-        abort(404)
-    return row
 
 
 @bp.route("/information")
@@ -124,6 +99,3 @@ def _send(doc: InfoDocument):
         as_attachment=doc.content_type == "application/pdf",
         download_name=doc.filename,
     )
-
-
-from pbvote.inforequests import api, staff  # noqa: F401 - routes

@@ -26,7 +26,7 @@ from pbvote.meetings.forms import (
     MinutesForm,
 )
 from pbvote.meetings.models import Commitment, Meeting
-from pbvote.meetings.views import bp, meeting_or_404
+from pbvote.meetings.web import bp, meeting_or_404
 from pbvote.reviews.bodies import bodies_of
 
 ORGANISERS = ("admin", "clerk")

@@ -1,14 +1,14 @@
 """Public meeting pages, residents' registration and the iCalendar feed. The
 organisers' pages are in :mod:`pbvote.meetings.staff` (same blueprint)."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+import pbvote.meetings.staff  # noqa: F401 - its routes join bp
 from pbvote.communes.services import current_commune
-from pbvote.communes.web import row_or_404
 from pbvote.core.access import resident_required
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.nav import add_nav
@@ -19,8 +19,7 @@ from pbvote.meetings import ical, services
 from pbvote.meetings.errors import MeetingError
 from pbvote.meetings.forms import KIND_LABELS, LANGUAGE_LABELS, STATUS_LABELS
 from pbvote.meetings.models import Meeting
-
-bp = Blueprint("meetings", __name__)
+from pbvote.meetings.web import bp, meeting_or_404
 
 add_nav("meetings.index", _l("Meetings"), order=55)
 
@@ -32,10 +31,6 @@ def labels():
         "language_labels": LANGUAGE_LABELS,
         "status_labels": STATUS_LABELS,
     }
-
-
-def meeting_or_404(meeting_id: int) -> Meeting:
-    return row_or_404(Meeting, meeting_id)
 
 
 @bp.route("/meetings")
@@ -117,6 +112,3 @@ def feed():
         now,
     )
     return Response(body, mimetype="text/calendar; charset=utf-8")
-
-
-from pbvote.meetings import staff  # noqa: F401 - registers the staff routes

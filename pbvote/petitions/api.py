@@ -12,7 +12,7 @@ from pbvote.core.pagination import paginate
 from pbvote.extensions import db
 from pbvote.petitions import queries
 from pbvote.petitions.models import Petition
-from pbvote.petitions.views import bp
+from pbvote.petitions.web import bp
 
 CSV_FIELDS = (
     "id",

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from pbvote.core.forms import to_local_day
 from pbvote.extensions import db
 from pbvote.petitions.models import PUBLIC_STATUSES, Petition
-from pbvote.petitions.services import setting
+from pbvote.petitions.settings import setting
 
 DECIDED = ("admissible", "not_admissible", "on_agenda", "decided")
 ACCEPTED = ("admissible", "on_agenda", "decided")

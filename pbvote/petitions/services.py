@@ -3,7 +3,6 @@ decisions. Services never commit; every state change adds a public event."""
 
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -25,23 +24,13 @@ from pbvote.petitions.errors import (
     TooManyAttempts,
 )
 from pbvote.petitions.models import Petition, PetitionEvent, PetitionSignature
+from pbvote.petitions.settings import setting
 from pbvote.voting.models import VoterEntry
 from pbvote.voting.registry import cin_hash
 
+
 # Figures the law leaves to the commune or that are not confirmed (MOROCCO.md):
 # each can be changed in the configuration (PBVOTE_PETITION_... variables).
-DEFAULTS = {
-    "PETITION_SIGNATURE_THRESHOLD": 200,
-    "PETITION_DECISION_MONTHS": 3,
-    "PETITION_WARNING_DAYS": 15,
-    "PETITION_ASSOCIATION_MIN_YEARS": 3,
-}
-
-
-def setting(name: str) -> int:
-    return int(current_app.config.get(name, DEFAULTS[name]))
-
-
 def _event(petition: Petition, status: str, now: datetime, note: str = "") -> None:
     petition.status = status
     petition.events.append(PetitionEvent(status=status, note=note, at_dt=now))

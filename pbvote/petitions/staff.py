@@ -16,7 +16,7 @@ from pbvote.extensions import db
 from pbvote.petitions import queries, services
 from pbvote.petitions.errors import PetitionError
 from pbvote.petitions.forms import AgendaForm, DecisionForm, OutcomeForm, SignForm
-from pbvote.petitions.views import bp, petition_or_404
+from pbvote.petitions.web import bp, petition_or_404
 
 add_staff_link("petitions.staff_list", _l("Petitions"), "admin", "clerk")
 

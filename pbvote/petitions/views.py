@@ -1,13 +1,14 @@
 """Petitions, public side: the register, a petition's page, writing, signing."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+import pbvote.petitions.api
+import pbvote.petitions.staff  # noqa: F401 - its routes join bp
 from pbvote.associations.services import approved_associations_of
 from pbvote.communes.services import current_commune
-from pbvote.communes.web import row_or_404
 from pbvote.core.access import resident_required
 from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.nav import add_nav
@@ -17,9 +18,8 @@ from pbvote.extensions import db
 from pbvote.petitions import queries, services
 from pbvote.petitions.errors import NotInRegistry, PetitionError
 from pbvote.petitions.forms import KIND_LABELS, STATUS_LABELS, PetitionForm, SignForm
-from pbvote.petitions.models import PUBLIC_STATUSES, Petition
-
-bp = Blueprint("petitions", __name__)
+from pbvote.petitions.models import PUBLIC_STATUSES
+from pbvote.petitions.web import bp, petition_or_404
 
 add_nav("petitions.petition_list", _l("Petitions"), 60)
 
@@ -32,14 +32,6 @@ def petition_helpers():
         # Texts are plain (no HTML): blank lines separate paragraphs.
         "paragraphs": lambda text: [p for p in (text or "").split("\n\n") if p.strip()],
     }
-
-
-def petition_or_404(petition_id: int, *, public: bool = True) -> Petition:
-    petition = row_or_404(Petition, petition_id)
-    mine = current_user.is_authenticated and petition.author_id == current_user.id
-    if public and not petition.is_public and not mine:
-        abort(404)
-    return petition
 
 
 @bp.route("/petitions")
@@ -162,6 +154,3 @@ def sign(petition_id: int):
         form=ConfirmForm(),
         sign_form=form,
     ), 400
-
-
-from pbvote.petitions import api, staff  # noqa: F401 - routes

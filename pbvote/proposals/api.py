@@ -10,7 +10,7 @@ from pbvote.extensions import db
 from pbvote.proposals import queries
 from pbvote.proposals.models import BENEFICIARIES, PUBLIC_STATUSES, Proposal
 from pbvote.proposals.services import active_categories
-from pbvote.proposals.views import bp
+from pbvote.proposals.web import bp
 
 
 def proposal_json(p: Proposal) -> dict:

@@ -7,7 +7,7 @@ from flask import Response, jsonify
 
 from pbvote.cycles.web import cycle_or_404
 from pbvote.proposals import queries
-from pbvote.proposals.views import bp
+from pbvote.proposals.web import bp
 
 CSV_FIELDS = (
     "id",

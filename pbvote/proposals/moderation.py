@@ -14,7 +14,7 @@ from pbvote.extensions import db
 from pbvote.proposals import social
 from pbvote.proposals.errors import ProposalError
 from pbvote.proposals.forms import HideCommentForm
-from pbvote.proposals.views import _comment_or_404, bp
+from pbvote.proposals.web import bp, comment_or_404
 
 # Moderation ------------------------------------------------------------------------
 
@@ -31,7 +31,7 @@ def staff_moderation():
 @bp.route("/staff/comments/<int:comment_id>/hide", methods=["GET", "POST"])
 @staff_required("admin")
 def staff_hide_comment(comment_id: int):
-    found = _comment_or_404(comment_id)
+    found = comment_or_404(comment_id)
     form = HideCommentForm()
     if form.validate_on_submit():
         try:
@@ -49,7 +49,7 @@ def staff_hide_comment(comment_id: int):
 @bp.route("/staff/comments/<int:comment_id>/keep", methods=["POST"])
 @staff_required("admin")
 def staff_keep_comment(comment_id: int):
-    found = _comment_or_404(comment_id)
+    found = comment_or_404(comment_id)
     ConfirmForm().validate_on_submit() or abort(400)
     social.dismiss_flags(current_user, found, utcnow())
     db.session.commit()

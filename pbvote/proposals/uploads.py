@@ -1,16 +1,17 @@
 """Proposal attachments: checked by their content (:mod:`pbvote.core.files`), at
 most MAX_ATTACHMENTS of PROPOSAL_ATTACHMENT_MAX_BYTES each; PDFs are served as
-downloads only. Files live under ``UPLOAD_DIR/proposals`` with random
-names.
+downloads only. Files live under ``STORAGE_DIR/proposals`` with random names,
+written only when the transaction that records them commits
+(:mod:`pbvote.core.storage`).
 """
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from pbvote.core import storage
 from pbvote.core.files import (
     ImageTooLarge,
     UnreadableImage,
@@ -22,6 +23,7 @@ from pbvote.core.files import (
 from pbvote.proposals.errors import InvalidUpload
 
 MAX_ATTACHMENTS = 5
+AREA = "proposals"
 
 
 @dataclass
@@ -100,22 +102,16 @@ def check_file(storage) -> CheckedFile:
     return CheckedFile(safe_filename(name, extension), content_type, extension, data)
 
 
-def upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "proposals"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def store(checked: CheckedFile) -> str:
-    """Write the file under a random name; returns that name."""
-    stored_name = f"{secrets.token_urlsafe(24)}.{checked.extension}"
-    (upload_dir() / stored_name).write_bytes(checked.data)
-    return stored_name
+    """Stage the file (written for good when the transaction commits); returns its
+    stored name."""
+    return storage.stage(AREA, checked.data, checked.extension)
 
 
 def path_of(stored_name: str) -> Path:
-    return upload_dir() / Path(stored_name).name
+    return storage.path_of(AREA, stored_name)
 
 
 def remove(stored_name: str) -> None:
-    path_of(stored_name).unlink(missing_ok=True)
+    """Delete the file once the removal is committed."""
+    storage.remove_after_commit(AREA, stored_name)

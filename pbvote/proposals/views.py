@@ -3,7 +3,6 @@
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -20,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 
 from pbvote.associations.services import approved_associations_of
 from pbvote.communes.services import active_districts, current_commune
-from pbvote.communes.web import row_or_404
 from pbvote.core.access import resident_required, staff_required
 from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.i18n import localized
@@ -31,7 +29,10 @@ from pbvote.cycles.services import current_cycle, phase_at
 from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 from pbvote.proposals import (
+    api,
     conversations,
+    exports,
+    moderation,
     places,
     queries,
     services,
@@ -47,10 +48,12 @@ from pbvote.proposals.forms import (
     FilterForm,
     ProposalForm,
 )
-from pbvote.proposals.models import PUBLIC_STATUSES, Attachment, Comment, Proposal
+from pbvote.proposals.models import PUBLIC_STATUSES, Attachment, Proposal
 from pbvote.proposals.text import plain_excerpt, render_markdown
+from pbvote.proposals.web import bp, comment_or_404
 
-bp = Blueprint("proposals", __name__)
+# Imported for the routes they add to bp (they take bp from web, never from here).
+ROUTE_MODULES = (api, exports, moderation)
 
 add_nav("proposals.proposals_home", _l("Proposals"), 20)
 add_cycle_link("proposals.new_proposal", _l("Propose a project"), phases=("proposals",))
@@ -473,14 +476,10 @@ def staff_answer(proposal_id: int):
     return _write_comment(_proposal_or_404(proposal_id))
 
 
-def _comment_or_404(comment_id: int) -> Comment:
-    return row_or_404(Comment, comment_id, lambda row: row.proposal.cycle.commune_id)
-
-
 @bp.route("/comments/<int:comment_id>/flag", methods=["POST"])
 @resident_required
 def flag(comment_id: int):
-    found = _comment_or_404(comment_id)
+    found = comment_or_404(comment_id)
     ConfirmForm().validate_on_submit() or abort(400)
     try:
         social.flag_comment(current_user, found, utcnow())
@@ -561,6 +560,3 @@ def remove_attachment(proposal_id: int, attachment_id: int):
         confirm_label=_("Remove"),
         cancel_url=back,
     )
-
-
-from pbvote.proposals import api, exports, moderation  # noqa: F401 - routes

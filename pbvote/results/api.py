@@ -8,7 +8,9 @@ from pbvote.communes.services import current_commune
 from pbvote.core.pagination import paginate
 from pbvote.cycles.services import get_cycle
 from pbvote.results import record, services
-from pbvote.results.views import bp
+from pbvote.results.web import bp
+from pbvote.voting.reports import report_counts
+from pbvote.voting.sealing import fingerprint
 
 PAGE_SIZE = 100
 
@@ -60,6 +62,8 @@ def api_results(cycle_id: int):
                 "algorithm": "Ed25519",
             },
             "scopes": services.export_scopes(run),
+            "integrity_reports": report_counts(cycle.id),
+            "signing_key_fingerprint": fingerprint(run.signing_public),
             "downloads": {
                 "json": url_for("results.record_json", cycle_id=cycle.id),
                 "chain_csv": url_for("results.chain_csv", cycle_id=cycle.id),

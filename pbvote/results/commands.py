@@ -33,17 +33,25 @@ def tally_due():
 
 @click.command("verify-results")
 @click.argument("file", type=click.Path(dir_okay=False))
-def verify_results(file):
-    """Check a downloaded ballot record (the JSON download): signature, the hash
-    chain up to the signed head, as many opened ballots as receipts, the digest of
-    the opened ballots and a recount of every scope. Exits 1 on any failure, 2 if
-    the file cannot be read."""
+@click.option(
+    "--key",
+    "expected_key",
+    metavar="FINGERPRINT",
+    help="The signing key's fingerprint published when voting opened (ballot-box "
+    "page, receipt SMS, API). A record signed by another key fails.",
+)
+def verify_results(file, expected_key):
+    """Check a downloaded ballot record (the JSON download): the signing key,
+    signature, that what it shows is what was signed, the hash chain up to the
+    signed head, as many opened ballots as receipts, the digest of the opened
+    ballots and a recount of every scope. Exits 1 on any failure, 2 if the file
+    cannot be read."""
     from pbvote.results.verify import RecordUnreadable, verify_document
 
     try:
         with open(file, encoding="utf-8") as handle:
             document = json.load(handle)
-        checks = verify_document(document)
+        checks = verify_document(document, expected_key)
     except (OSError, ValueError, KeyError, TypeError) as error:
         reason = (
             error

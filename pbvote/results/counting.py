@@ -1,9 +1,12 @@
 """The steps of a tally, each called by one job in ``jobs/tally.py``.
 
-1. :func:`prepare_run` verifies the ballot box's hash chain; a chain that does
-   not verify fails the run and alerts the administrators.
+1. :func:`prepare_run` mixes the ballots still held (voting has closed), then
+   verifies the ballot box's hash chain; a chain that does not verify fails the
+   run and alerts the administrators.
 2. :func:`open_chunk` opens one chunk of ballots with the unwrapped private key
-   and stores them as a :class:`TallyChunk` (keyed by run and chunk: idempotent).
+   and stores them as a :class:`TallyChunk` (keyed by run and chunk: idempotent),
+   each choice keyed by the HMAC of its receipt under the count's shuffle secret,
+   never by its chain position.
 3. :func:`count_and_publish` aggregates the chunks, counts each scope with its
    rule and publishes, in the caller's one transaction, the results, the chain
    (receipts in chain order), the opened ballots (no receipts, in an order keyed
@@ -17,6 +20,7 @@ Every step takes ``(run_id, attempt)`` and does nothing when the run has moved o
 import logging
 from collections import Counter
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -41,6 +45,7 @@ from pbvote.results.models import (
     TallyChunk,
     TallyRun,
 )
+from pbvote.voting.holding import mix_held
 from pbvote.voting.models import Ballot, ElectionKey
 from pbvote.voting.sealing import (
     GENESIS,
@@ -140,6 +145,8 @@ def prepare_run(run_id: int, attempt: int, now: datetime) -> TallyRun | None:
     run = current_run(run_id, attempt, lock=True)
     if run is None:
         return None
+    # Voting is closed: whatever is still held joins the chain before it is read.
+    mix_held(run.cycle_id, now, force=True)
     key = db.session.get(ElectionKey, run.cycle_id)
     try:
         head, count = verify_chain(run.cycle_id, key)
@@ -248,21 +255,26 @@ def open_chunk(
     )
     if existing is not None and existing.chain_head == run.chain_head:
         return existing
-    secret = private_key(run.cycle_id, SEALING_PURPOSE)
+    sealing_secret = private_key(run.cycle_id, SEALING_PURPOSE)
+    shuffle = record.shuffle_secret(sealing_secret, run.cycle_id, run.chain_head)
     allowed = _projects_by_scope(run.cycle_id)
     low = chunk * run.chunk_size + 1
     rows = db.session.execute(
-        select(Ballot.position, Ballot.scope_id, Ballot.sealed)
-        .where(
+        select(Ballot.receipt, Ballot.sealed).where(
             Ballot.cycle_id == run.cycle_id,
             Ballot.position.between(low, low + run.chunk_size - 1),
         )
-        .order_by(Ballot.position)
     )
-    opened = [
-        [position, scope_id, _open_one(secret, run.cycle_id, scope_id, sealed, allowed)]
-        for position, scope_id, sealed in rows
-    ]
+    # No chain position is stored: each opened ballot is keyed by the HMAC of its
+    # receipt under the count's shuffle secret (unknown outside the count), and
+    # the chunk is in that order, so a chunk never says which position chose what.
+    opened = sorted(
+        [
+            record.shuffle_key(shuffle, receipt).hex(),
+            *_open_one(sealing_secret, run.cycle_id, sealed, allowed),
+        ]
+        for receipt, sealed in rows
+    )
     stored = TallyChunk(
         run_id=run.id,
         chunk=chunk,
@@ -284,7 +296,12 @@ def open_chunk(
 
 
 def _projects_by_scope(cycle_id: int) -> dict[int, set[int]]:
-    allowed: dict[int, set[int]] = {}
+    allowed: dict[int, set[int]] = {
+        scope_id: set()
+        for scope_id in db.session.scalars(
+            select(Scope.id).where(Scope.cycle_id == cycle_id)
+        )
+    }
     for project_id, scope_id in db.session.execute(
         select(Project.id, Project.scope_id).where(Project.cycle_id == cycle_id)
     ):
@@ -293,23 +310,19 @@ def _projects_by_scope(cycle_id: int) -> dict[int, set[int]]:
 
 
 def _open_one(
-    secret: bytes,
-    cycle_id: int,
-    scope_id: int,
-    sealed: bytes,
-    allowed: dict[int, set[int]],
-) -> list[int] | None:
+    secret: bytes, cycle_id: int, sealed: bytes, allowed: dict[int, set[int]]
+) -> tuple[int | None, list[int] | None]:
+    """(scope id, chosen project ids) of one sealed ballot; projects None: invalid
+    (scope None: it names no scope of the cycle, or cannot be opened)."""
     try:
-        choice = decode_choice(
-            open_sealed(secret, sealed, ballot_context(cycle_id, scope_id))
-        )
-        projects = choice["projects"]
-        valid = choice["scope"] == scope_id and all(
-            isinstance(p, int) and p in allowed.get(scope_id, ()) for p in projects
-        )
+        choice = decode_choice(open_sealed(secret, sealed, ballot_context(cycle_id)))
+        scope_id, projects = choice["scope"], choice["projects"]
+        if scope_id not in allowed:
+            return None, None
+        valid = all(isinstance(p, int) and p in allowed[scope_id] for p in projects)
     except (SealError, ValueError, KeyError, TypeError):
-        return None
-    return sorted(set(projects)) if valid else None
+        return None, None
+    return scope_id, (sorted(set(projects)) if valid else None)
 
 
 # -- 3. counting and publishing ----------------------------------------------------
@@ -329,9 +342,12 @@ def count_and_publish(
         return db.session.get(TallyRun, run_id)
     cycle = db.session.get(Cycle, run.cycle_id)
     try:
-        ballots = _gather_ballots(run)
+        shuffle_secret = record.shuffle_secret(
+            private_key(run.cycle_id, SEALING_PURPOSE), run.cycle_id, run.chain_head
+        )
+        chain, shuffled = _gather_ballots(run, shuffle_secret)
         choices_by_scope: dict[int, list] = {}
-        for ballot in ballots:
+        for ballot in shuffled:
             choices_by_scope.setdefault(ballot.scope_id, []).append(ballot.projects)
         counted = []
         for index, scope in enumerate(sorted(cycle.scopes, key=lambda s: s.id)):
@@ -339,16 +355,13 @@ def count_and_publish(
             if on_scope_counted:
                 on_scope_counted(index + 1)
         signing_secret = private_key(run.cycle_id, SIGNING_PURPOSE)
-        shuffle_secret = record.shuffle_secret(
-            private_key(run.cycle_id, SEALING_PURPOSE), run.cycle_id, run.chain_head
-        )
     except (KeyUnavailable, ChainBroken) as error:
         fail_run(run, error, now)
         return run
     except EngineError as error:
         fail_run(run, _EngineFailure(str(error)), now)
         return run
-    _publish(run, cycle, ballots, counted, signing_secret, shuffle_secret, now)
+    _publish(run, cycle, chain, shuffled, counted, signing_secret, now)
     return run
 
 
@@ -356,8 +369,25 @@ class _EngineFailure(TallyError):
     code = "engine_error"
 
 
-def _gather_ballots(run: TallyRun) -> list[record.OpenedBallot]:
-    """Every ballot of the run with its chain links and opened choice, by position."""
+class ChainLink(NamedTuple):
+    position: int
+    receipt: str
+    previous_hash: str
+    chain_hash: str
+
+
+class Choice(NamedTuple):
+    scope_id: int | None
+    projects: list | None  # None: invalid
+
+
+def _gather_ballots(
+    run: TallyRun, shuffle: bytes
+) -> tuple[list[ChainLink], list[Choice]]:
+    """The chain in order, and every opened choice in published (shuffled) order.
+
+    Checks that the chunks hold exactly one opened ballot per receipt of the chain
+    (by their shuffle keys) without ever pairing a choice with its position."""
     chunks = list(
         db.session.scalars(
             select(TallyChunk)
@@ -369,33 +399,28 @@ def _gather_ballots(run: TallyRun) -> list[record.OpenedBallot]:
         raise ChunksMissing(
             f"run {run.id}: {len(chunks)} of {run.chunk_count} chunks opened"
         )
-    opened = {row[0]: row for chunk in chunks for row in chunk.opened}
-    ballots = []
-    for position, receipt, previous_hash, link in db.session.execute(
-        select(Ballot.position, Ballot.receipt, Ballot.previous_hash, Ballot.chain_hash)
-        .where(Ballot.cycle_id == run.cycle_id)
-        .order_by(Ballot.position)
-        .execution_options(yield_per=5000)
-    ):
-        if position not in opened:
-            raise ChainBroken(
-                _(
-                    "The ballot at position %(position)s was not opened: "
-                    "the ballot box changed during the count.",
-                    position=position,
-                )
+    opened = sorted(tuple(row) for chunk in chunks for row in chunk.opened)
+    chain = [
+        ChainLink(*row)
+        for row in db.session.execute(
+            select(
+                Ballot.position, Ballot.receipt, Ballot.previous_hash, Ballot.chain_hash
             )
-        _position, scope_id, projects = opened.pop(position)  # frees it as we go
-        ballots.append(
-            record.OpenedBallot(
-                position, receipt, previous_hash, link, scope_id, projects
-            )
+            .where(Ballot.cycle_id == run.cycle_id)
+            .order_by(Ballot.position)
+            .execution_options(yield_per=5000)
         )
-    if len(ballots) != run.ballot_count or (
-        ballots and ballots[-1].chain_hash != run.chain_head
-    ):
+    ]
+    expected = sorted(record.shuffle_key(shuffle, link.receipt).hex() for link in chain)
+    if [row[0] for row in opened] != expected or len(chain) != run.ballot_count:
         raise ChainBroken(_("The ballot box changed during the count."))
-    return ballots
+    if chain and chain[-1].chain_hash != run.chain_head:
+        raise ChainBroken(_("The ballot box changed during the count."))
+    if any(row[1] is None for row in opened):
+        raise ChainBroken(
+            _("A ballot of the chain cannot be opened with the election key.")
+        )
+    return chain, [Choice(row[1], row[2]) for row in opened]
 
 
 def _count_scope(scope: Scope, mine: list[list[int] | None]) -> dict:
@@ -417,7 +442,8 @@ def _count_scope(scope: Scope, mine: list[list[int] | None]) -> dict:
         {"vote_type": "approval"},
     )
     fill = bool(scope.tally_greedy_fill) and scope.tally_rule in MES_RULES
-    result = tally(instance, scope.tally_rule, greedy_fill=fill)
+    min_votes = scope.min_votes_for(sum(groups.values()))
+    result = tally(instance, scope.tally_rule, greedy_fill=fill, min_score=min_votes)
     return {
         "scope": scope,
         "projects": projects,
@@ -431,23 +457,29 @@ def _count_scope(scope: Scope, mine: list[list[int] | None]) -> dict:
 def _publish(
     run: TallyRun,
     cycle: Cycle,
-    ballots: list[record.OpenedBallot],
+    chain: list[ChainLink],
+    shuffled: list[Choice],
     counted: list[dict],
     signing_secret: bytes,
-    shuffle_secret: bytes,
     now: datetime,
 ) -> None:
-    shuffled = record.shuffled(ballots, shuffle_secret)
+    from pbvote.results.services import export_scopes
+    from pbvote.voting.reports import report_counts
+
     key = db.session.get(ElectionKey, run.cycle_id)
-    payload = record.canonical_json(
-        record.results_payload(cycle, run, shuffled, counted, key.sealing_public)
-    )
     for item in counted:
         _store_scope(run, item)
-    _store_chain(run, ballots)
+    _store_chain(run, chain)
     _store_opened(run, shuffled)
-    # The chunks link chain positions to opened choices: once published they are
-    # no longer needed, and keeping them would keep that link in the database.
+    db.session.flush()  # export_scopes reads the stored scope results
+    shown = record.shown_payload(
+        cycle, now, export_scopes(run), report_counts(cycle.id)
+    )
+    payload = record.canonical_json(
+        record.results_payload(cycle, run, shuffled, counted, key.sealing_public, shown)
+    )
+    # The chunks are choices keyed by a secret of the count; once published they
+    # are no longer needed, and a database should not keep them.
     db.session.execute(delete(TallyChunk).where(TallyChunk.run_id == run.id))
     run.signed_payload = payload
     run.signature = sign(signing_secret, payload.encode())
@@ -505,7 +537,7 @@ def _store_scope(run: TallyRun, item: dict) -> None:
     db.session.add(row)
 
 
-def _store_chain(run: TallyRun, ballots: list[record.OpenedBallot]) -> None:
+def _store_chain(run: TallyRun, ballots: list[ChainLink]) -> None:
     """The published chain: receipts and links in chain order, no content."""
     for start in range(0, len(ballots), INSERT_BATCH):
         db.session.execute(
@@ -523,7 +555,7 @@ def _store_chain(run: TallyRun, ballots: list[record.OpenedBallot]) -> None:
         )
 
 
-def _store_opened(run: TallyRun, shuffled: list[record.OpenedBallot]) -> None:
+def _store_opened(run: TallyRun, shuffled: list[Choice]) -> None:
     """The published opened ballots in shuffled order: scope and choice only."""
     for start in range(0, len(shuffled), INSERT_BATCH):
         db.session.execute(

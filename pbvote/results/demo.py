@@ -7,6 +7,7 @@ from pbvote.results.counting import tally_inline
 from pbvote.results.errors import TallyError
 from pbvote.results.services import scope_results, start_tally
 from pbvote.voting.models import Ballot, ElectionKey
+from pbvote.voting.sealing import fingerprint
 
 
 def seed(ctx) -> None:
@@ -45,5 +46,9 @@ def seed(ctx) -> None:
             f"Results of {cycle.year}: {len(winners)} winning projects from "
             f"{run.ballot_count} ballots, signed; see /cycles/{cycle.id}/results and the "
             f"public ballot record at /cycles/{cycle.id}/results/record"
+        ),
+        (
+            "  Check it with the key published when voting opened: pbvote "
+            f"verify-results record.json --key '{fingerprint(run.signing_public)}'"
         ),
     ]

@@ -18,6 +18,7 @@ REASON_LABELS = {
     ),
     "exceeds_budget": _l("Not selected: it costs more than the whole budget"),
     "no_votes": _l("Not selected: no votes"),
+    "below_threshold": _l("Not selected: fewer votes than the minimum to be funded"),
     "lowest_rho": _l("Selected: its supporters could pay for it at the lowest price"),
     "not_affordable": _l("Not selected: its supporters did not have enough money left"),
     "greedy_fill": _l("Selected afterwards: the money left was filled by votes"),

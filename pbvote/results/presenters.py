@@ -5,8 +5,6 @@ Called inside requests (translated strings use ``gettext``)."""
 from dataclasses import dataclass
 from fractions import Fraction
 
-from babel import numbers
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from pbvote.core.i18n import format_mad, format_number, localized
@@ -93,6 +91,7 @@ def rule_text(result: ScopeResult) -> dict:
         "name": TALLY_RULE_LABELS.get(result.rule, result.rule),
         "explanation": RULE_EXPLANATIONS.get(result.rule, ""),
         "greedy_fill": GREEDY_FILL_TEXT if result.greedy_fill else "",
+        "min_votes": (result.engine_result.get("details") or {}).get("min_score"),
         "tie_order": TIE_ORDER_TEXT,
     }
 
@@ -104,7 +103,7 @@ def _mad(value) -> str:
         return ""
     if isinstance(value, dict):
         value = Fraction(value.get("exact", "0"))
-    return numbers.format_currency(float(value), "MAD", locale=str(get_locale()))
+    return format_mad(float(value), centimes=True)
 
 
 def mes_explanation(project_result, cost: int) -> str:

@@ -11,8 +11,8 @@ order in which ballots were cast, and a receipt, reveal nobody's vote:
   receipt under a key derived (HKDF) from the cycle's sealing private key, which
   is unwrapped only inside the count. A rerun gives the same order (the key and
   the receipts are the same), yet without the private key nobody can tell which
-  receipt, or which chain position, a listed ballot came from. One voter's two
-  ballots (adjacent in the chain) land far apart.
+  receipt, or which chain position, a listed ballot came from. (The chain itself
+  is in mixed order: see :mod:`pbvote.voting.holding`.)
 
 Everything here is deterministic, so that a rerun of a tally gives the same bytes
 and ``pbvote verify-results`` (:mod:`pbvote.results.verify`) can recompute:
@@ -40,8 +40,8 @@ from pbvote.engine import Instance, write_pb
 from pbvote.engine import Project as EngineProject
 from pbvote.engine.ties import TIE_ORDER
 
-RESULTS_FORMAT = "pbvote-results/2"
-RECORD_FORMAT = "pbvote-ballot-record/2"
+RESULTS_FORMAT = "pbvote-results/3"
+RECORD_FORMAT = "pbvote-ballot-record/3"
 PABULIB_RULES = {
     "greedy": "greedy",
     "greedy-no-skip": "greedy-no-skip",
@@ -100,15 +100,36 @@ def canonical_json(data: dict) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
+def shown_payload(cycle, published_at, scopes: list[dict], reports: dict) -> dict:
+    """Everything the record shows to readers (names, winners, votes, dates):
+    signed too, so that no readable part can be changed without the signature
+    failing. ``scopes`` is what the downloads list (``export_scopes``)."""
+    return {
+        "commune": cycle.commune.slug,
+        "cycle": {
+            "id": cycle.id,
+            "year": cycle.year,
+            "title_ar": cycle.title_ar,
+            "title_fr": cycle.title_fr,
+        },
+        "published_at": published_at.isoformat(),
+        "scopes": scopes,
+        "integrity_reports": reports,
+    }
+
+
 def results_payload(
     cycle,
     run,
-    shuffled_ballots: list[OpenedBallot],
+    shuffled_ballots,
     counted: list[dict],
     sealing_public: bytes,
+    shown: dict,
 ) -> dict:
-    """What the cycle's Ed25519 key signs: enough to recount from the record."""
+    """What the cycle's Ed25519 key signs: enough to recount from the record, and
+    everything the record shows."""
     return {
+        "shown": shown,
         "format": RESULTS_FORMAT,
         "commune": cycle.commune.slug,
         "cycle_id": cycle.id,
@@ -130,6 +151,7 @@ def _scope_payload(item: dict) -> dict:
         "budget": result.budget,
         "rule": result.rule,
         "greedy_fill": item["greedy_fill"],
+        "min_votes": result.details.get("min_score"),
         "projects": {str(p.id): p.cost for p in item["projects"]},
         "voters": item["voters"],
         "invalid": item["invalid"],
@@ -177,6 +199,9 @@ def record_header(cycle, run, scopes: list[dict]) -> dict:
         "chain_head": run.chain_head,
         "ballot_count": run.ballot_count,
         "published_at": run.finished_at_dt.isoformat() if run.finished_at_dt else None,
+        "integrity_reports": json.loads(run.signed_payload)["shown"][
+            "integrity_reports"
+        ],
         "public_keys": {
             "signing_ed25519": run.signing_public.hex(),
             "sealing_x25519": run.sealing_public.hex(),
@@ -279,5 +304,10 @@ def pb_meta(cycle, scope_info: dict) -> dict:
         "rule": PABULIB_RULES.get(scope_info["rule"], scope_info["rule"]),
         "pbvote_rule": scope_info["rule"],
         "pbvote_greedy_fill": "1" if scope_info["greedy_fill"] else "0",
+        **(
+            {"min_project_score_threshold": str(scope_info["min_votes"])}
+            if scope_info.get("min_votes")
+            else {}
+        ),
         "currency": "MAD",
     }

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pbvote.audit.services import record_action
 from pbvote.core.i18n import format_moment
-from pbvote.core.jobs import enqueue_after_commit, redis_connection
+from pbvote.core.jobs import enqueue_after_commit, redis_connection, worker_is_alive
 from pbvote.cycles.models import Cycle
 from pbvote.cycles.services import phase_span
 from pbvote.extensions import db
@@ -35,6 +35,7 @@ from pbvote.results.models import (
     TallyRun,
 )
 from pbvote.voting.models import ElectionKey
+from pbvote.voting.signals import election_key_created
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +87,39 @@ def run_is_active(run: TallyRun, now: datetime) -> bool:
     from rq.registry import StartedJobRegistry
 
     StartedJobRegistry(QUEUE, connection=connection).cleanup()
-    alive = (JobStatus.QUEUED, JobStatus.STARTED)
+    # A deferred job (the count, waiting for its chunks) is alive only through
+    # the jobs it waits for, which are checked here too.
+    waiting = (JobStatus.QUEUED, JobStatus.SCHEDULED)
+    alive = False
     for job in Job.fetch_many(run_job_ids(run), connection=connection):
-        if job is not None and job.get_status(refresh=False) in alive:
-            return True
-    return False
+        if job is None:
+            continue
+        status = job.get_status(refresh=False)
+        if status == JobStatus.STARTED:
+            # A worker killed with SIGKILL leaves its job "started" in Redis for a
+            # minute or more, and the count waits on it: the run must resume now.
+            if not worker_is_alive(connection, job.worker_name):
+                return False
+            alive = True
+        elif status in waiting:
+            alive = True
+    return alive
+
+
+def stalled_runs(now: datetime) -> list[TallyRun]:
+    """Running counts with no live job for TALLY_RESUME_AFTER_SECONDS (default
+    30), at most TALLY_AUTO_RESUMES (default 5) attempts: the safety net resumes
+    them."""
+    config = current_app.config
+    quiet = timedelta(seconds=config.get("TALLY_RESUME_AFTER_SECONDS", 30))
+    runs = db.session.scalars(
+        select(TallyRun).where(
+            TallyRun.status == "running",
+            TallyRun.heartbeat_at_dt < now - quiet,
+            TallyRun.attempt < config.get("TALLY_AUTO_RESUMES", 5),
+        )
+    )
+    return [run for run in runs if not run_is_active(run, now)]
 
 
 def start_tally(
@@ -215,6 +244,11 @@ def schedule_tally(cycle: Cycle, now: datetime) -> datetime | None:
         "jobs.tally.schedule_start", cycle.id, end.isoformat(), queue=QUEUE
     )
     return end
+
+
+@election_key_created.connect
+def _schedule_when_key_made(cycle: Cycle, now: datetime) -> None:
+    schedule_tally(cycle, now)
 
 
 def due_cycles(now: datetime) -> list[Cycle]:

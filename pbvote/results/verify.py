@@ -1,7 +1,9 @@
 """Check a downloaded ballot record (the JSON download) without the server.
 
-``pbvote verify-results FILE`` runs :func:`verify_document`: the Ed25519
-signature over the signed payload; the hash chain recomputed from the published
+``pbvote verify-results FILE --key FINGERPRINT`` runs :func:`verify_document`:
+that the signing key is the one whose fingerprint was published when voting
+opened; the Ed25519 signature over the signed payload; that every readable part
+(commune, cycle, scopes with names, winners and votes) is the signed one; the hash chain recomputed from the published
 chain (receipts in chain order) up to the signed head and count; that there are
 as many opened ballots as receipts in the chain; the digest of the opened
 ballots; and a recount of every scope with the tally engine and the signed rule,
@@ -22,7 +24,13 @@ from pbvote.engine import Ballot as EngineBallot
 from pbvote.engine import EngineError, Instance, tally
 from pbvote.engine import Project as EngineProject
 from pbvote.results.record import RECORD_FORMAT, RESULTS_FORMAT, record_digest
-from pbvote.voting.sealing import GENESIS, chain_link, verify_signature
+from pbvote.voting.sealing import (
+    GENESIS,
+    chain_link,
+    fingerprint,
+    same_fingerprint,
+    verify_signature,
+)
 
 MES_RULES = ("mes", "mes-card")
 
@@ -75,20 +83,27 @@ def _payload(document: dict) -> tuple[dict, str, bytes, bytes]:
     return payload, text, signature, public
 
 
-def verify_document(document: dict) -> list[Check]:
+def verify_document(document: dict, expected_key: str | None = None) -> list[Check]:
     """Every check, in order; the record is sound if all are ``ok``.
+
+    ``expected_key``: the signing key's fingerprint as published when voting
+    opened (ballot-box page, receipt SMS, API), obtained elsewhere than this file.
+    A record signed by any other key fails, however well it verifies otherwise:
+    whoever forges a record can sign it with a key of their own.
 
     Raises RecordUnreadable if the file does not have the expected shape.
     """
     payload, text, signature, public = _payload(document)
     chain, ballots = document["chain"], document["ballots"]
-    checks = [
+    checks = [_check_key(public, expected_key)]
+    checks.append(
         Check(
             verify_signature(public, signature, text.encode()),
             "signature of the results (Ed25519)",
             f"public key {public.hex()[:16]}…",
         )
-    ]
+    )
+    checks.append(_check_shown(document, payload))
     checks.append(_check_chain(chain, payload))
     checks.append(
         Check(
@@ -131,6 +146,38 @@ def verify_document(document: dict) -> list[Check]:
     for scope in payload["scopes"]:
         checks.append(_check_scope(scope, ballots))
     return checks
+
+
+def _check_key(public: bytes, expected_key: str | None) -> Check:
+    found = fingerprint(public)
+    if expected_key is None:
+        return Check(
+            True,
+            "signing key (not compared: give --key with the fingerprint published "
+            "when voting opened)",
+            found,
+        )
+    return Check(
+        same_fingerprint(public, expected_key),
+        "signed by the expected key",
+        f"the file's key is {found}, expected {expected_key.strip()}",
+    )
+
+
+SHOWN_FIELDS = ("commune", "cycle", "published_at", "scopes", "integrity_reports")
+
+
+def _check_shown(document: dict, payload: dict) -> Check:
+    """Everything readable in the file (names, winners, votes) is what was signed."""
+    label = "what the record shows is what was signed"
+    shown = payload.get("shown") or {}
+    differ = [name for name in SHOWN_FIELDS if document.get(name) != shown.get(name)]
+    keys = document.get("public_keys", {})
+    if keys.get("sealing_x25519") != payload.get("sealing_public"):
+        differ.append("public_keys")
+    if differ:
+        return Check(False, label, "differs in " + ", ".join(differ))
+    return Check(True, label)
 
 
 class _Line(NamedTuple):
@@ -193,7 +240,9 @@ def _check_scope(scope: dict, ballots: list[dict]) -> Check:
             {"vote_type": "approval"},
         )
         fill = bool(scope.get("greedy_fill")) and scope["rule"] in MES_RULES
-        result = tally(instance, scope["rule"], greedy_fill=fill)
+        result = tally(
+            instance, scope["rule"], greedy_fill=fill, min_score=scope.get("min_votes")
+        )
     except EngineError as error:
         return Check(False, label, f"the engine refused the data: {error}")
     problems = []

@@ -2,7 +2,6 @@
 administrator's tally page (start with confirmation, progress, alerts)."""
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -17,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+import pbvote.results.api  # noqa: F401 - its routes join bp
 from pbvote.communes.services import current_commune
 from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm
@@ -32,8 +32,7 @@ from pbvote.results import presenters, record, services
 from pbvote.results.errors import TallyError
 from pbvote.results.labels import RUN_STATUS_LABELS
 from pbvote.results.models import PublicBallot, PublicChainEntry
-
-bp = Blueprint("results", __name__)
+from pbvote.results.web import bp
 
 add_nav("results.results_index", _l("Results"), 40)
 add_cycle_link(
@@ -87,8 +86,17 @@ def results_page(cycle_id: int):
     scopes = [
         presenters.scope_view(result, rtl) for result in services.scope_results(run)
     ]
+    from pbvote.voting.reports import report_counts
+    from pbvote.voting.sealing import fingerprint
+
     return render_template(
-        "results/page.html", cycle=cycle, run=run, scopes=scopes, rtl=rtl
+        "results/page.html",
+        cycle=cycle,
+        run=run,
+        scopes=scopes,
+        rtl=rtl,
+        reports=report_counts(cycle.id),
+        fingerprint=fingerprint(run.signing_public),
     )
 
 
@@ -293,6 +301,3 @@ def staff_tally_start(cycle_id: int):
         confirm_label=_("Start the count"),
         cancel_url=back,
     )
-
-
-from pbvote.results import api  # noqa: F401 - registers the API routes

@@ -1,5 +1,6 @@
 """Queueing and delivering text messages."""
 
+import json
 from datetime import datetime
 
 from flask import current_app
@@ -12,6 +13,8 @@ from pbvote.sms.backends import SmsSendError, backend_from_config
 from pbvote.sms.models import SmsMessage
 
 SEAL = "sms-body"
+# Jobs of sensitive messages carry only the message id and Redis forgets them fast.
+SENSITIVE_JOB_OPTIONS = {"result_ttl": 0, "failure_ttl": 3600}
 
 
 def queue_sms(
@@ -35,9 +38,11 @@ def queue_sms(
         )
         if existing:
             return existing
+    # A sensitive message (a code, a vote receipt) keeps its number only inside
+    # the sealed body; the row shows the last two digits, and is deleted once sent.
     message = SmsMessage(
-        to_phone=to,
-        body_enc=seal_secret(SEAL, body),
+        to_phone=_masked(to) if sensitive else to,
+        body_enc=seal_secret(SEAL, json.dumps([to, body]) if sensitive else body),
         purpose=purpose,
         commune_id=commune_id,
         sensitive=sensitive,
@@ -47,24 +52,44 @@ def queue_sms(
     )
     db.session.add(message)
     db.session.flush()  # the job needs the id
-    enqueue_after_commit("jobs.sms.deliver_sms", message.id, queue="sms", retry=5)
+    enqueue_after_commit(
+        "jobs.sms.deliver_sms",
+        message.id,
+        queue="sms",
+        retry=5,
+        **(SENSITIVE_JOB_OPTIONS if sensitive else {}),
+    )
     return message
+
+
+def _masked(phone: str) -> str:
+    return "…" + phone[-2:]
+
+
+def recipient_and_body(message: SmsMessage) -> tuple[str, str]:
+    plain = open_secret(SEAL, message.body_enc)
+    if message.sensitive:
+        to, body = json.loads(plain)
+        return to, body
+    return message.to_phone, plain
 
 
 def deliver_sms(message_id: int, now: datetime) -> SmsMessage | None:
     """Send one stored message through the configured backend.
 
-    Already sent: nothing happens (safe to run twice). On failure the message is
-    marked 'failed' with the error and SmsSendError is raised so the job retries.
+    Already sent (or a sensitive one deleted after sending): nothing happens (safe
+    to run twice). On failure the message is marked 'failed' with the error and
+    SmsSendError is raised so the job retries. A sensitive message is deleted once
+    sent: a code or a receipt has no reason to stay, and its row would tie a
+    phone to a moment.
     """
     message = db.session.get(SmsMessage, message_id, with_for_update=True)
     if message is None or message.status == "sent":
         return message
     message.attempts += 1
+    to, body = recipient_and_body(message)
     try:
-        backend_from_config(current_app.config).send(
-            message.to_phone, open_secret(SEAL, message.body_enc), now
-        )
+        backend_from_config(current_app.config).send(to, body, now)
     except SmsSendError as exc:
         message.status = "failed"
         message.last_error = str(exc)[:300]
@@ -73,8 +98,14 @@ def deliver_sms(message_id: int, now: datetime) -> SmsMessage | None:
     message.sent_at_dt = now
     message.last_error = None
     if message.sensitive:
-        message.body_enc = None  # a delivered one-time code has no reason to stay
+        forget_message(message)
     return message
+
+
+def forget_message(message: SmsMessage) -> None:
+    """Delete a sent sensitive message; a challenge that named it forgets it by the
+    foreign key's ON DELETE SET NULL."""
+    db.session.delete(message)
 
 
 def failed_message_ids(limit: int = 500) -> list[int]:

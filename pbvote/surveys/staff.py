@@ -19,7 +19,7 @@ from pbvote.surveys import answering, ready, services
 from pbvote.surveys.errors import SurveyError
 from pbvote.surveys.forms import QuestionForm, SurveyForm, parse_options
 from pbvote.surveys.models import Survey, SurveyQuestion
-from pbvote.surveys.views import bp
+from pbvote.surveys.web import bp
 
 EDITORS = ("admin", "clerk")
 add_staff_link("surveys.staff_index", _l("Surveys"), *EDITORS)

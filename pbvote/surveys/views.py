@@ -3,7 +3,6 @@
 import secrets
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -16,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+import pbvote.surveys.staff  # noqa: F401 - its routes join bp
 from pbvote.accounts.views import client_ip
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
@@ -28,8 +28,8 @@ from pbvote.surveys import answering, services
 from pbvote.surveys.errors import AlreadyAnswered, InvalidAnswers, SurveyError
 from pbvote.surveys.forms import read_answers
 from pbvote.surveys.models import Survey
+from pbvote.surveys.web import bp
 
-bp = Blueprint("surveys", __name__)
 add_nav("surveys.index", _l("Surveys"), order=57)
 
 COOKIE = "pbvote_respondent"
@@ -118,6 +118,3 @@ def results(survey_id: int):
     return render_template(
         "surveys/results.html", survey=survey, total=total, rows=rows, staff=False
     )
-
-
-from pbvote.surveys import staff  # noqa: F401 - registers the staff routes

@@ -1,5 +1,6 @@
 """Read-only API: the public ballot record (counts and hash chain, never choices
-while they are sealed)."""
+while they are sealed). Chain entries carry no scope and no day: the scope is
+inside the sealed choice, and the order says nothing beyond the mixing batch."""
 
 from flask import jsonify
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from pbvote.core.pagination import paginate
 from pbvote.cycles.services import get_cycle
 from pbvote.voting import services
 from pbvote.voting.models import Ballot
-from pbvote.voting.views import bp
+from pbvote.voting.web import bp
 
 
 def _not_found():
@@ -28,7 +29,11 @@ def api_ballot_box(cycle_id: int):
         {
             "cycle_id": cycle.id,
             "ballots": box["count"],
+            "waiting": box["waiting"],
             "head": box["head"],
+            "signing_key_fingerprint": services.key_fingerprint(key.signing_public)
+            if key
+            else None,
             "sealing_public_key": key.sealing_public.hex() if key else None,
             "signing_public_key": key.signing_public.hex() if key else None,
         }
@@ -52,11 +57,9 @@ def api_ballot_chain(cycle_id: int):
             "items": [
                 {
                     "position": b.position,
-                    "scope_id": b.scope_id,
                     "receipt": b.receipt,
                     "previous_hash": b.previous_hash,
                     "chain_hash": b.chain_hash,
-                    "cast_on": b.cast_on.isoformat(),
                 }
                 for b in page.items
             ],

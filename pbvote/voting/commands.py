@@ -1,26 +1,22 @@
-"""``pbvote voting-purge``: forget unfinished verification attempts (they link an
-SMS challenge to a registry entry) once their code has expired."""
-
-from datetime import timedelta
+"""``pbvote voting-purge``: delete the personal trail no longer needed (expired
+codes and attempts, rate-limit events, sent codes and receipts, used kiosk passes).
+The worker does the same every few seconds; this is for runs without a worker."""
 
 import click
 from flask.cli import with_appcontext
 
 
 @click.command("voting-purge")
-@click.option(
-    "--hours", default=24, show_default=True, help="Remove attempts older than this."
-)
 @with_appcontext
-def voting_purge(hours):
-    """Delete verification attempts older than HOURS (run it daily)."""
+def voting_purge():
+    """Delete expired codes, attempts, rate events, sent SMS and kiosk passes."""
     from pbvote.core.time import utcnow
     from pbvote.extensions import db
-    from pbvote.voting.verification import purge_attempts
+    from pbvote.voting.purge import purge_personal_trail
 
-    removed = purge_attempts(utcnow() - timedelta(hours=hours))
+    counts = purge_personal_trail(utcnow())
     db.session.commit()
-    click.echo(f"{removed} verification attempts removed.")
+    click.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + " removed.")
 
 
 commands = [voting_purge]

@@ -16,10 +16,11 @@ from pbvote.cycles.services import phase_span
 from pbvote.extensions import db
 from pbvote.proposals.models import Project
 from pbvote.voting.errors import BallotInvalid
+from pbvote.voting.holding import hold_ballots, mix_held
 from pbvote.voting.models import VoterEntry, VoterMark
 from pbvote.voting.registry import cin_hash
 from pbvote.voting.rules import ballot_scopes, check_ballot, scope_projects
-from pbvote.voting.services import append_ballots, ensure_election_key
+from pbvote.voting.services import ensure_election_key, seal_choices
 
 CURRENT_REGISTRY = 50
 PAST_VOTERS = 320
@@ -100,7 +101,8 @@ def _choose(scope, projects, weights, rng) -> list[int]:
 
 
 def _vote(cycle, people, count: int, moment, rng) -> int:
-    """Cast ``count`` ballots as the cast service does (mark + sealed ballots)."""
+    """Cast ``count`` ballots as the cast service does (mark + held ballots), then
+    mix them into the chain in one shuffled batch."""
     ensure_election_key(cycle, moment)
     weights = {}
     cast = 0
@@ -121,8 +123,13 @@ def _vote(cycle, people, count: int, moment, rng) -> int:
                 cycle_id=cycle.id, registry_entry_id=entry.id, voted_on=moment.date()
             )
         )
-        append_ballots(cycle, [(scope, checked[scope.id]) for scope in scopes], moment)
+        sealed = seal_choices(
+            cycle, [(scope, checked[scope.id]) for scope in scopes], moment
+        )
+        hold_ballots(cycle.id, [s for _scope, s in sealed], moment)
         cast += 1
+    # As the mixing job does at the end of each batch (here: a day's votes).
+    mix_held(cycle.id, moment, force=True)
     return cast
 
 
@@ -157,8 +164,8 @@ def seed(ctx) -> None:
         (
             f"Voting (cycle {current.year}): verify at /cycles/{current.id}/vote "
             "with one of these registered residents (ID number, date of birth, "
-            "district) and any mobile number; the SMS code is in the SMS outbox "
-            "file (SMS_OUTBOX):"
+            "district) and any mobile number (these entries have no registry "
+            "phone); the SMS code is in the SMS outbox file (SMS_OUTBOX):"
         ),
     ]
     for _entry, cin, birth, district in people[:5]:

@@ -65,7 +65,7 @@ class IdentityFields:
         render_kw={
             "autocomplete": "bday",
             "inputmode": "numeric",
-            "placeholder": "DD/MM/YYYY",
+            "placeholder": _l("DD/MM/YYYY"),  # JJ/MM/AAAA, ي ي/ش ش/س س س س
         },
     )
 
@@ -121,3 +121,38 @@ class ProfileForm(FlaskForm):
     disability = RadioField(
         _l("Do you live with a disability?"), choices=DISABILITY_CHOICES, default="none"
     )
+
+
+def _note_field():
+    return StringField(
+        _l("What happened (optional)"),
+        validators=[Length(max=1000, message=_l("Keep it under 1000 characters."))],
+    )
+
+
+class VoteTakenReportForm(FlaskForm):
+    note = _note_field()
+
+
+class MissingReceiptForm(FlaskForm):
+    receipt = StringField(
+        _l("Receipt code"),
+        validators=[DataRequired(_l("Type your receipt code.")), Length(max=100)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    note = _note_field()
+
+
+class OfficeReportForm(FlaskForm):
+    kind = RadioField(
+        _l("Report"),
+        choices=[
+            ("vote_taken", _l("Vote already taken in the resident's name")),
+            ("receipt_missing", _l("Receipt not found in the ballot box")),
+        ],
+        validators=[DataRequired(_l("Choose what is reported."))],
+    )
+    cin = StringField(_l("National ID card number (CIN)"), validators=[Length(max=20)])
+    birth_date = BirthDateField(_l("Date of birth"), validators=[Length(max=20)])
+    receipt = StringField(_l("Receipt code"), validators=[Length(max=100)])
+    note = _note_field()

@@ -38,18 +38,35 @@ class ElectionKey(db.Model):
 
 
 class Ballot(db.Model):
+    """One link of the public chain, appended by the mixing job (never by the cast):
+    rows of one batch share a transaction and are in a random order. No scope in
+    clear (it is inside the sealed choice) and only the day of mixing."""
+
     __tablename__ = "ballots"
     __table_args__ = (UniqueConstraint("cycle_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
-    scope_id: Mapped[int] = mapped_column(ForeignKey("scopes.id"))
     position: Mapped[int] = mapped_column(BigInteger)  # place in the hash chain, from 1
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     receipt: Mapped[str] = mapped_column(String(64), unique=True)
     previous_hash: Mapped[str] = mapped_column(String(64))
     chain_hash: Mapped[str] = mapped_column(String(64))
-    cast_on: Mapped[date] = mapped_column(Date)  # the day only, never the time
+    mixed_on: Mapped[date] = mapped_column(Date)  # the day of mixing, never a time
+
+
+class HeldBallot(db.Model):
+    """One voter's sealed ballots between the cast and the mixing job, written in
+    the cast's transaction. ``payload`` is encrypted again under a key derived from
+    the app's environment (see :mod:`pbvote.voting.holding`): a database
+    administrator who links this row to the voter's mark (same transaction) cannot
+    compute the receipts from it. A random id, no time in clear."""
+
+    __tablename__ = "held_ballots"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # The voter side. These tables say who may vote and who has voted; none of them
@@ -69,6 +86,8 @@ class VoterEntry(db.Model):
     cin_hash: Mapped[str] = mapped_column(String(64))
     birth_date: Mapped[date] = mapped_column(Date)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    # Keyed hash of the registry's phone, when the import gave one: codes for this
+    # entry then verify only if the typed phone is this one.
     phone_hash: Mapped[str | None] = mapped_column(String(64))
     import_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("voter_import_runs.id"), index=True

@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from sqlalchemy import or_, select
 from werkzeug.datastructures import MultiDict
 
+from pbvote.core.i18n import format_mad
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.extensions import db
 from pbvote.proposals.models import Project
@@ -80,11 +81,11 @@ def check_choice(scope: Scope, projects: list[Project], chosen: list[int]) -> li
     if rule in ("knapsack", "approval_min_share") and total > scope.amount:
         raise BallotInvalid(
             _(
-                "%(scope)s: your choice costs %(total)s MAD, more than the "
-                "budget of %(amount)s MAD. Remove a project.",
+                "%(scope)s: your choice costs %(total)s, more than the "
+                "budget of %(amount)s. Remove a project.",
                 scope=name,
-                total=f"{total:,}",
-                amount=f"{scope.amount:,}",
+                total=format_mad(total),
+                amount=format_mad(scope.amount),
             )
         )
     if rule == "approval_k" and len(chosen) > (scope.ballot_max_projects or 0):
@@ -99,11 +100,11 @@ def check_choice(scope: Scope, projects: list[Project], chosen: list[int]) -> li
     if rule == "approval_min_share" and total < minimum_cost(scope, projects):
         raise BallotInvalid(
             _(
-                "%(scope)s: your choice must add up to at least %(min)s MAD "
-                "(it is %(total)s MAD). Add a project.",
+                "%(scope)s: your choice must add up to at least %(min)s "
+                "(it is %(total)s). Add a project.",
                 scope=name,
-                min=f"{minimum_cost(scope, projects):,}",
-                total=f"{total:,}",
+                min=format_mad(minimum_cost(scope, projects)),
+                total=format_mad(total),
             )
         )
     return sorted(chosen)
@@ -170,9 +171,9 @@ def check_ballot(
             raise BallotInvalid(
                 _(
                     "%(scope)s: this ballot cannot be left blank; choose "
-                    "projects worth at least %(min)s MAD.",
+                    "projects worth at least %(min)s.",
                     scope=scope_name(scope),
-                    min=f"{minimum_cost(scope, projects):,}",
+                    min=format_mad(minimum_cost(scope, projects)),
                 )
             )
         checked[scope.id] = check_choice(scope, projects, choices[scope.id])

@@ -86,7 +86,7 @@ def decode_choice(plain: bytes) -> dict:
 
 
 def seal(public_key: bytes, plain: bytes, context: bytes) -> bytes:
-    """Encrypt ``plain`` to ``public_key``; ``context`` (cycle and scope) is bound."""
+    """Encrypt ``plain`` to ``public_key``; ``context`` (the cycle) is bound."""
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = ephemeral.public_key().public_bytes(RAW, RAW_PUBLIC)
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key))
@@ -107,13 +107,30 @@ def open_sealed(private_key: bytes, sealed: bytes, context: bytes) -> bytes:
         raise SealError("a ballot cannot be opened") from exc
 
 
-def ballot_context(cycle_id: int, scope_id: int) -> bytes:
-    return f"pbvote:cycle:{cycle_id}:scope:{scope_id}".encode()
+def ballot_context(cycle_id: int) -> bytes:
+    """What a sealed ballot is bound to: its cycle. The scope is inside the sealed
+    choice, not beside it, so a chain row does not tell whose district it is."""
+    return f"pbvote:cycle:{cycle_id}:v2".encode()
 
 
 def receipt_of(sealed: bytes) -> str:
     """The receipt: SHA-256 of the sealed ballot, hex."""
     return hashlib.sha256(sealed).hexdigest()
+
+
+def fingerprint(public_key: bytes) -> str:
+    """A public key's fingerprint as people compare it: the first 128 bits of its
+    SHA-256, in groups of four hex digits."""
+    digest = hashlib.sha256(public_key).hexdigest()[:32]
+    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
+
+
+def same_fingerprint(public_key: bytes, typed: str) -> bool:
+    """Whether ``typed`` (a fingerprint, spaces and case free, or the whole key
+    in hex) names ``public_key``."""
+    text = "".join(c for c in (typed or "").lower() if c in "0123456789abcdef")
+    wanted = fingerprint(public_key).replace(" ", "")
+    return len(text) >= 32 and (text == wanted or text == public_key.hex())
 
 
 def chain_link(previous: str, receipt: str) -> str:

@@ -17,12 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from pbvote.audit.services import record_action
+from pbvote.core.jobs import enqueue_after_commit
 from pbvote.core.security import open_secret
 from pbvote.core.time import day_of
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.cycles.services import require_phase
 from pbvote.extensions import db
-from pbvote.voting import sealing
+from pbvote.voting import holding, sealing
 from pbvote.voting.errors import AlreadyVoted, NotVerified, ProfileInvalid
 from pbvote.voting.models import (
     Ballot,
@@ -33,9 +34,12 @@ from pbvote.voting.models import (
 )
 from pbvote.voting.opening import require_voting_open
 from pbvote.voting.rules import ballot_scopes, check_ballot, parse_form, scope_name
+from pbvote.voting.signals import election_key_created
 from pbvote.voting.verification import PHONE_SEAL, verification_for
 
 RECEIPT_SHORT = 16  # hex characters shown, sent by SMS and typed on the public page
+# Voting jobs carry only the cycle id, and Redis forgets them fast.
+MIX_JOB_OPTIONS = {"result_ttl": 60, "failure_ttl": 3600}
 
 
 # Election key -------------------------------------------------------------------
@@ -70,9 +74,7 @@ def ensure_election_key(cycle: Cycle, now: datetime) -> ElectionKey:
             db.session.add(key)
     except IntegrityError:
         return db.session.get(ElectionKey, cycle.id, populate_existing=True)
-    from pbvote.results.services import schedule_tally
-
-    schedule_tally(cycle, now)  # the count starts by itself when voting ends
+    election_key_created.send(cycle, now=now)  # results schedules the count
     return key
 
 
@@ -94,8 +96,7 @@ def open_election(actor, cycle: Cycle, now: datetime) -> ElectionKey:
 
 
 def key_fingerprint(public: bytes) -> str:
-    digest = sealing.receipt_of(public)[:32]
-    return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
+    return sealing.fingerprint(public)
 
 
 # Casting ------------------------------------------------------------------------
@@ -105,45 +106,22 @@ def has_voted(cycle_id: int, entry_id: int) -> bool:
     return db.session.get(VoterMark, (cycle_id, entry_id)) is not None
 
 
-def append_ballots(
+def seal_choices(
     cycle: Cycle, choices: list[tuple[Scope, list[int]]], now: datetime
-) -> list[tuple[Scope, str]]:
-    """Seal each scope's choice and append it to the hash chain; returns receipts.
-
-    Locks the cycle's ElectionKey row (one link at a time). The caller has written
-    the VoterMark in the same transaction.
-    """
-    ensure_election_key(cycle, now)
-    key = db.session.scalars(
-        select(ElectionKey)
-        .where(ElectionKey.cycle_id == cycle.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    receipts = []
-    for scope, project_ids in choices:
-        sealed = sealing.seal(
-            key.sealing_public,
-            sealing.encode_choice(scope.id, project_ids),
-            sealing.ballot_context(cycle.id, scope.id),
+) -> list[tuple[Scope, bytes]]:
+    """Seal each scope's choice to the cycle's election key (made on first need)."""
+    key = ensure_election_key(cycle, now)
+    return [
+        (
+            scope,
+            sealing.seal(
+                key.sealing_public,
+                sealing.encode_choice(scope.id, project_ids),
+                sealing.ballot_context(cycle.id),
+            ),
         )
-        receipt = sealing.receipt_of(sealed)
-        link = sealing.chain_link(key.head_hash, receipt)
-        db.session.add(
-            Ballot(
-                cycle_id=cycle.id,
-                scope_id=scope.id,
-                position=key.ballot_count + 1,
-                sealed=sealed,
-                receipt=receipt,
-                previous_hash=key.head_hash,
-                chain_hash=link,
-                cast_on=day_of(now),
-            )
-        )
-        key.head_hash, key.ballot_count = link, key.ballot_count + 1
-        receipts.append((scope, receipt))
-    return receipts
+        for scope, project_ids in choices
+    ]
 
 
 def cast_ballots(
@@ -151,6 +129,9 @@ def cast_ballots(
 ) -> list[tuple[Scope, str]]:
     """Cast the verified voter's ballots, one per scope, from the submitted ballot
     form (``scope-<id>`` fields), and queue the receipt SMS.
+
+    The mark and the voter's sealed ballots go to the holding area (see
+    :mod:`pbvote.voting.holding`), never straight to the chain.
 
     Raises PhaseClosed (outside voting, by server time), NotVerified, BallotInvalid,
     AlreadyVoted. Nothing is written unless everything is: the caller commits, or
@@ -179,9 +160,11 @@ def cast_ballots(
             )
     except IntegrityError:  # a concurrent cast by the same resident won
         raise AlreadyVoted(already_voted_message())
-    receipts = append_ballots(
-        cycle, [(scope, checked[scope.id]) for scope in scopes], now
-    )
+    sealed = seal_choices(cycle, [(scope, checked[scope.id]) for scope in scopes], now)
+    # Held, not chained: the mixing job appends them later in a shuffled batch.
+    holding.hold_ballots(cycle.id, [s for _scope, s in sealed], now)
+    enqueue_after_commit("jobs.voting.mix_ballots", cycle.id, **MIX_JOB_OPTIONS)
+    receipts = [(scope, sealing.receipt_of(s)) for scope, s in sealed]
     if verification.method == "sms" and verification.phone_enc:
         _queue_receipt_sms(
             cycle, open_secret(PHONE_SEAL, verification.phone_enc), receipts, now
@@ -207,13 +190,16 @@ def _queue_receipt_sms(cycle: Cycle, phone: str, receipts, now: datetime) -> Non
     codes = " ; ".join(
         f"{scope_name(scope)}: {short_receipt(receipt)}" for scope, receipt in receipts
     )
-    # Sensitive: the body (phone + receipts) is wiped once delivered.
+    key = db.session.get(ElectionKey, cycle.id)
+    # Sensitive: phone and body are sealed, and the row is deleted once delivered.
     queue_sms(
         phone,
         _(
             "Ouazzane participation: your vote is recorded. Receipts: "
-            "%(codes)s. Check them on the public ballot box.",
+            "%(codes)s. Check them on the public ballot box. Results key: "
+            "%(key)s",
             codes=codes,
+            key=key_fingerprint(key.signing_public),
         ),
         now,
         purpose="vote-receipt",
@@ -226,24 +212,40 @@ def _queue_receipt_sms(cycle: Cycle, phone: str, receipts, now: datetime) -> Non
 
 
 def ballot_box(cycle: Cycle) -> dict:
-    """What anyone may see at any time: how many ballots and the chain's head."""
+    """What anyone may see at any time: how many ballots are in the chain, how
+    many voters' ballots wait to be mixed into it, and the chain's head."""
     key = db.session.get(ElectionKey, cycle.id)
     return {
         "count": key.ballot_count if key else 0,
+        "waiting": holding.held_count(cycle.id) if key else 0,
         "head": key.head_hash if key else sealing.GENESIS,
         "key": key,
     }
+
+
+def receipt_status(cycle: Cycle, receipt: str) -> Ballot | str | None:
+    """Where a full receipt is: its chain ballot, "waiting" (held, not yet
+    mixed), or None."""
+    ballot = db.session.scalar(
+        select(Ballot).where(Ballot.cycle_id == cycle.id, Ballot.receipt == receipt)
+    )
+    if ballot is not None:
+        return ballot
+    return "waiting" if receipt in holding.held_receipts(cycle.id) else None
 
 
 def normalise_receipt(text: str) -> str:
     return "".join(c for c in (text or "").lower() if c in "0123456789abcdef")
 
 
-def find_receipt(cycle: Cycle, text: str) -> Ballot | None:
-    """The ballot whose receipt starts with the typed code (16 hex digits or more)."""
+def find_receipt(cycle: Cycle, text: str) -> Ballot | str | None:
+    """The ballot whose receipt starts with the typed code (16 hex digits or more),
+    or "waiting" when it is held for the next mixing."""
     code = normalise_receipt(text)
     if len(code) < RECEIPT_SHORT or len(code) > 64:
         return None
+    if any(r.startswith(code) for r in holding.held_receipts(cycle.id)):
+        return "waiting"
     return db.session.scalars(
         select(Ballot)
         .where(

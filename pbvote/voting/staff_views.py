@@ -1,7 +1,7 @@
 """Staff voting pages: the voter registry and its imports, opening the election,
 assisted voting at the citizen office, and the participation profile's aggregates."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,7 @@ from pbvote.core.nav import add_cycle_link, add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.cycles.errors import CycleError
-from pbvote.cycles.services import current_cycle, phase_at
+from pbvote.cycles.services import phase_at, running_cycles
 from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 from pbvote.voting import registry, services, verification
@@ -27,7 +27,7 @@ from pbvote.voting.forms import (
     RegistryImportForm,
 )
 from pbvote.voting.models import ImportRejection, ImportRun
-from pbvote.voting.views import bp
+from pbvote.voting.web import bp
 
 add_cycle_link("voting.staff_registry", _l("Voter registry"), roles=("admin",))
 add_cycle_link("voting.staff_election", _l("Election and turnout"), roles=("admin",))
@@ -130,11 +130,22 @@ def staff_election(cycle_id: int):
 @bp.route("/staff/assisted-vote", methods=["GET", "POST"])
 @staff_required("clerk", "admin")
 def clerk_assisted_vote():
-    """A clerk who checked a resident's ID card opens a one-time kiosk ballot."""
+    """A clerk who checked a resident's ID card opens a one-time kiosk ballot in
+    the cycle that is in its voting phase (the clerk chooses when several are;
+    the next cycle collecting proposals meanwhile does not count)."""
     now = utcnow()
-    cycle = current_cycle(current_commune(), now)
-    if cycle is None or phase_at(cycle, now) != "voting":
-        return render_template("voting/clerk.html", cycle=cycle, form=None), 409
+    voting = [
+        c
+        for c in running_cycles(current_commune(), now)
+        if phase_at(c, now) == "voting"
+    ]
+    if not voting:
+        return render_template("voting/clerk.html", cycle=None, form=None), 409
+    chosen = request.args.get("cycle", type=int)
+    cycle = next((c for c in voting if c.id == chosen), None)
+    if cycle is None and len(voting) > 1:
+        return render_template("voting/clerk_choose.html", cycles=voting)
+    cycle = cycle or voting[0]
     form = ClerkLookupForm()
     if form.validate_on_submit():
         try:

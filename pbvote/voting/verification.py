@@ -2,9 +2,10 @@
 who checked the ID card in person and opens a one-time ballot on the kiosk.
 
 The answer to "send me a code" never tells whether the ID matched the registry:
-for a match the code is sent by SMS; without one a challenge with an unguessable
-code is stored and no SMS leaves, so both paths show the same pages and messages
-and count wrong tries the same way.
+a code is always sent to the typed phone, and an identity that does not match (or
+a phone that is not the registry's, when the registry has one) fails at the code
+step with exactly the wrong-code message. Codes per typed ID number are limited
+per hour and per day, for every typed ID.
 """
 
 import secrets
@@ -12,13 +13,13 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pbvote.accounts import otp
 from pbvote.accounts.errors import CodeRejected, TooSoon
-from pbvote.accounts.models import OtpChallenge
 from pbvote.audit.services import record_action
 from pbvote.core import ratelimit
 from pbvote.core.security import keyed_hash, new_numeric_code, same, seal_secret
@@ -39,11 +40,12 @@ from pbvote.voting.models import (
     VoterMark,
 )
 from pbvote.voting.opening import require_voting_open
-from pbvote.voting.registry import find_entry, phone_hash
+from pbvote.voting.registry import cin_hash, find_entry, phone_hash
 
 PHONE_SEAL = "vote-phone"
 KIOSK_MINUTES = 15
 KIOSK_TRIES_PER_15_MIN = 10
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
 def token_digest(token: str) -> str:
@@ -77,80 +79,48 @@ def _phone_limit_message(limit: int) -> str:
     )
 
 
-def _phone_is_full(cycle: Cycle, digest: str, entry: VoterEntry | None) -> bool:
-    limit = cycle.setting("residents_per_phone")
-    owners = set(
-        db.session.scalars(
-            select(Verification.registry_entry_id).where(
-                Verification.cycle_id == cycle.id, Verification.phone_hash == digest
-            )
-        )
-    )
-    return len(owners) >= limit and not (entry and entry.id in owners)
+VOTE_SMS = _l(
+    "Ouazzane participation: your voting code is {code}. It is valid for 10 "
+    "minutes. Never share it."
+)
 
 
-def _silent_challenge(
-    commune_id: int, phone: str, ip: str, now: datetime
-) -> OtpChallenge:
-    """The same limits and the same stored challenge as ``otp.issue_code``, but with
-    a random code nobody knows and no SMS (the ID did not match)."""
+def _limit_typed_id(cin: str, now: datetime) -> None:
+    """Codes per typed ID number, per hour and per day, counted for every typed ID
+    (in the registry or not, so the limit itself tells nothing). Raises TooSoon."""
     config = current_app.config
-    hour = timedelta(hours=1)
-    buckets = (
-        (
-            "otp-cooldown:vote",
-            phone,
-            1,
-            timedelta(seconds=config["OTP_RESEND_COOLDOWN_SECONDS"]),
-        ),
-        ("otp-phone:vote", phone, config["OTP_SENDS_PER_NUMBER_PER_HOUR"], hour),
-        ("otp-ip", ip, config["OTP_SENDS_PER_IP_PER_HOUR"], hour),
-    )
+    digest = cin_hash(cin)
     try:
-        for bucket, key, limit, window in buckets:
-            ratelimit.check(bucket, key, limit, window, now)
+        for bucket, limit, window in (
+            ("vote-cin-hour", config.get("VOTE_CODES_PER_ID_PER_HOUR", 3), HOUR),
+            ("vote-cin-day", config.get("VOTE_CODES_PER_ID_PER_DAY", 6), DAY),
+        ):
+            ratelimit.check_and_hit(bucket, digest, limit, window, now)
     except ratelimit.RateLimited as limited:
         raise TooSoon(otp._wait_message(limited.retry_after), limited.retry_after)
-    for bucket, key, _limit, _window in buckets:
-        ratelimit.hit(bucket, key, now)
-    challenge = OtpChallenge(
-        commune_id=commune_id,
-        phone=phone,
-        purpose="vote",
-        code_hash=keyed_hash("otp:unmatched", secrets.token_hex(16)),
-        created_at_dt=now,
-        expires_at_dt=now + timedelta(seconds=config["OTP_TTL_SECONDS"]),
-    )
-    db.session.add(challenge)
-    return challenge
+
+
+def _matching_entry(cycle, cin, birth, phone) -> VoterEntry | None:
+    """The registry entry the typed identity proves, if any: ID number and date of
+    birth match, and the phone is the registry's when the registry has one."""
+    entry = find_entry(cycle, cin, birth)
+    typed_phone = phone_hash(phone)  # computed on every path: the same work
+    if entry is None or entry.phone_hash not in (None, typed_phone):
+        return None
+    return entry
 
 
 def request_vote_code(
     cycle: Cycle, cin: str, birth: date | None, phone: str, ip: str, now: datetime
 ) -> VerificationAttempt:
-    """Start a verification; the SMS goes out only when the ID and date of birth
-    match the registry. Raises PhaseClosed, PhoneLimitReached, TooSoon."""
+    """Start a verification. A code is ALWAYS sent to the typed phone, whether or
+    not the identity matches the registry (or its phone): the answer, the work
+    done and the SMS are the same, and a wrong identity fails at the code step
+    with the wrong-code message. Raises PhaseClosed, TooSoon."""
     require_voting_open(cycle, now)
-    entry = find_entry(cycle, cin, birth)
-    if _phone_is_full(cycle, phone_hash(phone), entry):
-        raise PhoneLimitReached(
-            _phone_limit_message(cycle.setting("residents_per_phone"))
-        )
-    if entry is not None:
-        challenge = otp.issue_code(
-            cycle.commune_id,
-            phone,
-            "vote",
-            ip,
-            now,
-            _(
-                "Ouazzane participation: your voting code is {code}. It is valid for 10 "
-                "minutes. Never share it."
-            ),
-        )
-    else:
-        challenge = _silent_challenge(cycle.commune_id, phone, ip, now)
-    db.session.flush()  # the attempt needs the challenge id
+    _limit_typed_id(cin, now)
+    entry = _matching_entry(cycle, cin, birth, phone)
+    challenge = otp.issue_code(cycle.commune_id, phone, "vote", ip, now, str(VOTE_SMS))
     attempt = VerificationAttempt(
         cycle_id=cycle.id,
         challenge_id=challenge.id,
@@ -165,7 +135,8 @@ def request_vote_code(
 def confirm_vote_code(
     cycle: Cycle, attempt_id: int | None, code: str, now: datetime
 ) -> str:
-    """Check the code; return the session's new opaque verification token.
+    """Check the code; return the session's new opaque verification token. A code
+    sent for an identity that did not match is refused exactly as a wrong code.
 
     Raises PhaseClosed, CodeRejected (the caller commits, to count wrong tries),
     PhoneLimitReached.
@@ -174,11 +145,17 @@ def confirm_vote_code(
     attempt = db.session.get(VerificationAttempt, attempt_id) if attempt_id else None
     if attempt is None or attempt.cycle_id != cycle.id:
         raise CodeRejected(_("Ask for a code first."))
-    challenge = otp.check_code(attempt.challenge_id, code, "vote", now)
-    if attempt.registry_entry_id is None:  # unreachable: nobody knows that code
-        raise CodeRejected(_("Ask for a code first."))
+    challenge = otp.check_code(
+        attempt.challenge_id,
+        code,
+        "vote",
+        now,
+        acceptable=attempt.registry_entry_id is not None,
+    )
     token = verify_entry(cycle, attempt.registry_entry_id, "sms", challenge.phone, now)
     db.session.delete(attempt)
+    db.session.flush()  # the attempt goes before the challenge it names
+    db.session.delete(challenge)
     return token
 
 

@@ -2,7 +2,6 @@
 review, cast, receipts; the public ballot box. Staff pages are in staff_views."""
 
 from flask import (
-    Blueprint,
     flash,
     redirect,
     render_template,
@@ -12,7 +11,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+import pbvote.voting.api
+import pbvote.voting.report_views
+import pbvote.voting.staff_views  # noqa: F401 - its routes join bp
 from pbvote.accounts.errors import AccountError, CodeRejected
 from pbvote.accounts.phones import masked, normalise_mobile
 from pbvote.accounts.views import client_ip
@@ -26,8 +29,7 @@ from pbvote.voting import rules, services, verification
 from pbvote.voting.errors import AlreadyVoted, NotVerified, VotingError
 from pbvote.voting.forms import KioskCodeForm, ProfileForm, VerifyForm, VoteCodeForm
 from pbvote.voting.models import VoterEntry
-
-bp = Blueprint("voting", __name__)
+from pbvote.voting.web import bp, verified_voter, vote_state
 
 add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",))
 add_cycle_link(
@@ -38,8 +40,6 @@ add_cycle_link(
 
 
 # Per-cycle voting state in the (signed) session cookie: opaque values only.
-def _state(name: str, cycle_id: int, default=None):
-    return session.get(name, {}).get(str(cycle_id), default)
 
 
 def _set_state(name: str, cycle_id: int, value) -> None:
@@ -49,10 +49,6 @@ def _set_state(name: str, cycle_id: int, value) -> None:
     else:
         values[str(cycle_id)] = value
     session[name] = values
-
-
-def _verified(cycle):
-    return verification.verification_for(cycle, _state("vote_tokens", cycle.id))
 
 
 def _closed_page(cycle, error):
@@ -65,7 +61,7 @@ def vote_start(cycle_id: int):
     now = utcnow()
     if phase_at(cycle, now) != "voting":
         return _closed_page(cycle, _("Voting is not open for this cycle."))
-    current = _verified(cycle)
+    current = verified_voter(cycle)
     if current is not None:
         return redirect(url_for(".ballot", cycle_id=cycle.id))
     form = VerifyForm()
@@ -89,7 +85,7 @@ def vote_start(cycle_id: int):
 @bp.route("/cycles/<int:cycle_id>/vote/code", methods=["GET", "POST"])
 def vote_code(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
-    attempt_id = _state("vote_attempt", cycle.id)
+    attempt_id = vote_state("vote_attempt", cycle.id)
     if attempt_id is None:
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
     form = VoteCodeForm()
@@ -143,7 +139,7 @@ def _render_ballot(cycle, ballots, chosen, error=None, status=200):
         ballots=ballots,
         chosen=chosen,
         error=error,
-        kiosk=_state("vote_kiosk", cycle.id, False),
+        kiosk=vote_state("vote_kiosk", cycle.id, False),
     ), status
 
 
@@ -154,7 +150,7 @@ def ballot(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
     if phase_at(cycle, utcnow()) != "voting":
         return _closed_page(cycle, _("Voting is not open for this cycle."))
-    current = _verified(cycle)
+    current = verified_voter(cycle)
     if current is None:
         flash(_("Verify your identity first."), "warning")
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
@@ -189,8 +185,39 @@ def ballot(cycle_id: int):
 def cast(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
     try:
+        return _cast(cycle)
+    except DBAPIError as error:
+        if not error.connection_invalidated and not isinstance(error, OperationalError):
+            raise
+        db.session.rollback()
+    # The database connection dropped (a restart): try once on a fresh one.
+    try:
+        return _cast(cycle)
+    except DBAPIError:
+        db.session.rollback()
+        return _cast_unknown(cycle)
+
+
+def _cast_unknown(cycle):
+    """503 that says whether the vote was recorded, when the database can say."""
+    try:
+        current = verified_voter(cycle)
+        recorded = bool(
+            current and services.has_voted(cycle.id, current.registry_entry_id)
+        )
+        db.session.rollback()
+    except DBAPIError:
+        db.session.rollback()
+        recorded = None
+    return render_template(
+        "voting/unavailable.html", cycle=cycle, recorded=recorded
+    ), 503
+
+
+def _cast(cycle):
+    try:
         receipts = services.cast_ballots(
-            cycle, _state("vote_tokens", cycle.id), request.form, utcnow()
+            cycle, vote_state("vote_tokens", cycle.id), request.form, utcnow()
         )
     except AlreadyVoted as error:
         db.session.rollback()
@@ -206,7 +233,7 @@ def cast(cycle_id: int):
         return _closed_page(cycle, error)
     except VotingError as error:
         db.session.rollback()
-        current = _verified(cycle)
+        current = verified_voter(cycle)
         return _render_ballot(
             cycle,
             _ballot_context(cycle, current.registry_entry_id),
@@ -220,23 +247,31 @@ def cast(cycle_id: int):
     ]
     db.session.commit()
     _set_state("vote_receipts", cycle.id, shown)
-    if _state("vote_kiosk", cycle.id, False):
+    if vote_state("vote_kiosk", cycle.id, False):
         _set_state("vote_tokens", cycle.id, None)  # the next resident uses this kiosk
     return redirect(url_for(".vote_done", cycle_id=cycle.id))
 
 
 @bp.route("/cycles/<int:cycle_id>/vote/done")
 def vote_done(cycle_id: int):
+    """The receipts and, once mixed, their place in the chain; a voter who comes
+    back without them (a lost answer, a restart) is told the vote is recorded."""
     cycle = cycle_or_404(cycle_id)
-    receipts = _state("vote_receipts", cycle.id)
-    if not receipts:
+    receipts = vote_state("vote_receipts", cycle.id) or []
+    current = verified_voter(cycle)
+    if not receipts and not (
+        current and services.has_voted(cycle.id, current.registry_entry_id)
+    ):
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
     return render_template(
         "voting/done.html",
         cycle=cycle,
         receipts=receipts,
-        kiosk=_state("vote_kiosk", cycle.id, False),
-        can_profile=_verified(cycle) is not None,
+        places={
+            full: services.receipt_status(cycle, full) for _n, _s, full in receipts
+        },
+        kiosk=vote_state("vote_kiosk", cycle.id, False),
+        can_profile=verified_voter(cycle) is not None,
     )
 
 
@@ -244,7 +279,7 @@ def vote_done(cycle_id: int):
 def vote_finish(cycle_id: int):
     """Forget this cycle's voting state in this browser (the kiosk's "finish")."""
     cycle = cycle_or_404(cycle_id)
-    kiosk = _state("vote_kiosk", cycle.id, False)
+    kiosk = vote_state("vote_kiosk", cycle.id, False)
     for name in ("vote_tokens", "vote_receipts", "vote_attempt", "vote_kiosk"):
         _set_state(name, cycle.id, None)
     if kiosk:
@@ -260,7 +295,7 @@ def vote_profile(cycle_id: int):
         try:
             services.save_profile(
                 cycle,
-                _state("vote_tokens", cycle.id),
+                vote_state("vote_tokens", cycle.id),
                 consent=form.consent.data,
                 age_band=form.age_band.data,
                 gender=form.gender.data,
@@ -316,11 +351,8 @@ def ballot_box(cycle_id: int):
         typed=typed,
         found=found,
         short_receipt=services.short_receipt,
-        fingerprint=services.key_fingerprint(box["key"].sealing_public)
+        fingerprint=services.key_fingerprint(box["key"].signing_public)
         if box["key"]
         else None,
         phase=phase_at(cycle, utcnow()),
     )
-
-
-from pbvote.voting import api, staff_views  # noqa: F401 - routes on this blueprint

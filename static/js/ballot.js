@@ -3,18 +3,30 @@
    choice and shows it on a review page before casting. */
 (function () {
   "use strict";
-  var lang = document.documentElement.lang || "ar";
-  var locale = lang === "ar" ? "ar-MA-u-nu-latn" : (lang === "fr" ? "fr-MA" : "en");
   var form = document.querySelector(".ballot-form");
-  // The server's own rendering of 0 MAD in the reader's language, e.g. "0 د.م.".
-  var zero = (form && form.getAttribute("data-money-zero")) || "0 MAD";
+  // The server gives the page language's money pattern ("{n} MAD", "{n} درهم")
+  // and grouping mark, so the total reads like every other amount on the page.
+  var pattern = (form && form.getAttribute("data-money-pattern")) || "{n}";
+  var group = (form && form.getAttribute("data-money-group")) || ",";
   var money = function (amount) {
-    var number;
-    try {
-      number = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(amount);
-    } catch (e) { number = String(amount); }
-    return zero.replace("0", number);
+    var digits = String(Math.abs(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, group);
+    return pattern.replace("{n}", (amount < 0 ? "-" : "") + digits);
   };
+
+  // The server-drawn gauge follows the choice: bar length and its two figures.
+  function drawGauge(scope, total, amount) {
+    var gauge = scope.querySelector(".gauge");
+    if (!gauge) { return; }
+    var share = amount > 0 ? Math.min(100, Math.floor(total * 100 / amount)) : 0;
+    gauge.querySelector(".gauge-fill").setAttribute("width", String(share));
+    gauge.classList.toggle("is-over", total > amount);
+    gauge.querySelector(".gauge-used bdi").textContent = money(total);
+    var left = gauge.querySelector(".gauge-left"), over = gauge.querySelector(".gauge-over");
+    left.querySelector("bdi").textContent = money(Math.max(amount - total, 0));
+    over.querySelector("bdi").textContent = money(Math.max(total - amount, 0));
+    left.hidden = total > amount;
+    over.hidden = total <= amount;
+  }
 
   function update(scope) {
     var boxes = scope.querySelectorAll("input[type=checkbox][data-cost]");
@@ -32,6 +44,7 @@
     output.textContent = output.getAttribute("data-template")
       .replace("{total}", money(total)).replace("{amount}", money(amount))
       .replace("{count}", String(count));
+    drawGauge(scope, total, amount);
     var problem = "";
     if ((rule === "knapsack" || rule === "approval_min_share") && total > amount) {
       problem = warning.getAttribute("data-over");

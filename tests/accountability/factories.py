@@ -38,3 +38,38 @@ def execution_setup(committed, commune, *, costs=(400_000, 250_000), year=None) 
 def resident(committed, commune, phone="+212612345678") -> int:
     with committed():
         return create_resident(commune["id"], phone=phone).id
+
+
+def opened_on(session, record_ids, moment) -> None:
+    """Date the records' opening (the tally that made them) to ``moment``."""
+    from pbvote.accountability.models import ExecutionRecord
+
+    for record_id in record_ids:
+        session.get(ExecutionRecord, record_id).created_at_dt = moment
+
+
+def published_on(
+    session, record_id, moment, *, status, progress, committed=0, spent=0, reason=""
+):
+    """A published entry of ``record_id`` dated ``moment`` (as if published then)
+    that leaves the record with these values, as services.publish does."""
+    from pbvote.accountability.models import ExecutionRecord, ExecutionUpdate
+
+    record = session.get(ExecutionRecord, record_id)
+    record.status_key, record.progress = status, progress
+    record.committed, record.spent, record.status_reason = committed, spent, reason
+    session.add(
+        ExecutionUpdate(
+            record_id=record_id,
+            state="published",
+            status_key=status,
+            reason=reason,
+            body_fr="Point d'étape",
+            created_at_dt=moment,
+            published_at_dt=moment,
+            status_after=status,
+            progress_after=progress,
+            committed_after=committed,
+            spent_after=spent,
+        )
+    )

@@ -7,7 +7,8 @@ import json
 from PIL import Image
 from sqlalchemy import select
 
-from pbvote.accountability.models import UpdateAttachment
+from pbvote.accountability.models import ExecutionRecord, UpdateAttachment
+from pbvote.core import storage
 from tests.accountability.factories import execution_setup
 from tests.helpers import csrf_token, login_staff, run_jobs, submit
 
@@ -68,8 +69,9 @@ def test_photos_are_reencoded_without_metadata_and_pdfs_checked(
             "image/jpeg",
             "chantier-rue.jpg",
         )
-        assert b"CameraMaker" not in photo.data
-        assert not Image.open(io.BytesIO(photo.data)).getexif()
+        photo_data = storage.read("execution", photo.stored_name)
+        assert b"CameraMaker" not in photo_data
+        assert not Image.open(io.BytesIO(photo_data)).getexif()
         assert (document.kind, document.content_type) == ("document", "application/pdf")
         photo_url = f"/execution/files/{photo.id}/{photo.filename}"
         pdf_url = f"/execution/files/{document.id}/{document.filename}"
@@ -142,3 +144,45 @@ def test_open_data_and_api(app, client, committed, commune):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/execution/records" in spec["paths"]
     assert client.get("/api/v1/execution/reports").get_json()["items"] == []
+
+
+def test_a_jpeg_comment_with_html_is_not_served(app, client, committed, commune):
+    from tests.proposals.test_upload_storage import (
+        PAYLOAD,
+        jpeg_segments,
+        jpeg_with_every_kind_of_metadata,
+    )
+
+    setup = execution_setup(committed, commune)
+    login_staff(client, *setup["finance"])
+    original = jpeg_with_every_kind_of_metadata()
+    response = _post_update(client, setup["record_ids"][0], [("a.jpg", original)])
+    assert response.status_code == 302
+    with committed() as session:
+        photo = session.scalar(select(UpdateAttachment))
+        url = f"/execution/files/{photo.id}/{photo.filename}"
+    served = client.get(url).data  # finance staff preview the draft's photo
+    assert PAYLOAD not in served
+    assert not {0xE1, 0xE2, 0xFE} & set(jpeg_segments(served))
+
+
+def test_files_of_a_draft_are_kept_only_if_it_is_committed(app, committed, commune):
+    from pbvote.accountability.files import check_file
+    from pbvote.accountability.services import UpdateValues, create_draft
+    from pbvote.core.time import utcnow
+    from pbvote.extensions import db
+    from tests.proposals.test_upload_storage import stored_files
+
+    setup = execution_setup(committed, commune)
+    values = UpdateValues(body_fr="Photos")
+    before = stored_files(app)
+    with app.app_context():
+        record = db.session.get(ExecutionRecord, setup["record_ids"][0])
+        create_draft(None, record, values, utcnow(), files=[check_file("p.pdf", PDF)])
+        db.session.rollback()
+    assert stored_files(app) == before
+    with committed() as session:
+        record = session.get(ExecutionRecord, setup["record_ids"][0])
+        create_draft(None, record, values, utcnow(), files=[check_file("p.pdf", PDF)])
+    (added,) = set(stored_files(app)) - set(before)
+    assert added.parent.name == "execution" and added.read_bytes() == PDF

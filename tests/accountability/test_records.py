@@ -6,6 +6,7 @@ from pbvote.accountability.models import ExecutionRecord, ExecutionStatus
 from pbvote.accountability.services import open_execution_records
 from pbvote.core.time import utcnow
 from tests.accountability.factories import execution_setup
+from tests.factories import create_cycle, create_project
 from tests.helpers import run_jobs
 
 
@@ -64,7 +65,18 @@ def test_project_of_another_cycle_is_refused(app, committed, commune):
     import pytest
 
     setup = execution_setup(committed, commune, costs=(100_000,))
-    with app.app_context(), pytest.raises(ValueError):
+    with committed():
+        other = create_cycle(commune["id"], current_phase="execution", year=2001)
+        foreign = create_project(other, other.scopes[0], 50_000).id
+    with app.app_context(), pytest.raises(ValueError, match="is not in cycle"):
+        open_execution_records(setup["cycle_id"], [foreign], utcnow())
+
+
+def test_a_missing_cycle_is_refused(app, committed, commune):
+    import pytest
+
+    setup = execution_setup(committed, commune, costs=(100_000,))
+    with app.app_context(), pytest.raises(ValueError, match="no cycle"):
         open_execution_records(setup["cycle_id"] + 999, setup["project_ids"], utcnow())
 
 
@@ -185,3 +197,58 @@ def test_statuses_are_data_that_administrators_edit(app, client, committed, comm
     assert "60 %" in preview and "Works" in preview
     finance_statuses = finance.get("/staff/execution/statuses")
     assert finance_statuses.status_code == 403
+
+
+def test_each_commune_has_its_own_statuses(app, client, committed, commune):
+    """Renaming a status in one commune leaves another commune's statuses, and its
+    records, as they were; a record can only take its own commune's statuses."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from pbvote.accountability.statuses import statuses
+    from tests.factories import create_commune, create_cycle, create_project
+    from tests.helpers import login_staff, submit
+
+    setup = execution_setup(committed, commune)
+    with committed():
+        other = create_commune(slug="chefchaouen", districts=("Souika",))
+        cycle = create_cycle(
+            other.id,
+            current_phase="execution",
+            district_ids=[d.id for d in other.districts],
+        )
+        project = create_project(cycle, cycle.scopes[0], 90_000, title="Ailleurs")
+        (other_record,) = open_execution_records(cycle.id, [project.id], utcnow())
+        other_id, other_record_id = other.id, other_record.id
+    login_staff(client, *setup["admin"])
+    response = submit(
+        client,
+        "/staff/execution/statuses/planned",
+        {"label_ar": "مبرمج", "label_fr": "Prévu au budget", "label_en": "Budgeted"},
+    )
+    assert response.status_code == 302
+    with committed() as session:
+        assert statuses(commune["id"])[0].label_fr == "Prévu au budget"
+        assert statuses(other_id)[0].label_fr == "Programmé"
+        record = session.get(ExecutionRecord, other_record_id)
+        assert (record.status.commune_id, record.status.label_fr) == (
+            other_id,
+            "Programmé",
+        )
+    with committed() as session:
+        session.get(ExecutionStatus, statuses(other_id)[-1].id).key = "abandoned"
+    with pytest.raises(IntegrityError), committed() as session:
+        # "cancelled" now exists only in Ouazzane: not a status of this record.
+        session.get(ExecutionRecord, other_record_id).status_key = "cancelled"
+
+
+def test_the_cycle_link_to_execution_needs_a_cycle_of_this_commune(
+    app, client, committed, commune
+):
+    setup = execution_setup(committed, commune)
+    response = client.get(f"/cycles/{setup['cycle_id']}/execution")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/execution?cycle={setup['cycle_id']}#projects"
+    )
+    assert client.get("/cycles/999999/execution").status_code == 404

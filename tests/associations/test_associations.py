@@ -67,7 +67,7 @@ def test_bad_registrations_are_explained(client, app, committed, commune):
     text = register(client, founded_on="2999-01-01").get_data(as_text=True)
     assert "The founding date cannot be in the future." in text
     text = register(client, founded_on="hier").get_data(as_text=True)
-    assert "Not a valid date value." in text or "Enter the founding date" in text
+    assert "Enter the founding date, e.g. 2015-03-21." in text
     assert register(client).status_code == 302
     text = register(client, registration_number=" OUZ-2015/114 ").get_data(as_text=True)
     assert "is already registered" in text

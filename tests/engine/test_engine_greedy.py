@@ -90,7 +90,50 @@ def test_cumulative_ballots_rank_by_total_points():
     assert result.winners == ["c", "a"]
 
 
-def test_ordinal_ballots_count_each_ranked_project_as_approved():
+def test_ordinal_ballots_score_a_ranking_of_length_l_as_l_down_to_1():
+    projects = [P("a", 50), P("b", 50), P("c", 50)]
+    ballots = [("a", "b", "c"), ("c", "b"), ("b",)]
+    instance = Instance(projects, 100, ballots, {"vote_type": "ordinal"})
+    result = tally(instance, "greedy")
+    assert result.votes == {"a": 3, "b": 2 + 1 + 1, "c": 1 + 2}
+    assert result.winners == ["b", "a"]  # a and c tie on 3: lower id first
+
+
+def threshold_example() -> Instance:
+    """Budget 100; votes a 5 (cost 40), b 3 (cost 30), c 2 (cost 20)."""
+    projects = [P("a", 40), P("b", 30), P("c", 20)]
+    ballots = [frozenset("abc")] * 2 + [frozenset("ab")] + [frozenset("a")] * 2
+    return Instance(projects, 100, ballots)
+
+
+def test_a_project_below_the_minimum_score_is_never_funded():
+    result = tally(threshold_example(), "greedy", min_score=3)
+    assert result.winners == ["a", "b"]  # c fits, but has 2 votes of the 3 needed
+    assert reasons(result)["c"] == "below_threshold"
+    assert result.details["min_score"] == 3
+    assert tally(threshold_example(), "greedy").winners == ["a", "b", "c"]
+
+
+def test_the_minimum_score_does_not_stop_greedy_no_skip():
+    projects = [P("a", 60), P("b", 70), P("c", 40)]
+    ballots = [frozenset("abc")] * 2 + [frozenset("b")] * 3 + [frozenset("a")]
+    instance = Instance(projects, 100, ballots)  # votes: b 5, a 3, c 2
+    plain = tally(instance, "greedy-no-skip")
+    assert plain.winners == ["b"]  # a does not fit after b: the walk stops
+    assert reasons(plain)["c"] == "stopped_earlier"
+    capped = tally(instance, "greedy-no-skip", min_score=6)
+    assert capped.winners == []
+    assert set(reasons(capped).values()) == {"below_threshold"}
+
+
+def test_the_minimum_score_counts_points_for_cumulative_ballots():
     projects = [P("a", 50), P("b", 50)]
-    instance = Instance(projects, 50, [("b", "a"), ("b",)], {"vote_type": "ordinal"})
-    assert tally(instance, "greedy").votes == {"a": 1, "b": 2}
+    ballots = [{"a": 3}, {"b": 1}, {"b": 1}]
+    instance = Instance(projects, 100, ballots, {"vote_type": "cumulative"})
+    assert tally(instance, "greedy-threshold", min_score=3).winners == ["a"]
+
+
+def test_the_minimum_score_keeps_projects_out_of_mes():
+    result = tally(threshold_example(), "mes", min_score=3)
+    assert "c" not in result.winners
+    assert reasons(result)["c"] == "below_threshold"

@@ -1,32 +1,29 @@
-"""Properties every tally keeps, checked on generated elections (hypothesis)."""
+"""Properties every tally keeps, checked on generated elections (Hypothesis, with
+the fixed profile of :mod:`tests.engine.strategies`)."""
 
 import random
 
-from hypothesis import given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
-from pbvote.engine import Instance, Project, tally
+from pbvote.engine import Instance, tally
 from pbvote.engine.completion import add1_completion
 from pbvote.engine.greedy import split_ineligible
 from pbvote.engine.mes import EqualShares
 from pbvote.engine.profile import build_profile
 from pbvote.engine.tally import RULES
+from tests.engine.strategies import elections, fixed
+
+SMALL = elections(max_projects=7, max_voters=25, costs=st.integers(0, 30))
+# Forint-size money: costs in the tens of thousands for a few dozen voters, so
+# the add1 completion (one unit per voter per step) takes thousands of steps.
+FORINT = elections(
+    max_projects=5, min_voters=2, max_voters=5, costs=st.integers(3_000, 12_000)
+)
 
 
-@st.composite
-def elections(draw):
-    count = draw(st.integers(1, 7))
-    costs = draw(st.lists(st.integers(0, 30), min_size=count, max_size=count))
-    projects = [Project(str(i + 1), cost) for i, cost in enumerate(costs)]
-    ids = [project.id for project in projects]
-    ballot = st.frozensets(st.sampled_from(ids), max_size=count)
-    ballots = draw(st.lists(ballot, max_size=25))
-    budget = draw(st.integers(0, sum(costs) + 5))
-    return Instance(projects, budget, ballots)
-
-
-@settings(max_examples=150, deadline=None)
-@given(elections(), st.sampled_from(RULES), st.booleans(), st.booleans())
+@fixed(150)
+@given(SMALL, st.sampled_from(RULES), st.booleans(), st.booleans())
 def test_outcomes_fit_the_budget_and_explain_every_project(
     instance, rule, greedy_fill, comparison
 ):
@@ -41,8 +38,8 @@ def test_outcomes_fit_the_budget_and_explain_every_project(
     assert [d.project for d in result.decisions if d.selected] == result.winners
 
 
-@settings(max_examples=100, deadline=None)
-@given(elections(), st.sampled_from(RULES), st.randoms(use_true_random=False))
+@fixed(100)
+@given(SMALL, st.sampled_from(RULES), st.randoms(use_true_random=False))
 def test_ballot_order_does_not_matter(instance, rule, rng: random.Random):
     shuffled = list(instance.ballots)
     rng.shuffle(shuffled)
@@ -50,16 +47,42 @@ def test_ballot_order_does_not_matter(instance, rule, rng: random.Random):
     assert tally(other, rule).to_dict() == tally(instance, rule).to_dict()
 
 
-@settings(max_examples=200, deadline=None)
-@given(elections(), st.sampled_from(["cost", "cardinal"]))
-def test_skipping_provably_equal_budgets_changes_nothing(instance, utility):
+@fixed(100)
+@given(SMALL, st.sampled_from(RULES), st.integers(0, 12))
+def test_no_project_below_the_minimum_score_wins(instance, rule, min_score):
+    result = tally(instance, rule, min_score=min_score)
+    assert all(result.votes[w] >= min_score for w in result.winners)
+    below = [p for p, votes in result.votes.items() if 0 < votes < min_score]
+    reasons = {result.decision(p).reason for p in below}
+    assert reasons <= {"below_threshold", "exceeds_budget"}  # checked in this order
+
+
+def both_completions(instance, utility):
     profile = build_profile(instance)
     candidates, _ = split_ineligible(instance, profile.votes)
     mes = EqualShares(candidates, profile.approval_groups, profile.votes, utility)
-    fast, fast_facts = add1_completion(mes, instance.budget, profile.voter_count)
-    slow, slow_facts = add1_completion(
-        mes, instance.budget, profile.voter_count, skip_same=False
-    )
-    assert fast.selections == slow.selections
-    assert fast.rejections == slow.rejections
+    fast = add1_completion(mes, instance.budget, profile.voter_count)
+    slow = add1_completion(mes, instance.budget, profile.voter_count, skip_same=False)
+    return fast, slow
+
+
+def assert_same(fast, slow):
+    (fast_run, fast_facts), (slow_run, slow_facts) = fast, slow
+    assert fast_run.selections == slow_run.selections
+    assert fast_run.rejections == slow_run.rejections
     assert {**fast_facts, "runs": 0} == {**slow_facts, "runs": 0}
+
+
+@fixed(200)
+@given(SMALL, st.sampled_from(["cost", "cardinal"]))
+def test_fast_completion_equals_running_every_add1_step(instance, utility):
+    assert_same(*both_completions(instance, utility))
+
+
+@fixed(8)
+@given(FORINT, st.sampled_from(["cost", "cardinal"]))
+def test_fast_completion_equals_every_step_with_forint_size_budgets(instance, utility):
+    fast, slow = both_completions(instance, utility)
+    assert_same(fast, slow)
+    assert fast[1]["runs"] <= slow[1]["runs"]
+    event(f"add1 steps: {slow[1]['runs'] // 1000} thousand")

@@ -40,8 +40,14 @@ def test_code_in_arabic_digits_is_accepted(app, client, commune):
 
 def test_invalid_number_gets_a_clear_message(client, commune):
     page = submit(client, "/login", {"phone": "12345"}).get_data(as_text=True)
-    assert "not a valid mobile number" in page or "not a phone number" in page
+    assert "This is not a valid mobile number. Example: 06 12 34 56 78." in page
     assert 'value="12345"' in page  # what was typed is kept
+
+
+def test_text_that_is_no_number_gets_a_clear_message(client, commune):
+    page = submit(client, "/login", {"phone": "ahmed"}).get_data(as_text=True)
+    assert "This is not a phone number. Example: 06 12 34 56 78." in page
+    assert 'value="ahmed"' in page
 
 
 def test_expired_code_is_refused(app, client, commune):

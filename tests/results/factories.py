@@ -43,24 +43,24 @@ def create_election_key(cycle) -> ElectionKey:
 
 
 def cast_ballot(cycle, scope, project_ids) -> Ballot:
-    """Append one sealed ballot to the cycle's hash chain."""
+    """Append one sealed ballot to the cycle's hash chain (as the mixing job
+    does, one at a time)."""
     key = db.session.get(ElectionKey, cycle.id)
     sealed = seal(
         key.sealing_public,
         encode_choice(scope.id, project_ids),
-        ballot_context(cycle.id, scope.id),
+        ballot_context(cycle.id),
     )
     receipt = receipt_of(sealed)
     link = chain_link(key.head_hash, receipt)
     ballot = Ballot(
         cycle_id=cycle.id,
-        scope_id=scope.id,
         position=key.ballot_count + 1,
         sealed=sealed,
         receipt=receipt,
         previous_hash=key.head_hash,
         chain_hash=link,
-        cast_on=day_of(utcnow()),
+        mixed_on=day_of(utcnow()),
     )
     db.session.add(ballot)
     key.head_hash, key.ballot_count = link, key.ballot_count + 1
@@ -84,6 +84,8 @@ def create_election(
     budget=100,
     district_ids=(),
     year=None,
+    min_votes=None,
+    min_share_pct=None,
 ) -> dict:
     """A cycle whose voting is over (``phase``), its projects and cast ballots.
 
@@ -101,6 +103,7 @@ def create_election(
     )
     scope = next(s for s in cycle.scopes if s.district_id is None)
     scope.tally_rule, scope.tally_greedy_fill = rule, greedy_fill
+    scope.tally_min_votes, scope.tally_min_share_pct = min_votes, min_share_pct
     projects = {
         name: create_project(cycle, scope, cost, title=name)
         for name, cost in costs.items()

@@ -140,11 +140,9 @@ def _opened_in_chain_order(run) -> list[tuple[str, int, list | None]]:
         select(Ballot).where(Ballot.cycle_id == run.cycle_id).order_by(Ballot.position)
     ):
         choice = decode_choice(
-            open_sealed(
-                secret, ballot.sealed, ballot_context(run.cycle_id, ballot.scope_id)
-            )
+            open_sealed(secret, ballot.sealed, ballot_context(run.cycle_id))
         )
-        opened.append((ballot.receipt, ballot.scope_id, sorted(choice["projects"])))
+        opened.append((ballot.receipt, choice["scope"], sorted(choice["projects"])))
     return opened
 
 

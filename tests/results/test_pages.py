@@ -57,7 +57,7 @@ def test_results_page_in_arabic_has_a_right_to_left_chart(
     assert "مشروع p3" in svg  # the Arabic titles are SVG text
     # bars grow from the right: the longest (p3, 7 votes) starts at 0%, p4 at 71.43%
     assert 'x="0.0%" y="24" width="100.0%"' in svg.replace('x="0%"', 'x="0.0%"')
-    assert "<table>" in html and "<caption>" in html
+    assert "<table" in html and "<caption>" in html
     assert "مشروع p3" in html and ">7<" in html
 
 
@@ -66,7 +66,7 @@ def test_results_page_in_french_explains_mes_winners(app, client, committed, com
     client.set_cookie("lang", "fr")
     html = client.get(f"/cycles/{election['cycle_id']}/results").get_data(as_text=True)
     assert 'dir="ltr"' in html and 'direction="ltr"' in html
-    assert "Choisi au tour 1" in html or "tour 1" in html
+    assert "Choisi au tour 1" in html
     assert "parts égales" in html
     assert "moins cher" in html
 
@@ -75,7 +75,8 @@ def test_record_page_paginates_and_finds_a_receipt(app, client, committed, commu
     election = counted(app, committed, commune)
     url = f"/cycles/{election['cycle_id']}/results/record"
     html = client.get(url).get_data(as_text=True)
-    receipts = re.findall(r'<code class="hash receipt" title="([0-9a-f]{64})">', html)
+    # Each receipt is shortened, with the whole value one tap away.
+    receipts = re.findall(r'<bdi class="hash receipt" dir="ltr">([0-9a-f]{64})<', html)
     assert len(receipts) == 15
     with app.app_context():
         from tests.results.factories import ballots_of
@@ -104,11 +105,11 @@ def test_record_page_paginates_long_records(app, client, committed, commune):
     election = counted(app, committed, commune, ballots=[("p1",)] * 60)
     url = f"/cycles/{election['cycle_id']}/results/record"
     first = client.get(url).get_data(as_text=True)
-    assert first.count('<code class="hash receipt"') == 50
+    assert first.count('<bdi class="hash receipt"') == 50
     assert first.count('<tr class="ballot">') == 50
     assert "chain_page=2#chain" in first and "ballots_page=2#ballots" in first
     chain_two = client.get(url, query_string={"chain_page": 2}).get_data(as_text=True)
-    assert chain_two.count('<code class="hash receipt"') == 10
+    assert chain_two.count('<bdi class="hash receipt"') == 10
     assert chain_two.count('<tr class="ballot">') == 50  # the other list stays put
     both = client.get(url, query_string={"chain_page": 2, "ballots_page": 2})
     assert both.get_data(as_text=True).count('<tr class="ballot">') == 10

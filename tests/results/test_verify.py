@@ -145,7 +145,7 @@ def test_a_file_that_is_not_a_record_is_refused(runner, tmp_path):
     path.write_text('{"hello": 1}')
     result = runner.invoke(args=["verify-results", str(path)])
     assert result.exit_code == 2
-    assert "not a pbvote-ballot-record/2 file" in result.output
+    assert "not a pbvote-ballot-record/3 file" in result.output
     path.write_text("not json")
     assert runner.invoke(args=["verify-results", str(path)]).exit_code == 2
 
@@ -185,3 +185,83 @@ def test_record_with_several_scopes_and_an_invalid_ballot_verifies(
     )
     assert result.exit_code == 0, result.output
     assert result.output.count("OK   recount of scope") == 2
+
+
+def _fingerprint(client, election) -> str:
+    box = client.get(f"/api/v1/cycles/{election['cycle_id']}/ballot-box").get_json()
+    return box["signing_key_fingerprint"]
+
+
+def test_the_record_verifies_against_the_key_published_when_voting_opened(
+    app, client, committed, commune, runner, tmp_path
+):
+    election = counted(app, committed, commune)
+    key = _fingerprint(client, election)
+    page = client.get(f"/cycles/{election['cycle_id']}/ballot-box")
+    assert key in page.get_data(as_text=True)
+    path = download(client, election, tmp_path)
+    result = runner.invoke(args=["verify-results", path, "--key", key])
+    assert result.exit_code == 0, result.output
+    assert "OK   signed by the expected key" in result.output
+    assert "OK   what the record shows is what was signed" in result.output
+
+
+def _resign(data, change_payload):
+    """A forger's record: payload changed, signed with a key of their own, and
+    that key put in the file."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    payload = json.loads(data["signed_results"]["payload"])
+    change_payload(payload)
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    forger = Ed25519PrivateKey.generate()
+    data["signed_results"]["payload"] = text
+    data["signed_results"]["signature"] = forger.sign(text.encode()).hex()
+    data["public_keys"]["signing_ed25519"] = (
+        forger.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    )
+
+
+def test_a_forged_and_re_signed_record_is_refused_with_the_key(
+    app, client, committed, commune, runner, tmp_path
+):
+    election = counted(app, committed, commune)
+    key = _fingerprint(client, election)
+    p4 = election["projects"]["p4"]
+
+    def forge(data):
+        def new_winners(payload):
+            for scope in (payload["scopes"][0], payload["shown"]["scopes"][0]):
+                scope["winners"] = [str(p4)]
+
+        _resign(data, new_winners)
+        data["scopes"][0]["winners"] = [str(p4)]
+
+    def same_content(data):
+        _resign(data, lambda payload: None)
+
+    for change in (forge, same_content):
+        path = download(client, election, tmp_path, change)
+        result = runner.invoke(args=["verify-results", path, "--key", key])
+        assert result.exit_code == 1, result.output
+        assert "FAIL signed by the expected key" in result.output
+        assert "OK   signature of the results" in result.output  # it is signed...
+
+
+def test_readable_names_and_votes_are_covered_by_the_signature(
+    app, client, committed, commune, runner, tmp_path
+):
+    election = counted(app, committed, commune)
+
+    def rename(data):
+        data["scopes"][0]["name_fr"] = "Autre chose"
+        data["scopes"][0]["projects"][0]["votes"] += 100
+
+    result = runner.invoke(
+        args=["verify-results", download(client, election, tmp_path, rename)]
+    )
+    assert result.exit_code == 1
+    assert "FAIL what the record shows is what was signed: differs in scopes" in (
+        result.output
+    )

@@ -1,6 +1,6 @@
 """Driving the voting pages as a resident would."""
 
-from tests.helpers import csrf_token, last_code, submit
+from tests.helpers import csrf_token, last_code, run_jobs, submit
 from tests.voting.factories import PHONE
 
 
@@ -33,15 +33,20 @@ def review(client, election: dict, commune=(), district=(), **extra):
     return submit(client, f"/cycles/{cycle_id}/vote/ballot", data)
 
 
-def cast(client, election: dict, commune=(), district=(), **extra):
+def cast(client, election: dict, commune=(), district=(), mix=True, **extra):
+    """Cast, then (``mix``) run the queued mixing job as a worker would; with the
+    voting tests' batch of one, the ballots are then in the chain."""
     cycle_id = election["cycle_id"]
     data = {**ballot_data(election, commune, district), **extra}
-    return submit(
+    response = submit(
         client,
         f"/cycles/{cycle_id}/vote/cast",
         data,
         form_url=f"/cycles/{cycle_id}/vote/ballot",
     )
+    if mix and response.status_code == 302:
+        run_jobs(client.application, "default")
+    return response
 
 
 def token_for_ballot(client, cycle_id: int) -> str:

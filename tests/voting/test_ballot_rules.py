@@ -200,7 +200,7 @@ def test_approval_min_share_needs_the_minimum_and_refuses_blank(client, app, min
     verify(client, app, min_share["cycle_id"], cin, birth)
     small = cast(client, min_share, min_share["projects"]["commune"][:1])  # 250 000
     assert small.status_code == 400
-    assert "at least 300,000 MAD" in small.get_data(as_text=True)
+    assert "at least 300,000\xa0MAD" in small.get_data(as_text=True)
     blank = cast(client, min_share)
     assert blank.status_code == 400 and "cannot be left blank" in blank.get_data(
         as_text=True

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, last_code
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, last_code, run_jobs
 
 
 @pytest.mark.browser
@@ -55,6 +55,10 @@ def test_a_resident_verifies_and_votes_in_arabic_on_a_small_screen(
         page.wait_for_url(re.compile(r"/vote/done$"))
         receipts = page.locator(".receipt").all_inner_texts()
         assert len(receipts) == 2
-        page.goto(f"{live_server}/cycles/{cycle_id}/ballot-box?receipt={receipts[0]}")
+        box = f"{live_server}/cycles/{cycle_id}/ballot-box?receipt={receipts[0]}"
+        page.goto(box)
+        expect(page.locator(".receipt-waiting")).to_be_visible()  # not mixed yet
+        run_jobs(app, "default")  # the mixing job
+        page.goto(box)
         expect(page.locator(".receipt-found")).to_be_visible()
         browser.close()

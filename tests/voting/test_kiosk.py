@@ -109,3 +109,50 @@ def test_assisted_voting_needs_the_clerk_role(app, committed, commune, election)
     client = app.test_client()
     login_staff(client, "finance", secret)
     assert client.get("/staff/assisted-vote").status_code == 403
+
+
+def test_the_kiosk_opens_in_the_voting_cycle_while_the_next_collects_proposals(
+    app, clerk, committed, commune, election
+):
+    from pbvote.core.time import utcnow
+    from tests.factories import create_cycle
+
+    with committed():
+        create_cycle(commune["id"], current_phase="proposals", year=utcnow().year + 1)
+    page = _open_pass(clerk, election["residents"][0])
+    assert page.status_code == 200
+    assert _code(page.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(KioskPass.cycle_id)) == election["cycle_id"]
+
+
+def test_the_clerk_chooses_when_several_cycles_are_voting(
+    app, clerk, committed, commune, election
+):
+    from datetime import date
+
+    from pbvote.core.time import utcnow
+    from tests.factories import create_cycle, create_project
+    from tests.voting.factories import create_entry
+
+    with committed():
+        other = create_cycle(
+            commune["id"],
+            current_phase="voting",
+            year=utcnow().year + 1,
+            district_ids=commune["district_ids"],
+        )
+        create_project(other, other.scopes[0], 10_000, title="other-0")
+        create_entry(other.id, commune["district_ids"][0], "OT100000", date(1990, 3, 3))
+        other_id = other.id
+    choose = clerk.get("/staff/assisted-vote")
+    text = choose.get_data(as_text=True)
+    assert choose.status_code == 200 and "Several cycles are voting now" in text
+    assert f"/staff/assisted-vote?cycle={other_id}" in text
+    url = f"/staff/assisted-vote?cycle={other_id}"
+    page = submit(
+        clerk, url, {"cin": "OT100000", "birth_date": "03/03/1990", "id_checked": "y"}
+    )
+    assert page.status_code == 200 and _code(page.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(KioskPass.cycle_id)) == other_id

@@ -60,13 +60,12 @@ def test_the_export_shows_no_link_between_ballots_and_voters(app, election):
             [
                 "id",
                 "cycle_id",
-                "scope_id",
                 "position",
                 "sealed",
                 "receipt",
                 "previous_hash",
                 "chain_hash",
-                "cast_on",
+                "mixed_on",
             ]
         )
         assert len(ballot_rows) == 6
@@ -89,9 +88,9 @@ def test_the_export_shows_no_link_between_ballots_and_voters(app, election):
         for table in VOTER_TABLES:
             voter_values |= _values(_export(table)[1])
         assert not voter_values & ballot_values
-        # Foreign keys: a ballot points at its cycle and scope only.
+        # Foreign keys: a ballot points at its cycle only (its scope is sealed).
         targets = {fk.column.table.name for fk in Ballot.__table__.foreign_keys}
-        assert targets == {"cycles", "scopes"}
+        assert targets == {"cycles"}
         for model in (VoterEntry, Verification, VoterMark):
             assert "ballots" not in {
                 fk.column.table.name for fk in model.__table__.foreign_keys

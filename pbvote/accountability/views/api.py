@@ -1,11 +1,11 @@
 """Read-only API of execution data: ``/api/v1/execution/...``."""
 
 from flask import jsonify, url_for
-from sqlalchemy import select
 
-from pbvote.accountability import followup
-from pbvote.accountability.models import AccountabilityReport, ExecutionRecord
-from pbvote.accountability.views import bp, public_record
+from pbvote.accountability import followup, queries
+from pbvote.accountability.models import ExecutionRecord
+from pbvote.accountability.views.blueprint import bp
+from pbvote.accountability.views.public import public_record
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
 from pbvote.core.pagination import paginate
@@ -18,11 +18,7 @@ def _not_found(message: str):
 
 @bp.route("/api/v1/execution/records")
 def api_records():
-    page = paginate(
-        select(ExecutionRecord)
-        .where(ExecutionRecord.commune_id == current_commune().id)
-        .order_by(ExecutionRecord.id)
-    )
+    page = paginate(queries.records_by_id_query(current_commune().id))
     return jsonify(
         {
             "items": [public_record(record) for record in page.items],
@@ -56,11 +52,7 @@ def api_dashboard():
 
 @bp.route("/api/v1/execution/reports")
 def api_reports():
-    page = paginate(
-        select(AccountabilityReport)
-        .where(AccountabilityReport.commune_id == current_commune().id)
-        .order_by(AccountabilityReport.period_end.desc())
-    )
+    page = paginate(queries.reports_query(current_commune().id))
     return jsonify(
         {
             "items": [

@@ -1,0 +1,6 @@
+"""The complaints blueprint and the lookups its route modules share, so that
+no route module imports another (``views`` imports them all at the top)."""
+
+from flask import Blueprint
+
+bp = Blueprint("complaints", __name__)

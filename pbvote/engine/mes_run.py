@@ -1,0 +1,328 @@
+"""One MES run's state and outcome (see :mod:`pbvote.engine.mes` for the method).
+
+Money of class ``k`` is ``values[k] / den[k]`` and its form in the run's starting
+budget ``t`` is ``(form_a[k] + form_b[k] * t) / den[k]``. ``scale`` is the finest
+denominator so far; every ``den[k]`` divides it, so any class is brought to it
+with one whole multiplication (``scale // den[k]``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from pbvote.engine.horizon import Horizon
+
+EXHAUSTED = 0  # class of voters with no money left, whatever t is
+
+
+@dataclass
+class Selection:
+    """How one project was funded in a run."""
+
+    project: str
+    step: int
+    rho: Fraction  # price per unit of utility
+    payment: Fraction  # the most a single supporter paid (rho * utility)
+    effective_votes: Fraction | None  # cost / payment: supporters paying in full
+    supporters: int
+    spent_before: int
+
+
+@dataclass
+class Rejection:
+    """A project its supporters could no longer afford, and when that was seen."""
+
+    project: str
+    step: int
+    supporters_money: Fraction
+
+
+@dataclass
+class MesRun:
+    """The outcome of one MES run at a given per-voter budget.
+
+    ``horizon`` bounds the per-voter budgets that certainly give the same
+    selections and rejections (see :class:`~pbvote.engine.horizon.Horizon`).
+    """
+
+    per_voter_budget: Fraction
+    selections: list[Selection] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    cost: int = 0
+    horizon: Horizon = field(default_factory=Horizon)
+
+    @property
+    def winners(self) -> list[str]:
+        return [selection.project for selection in self.selections]
+
+
+class Run:
+    """Mutable state of one MES run: voter classes, the lazy rho heap."""
+
+    def __init__(self, mes, start: Fraction):
+        self.mes = mes
+        self.result = MesRun(start)
+        self.scale = start.denominator
+        self.group_class = np.ones(len(mes.approvals), dtype=np.intp)  # all: t
+        # Class arrays of Python ints (dtype object: exact, any size), with room.
+        self.class_count = 0
+        self.order_key = np.zeros(0)
+        self.values = self.form_a = self.form_b = self.den = self.order_key
+        self._grow(256)
+        self.values[:2] = [0, start.numerator]
+        self.form_b[:2] = [0, self.scale]
+        self.den[:2] = [1, self.scale]
+        self.order_key[:2] = [0.0, float(start)]
+        self.class_count = 2
+        self.alive = [True] * len(mes.candidates)
+        self.bounds: list[tuple | None] = [None] * len(mes.candidates)
+        self.step = 1
+
+    def execute(self) -> MesRun:
+        heap = []
+        for j in range(len(self.mes.candidates)):
+            self._evaluate_into(heap, j)
+        heapq.heapify(heap)
+        while heap:
+            _, key, j = heapq.heappop(heap)
+            payment = self._cheapest_payment(j)
+            if payment is None:
+                self._reject(j)
+                continue
+            rho, bound = self._rho(j, payment)
+            if heap and (rho, key) > heap[0][:2]:
+                self.bounds[j] = bound  # a project below it may beat it
+                heapq.heappush(heap, (rho, key, j))
+                continue
+            self._select(j, payment, rho, bound)
+        return self.result
+
+    def _evaluate_into(self, heap: list, j: int) -> None:
+        payment = self._cheapest_payment(j)
+        if payment is None:
+            self._reject(j)
+            return
+        rho, self.bounds[j] = self._rho(j, payment)
+        heap.append((rho, self.mes.tie_keys[j], j))
+
+    def _rho(self, j: int, payment: tuple) -> tuple[Fraction, tuple]:
+        """rho as a Fraction, and its form as integers (a, b, denominator)."""
+        value, a, b, divisor = payment
+        if not self.mes.utilities[j]:
+            return Fraction(0), (0, 0, 1)
+        denominator = divisor * self.scale * self.mes.utilities[j]
+        return Fraction(value, denominator), (a, b, denominator)
+
+    def _classes_of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """The classes of ``j``'s supporters with money, poorest first, and their
+        weights (numpy arrays). Floats pre-sort; as rounding is monotone, only
+        classes with equal floats can be out of order, and those are sorted by
+        exact money."""
+        mes = self.mes
+        found = self.group_class[mes.supporter_index[j]]
+        counts = np.bincount(found, weights=mes.supporter_weight[j])
+        present = np.flatnonzero(counts)
+        present = present[present != EXHAUSTED]
+        keys = self.order_key[present]
+        order = np.argsort(keys, kind="stable")
+        classes, keys = present[order], keys[order]
+        weights = counts[classes].astype(np.int64)
+        if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
+            classes, weights = self._sort_equal_floats(classes, weights, keys)
+        return classes, weights
+
+    def _sort_equal_floats(self, classes, weights, keys) -> tuple:
+        """Sort each run of classes with equal float keys by exact money."""
+        classes, weights, keys = classes.tolist(), weights.tolist(), keys.tolist()
+        start = 0
+        for end in range(1, len(keys) + 1):
+            if end == len(keys) or keys[end] != keys[start]:
+                if end - start > 1:
+                    block = sorted(
+                        zip(classes[start:end], weights[start:end]),
+                        key=lambda kw: Fraction(
+                            int(self.values[kw[0]]), int(self.den[kw[0]])
+                        ),
+                    )
+                    classes[start:end] = [k for k, _ in block]
+                    weights[start:end] = [w for _, w in block]
+                start = end
+        return np.array(classes, dtype=np.intp), np.array(weights, dtype=np.int64)
+
+    def _cheapest_payment(self, j: int) -> tuple | None:
+        """Smallest cap p with sum(min(money, p)) over supporters >= cost.
+
+        Returns ``(value, a, b, divisor)``: ``p = value / (divisor * scale)`` and
+        its form ``(a + b*t) / (divisor * scale)``; or ``None`` if the supporters
+        cannot afford it. The form assumes the same voters run out of money at
+        every ``t``, which makes it a lower bound of the true cap at every ``t``.
+
+        Poorest first, classes pay all they have until the rest can share the
+        remainder equally. Whether class ``i`` and everyone after it can share,
+        ``f(i) = money_i * rest_i + paid_i - cost >= 0``, only grows with ``i``;
+        floats guess the first such ``i`` and exact sums confirm it, stepping
+        until they do, so only the classes before it are summed exactly.
+        """
+        cost = self.mes.costs[j] * self.scale
+        if cost == 0:
+            return (0, 0, 0, 1)
+        classes, weights = self._classes_of(j)
+        if not len(classes):
+            return None
+        rest = np.cumsum(weights[::-1])[::-1]  # voters from each class on
+        approx = self.order_key[classes]
+        spent = approx * weights
+        paid = np.cumsum(spent) - spent
+        guess = int(np.argmax(approx * rest >= self.mes.costs[j] - paid))
+        if guess == 0 and approx[0] * rest[0] < self.mes.costs[j] - paid[0]:
+            guess = len(classes)
+        return self._confirm_payment(classes, weights, rest, cost, guess)
+
+    def _confirm_payment(self, classes, weights, rest, cost, guess) -> tuple | None:
+        i, last = guess, len(classes)
+        scaled = self._scaled_weights(classes[:i], weights[:i])
+        paid = int((self.values[classes[:i]] * scaled).sum())
+        while i > 0:  # f(i - 1) >= 0: the guess is too late
+            prior, weight = self._money(int(classes[i - 1])), int(weights[i - 1])
+            if prior * int(rest[i - 1]) < cost - paid + prior * weight:
+                break
+            i, paid = i - 1, paid - prior * weight
+        while i < last:  # f(i) < 0: the guess is too early
+            money = self._money(int(classes[i]))
+            if money * int(rest[i]) >= cost - paid:
+                break
+            i, paid = i + 1, paid + money * int(weights[i])
+        if i == last:
+            return None
+        if i != guess:
+            scaled = self._scaled_weights(classes[:i], weights[:i])
+        paid_a = int((self.form_a[classes[:i]] * scaled).sum())
+        paid_b = int((self.form_b[classes[:i]] * scaled).sum())
+        return (cost - paid, cost - paid_a, -paid_b, int(rest[i]))
+
+    def _scaled_weights(self, classes, weights) -> np.ndarray:
+        """Each class's weight times its factor to the current scale (exact)."""
+        return (self.scale // self.den[classes]) * weights.astype(object)
+
+    def _money(self, k: int) -> int:
+        """Class ``k``'s money over the current scale."""
+        return int(self.values[k]) * (self.scale // int(self.den[k]))
+
+    def _reject(self, j: int) -> None:
+        """Drop ``j``; it stays unaffordable while its supporters' money < cost."""
+        self.alive[j] = False
+        classes, weights = self._classes_of(j)
+        up = self.scale // self.den[classes] * weights.astype(object)
+        money = int((self.values[classes] * up).sum())
+        money_a = int((self.form_a[classes] * up).sum())
+        money_b = int((self.form_b[classes] * up).sum())
+        cost = self.mes.costs[j] * self.scale
+        self.result.horizon.require((cost - money_a, -money_b), strict=True)
+        self.result.rejections.append(
+            Rejection(self.mes.candidates[j].id, self.step, Fraction(money, self.scale))
+        )
+
+    def _select(self, j: int, payment: tuple, rho: Fraction, bound: tuple) -> None:
+        mes, result = self.mes, self.result
+        self._require_lowest(j, bound)
+        cost = mes.costs[j]
+        exact_payment = Fraction(payment[0], payment[3] * self.scale)
+        result.selections.append(
+            Selection(
+                project=mes.candidates[j].id,
+                step=self.step,
+                rho=rho,
+                payment=exact_payment,
+                effective_votes=cost / exact_payment if exact_payment else None,
+                supporters=mes.support[j],
+                spent_before=result.cost,
+            )
+        )
+        result.cost += cost
+        self.alive[j] = False
+        self.step += 1
+        if cost:
+            self._charge(j, self._rescaled(payment))
+
+    def _require_lowest(self, j: int, bound: tuple) -> None:
+        """Record that every other live project's rho bound stays above ``j``'s."""
+        key = self.mes.tie_keys[j]
+        ja, jb, jden = bound
+        for i, alive in enumerate(self.alive):
+            if alive and i != j:
+                ia, ib, iden = self.bounds[i]
+                slope = ib * jden - jb * iden
+                if slope < 0:  # only a falling gap can close
+                    gap = (ia * jden - ja * iden, slope)
+                    self.result.horizon.require(gap, strict=self.mes.tie_keys[i] < key)
+
+    def _rescaled(self, payment: tuple) -> tuple[int, int, int]:
+        """The payment over the run's scale, refined if the payment needs it.
+
+        Classes keep their own denominator, so refining costs nothing here.
+        """
+        value, a, b, divisor = payment
+        factor = divisor // math.gcd(divisor, value, a, b)
+        self.scale *= factor
+        shrink = divisor // factor
+        return value // shrink, a // shrink, b // shrink
+
+    def _charge(self, j: int, payment: tuple[int, int, int]) -> None:
+        """Each supporter of ``j`` pays ``min(own money, payment)``.
+
+        Classes move as a whole (vectorised over numpy arrays of Python ints, so
+        still exact): poor classes to :data:`EXHAUSTED`, the others to a new class
+        each; then every group moves at once through a lookup table.
+        """
+        index = self.mes.supporter_index[j]
+        found = self.group_class[index]
+        present = np.flatnonzero(np.bincount(found))
+        present = present[present != EXHAUSTED]
+        if not len(present):
+            return
+        value, a, b = payment
+        up = self.scale // self.den[present]
+        money = self.values[present] * up
+        gap_a = self.form_a[present] * up - a  # money - payment, as a form
+        gap_b = self.form_b[present] * up - b
+        poor = (money < value).astype(bool)
+        self.result.horizon.require_all(-gap_a[poor], -gap_b[poor], strict=True)
+        self.result.horizon.require_all(gap_a[~poor], gap_b[~poor], strict=False)
+        paid_in_full = (gap_a == 0) & (gap_b == 0)
+        moving = ~(poor | paid_in_full.astype(bool))
+        target = np.zeros(int(present[-1]) + 1, dtype=np.intp)
+        target[present[moving]] = self._new_classes(
+            money[moving] - value, gap_a[moving], gap_b[moving]
+        )
+        self.group_class[index] = target[found]
+
+    def _new_classes(self, values, form_a, form_b) -> np.ndarray:
+        """Append classes over the current scale; return their ids.
+
+        Classes with equal money are not merged: the payment scan treats equal
+        values alike in any order, and merging cost more than it saved.
+        """
+        first, count = self.class_count, len(values)
+        if first + count > len(self.order_key):
+            self._grow(2 * (first + count))
+        end = first + count
+        self.values[first:end] = values
+        self.form_a[first:end] = form_a
+        self.form_b[first:end] = form_b
+        self.den[first:end] = self.scale
+        # Python's int / int is correctly rounded, so the keys keep the order.
+        self.order_key[first:end] = (values / self.scale).astype(np.float64)
+        self.class_count = end
+        return np.arange(first, end, dtype=np.intp)
+
+    def _grow(self, size: int) -> None:
+        for name in ("values", "form_a", "form_b", "den"):
+            grown = np.zeros(size, dtype=object)
+            grown[: self.class_count] = getattr(self, name)[: self.class_count]
+            setattr(self, name, grown)
+        self.order_key = np.resize(self.order_key, size)

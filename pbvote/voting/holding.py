@@ -1,0 +1,166 @@
+"""The holding area between a cast and the public chain, and the mixing job's step.
+
+A cast writes the voter's mark and one :class:`HeldBallot` in one transaction, so
+a database administrator can tie the held row to the voter (same ``xmin``). The
+held row's payload is therefore encrypted (AES-256-GCM) under a key derived with
+HKDF from ``ELECTION_KEY_WRAP`` (an environment secret the database never sees)
+with its own label: without it, neither the sealed ballots nor their receipts can
+be computed from the row, a dead tuple, the WAL or a backup.
+
+:func:`mix_held` appends the held ballots of a cycle to the public hash chain in
+one random order (``secrets.SystemRandom``), in its own transaction, and deletes
+the held rows. It waits for ``MIX_MIN_BATCH`` voters, or for ``MIX_MAX_WAIT_SECONDS``
+after the oldest held cast; the count mixes whatever is left first. A database
+administrator can then tell in which batch a voter's ballots are (the anonymity
+set is the batch), never which of the batch's ballots are theirs.
+"""
+
+import json
+import os
+import secrets
+from datetime import datetime, timedelta
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from pbvote.core.time import day_of
+from pbvote.extensions import db
+from pbvote.voting import sealing
+from pbvote.voting.models import Ballot, ElectionKey, HeldBallot
+
+DEFAULT_MIN_BATCH = 20
+DEFAULT_MAX_WAIT_SECONDS = 3600
+
+
+class HoldingError(Exception):
+    """A held row cannot be opened: a wrong ELECTION_KEY_WRAP or an altered row."""
+
+
+def _hold_key() -> bytes:
+    wrap = current_app.config["ELECTION_KEY_WRAP"].encode()
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"pbvote-holding/1"
+    ).derive(wrap)
+
+
+def seal_held(cycle_id: int, sealed_ballots: list[bytes], now: datetime) -> bytes:
+    """Encrypt one voter's sealed ballots and the cast time for the holding table.
+
+    Every payload has the same size for the same number of scopes."""
+    body = json.dumps(
+        {
+            "at": now.isoformat(timespec="seconds"),
+            "sealed": [s.hex() for s in sealed_ballots],
+        }
+    ).encode()
+    nonce = os.urandom(12)
+    aad = f"pbvote-held:{cycle_id}".encode()
+    return nonce + AESGCM(_hold_key()).encrypt(nonce, body, aad)
+
+
+def open_held(cycle_id: int, payload: bytes) -> tuple[datetime, list[bytes]]:
+    aad = f"pbvote-held:{cycle_id}".encode()
+    try:
+        body = AESGCM(_hold_key()).decrypt(payload[:12], payload[12:], aad)
+    except InvalidTag as exc:
+        raise HoldingError("a held ballot cannot be opened") from exc
+    data = json.loads(body)
+    return datetime.fromisoformat(data["at"]), [
+        bytes.fromhex(s) for s in data["sealed"]
+    ]
+
+
+def hold_ballots(cycle_id: int, sealed_ballots: list[bytes], now: datetime) -> None:
+    """Keep one voter's sealed ballots until the next mixing (the caller commits)."""
+    db.session.add(
+        HeldBallot(
+            id=secrets.token_hex(16),
+            cycle_id=cycle_id,
+            payload=seal_held(cycle_id, sealed_ballots, now),
+        )
+    )
+
+
+def held_count(cycle_id: int) -> int:
+    """How many voters' ballots wait to be mixed into the chain."""
+    return db.session.scalar(
+        select(func.count()).where(HeldBallot.cycle_id == cycle_id)
+    )
+
+
+def held_receipts(cycle_id: int) -> set[str]:
+    """The receipts waiting in the holding area (decrypted here, never stored)."""
+    receipts = set()
+    for payload in db.session.scalars(
+        select(HeldBallot.payload).where(HeldBallot.cycle_id == cycle_id)
+    ):
+        receipts.update(sealing.receipt_of(s) for s in open_held(cycle_id, payload)[1])
+    return receipts
+
+
+def _due(held: list[tuple[datetime, list[bytes]]], now: datetime) -> bool:
+    config = current_app.config
+    if len(held) >= config.get("MIX_MIN_BATCH", DEFAULT_MIN_BATCH):
+        return True
+    wait = timedelta(
+        seconds=config.get("MIX_MAX_WAIT_SECONDS", DEFAULT_MAX_WAIT_SECONDS)
+    )
+    return min(at for at, _ in held) <= now - wait
+
+
+def mix_held(cycle_id: int, now: datetime, *, force: bool = False) -> int:
+    """Append the cycle's held ballots to the chain in a random order and delete
+    the held rows, if a batch is due (``force``: whatever is held). Returns how
+    many ballots were appended. Locks the ElectionKey row: one mixer at a time.
+    The caller commits (one transaction per batch)."""
+    key = db.session.scalars(
+        select(ElectionKey)
+        .where(ElectionKey.cycle_id == cycle_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if key is None:
+        return 0
+    rows = list(
+        db.session.scalars(select(HeldBallot).where(HeldBallot.cycle_id == cycle_id))
+    )
+    if not rows:
+        return 0
+    held = [open_held(cycle_id, row.payload) for row in rows]
+    if not force and not _due(held, now):
+        return 0
+    ballots = [sealed for _at, group in held for sealed in group]
+    secrets.SystemRandom().shuffle(ballots)
+    _append(key, ballots, now)
+    db.session.execute(
+        delete(HeldBallot).where(HeldBallot.id.in_([r.id for r in rows]))
+    )
+    return len(ballots)
+
+
+def _append(key: ElectionKey, ballots: list[bytes], now: datetime) -> None:
+    day = day_of(now)
+    for sealed in ballots:
+        receipt = sealing.receipt_of(sealed)
+        link = sealing.chain_link(key.head_hash, receipt)
+        db.session.add(
+            Ballot(
+                cycle_id=key.cycle_id,
+                position=key.ballot_count + 1,
+                sealed=sealed,
+                receipt=receipt,
+                previous_hash=key.head_hash,
+                chain_hash=link,
+                mixed_on=day,
+            )
+        )
+        key.head_hash, key.ballot_count = link, key.ballot_count + 1
+    db.session.flush()  # rows in shuffled order, before the held rows go
+
+
+def cycles_with_held() -> list[int]:
+    return list(db.session.scalars(select(HeldBallot.cycle_id).distinct()))

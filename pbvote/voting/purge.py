@@ -1,0 +1,79 @@
+"""The scheduled purge of personal trails (run by the worker's safety net and by
+``pbvote voting-purge``): every row that ties a phone, an address or a moment to
+a resident is deleted, not wiped, as soon as it is no longer needed.
+
+- verification attempts and OTP challenges: once expired (plus a margin);
+- rate-limit events: once older than the longest window (a day);
+- sensitive SMS (codes, receipts): deleted when sent (:mod:`pbvote.sms.services`);
+  failed ones after a day;
+- kiosk passes: once used or expired.
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+
+from pbvote.accounts.models import OtpChallenge
+from pbvote.core import ratelimit
+from pbvote.extensions import db
+from pbvote.sms.models import SmsMessage
+from pbvote.voting.models import KioskPass, VerificationAttempt
+
+MARGIN = timedelta(minutes=5)
+RATE_WINDOW_MAX = timedelta(days=1)
+
+
+def purge_personal_trail(now: datetime) -> dict[str, int]:
+    """Delete what is no longer needed; returns how many rows per kind. The caller
+    commits."""
+    ttl = timedelta(seconds=current_app.config["OTP_TTL_SECONDS"])
+    expired = now - ttl - MARGIN
+    counts = {
+        "attempts": _rowcount(
+            delete(VerificationAttempt).where(
+                VerificationAttempt.created_at_dt < expired
+            )
+        ),
+    }
+    challenges = select(OtpChallenge.id).where(
+        or_(
+            OtpChallenge.expires_at_dt < now - MARGIN,
+            OtpChallenge.consumed_at_dt.is_not(None),
+        )
+    )
+    # An attempt still pointing at a consumed challenge is finished: drop both.
+    counts["attempts"] += _rowcount(
+        delete(VerificationAttempt).where(
+            VerificationAttempt.challenge_id.in_(challenges)
+        )
+    )
+    counts["challenges"] = _rowcount(
+        delete(OtpChallenge).where(OtpChallenge.id.in_(challenges))
+    )
+    counts["rate_events"] = ratelimit.purge_older_than(now - RATE_WINDOW_MAX)
+    counts["sms"] = _purge_sms(now)
+    counts["kiosk_passes"] = _rowcount(
+        delete(KioskPass).where(or_(KioskPass.used, KioskPass.expires_at_dt < now))
+    )
+    return counts
+
+
+def _purge_sms(now: datetime) -> int:
+    stale = select(SmsMessage.id).where(
+        SmsMessage.sensitive,
+        or_(
+            SmsMessage.status == "sent",
+            SmsMessage.created_at_dt < now - timedelta(days=1),
+        ),
+    )
+    db.session.execute(
+        update(OtpChallenge)
+        .where(OtpChallenge.sms_message_id.in_(stale))
+        .values(sms_message_id=None)
+    )
+    return _rowcount(delete(SmsMessage).where(SmsMessage.id.in_(stale)))
+
+
+def _rowcount(statement) -> int:
+    return db.session.execute(statement).rowcount or 0
