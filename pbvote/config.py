@@ -31,6 +31,8 @@ def defaults(instance_path: str) -> dict:
         "SMS_GATEWAY_URL": None,
         "SMS_GATEWAY_TOKEN": None,
         "SMS_SENDER": "Ouazzane",
+        # What the gateway bills per segment, in MAD (the staff SMS page's costs).
+        "SMS_SEGMENT_COST_MAD": "0.30",
         # Every stored file (proposals/, execution/, reports/: pbvote.core.storage)
         # lives under STORAGE_DIR; UPLOAD_DIR, its older name, is used when it is
         # not set, so existing installations keep their folder.

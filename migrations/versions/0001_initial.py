@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:26:20.531860
+Create Date: 2026-11-30 22:30:07.143192
 
 """
 
@@ -255,6 +255,7 @@ def upgrade():
         sa.Column("dedupe_key", sa.String(length=120), nullable=True),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("segments", sa.Integer(), server_default="1", nullable=False),
         sa.Column("last_error", sa.String(length=300), nullable=True),
         sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at_dt", sa.DateTime(timezone=True), nullable=True),

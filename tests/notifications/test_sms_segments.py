@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
-from pbvote.notifications.segments import is_gsm7, segments, units
+from pbvote.sms.segments import is_gsm7, segments, units
 
 ROOT = Path(__file__).resolve().parents[2]
 LONGEST_ID = 2**31 - 1  # the largest id PostgreSQL stores
@@ -154,3 +155,36 @@ def test_segment_counting():
     assert segments("ب" * 134) == 2 and segments("ب" * 135) == 3  # 67 per part
     assert units("ç")[0] == "ucs2" and units("Ç")[0] == "gsm7"
     assert segments("") == 0
+
+
+def test_the_staff_sms_page_shows_segments_and_cost_per_month(
+    client, app, committed, commune
+):
+    from datetime import timedelta
+
+    from pbvote.core.time import utcnow
+    from pbvote.sms.models import SmsMessage
+    from pbvote.sms.services import queue_sms
+    from tests.factories import create_staff
+    from tests.helpers import login_staff
+
+    now = utcnow()
+    with committed():
+        _, secret = create_staff(commune["id"], "amina", ["admin"])
+        queue_sms("+212612000001", "ب" * 70, now, purpose="t", commune_id=commune["id"])
+        queue_sms("+212612000001", "ب" * 71, now, purpose="t", commune_id=commune["id"])
+        old = queue_sms("+212612000001", "a" * 200, now, purpose="t")
+        old.commune_id = commune["id"]
+        old.created_at_dt = now - timedelta(days=62)
+    with app.app_context():
+        from pbvote.extensions import db
+
+        counts = sorted(db.session.scalars(select(SmsMessage.segments)))
+        assert counts == [1, 2, 2]
+    login_staff(client, "amina", secret)
+    page = client.get("/staff/sms").get_data(as_text=True)
+    table = page[page.index('id="sms-usage"') :]
+    rows = re.findall(r"<tr><td>(\d{4}-\d{2})</td>(.*?)</tr>", table)
+    cells = [re.findall(r'class="num">([^<]*)<', row) for _, row in rows]
+    assert [c[:2] for c in cells] == [["2", "3"], ["1", "2"]]  # latest month first
+    assert "0.90" in cells[0][2] and "0.60" in cells[1][2]  # 0.30 MAD a segment
