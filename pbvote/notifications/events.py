@@ -10,6 +10,7 @@ from datetime import datetime
 from blinker import Namespace
 
 from pbvote.core.jobs import enqueue_after_commit
+from pbvote.proposals.conversations import comment_added
 
 signals = Namespace()
 execution_updated = signals.signal("execution-updated")
@@ -43,7 +44,8 @@ def announce(
     )
 
 
-def comment_answered(comment, parent, now: datetime) -> None:
+@comment_added.connect
+def comment_answered(comment, parent=None, now: datetime | None = None) -> None:
     """A reply tells the comment's author; a staff answer tells the followers."""
     proposal_id = comment.proposal_id
     params = {"proposal_id": proposal_id, "title": comment.proposal.title[:150]}

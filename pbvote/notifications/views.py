@@ -11,11 +11,13 @@ from pbvote.core.forms import ConfirmForm
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
-from pbvote.notifications import services
+from pbvote.notifications import events, services
 from pbvote.notifications.forms import FollowForm, PreferenceForm
 from pbvote.notifications.texts import page_link, page_text
 
 bp = Blueprint("notifications", __name__)
+# Imported for its signal receivers (comments, execution updates, results).
+RECEIVERS = events
 
 
 @bp.app_context_processor

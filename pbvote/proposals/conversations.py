@@ -4,6 +4,7 @@ who wrote what (never a phone number)."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -13,6 +14,9 @@ from pbvote.proposals.errors import InvalidProposal, NotAllowed
 from pbvote.proposals.models import Comment, Proposal
 
 COMMENTS_PER_HOUR = 10
+# Sent inside the transaction with (comment, parent=, now=): notifications listen,
+# so proposals never import them.
+comment_added = Namespace().signal("comment-added")
 ANSWERING_ROLES = ("admin", "reviewer")
 MAX_COMMENT_ID = 2**31 - 1  # PostgreSQL's integer: a larger id names no comment
 
@@ -102,9 +106,7 @@ def add_comment(
     )
     db.session.add(comment)
     db.session.flush()  # the notification event needs the id
-    from pbvote.notifications.events import comment_answered
-
-    comment_answered(comment, parent, now)
+    comment_added.send(comment, parent=parent, now=now)
     return comment
 
 
@@ -129,17 +131,12 @@ def threads_of(proposal: Proposal) -> list[Thread]:
 
 
 def reviewing_member_ids(proposal: Proposal) -> set[int]:
-    """Staff ids sitting in the body that reviews this proposal."""
-    from pbvote.reviews.models import BodyMember
-
-    review = proposal.review
+    """Staff ids sitting in the body that reviews this proposal (through the
+    review's relationships: proposals do not import reviews)."""
+    review = getattr(proposal, "review", None)
     if review is None:
         return set()
-    return set(
-        db.session.scalars(
-            select(BodyMember.user_id).where(BodyMember.body_id == review.body_id)
-        )
-    )
+    return {member.user_id for member in review.body.members}
 
 
 def author_name(comment: Comment, proposal: Proposal) -> str:

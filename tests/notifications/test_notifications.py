@@ -4,6 +4,7 @@ then a daily digest, a weekly cap, and nothing for what is no longer followed.""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from jobs.notifications import fan_out, send_digests
@@ -63,6 +64,7 @@ def test_following_twice_is_one_follow(client, app, committed, commune):
     assert follow(client, app, "/follow/proposal/99999999999").status_code == 404
 
 
+@pytest.mark.commits  # the worker reads what the request really committed
 def test_a_follower_reads_the_answer_and_gets_one_sms(client, app, committed, commune):
     data, resident = publish_first(app, committed, commune, client)
     with app.app_context():  # nothing before the worker runs
