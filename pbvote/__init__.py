@@ -25,6 +25,7 @@ DOMAINS = (
     "voting",
     "results",
     "accountability",
+    "notifications",
     "holidays",
     "petitions",
     "inforequests",

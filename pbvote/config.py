@@ -31,6 +31,8 @@ def defaults(instance_path: str) -> dict:
         "SMS_GATEWAY_URL": None,
         "SMS_GATEWAY_TOKEN": None,
         "SMS_SENDER": "Ouazzane",
+        # What the gateway bills per segment, in MAD (the staff SMS page's costs).
+        "SMS_SEGMENT_COST_MAD": "0.30",
         # Every stored file (proposals/, execution/, reports/: pbvote.core.storage)
         # lives under STORAGE_DIR; UPLOAD_DIR, its older name, is used when it is
         # not set, so existing installations keep their folder.
@@ -38,6 +40,11 @@ def defaults(instance_path: str) -> dict:
         "UPLOAD_DIR": str(Path(instance_path) / "uploads"),
         "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,  # five 5 MB attachments and a form
         "COMMUNE_SLUG": "ouazzane",
+        # Notification SMS per resident per week (the rest stays in the site).
+        "NOTIFICATION_SMS_PER_WEEK": 3,
+        # Map tiles, e.g. https://tiles.ouazzane.ma/{z}/{x}/{y}.png; None: address only.
+        "MAP_TILE_URL": None,
+        "MAP_TILE_ATTRIBUTION": "",
         "PUBLIC_BASE_URL": None,  # e.g. https://participation.ouazzane.ma, for SMS links
         "OTP_TTL_SECONDS": 600,
         "OTP_MAX_TRIES": 5,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 22:38:49.824155
+Create Date: 2026-11-30 22:55:01.763684
 
 """
 
@@ -255,6 +255,7 @@ def upgrade():
         sa.Column("dedupe_key", sa.String(length=120), nullable=True),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("segments", sa.Integer(), server_default="1", nullable=False),
         sa.Column("last_error", sa.String(length=300), nullable=True),
         sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at_dt", sa.DateTime(timezone=True), nullable=True),
@@ -657,6 +658,36 @@ def upgrade():
         )
 
     op.create_table(
+        "follows",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("target_type", sa.String(length=10), nullable=False),
+        sa.Column("target_id", sa.Integer(), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "target_type in ('proposal', 'project', 'cycle')",
+            name=op.f("ck_follows_target_type"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_follows_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_follows")),
+        sa.UniqueConstraint(
+            "user_id",
+            "target_type",
+            "target_id",
+            name=op.f("uq_follows_user_id_target_type_target_id"),
+        ),
+    )
+    with op.batch_alter_table("follows", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_follows_target", ["target_type", "target_id"], unique=False
+        )
+
+    op.create_table(
         "held_ballots",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("cycle_id", sa.Integer(), nullable=False),
@@ -857,6 +888,53 @@ def upgrade():
         )
         batch_op.create_index(
             "ix_meetings_commune_starts", ["commune_id", "starts_at_dt"], unique=False
+        )
+
+    op.create_table(
+        "notification_preferences",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("by_sms", sa.Boolean(), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.CheckConstraint(
+            "language in ('ar', 'fr')",
+            name=op.f("ck_notification_preferences_language"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_notification_preferences_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_notification_preferences")),
+    )
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("event_key", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("target_type", sa.String(length=10), nullable=False),
+        sa.Column("target_id", sa.Integer(), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("via_follow", sa.Boolean(), nullable=False),
+        sa.Column("sms_state", sa.String(length=10), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("read_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_notifications_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+        sa.UniqueConstraint(
+            "user_id", "event_key", name=op.f("uq_notifications_user_id_event_key")
+        ),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index("ix_notifications_sms_state", ["sms_state"], unique=False)
+        batch_op.create_index(
+            "ix_notifications_user_unread", ["user_id", "read_at_dt"], unique=False
         )
 
     op.create_table(
@@ -1778,6 +1856,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("flag_count", sa.Integer(), nullable=False),
         sa.Column("flags_dismissed", sa.Boolean(), nullable=False),
@@ -1796,6 +1875,12 @@ def upgrade():
             name=op.f("fk_proposal_comments_hidden_by_id_users"),
         ),
         sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["proposal_comments.id"],
+            name=op.f("fk_proposal_comments_parent_id_proposal_comments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
             ["proposal_id"],
             ["proposals.id"],
             name=op.f("fk_proposal_comments_proposal_id_proposals"),
@@ -1806,6 +1891,9 @@ def upgrade():
     with op.batch_alter_table("proposal_comments", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_proposal_comments_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_proposal_comments_parent_id"), ["parent_id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_proposal_comments_proposal_id"),
@@ -2610,6 +2698,7 @@ def downgrade():
     op.drop_table("proposal_events")
     with op.batch_alter_table("proposal_comments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_proposal_comments_proposal_id"))
+        batch_op.drop_index(batch_op.f("ix_proposal_comments_parent_id"))
         batch_op.drop_index(batch_op.f("ix_proposal_comments_author_id"))
 
     op.drop_table("proposal_comments")
@@ -2720,6 +2809,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_otp_challenges_phone"))
 
     op.drop_table("otp_challenges")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_user_unread")
+        batch_op.drop_index("ix_notifications_sms_state")
+
+    op.drop_table("notifications")
+    op.drop_table("notification_preferences")
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_index("ix_meetings_commune_starts")
         batch_op.drop_index(batch_op.f("ix_meetings_body_id"))
@@ -2739,6 +2834,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_held_ballots_cycle_id"))
 
     op.drop_table("held_ballots")
+    with op.batch_alter_table("follows", schema=None) as batch_op:
+        batch_op.drop_index("ix_follows_target")
+
+    op.drop_table("follows")
     with op.batch_alter_table("execution_imports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_execution_imports_commune_id"))
 

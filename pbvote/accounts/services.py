@@ -43,10 +43,8 @@ def request_login_code(
         "login",
         ip,
         now,
-        _(
-            "Ouazzane participation: your code is {code}. "
-            "It is valid for 10 minutes. Never share it."
-        ),
+        # One SMS segment in Arabic (70 characters): tests/notifications checks it.
+        _("Ouazzane: your code is {code}. Valid 10 minutes, never share it."),
     )
 
 

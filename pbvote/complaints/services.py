@@ -124,9 +124,9 @@ def answer_complaint(
 
         queue_sms(
             complaint.author.phone,
-            _(
-                "Commune of Ouazzane: your complaint %(number)s has an answer. "
-                "Please rate it on the site.",
+            _(  # one SMS segment: tests/notifications/test_sms_segments.py
+                "Ouazzane: your complaint %(number)s has an answer. Rate it on the "
+                "site.",
                 number=complaint.tracking_number,
             ),
             now,

@@ -84,6 +84,8 @@ SMS_PURPOSES = {
     "otp-vote": _l("Voting code"),
     "vote-receipt": _l("Vote receipt"),
     "proposal-answer": _l("Answer to a proposal"),
+    "notification": _l("News on what a resident follows"),
+    "notification-digest": _l("Daily digest of news"),
     "execution-update": _l("Project news"),
     "execution-overdue": _l("Overdue project alert"),
     "tally_alert": _l("Count alert"),

@@ -136,9 +136,8 @@ def file_request(
 
         queue_sms(
             requester.phone,
-            _(
-                "Commune of Ouazzane: your request for information is received. "
-                "Tracking number %(number)s; answer due by %(day)s.",
+            _(  # one SMS segment: tests/notifications/test_sms_segments.py
+                "Ouazzane: information request %(number)s received; answer by %(day)s.",
                 number=request.tracking_number,
                 day=request.due_on.isoformat(),
             ),
@@ -278,9 +277,8 @@ def _notify(request: InfoRequest, now: datetime) -> None:
 
         queue_sms(
             phone,
-            _(
-                "Commune of Ouazzane: your request %(number)s has an answer. See "
-                "the register of information requests.",
+            _(  # one SMS segment: tests/notifications/test_sms_segments.py
+                "Ouazzane: your request %(number)s has an answer. See the site.",
                 number=request.tracking_number,
             ),
             now,

@@ -57,4 +57,14 @@ def accessibility():
 @bp.route("/staff/")
 @staff_required(*ROLES)
 def staff_home():
-    return render_template("pages/staff_home.html", roles=current_user.role_names)
+    from pbvote.communes.services import current_commune
+    from pbvote.core.forms import ConfirmForm
+    from pbvote.pages.queues import review_deadline, work_queues
+
+    return render_template(
+        "pages/staff_home.html",
+        roles=current_user.role_names,
+        queues=work_queues(current_user, current_commune().id),
+        review_deadline=review_deadline,
+        action_form=ConfirmForm(),
+    )

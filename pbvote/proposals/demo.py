@@ -5,7 +5,7 @@ submitted, one withdrawn), this year's and last year's all submitted for review
 from pbvote.accounts.models import User
 from pbvote.cycles.services import phase_span
 from pbvote.extensions import db
-from pbvote.proposals import services, social
+from pbvote.proposals import conversations, places, services, social
 
 # (language, title, description, category, beneficiaries, estimated cost,
 #  project title ar, project title fr)
@@ -269,9 +269,32 @@ class Planner:
             location_text=f"{LOCATIONS[language]}, {district}".strip(", "),
             association_id=association.id if association else None,
         )
+        data.latitude, data.longitude = _demo_point(self.count, district)
         return services.save_proposal(
             author, self.cycle, None, data, [], submit=submit, now=moment
         )
+
+
+def _demo_point(count: int, district: str):
+    """A point inside the proposal's district (the middle of its outline in the
+    commune's GeoJSON, or of the commune) for two proposals in three; the third
+    keeps an address only, as many residents will."""
+    if count % 3 == 0:
+        return None, None
+    collection = places.areas() or {"features": []}
+    kind = "district" if district else "commune"
+    for feature in collection["features"]:
+        properties = feature.get("properties") or {}
+        if properties.get("kind") == kind and properties.get("name", "") in (
+            district,
+            "Ouazzane",
+        ):
+            ring = feature["geometry"]["coordinates"][0][:-1]
+            longitude = sum(point[0] for point in ring) / len(ring)
+            latitude = sum(point[1] for point in ring) / len(ring)
+            jitter = ((count * 7) % 5 - 2) / 2000  # markers of one district apart
+            return round(latitude + jitter, 6), round(longitude - jitter, 6)
+    return None, None
 
 
 def _reviewed_cycle(ctx, cycle, authors) -> dict:
@@ -349,17 +372,25 @@ def _supports_and_comments(ctx, cycle, proposal_ids, planner) -> None:
             if person.id != proposal.author_id:
                 social.support_proposal(person, proposal, moment)
     first = db.session.get(Proposal, proposal_ids[0])
-    social.add_comment(
+    question = conversations.add_comment(
         people[3],
         first,
         "فكرة ممتازة، أبنائي يمشون كل يوم مسافة طويلة إلى المدرسة.",
         moment,
     )
-    social.add_comment(
+    conversations.add_comment(
         people[4],
         first,
         "Très bonne idée. Il faudrait aussi un accompagnateur dans le bus.",
         moment,
+    )
+    # A reply under the first comment (one level of replies).
+    conversations.add_comment(
+        people[0],
+        first,
+        "نفس الشيء في حينا، الطريق طويلة وغير مضاءة.",
+        moment,
+        parent_id=question.id,
     )
 
 

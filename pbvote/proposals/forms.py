@@ -1,7 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import FloatField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    FloatField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from pbvote.core.forms import CheckboxesField, MadField
@@ -124,6 +131,8 @@ class CommentForm(FlaskForm):
         ],
         render_kw={"rows": 4},
     )
+    # The comment this one answers, if any; checked by the service.
+    parent_id = HiddenField()
 
 
 class HideCommentForm(FlaskForm):

@@ -182,6 +182,10 @@ class Comment(db.Model):
         ForeignKey("proposals.id", ondelete="CASCADE"), index=True
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # One level of replies: a reply's parent is always a top-level comment.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal_comments.id", ondelete="CASCADE"), index=True
+    )
     body: Mapped[str] = mapped_column(Text)  # plain text, escaped when shown
     flag_count: Mapped[int] = mapped_column(default=0)
     flags_dismissed: Mapped[bool] = mapped_column(default=False)
@@ -190,6 +194,7 @@ class Comment(db.Model):
     hidden_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     proposal = relationship("Proposal")
+    author = relationship("User", foreign_keys=[author_id])
 
     @property
     def is_hidden(self) -> bool:

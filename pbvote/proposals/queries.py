@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
 from pbvote.cycles.models import Scope
 from pbvote.extensions import db
@@ -109,3 +109,20 @@ def export_rows(cycle_id: int) -> list[dict]:
             }
         )
     return rows
+
+
+def placed_proposals(cycle_id: int, limit: int = 2000) -> list:
+    """Public proposals of a cycle with a point or an address, by scope then id:
+    the map page's markers and its list equivalent."""
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(
+                Proposal.cycle_id == cycle_id,
+                Proposal.status.in_(PUBLIC_STATUSES),
+                or_(Proposal.latitude.is_not(None), Proposal.location_text != ""),
+            )
+            .order_by(Proposal.scope_id, Proposal.id)
+            .limit(limit)
+        )
+    )

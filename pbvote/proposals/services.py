@@ -17,7 +17,7 @@ from pbvote.core.i18n import format_day, format_mad
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.cycles.services import phase_at, phase_span
 from pbvote.extensions import db
-from pbvote.proposals import uploads
+from pbvote.proposals import places, uploads
 from pbvote.proposals.errors import (
     DuplicateProposal,
     InvalidProposal,
@@ -200,6 +200,14 @@ def _check_coordinates(latitude, longitude) -> None:
                 "near latitude 34.8 and longitude -5.6."
             ),
             "latitude",
+        )
+    if places.inside_commune(latitude, longitude) is False:
+        raise InvalidProposal(
+            _(
+                "This point is outside the commune of Ouazzane. Pick a place "
+                "inside its boundary, or describe the place by its address only."
+            ),
+            "location_text",
         )
 
 

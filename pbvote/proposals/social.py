@@ -1,19 +1,17 @@
 """Supports and comments on proposals, and the moderation of comments."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 
 from pbvote.audit.services import record_action
-from pbvote.core import ratelimit
 from pbvote.cycles.services import phase_at
 from pbvote.extensions import db
 from pbvote.proposals.errors import AlreadyDone, InvalidProposal, NotAllowed
 from pbvote.proposals.models import Comment, CommentFlag, Proposal, Support
 
 SUPPORT_PHASES = ("proposals", "review")
-COMMENTS_PER_HOUR = 10
 
 
 def _resident(user) -> None:
@@ -35,12 +33,26 @@ def has_supported(user, proposal: Proposal) -> bool:
     )
 
 
+def is_author_side(user, proposal: Proposal) -> bool:
+    """The author, or the representative of the association that proposed it."""
+    if user is None or not getattr(user, "id", None):
+        return False
+    if proposal.author_id == user.id:
+        return True
+    association = proposal.association
+    return association is not None and association.representative_id == user.id
+
+
 def support_proposal(user, proposal: Proposal, now: datetime) -> None:
     """Add the resident's support, once. Raises NotAllowed, AlreadyDone.
 
-    The unique (proposal, user) constraint backs the check against a double click.
+    Supports belong to the person, never to the association they may act for:
+    one row per (proposal, resident), backed by a unique constraint against a
+    double click, and the count is recounted from those rows.
     """
     _resident(user)
+    if is_author_side(user, proposal):
+        raise NotAllowed(_("You cannot support your own proposal."))
     if proposal.status not in ("submitted", "feasible", "feasible_with_changes"):
         raise NotAllowed(_("Only submitted proposals can be supported."))
     if phase_at(proposal.cycle, now) not in SUPPORT_PHASES:
@@ -55,45 +67,15 @@ def support_proposal(user, proposal: Proposal, now: datetime) -> None:
             )
         )
     db.session.add(Support(proposal_id=proposal.id, user_id=user.id, created_at_dt=now))
+    db.session.flush()  # the recount below must see the new row
+    counted = (
+        select(func.count(func.distinct(Support.user_id)))
+        .where(Support.proposal_id == proposal.id)
+        .scalar_subquery()
+    )
     db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id)
-        .values(support_count=Proposal.support_count + 1)
+        update(Proposal).where(Proposal.id == proposal.id).values(support_count=counted)
     )
-
-
-def add_comment(user, proposal: Proposal, body: str, now: datetime) -> Comment:
-    """A plain-text comment on a public proposal, at most 10 an hour per resident.
-
-    Raises NotAllowed, InvalidProposal."""
-    _resident(user)
-    if not proposal.is_public or proposal.status == "withdrawn":
-        raise NotAllowed(_("This proposal does not take comments."))
-    body = (body or "").strip()
-    if len(body) < 2:
-        raise InvalidProposal(_("Write your comment first."), "body")
-    if len(body) > 2000:
-        raise InvalidProposal(
-            _(
-                "A comment has at most 2000 characters; yours has %(num)d.",
-                num=len(body),
-            ),
-            "body",
-        )
-    try:
-        ratelimit.check_and_hit(
-            "proposal-comment", str(user.id), COMMENTS_PER_HOUR, timedelta(hours=1), now
-        )
-    except ratelimit.RateLimited:
-        raise InvalidProposal(
-            _("You have written many comments in the last hour. Please wait a little."),
-            "body",
-        ) from None
-    comment = Comment(
-        proposal_id=proposal.id, author_id=user.id, body=body, created_at_dt=now
-    )
-    db.session.add(comment)
-    return comment
 
 
 def flag_comment(user, comment: Comment, now: datetime) -> None:
@@ -170,14 +152,4 @@ def flagged_comments_query(commune_id: int):
             Comment.flags_dismissed.is_(False),
         )
         .order_by(Comment.flag_count.desc(), Comment.id)
-    )
-
-
-def comments_of(proposal: Proposal) -> list[Comment]:
-    return list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.proposal_id == proposal.id)
-            .order_by(Comment.id)
-        )
     )

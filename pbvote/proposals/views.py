@@ -1,5 +1,7 @@
 """Proposals: the public list and page, writing one, supports and comments."""
 
+from urllib.parse import urlsplit
+
 from flask import (
     abort,
     current_app,
@@ -17,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pbvote.associations.services import approved_associations_of
 from pbvote.communes.services import active_districts, current_commune
-from pbvote.core.access import resident_required
+from pbvote.core.access import resident_required, staff_required
 from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
@@ -28,8 +30,10 @@ from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 from pbvote.proposals import (
     api,
+    conversations,
     exports,
     moderation,
+    places,
     queries,
     services,
     social,
@@ -76,7 +80,24 @@ def proposal_helpers():
         "beneficiary_label": lambda key: BENEFICIARY_LABELS.get(key, key),
         "markdown": render_markdown,
         "excerpt": plain_excerpt,
+        "map_config": places.map_settings(),
     }
+
+
+@bp.after_request
+def _allow_map_tiles(response):
+    """A tile server on another origin is the one image source maps add."""
+    settings = places.map_settings()
+    origin = urlsplit(settings["tiles"]) if settings else None
+    if origin and origin.scheme in ("http", "https") and origin.netloc:
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"img-src 'self' data: {origin.scheme}://{origin.netloc}; "
+            "style-src 'self'; script-src 'self'; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+            "connect-src 'self'"
+        )
+    return response
 
 
 def refused(message: str, status: int = 403):
@@ -125,6 +146,28 @@ def _filter_form(cycle) -> FilterForm:
         (key, STATUS_LABELS[key]) for key in PUBLIC_STATUSES
     ]
     return form
+
+
+@bp.route("/cycles/<int:cycle_id>/proposals/map")
+def proposal_map(cycle_id: int):
+    """The map of a cycle's proposals, with the same places as a list (for the
+    keyboard, screen readers, and browsers without JavaScript or tiles)."""
+    cycle = cycle_or_404(cycle_id)
+    return render_template(
+        "proposals/map.html",
+        cycle=cycle,
+        proposals=queries.placed_proposals(cycle.id),
+        scope_label=scope_label,
+    )
+
+
+@bp.route("/map/areas.geojson")
+def map_areas():
+    """The commune's boundary and districts, as the commune provided them."""
+    collection = places.areas()
+    if collection is None:
+        abort(404)
+    return collection
 
 
 @bp.route("/cycles/<int:cycle_id>/proposals")
@@ -344,7 +387,19 @@ def _render_page(proposal: Proposal, comment_form: CommentForm, status: int = 20
         "proposals/page.html",
         proposal=proposal,
         review=review if review and review.is_published else None,
-        comments=social.comments_of(proposal),
+        threads=conversations.threads_of(proposal),
+        comment_author=lambda c: conversations.author_name(c, proposal),
+        body_member_ids=conversations.reviewing_member_ids(proposal),
+        comment_action=url_for(
+            ".staff_answer" if getattr(current_user, "is_staff", False) else ".comment",
+            proposal_id=proposal.id,
+        ),
+        author_side=social.is_author_side(current_user, proposal),
+        can_answer=current_user.is_authenticated
+        and (
+            not current_user.is_staff
+            or current_user.has_role(*conversations.ANSWERING_ROLES)
+        ),
         comment_form=comment_form,
         action_form=ConfirmForm(),
         supported=social.has_supported(current_user, proposal),
@@ -384,14 +439,14 @@ def support(proposal_id: int):
     return redirect(url_for(".proposal_page", proposal_id=proposal.id))
 
 
-@bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
-@resident_required
-def comment(proposal_id: int):
-    proposal = _proposal_or_404(proposal_id)
+def _write_comment(proposal: Proposal):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            social.add_comment(current_user, proposal, form.body.data, utcnow())
+            parent_id = conversations.parse_parent_id(form.parent_id.data)
+            comment = conversations.add_comment(
+                current_user, proposal, form.body.data, utcnow(), parent_id
+            )
         except ProposalError as error:
             db.session.rollback()
             form_error(form, error)
@@ -399,9 +454,26 @@ def comment(proposal_id: int):
             db.session.commit()
             flash(_("Your comment is published."), "success")
             return redirect(
-                url_for(".proposal_page", proposal_id=proposal.id, _anchor="comments")
+                url_for(
+                    ".proposal_page",
+                    proposal_id=proposal.id,
+                    _anchor=f"comment-{comment.id}",
+                )
             )
     return _render_page(proposal, form, 400)
+
+
+@bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
+@resident_required
+def comment(proposal_id: int):
+    return _write_comment(_proposal_or_404(proposal_id))
+
+
+@bp.route("/staff/proposals/<int:proposal_id>/answer", methods=["POST"])
+@staff_required(*conversations.ANSWERING_ROLES)
+def staff_answer(proposal_id: int):
+    """A reviewer or an administrator answers in the conversation."""
+    return _write_comment(_proposal_or_404(proposal_id))
 
 
 @bp.route("/comments/<int:comment_id>/flag", methods=["POST"])

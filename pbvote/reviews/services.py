@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, true
 
 from pbvote.accounts.models import User
 from pbvote.associations.models import Association
@@ -16,6 +16,7 @@ from pbvote.core.jobs import enqueue_after_commit
 from pbvote.cycles.models import Cycle
 from pbvote.cycles.services import phase_at, phase_span, require_phase
 from pbvote.extensions import db
+from pbvote.notifications.events import review_published
 from pbvote.proposals.models import DECISIONS, Project, Proposal, Support
 from pbvote.proposals.services import record_event
 from pbvote.proposals.text import plain_excerpt
@@ -324,8 +325,11 @@ def _project_for(review: Review, now: datetime) -> Project:
     return project
 
 
-def publish_decisions(actor, cycle: Cycle, now: datetime) -> list[Review]:
-    """Publish every recorded, unpublished review of the cycle: the proposals take
+def publish_decisions(
+    actor, cycle: Cycle, now: datetime, review_ids: list[int] | None = None
+) -> list[Review]:
+    """Publish every recorded, unpublished review of the cycle (or only those of
+    ``review_ids``, to publish one by one or a chosen batch): the proposals take
     their decision, feasible ones become projects at their official cost, and each
     author is told by SMS in a job that starts after commit.
 
@@ -340,6 +344,7 @@ def publish_decisions(actor, cycle: Cycle, now: datetime) -> list[Review]:
                 Proposal.status == "submitted",
                 Review.decision.is_not(None),
                 Review.published_at_dt.is_(None),
+                true() if review_ids is None else Review.id.in_(review_ids),
             )
             .order_by(Review.id)
         )
@@ -354,6 +359,7 @@ def publish_decisions(actor, cycle: Cycle, now: datetime) -> list[Review]:
         record_event(review.proposal, review.decision, now, note)
         if review.decision in PROJECT_DECISIONS:
             _project_for(review, now)
+        review_published(review, now)  # followers are told after commit
         enqueue_after_commit(
             "jobs.proposals.notify_decision",
             review.proposal_id,
@@ -368,29 +374,28 @@ def publish_decisions(actor, cycle: Cycle, now: datetime) -> list[Review]:
 
 
 def notify_author(proposal_id: int, now: datetime):
-    """Queue the SMS that tells the author their answer, once (dedupe key).
+    """Queue the SMS that tells the author their answer, once (dedupe key), in the
+    author's SMS language and in one segment.
 
     Returns the SmsMessage, or None if the proposal or its answer is gone."""
+    from pbvote.notifications.services import preference_of
+    from pbvote.notifications.texts import LOCALES
     from pbvote.proposals.forms import STATUS_LABELS
     from pbvote.sms.services import queue_sms
 
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or proposal.review is None or not proposal.review.is_published:
         return None
-    parts = []
-    for locale in ("ar_MA", "fr_MA"):
-        with force_locale(locale):
-            parts.append(
-                _(
-                    "Ouazzane participation: your proposal no. %(id)d has its "
-                    "answer: %(decision)s. Read it on the proposal's page.",
-                    id=proposal.id,
-                    decision=str(STATUS_LABELS[proposal.review.decision]),
-                )
-            )
+    language = preference_of(proposal.author_id).language
+    with force_locale(LOCALES.get(language, "ar_MA")):
+        body = _(
+            "Ouazzane: your proposal %(id)d has its answer: %(decision)s.",
+            id=proposal.id,
+            decision=str(STATUS_LABELS[proposal.review.decision]),
+        )
     return queue_sms(
         proposal.author.phone,
-        "\n".join(parts),
+        body,
         now,
         purpose="proposal-answer",
         commune_id=proposal.cycle.commune_id,

@@ -326,6 +326,25 @@ def publish(cycle_id: int):
     )
 
 
+@bp.route("/staff/reviews/<int:review_id>/publish", methods=["POST"])
+@staff_required("admin")
+def publish_one(review_id: int):
+    """Publish one recorded answer (from the staff home's work queue)."""
+    review = _review_or_404(review_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    try:
+        services.publish_decisions(
+            current_user, review.proposal.cycle, utcnow(), [review.id]
+        )
+    except (ReviewError, CycleError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Answer published; its author is told by SMS."), "success")
+    return redirect(url_for("pages.staff_home"))
+
+
 @bp.route("/staff/cycles/<int:cycle_id>/open-voting", methods=["GET", "POST"])
 @staff_required("admin")
 def open_voting(cycle_id: int):

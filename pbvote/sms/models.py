@@ -25,6 +25,8 @@ class SmsMessage(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Counted when queued (a sensitive body is deleted once sent): what is billed.
+    segments: Mapped[int] = mapped_column(default=1, server_default="1")
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())

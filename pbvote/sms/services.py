@@ -1,7 +1,7 @@
 """Queueing and delivering text messages."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from pbvote.core.security import open_secret, seal_secret
 from pbvote.extensions import db
 from pbvote.sms.backends import SmsSendError, backend_from_config
 from pbvote.sms.models import SmsMessage
+from pbvote.sms.segments import segments as count_segments
 
 SEAL = "sms-body"
 # Jobs of sensitive messages carry only the message id and Redis forgets them fast.
@@ -47,6 +48,7 @@ def queue_sms(
         commune_id=commune_id,
         sensitive=sensitive,
         dedupe_key=dedupe_key,
+        segments=count_segments(body),
         created_at_dt=now,
         status="queued",
     )
@@ -117,3 +119,36 @@ def failed_message_ids(limit: int = 500) -> list[int]:
             .limit(limit)
         )
     )
+
+
+def monthly_usage(commune_id: int, now: datetime, months: int = 12) -> list[dict]:
+    """Messages, segments and their cost per month (the commune's calendar), the
+    latest month first, over the last ``months`` months. Cost: segments times
+    ``SMS_SEGMENT_COST_MAD``."""
+    from decimal import Decimal
+
+    from pbvote.core.time import commune_zone
+
+    zone = commune_zone()
+    local = now.astimezone(zone)
+    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    rows = db.session.execute(
+        select(SmsMessage.created_at_dt, SmsMessage.segments).where(
+            SmsMessage.commune_id == commune_id, SmsMessage.created_at_dt >= first
+        )
+    )
+    price = Decimal(str(current_app.config["SMS_SEGMENT_COST_MAD"]))
+    usage: dict[tuple, dict] = {}
+    for created, count in rows:
+        moment = created.astimezone(zone)
+        month = usage.setdefault(
+            (moment.year, moment.month),
+            {"year": moment.year, "month": moment.month, "messages": 0, "segments": 0},
+        )
+        month["messages"] += 1
+        month["segments"] += count
+    for month in usage.values():
+        month["cost"] = price * month["segments"]
+    return [usage[key] for key in sorted(usage, reverse=True)]

@@ -21,8 +21,14 @@ bp = Blueprint("sms", __name__)
 @bp.route("/staff/sms")
 @staff_required("admin")
 def sms_status():
+    from pbvote.communes.services import current_commune
+    from pbvote.sms.services import monthly_usage
+
     page = paginate(select(SmsMessage).order_by(SmsMessage.id.desc()), size=50)
-    return render_template("sms/status.html", page=page, form=ConfirmForm())
+    usage = monthly_usage(current_commune().id, utcnow())
+    return render_template(
+        "sms/status.html", page=page, form=ConfirmForm(), usage=usage
+    )
 
 
 @bp.route("/staff/sms/retry", methods=["POST"])

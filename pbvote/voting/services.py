@@ -33,7 +33,7 @@ from pbvote.voting.models import (
     VoterMark,
 )
 from pbvote.voting.opening import require_voting_open
-from pbvote.voting.rules import ballot_scopes, check_ballot, parse_form, scope_name
+from pbvote.voting.rules import ballot_scopes, check_ballot, parse_form
 from pbvote.voting.signals import election_key_created
 from pbvote.voting.verification import PHONE_SEAL, verification_for
 
@@ -187,25 +187,28 @@ def short_receipt(receipt: str) -> str:
 def _queue_receipt_sms(cycle: Cycle, phone: str, receipts, now: datetime) -> None:
     from pbvote.sms.services import queue_sms
 
-    codes = " ; ".join(
-        f"{scope_name(scope)}: {short_receipt(receipt)}" for scope, receipt in receipts
-    )
+    # The receipts in the ballot's order (commune-wide scope first), without the
+    # scopes' names: each SMS fits one segment (tests/notifications/
+    # test_sms_segments.py), the key's fingerprint in its own message.
+    codes = " ".join(short_receipt(receipt) for _scope, receipt in receipts)
     key = db.session.get(ElectionKey, cycle.id)
-    # Sensitive: phone and body are sealed, and the row is deleted once delivered.
-    queue_sms(
-        phone,
+    texts = (
+        _("Ouazzane: vote recorded. Receipts: %(codes)s", codes=codes),
         _(
-            "Ouazzane participation: your vote is recorded. Receipts: "
-            "%(codes)s. Check them on the public ballot box. Results key: "
-            "%(key)s",
-            codes=codes,
+            "Ouazzane: results key %(key)s",
             key=key_fingerprint(key.signing_public),
         ),
-        now,
-        purpose="vote-receipt",
-        commune_id=cycle.commune_id,
-        sensitive=True,
     )
+    for body in texts:
+        # Sensitive: phone and body are sealed, and the row is deleted once sent.
+        queue_sms(
+            phone,
+            body,
+            now,
+            purpose="vote-receipt",
+            commune_id=cycle.commune_id,
+            sensitive=True,
+        )
 
 
 # The public ballot box -----------------------------------------------------------

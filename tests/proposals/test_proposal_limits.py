@@ -83,7 +83,7 @@ def test_an_eleventh_comment_within_the_hour_is_refused(
 def test_comments_are_accepted_again_once_the_hour_has_passed(app, committed, commune):
     from pbvote.accounts.models import User
     from pbvote.core.time import utcnow
-    from pbvote.proposals.social import add_comment
+    from pbvote.proposals.conversations import add_comment
 
     proposal_id = _public_proposal(committed, commune)
     with committed():

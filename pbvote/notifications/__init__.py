@@ -1,0 +1,1 @@
+"""Following proposals, projects and cycles, and telling residents what changed."""

@@ -1,0 +1,9 @@
+"""Notification errors: ``str(error)`` is a sentence the person can act on."""
+
+
+class NotificationError(Exception):
+    pass
+
+
+class NothingToFollow(NotificationError):
+    """The target does not exist, is not public, or is in another commune."""

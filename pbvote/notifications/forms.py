@@ -1,0 +1,20 @@
+"""Notification forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField
+
+
+class PreferenceForm(FlaskForm):
+    by_sms = BooleanField(_l("Also tell me by SMS (at most one a day)"))
+    language = RadioField(
+        _l("Language of my SMS"),
+        choices=[("ar", "العربية"), ("fr", "Français")],
+        default="ar",
+    )
+
+
+class FollowForm(FlaskForm):
+    """Follow or unfollow; ``next`` brings the resident back where they were."""
+
+    next = HiddenField()
