@@ -30,6 +30,7 @@ from pbvote.accountability.models import (
     ExecutionUpdate,
     UpdateAttachment,
 )
+from pbvote.accountability.signals import execution_updated
 from pbvote.accountability.statuses import ensure_statuses
 from pbvote.audit.services import record_action
 from pbvote.core import storage
@@ -267,6 +268,7 @@ def publish(actor, update: ExecutionUpdate, now: datetime) -> ExecutionUpdate:
     update.progress_after = record.progress
     update.committed_after, update.spent_after = record.committed, record.spent
     db.session.flush()
+    execution_updated.send(record.project_id, update_id=update.id, now=now)
     record_action(
         actor,
         "execution.publish",

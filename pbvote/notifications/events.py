@@ -1,20 +1,21 @@
 """What happened, told to the notifications: domain code calls these functions (or
 sends the signals) inside its transaction; the fan-out job starts after commit.
 
-Signals other domains send without importing this package's services:
-``execution_updated`` (sender: the project id; ``update_id``, ``now``) and
-``results_published`` (sender: the cycle id; ``now``)."""
+It listens to the signals lower domains send: ``accountability.signals.
+execution_updated`` (sender: the project id; ``update_id``, ``now``) and
+``results.signals.results_published`` (sender: the cycle id; ``now``)."""
 
 from datetime import datetime
 
 from blinker import Namespace
 
+from pbvote.accountability.signals import execution_updated
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.proposals.conversations import comment_added
+from pbvote.results.signals import results_published
+from pbvote.reviews.signals import review_published
 
 signals = Namespace()
-execution_updated = signals.signal("execution-updated")
-results_published = signals.signal("results-published")
 
 
 def announce(
@@ -64,7 +65,8 @@ def comment_answered(comment, parent=None, now: datetime | None = None) -> None:
     )
 
 
-def review_published(review, now: datetime) -> None:
+@review_published.connect
+def _on_review_published(review, now: datetime, **extra) -> None:
     """Followers of the proposal and of its cycle; the author in the site only
     (the review sends the author their own SMS)."""
     proposal = review.proposal

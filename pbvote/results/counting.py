@@ -45,6 +45,7 @@ from pbvote.results.models import (
     TallyChunk,
     TallyRun,
 )
+from pbvote.results.signals import results_published
 from pbvote.voting.holding import mix_held
 from pbvote.voting.models import Ballot, ElectionKey
 from pbvote.voting.sealing import (
@@ -485,6 +486,7 @@ def _publish(
     run.signature = sign(signing_secret, payload.encode())
     run.signing_public, run.sealing_public = key.signing_public, key.sealing_public
     run.status, run.finished_at_dt, run.heartbeat_at_dt = "published", now, now
+    results_published.send(cycle.id, now=now)  # followers hear after commit
     winners = [int(pid) for item in counted for pid in item["result"].winners]
     record_action(
         None,

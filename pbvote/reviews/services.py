@@ -4,8 +4,8 @@ rule that voting cannot open while a proposal lacks its answer."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import exists, select, true
 
 from pbvote.accounts.models import User
@@ -16,7 +16,6 @@ from pbvote.core.jobs import enqueue_after_commit
 from pbvote.cycles.models import Cycle
 from pbvote.cycles.services import phase_at, phase_span, require_phase
 from pbvote.extensions import db
-from pbvote.notifications.events import review_published
 from pbvote.proposals.models import DECISIONS, Project, Proposal, Support
 from pbvote.proposals.services import record_event
 from pbvote.proposals.text import plain_excerpt
@@ -29,6 +28,7 @@ from pbvote.reviews.errors import (
     NotReadyForVoting,
 )
 from pbvote.reviews.models import AdvisoryBody, BodyMember, Review
+from pbvote.reviews.signals import review_published
 
 PROJECT_DECISIONS = ("feasible", "feasible_with_changes")
 # Bodies may start while proposals still come in; answers go out in the review phase.
@@ -359,7 +359,7 @@ def publish_decisions(
         record_event(review.proposal, review.decision, now, note)
         if review.decision in PROJECT_DECISIONS:
             _project_for(review, now)
-        review_published(review, now)  # followers are told after commit
+        review_published.send(review, now=now)  # followers are told after commit
         enqueue_after_commit(
             "jobs.proposals.notify_decision",
             review.proposal_id,
@@ -371,36 +371,6 @@ def publish_decisions(
         actor, "review.publish", "cycle", cycle.id, now, {"published": len(reviews)}
     )
     return reviews
-
-
-def notify_author(proposal_id: int, now: datetime):
-    """Queue the SMS that tells the author their answer, once (dedupe key), in the
-    author's SMS language and in one segment.
-
-    Returns the SmsMessage, or None if the proposal or its answer is gone."""
-    from pbvote.notifications.services import preference_of
-    from pbvote.notifications.texts import LOCALES
-    from pbvote.proposals.forms import STATUS_LABELS
-    from pbvote.sms.services import queue_sms
-
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.review is None or not proposal.review.is_published:
-        return None
-    language = preference_of(proposal.author_id).language
-    with force_locale(LOCALES.get(language, "ar_MA")):
-        body = _(
-            "Ouazzane: your proposal %(id)d has its answer: %(decision)s.",
-            id=proposal.id,
-            decision=str(STATUS_LABELS[proposal.review.decision]),
-        )
-    return queue_sms(
-        proposal.author.phone,
-        body,
-        now,
-        purpose="proposal-answer",
-        commune_id=proposal.cycle.commune_id,
-        dedupe_key=f"proposal-answer:{proposal.id}",
-    )
 
 
 # Readiness for the vote ------------------------------------------------------------

@@ -255,7 +255,8 @@ def test_bad_preferences_get_a_clear_message(client, app, committed, commune):
 def test_signals_tell_the_followers_of_a_project_and_a_cycle(
     client, app, committed, commune
 ):
-    from pbvote.notifications.events import execution_updated, results_published
+    from pbvote.accountability.signals import execution_updated
+    from pbvote.results.signals import results_published
 
     data = seed(committed, commune)
     with committed():
