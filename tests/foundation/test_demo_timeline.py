@@ -3,6 +3,7 @@ seeded at 'now minus N days', the timeline showed 'Oct 26 - Nov 25' then
 'Nov 25 - Dec 25', one day in two phases."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 from sqlalchemy import select
 
@@ -23,6 +24,6 @@ def test_demo_phases_start_at_local_midnight_and_days_do_not_overlap(app):
             for moment in moments:
                 assert moment == local_day_start(to_local_day(moment)), moment
             rows = services.timeline(cycle, utcnow())
-            for row, following in zip(rows, rows[1:]):
+            for row, following in pairwise(rows):
                 last = to_local_day(row["last_day"])
                 assert last + timedelta(days=1) == to_local_day(following["starts"])
