@@ -210,7 +210,8 @@ def test_a_resident_cannot_flood_complaints(app, client, commune, monkeypatch):
 def test_the_complaint_number_stays_left_to_right_in_arabic_sentences(
     app, client, commune
 ):
-    """An Arabic page reorders "RC-2026-…" unless it is isolated (<bdi>)."""
+    """Codes inside Arabic sentences are isolated left to right (``ltr``), as phone
+    numbers and receipts are: the number was the one code left bare."""
     complaint_id = _filed(client, app, commune)
     with app.app_context():
         number = db.session.get(Complaint, complaint_id).tracking_number

@@ -267,7 +267,8 @@ def test_one_connection_cannot_flood_the_register(app, client, commune, monkeypa
 def test_the_tracking_number_stays_left_to_right_in_arabic_sentences(
     app, client, commune
 ):
-    """An Arabic page reorders "DI-2026-7T9FBG" unless it is isolated (<bdi>)."""
+    """Codes inside Arabic sentences are isolated left to right (``ltr``), as phone
+    numbers and receipts are: the number was the one code left bare."""
     with app.app_context():
         response = submit(client, "/information/new", FORM)
         number = response.location.rsplit("/", 1)[1]
