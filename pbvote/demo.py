@@ -13,7 +13,7 @@ from pbvote.accounts.models import User, UserRole
 from pbvote.accounts.services import TOTP_SEAL
 from pbvote.communes.models import Commune, District
 from pbvote.core.security import seal_secret
-from pbvote.core.time import utcnow
+from pbvote.core.time import local_day_start, to_local_day, utcnow
 from pbvote.cycles.models import PHASES, Cycle, Phase, Scope
 from pbvote.extensions import db
 
@@ -93,6 +93,12 @@ def _staff(commune, now) -> dict[str, User]:
     return staff
 
 
+def _day_start(first_start, days: int):
+    """Local midnight ``days`` after the local day of ``first_start``: phases start
+    on whole local days, as staff type them, so the timeline's days do not overlap."""
+    return local_day_start(to_local_day(first_start) + timedelta(days=days))
+
+
 def _cycle(commune, year, title_ar, title_fr, total, first_start, step_days, districts):
     cycle = Cycle(
         commune_id=commune.id,
@@ -102,13 +108,11 @@ def _cycle(commune, year, title_ar, title_fr, total, first_start, step_days, dis
         total_budget=total,
         created_at_dt=first_start,
         settings={},
-        ends_at_dt=first_start + timedelta(days=step_days * len(PHASES)),
+        ends_at_dt=_day_start(first_start, step_days * len(PHASES)),
     )
     for index, kind in enumerate(PHASES):
         cycle.phases.append(
-            Phase(
-                kind=kind, starts_at_dt=first_start + timedelta(days=step_days * index)
-            )
+            Phase(kind=kind, starts_at_dt=_day_start(first_start, step_days * index))
         )
     commune_share = total * 40 // 100
     per_district = (total - commune_share) // len(districts)

@@ -19,6 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from pbvote.accounts import services, sessions
 from pbvote.accounts.errors import AccountError, CodeRejected
 from pbvote.accounts.forms import (
+    ROLE_LABELS,
     CodeForm,
     PasswordChangeForm,
     PhoneForm,
@@ -219,7 +220,9 @@ def staff_enrol():
 @staff_required("admin")
 def staff_users():
     page = paginate(services.staff_members(current_commune().id))
-    return render_template("accounts/staff_users.html", page=page)
+    return render_template(
+        "accounts/staff_users.html", page=page, role_labels=ROLE_LABELS
+    )
 
 
 @bp.route("/staff/users/new", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 import pbvote.complaints.api
 import pbvote.complaints.staff  # noqa: F401 - its routes join bp
@@ -31,7 +32,7 @@ from pbvote.complaints.models import Complaint
 from pbvote.complaints.web import bp
 from pbvote.core.access import resident_required
 from pbvote.core.forms import form_error
-from pbvote.core.i18n import localized
+from pbvote.core.i18n import localized, ltr
 from pbvote.core.nav import add_nav
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
@@ -87,11 +88,10 @@ def new_complaint():
             form_error(form, error)
         else:
             db.session.commit()
+            # Markup keeps the number isolated (<bdi>) inside an Arabic sentence.
             flash(
-                _(
-                    "Your complaint is received: number %(number)s.",
-                    number=complaint.tracking_number,
-                ),
+                Markup(_("Your complaint is received: number %(number)s."))
+                % {"number": ltr(complaint.tracking_number)},
                 "success",
             )
             return redirect(url_for(".complaint_page", complaint_id=complaint.id))

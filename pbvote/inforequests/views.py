@@ -12,11 +12,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 import pbvote.inforequests.api
 import pbvote.inforequests.staff  # noqa: F401 - its routes join bp
 from pbvote.communes.services import current_commune
 from pbvote.core.forms import form_error
+from pbvote.core.i18n import ltr
 from pbvote.core.nav import add_nav
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
@@ -67,11 +69,12 @@ def new_request():
             form_error(form, error)
         else:
             db.session.commit()
+            # Markup keeps the number isolated (<bdi>) inside an Arabic sentence.
             flash(
-                _(
-                    "Your request is received. Keep its tracking number: %(number)s.",
-                    number=filed.tracking_number,
-                ),
+                Markup(
+                    _("Your request is received. Keep its tracking number: %(number)s.")
+                )
+                % {"number": ltr(filed.tracking_number)},
                 "success",
             )
             return redirect(url_for(".request_page", number=filed.tracking_number))

@@ -8,6 +8,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.widgets import TextInput
 
 from pbvote.voting.registry import CIN_RE, normalise_cin
 
@@ -61,9 +62,18 @@ class SignForm(FlaskForm):
         _l("National ID card number"),
         validators=[DataRequired(_l("Give your ID card number.")), _cin],
     )
+    # Typed as on the ID card (DD/MM/YYYY), like the voting form; a browser date
+    # picker would make residents scroll back decades. ISO dates still pass.
     birth_date = DateField(
         _l("Date of birth"),
-        validators=[DataRequired(_l("Give the date of birth, e.g. 1990-04-21."))],
+        format=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=TextInput(),
+        validators=[
+            DataRequired(
+                _l("Enter the date of birth as on your ID card, e.g. 23/04/1990.")
+            )
+        ],
+        render_kw={"inputmode": "numeric", "placeholder": _l("DD/MM/YYYY")},
     )
 
 

@@ -205,3 +205,16 @@ def test_a_resident_cannot_flood_complaints(app, client, commune, monkeypatch):
     _filed(client, app, commune)
     second = _file(client, commune)
     assert "many complaints today" in second.get_data(as_text=True)
+
+
+def test_the_complaint_number_stays_left_to_right_in_arabic_sentences(
+    app, client, commune
+):
+    """Codes inside Arabic sentences are isolated left to right (``ltr``), as phone
+    numbers and receipts are: the number was the one code left bare."""
+    complaint_id = _filed(client, app, commune)
+    with app.app_context():
+        number = db.session.get(Complaint, complaint_id).tracking_number
+    page = client.get(f"/complaints/{complaint_id}").get_data(as_text=True)
+    # once in the confirmation message, once in the heading
+    assert page.count(f'<bdi dir="ltr">{number}</bdi>') == 2, page

@@ -268,3 +268,14 @@ def test_a_handed_over_password_is_changed_at_first_sign_in(
     with app.app_context():
         changed = db.session.scalar(select(User).where(User.username == "karim"))
         assert not changed.password_must_change
+
+
+def test_the_staff_list_names_roles_in_words_not_keys(app, client, commune, committed):
+    """The roles column showed "clerk", "admin": untranslated keys on Arabic pages."""
+    with committed():
+        _, secret = create_staff(commune["id"], "amina", ["admin"])
+        create_staff(commune["id"], "karim", ["clerk", "reviewer"])
+    login_staff(client, "amina", secret)
+    page = client.get("/staff/users").get_data(as_text=True)
+    assert "Citizen-office clerk, Advisory-body reviewer" in page
+    assert "<td>clerk" not in page and "<td>admin</td>" not in page

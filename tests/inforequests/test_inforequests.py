@@ -262,3 +262,17 @@ def test_one_connection_cannot_flood_the_register(app, client, commune, monkeypa
         assert submit(client, "/information/new", FORM).status_code == 302
     third = submit(client, "/information/new", FORM)
     assert "Too many requests from this connection" in third.get_data(as_text=True)
+
+
+def test_the_tracking_number_stays_left_to_right_in_arabic_sentences(
+    app, client, commune
+):
+    """Codes inside Arabic sentences are isolated left to right (``ltr``), as phone
+    numbers and receipts are: the number was the one code left bare."""
+    with app.app_context():
+        response = submit(client, "/information/new", FORM)
+        number = response.location.rsplit("/", 1)[1]
+    page = client.get(response.location).get_data(as_text=True)
+    isolated = f'<bdi dir="ltr">{number}</bdi>'
+    # once in the confirmation message, once in the heading
+    assert page.count(isolated) == 2, page

@@ -366,3 +366,23 @@ def test_cancelling_a_meeting_tells_those_registered(client, app, committed, com
     assert told == PHONES[:2]  # the confirmed and the waiting resident
     page = client.get(f"/meetings/{data['meeting_id']}").get_data(as_text=True)
     assert "This meeting is cancelled." in page
+
+
+def test_a_meeting_shows_its_start_and_end_alike_without_seconds(
+    client, app, committed, commune
+):
+    """The page read "Dec 6, 2026, 6:00:00 PM – 12/6/26, 8:00 PM": two formats,
+    and seconds nobody needs to come to a meeting."""
+    with committed():
+        data = setup_meetings(commune)
+    login_staff(client, "amina", data["secret"])
+    assert submit(client, "/staff/meetings/new", MEETING_FORM).status_code == 302
+    with app.app_context():
+        meeting_id = db.session.scalar(
+            select(Meeting.id).where(Meeting.title == MEETING_FORM["title"])
+        )
+    page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "5/14/27, 6:00\u202fPM – 5/14/27, 8:00\u202fPM" in page
+    assert "6:00:00" not in page
+    listing = client.get("/meetings").get_data(as_text=True)
+    assert "5/14/27, 6:00\u202fPM" in listing and "6:00:00" not in listing

@@ -147,3 +147,31 @@ def test_guessing_ids_is_stopped_after_ten_failures(app, client, registry):
     blocked = _sign(client, petition_id, cin, birth)
     assert blocked.status_code == 400
     assert "Too many unsuccessful tries" in blocked.get_data(as_text=True)
+
+
+def test_the_date_of_birth_is_typed_as_on_the_id_card(app, client, registry):
+    """Day/month/year, as on the card and on the voting form, in a text field: a
+    resident typing 21/04/1990 was refused when only 1990-04-21 was understood."""
+    petition_id = _open(client, app, registry)
+    form = client.get(f"/petitions/{petition_id}").get_data(as_text=True)
+    assert 'name="birth_date"' in form and 'type="date"' not in form
+    assert "23/04/1990" in form  # the hint shows the card's order
+    cin, birth = PEOPLE[0]
+    typed = birth.strftime("%d/%m/%Y")
+    response = post_step(client, petition_id, "sign", {"cin": cin, "birth_date": typed})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(f"/petitions/{petition_id}").get_data(as_text=True)
+    assert "You have signed this petition." in page
+    with app.app_context():
+        assert db.session.scalar(select(PetitionSignature.id)) is not None
+
+
+def test_a_date_of_birth_that_is_no_date_is_refused_clearly(app, client, registry):
+    petition_id = _open(client, app, registry)
+    cin, _birth = PEOPLE[0]
+    response = post_step(
+        client, petition_id, "sign", {"cin": cin, "birth_date": "31/02/1990"}
+    )
+    assert "Enter the date of birth as on your ID card" in response.get_data(True)
+    with app.app_context():
+        assert db.session.scalar(select(PetitionSignature.id)) is None

@@ -234,3 +234,12 @@ def test_held_ballots_cannot_be_opened_without_the_environment_secret(app, elect
     assert "waiting to join the public chain" in done
     box = client.get(f"/cycles/{election['cycle_id']}/ballot-box")
     assert "Votes received, waiting to join the chain" in box.get_data(as_text=True)
+
+
+def test_the_ballot_box_codes_stay_left_to_right_in_arabic_sentences(client, election):
+    """The receipt example and the check command sit inside sentences: without
+    isolation an Arabic page breaks "1a2b-3c4d-5e6f-7a8b" and reorders the command."""
+    box = client.get(f"/cycles/{election['cycle_id']}/ballot-box").get_data(True)
+    assert '<bdi dir="ltr">1a2b-3c4d-5e6f-7a8b</bdi>' in box
+    command = "pbvote verify-results FILE --key FINGERPRINT"
+    assert f'<bdi dir="ltr">{command}</bdi>' in box
