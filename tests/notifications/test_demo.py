@@ -53,7 +53,7 @@ def test_demo_story(tmp_path_factory, tmp_path):
     answers = [
         m
         for m in outbox(app)
-        if m["to"] == PHONE and f"proposal {followed} " in m["body"]
+        if m["to"] == PHONE and f"المقترح {followed} " in m["body"]  # Arabic SMS
     ]
     assert len(answers) == 1  # one SMS for the answer
     client = app.test_client()

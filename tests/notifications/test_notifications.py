@@ -76,7 +76,8 @@ def test_a_follower_reads_the_answer_and_gets_one_sms(client, app, committed, co
     assert 'class="badge count"' in resident.get("/").get_data(as_text=True)
     messages = sms_to(app, FOLLOWER)
     assert len(messages) == 1
-    assert f"proposal {data['first']} has its answer" in messages[0]["body"]
+    # In the resident's SMS language, Arabic by default.
+    assert f"المقترح {data['first']} تلقى جوابه" in messages[0]["body"]
     # The same job run again (a retry, a duplicate) adds and sends nothing.
     with app.app_context():
         review = review_id(app, data["first"])
@@ -131,7 +132,7 @@ def test_a_second_event_waits_for_the_daily_digest(client, app, committed, commu
     run_jobs(app)
     messages = sms_to(app, FOLLOWER)
     assert len(messages) == 2
-    assert "2 new updates on what you follow" in messages[-1]["body"]
+    assert "2 تحديثان جديدان فيما تتابعه" in messages[-1]["body"]  # Arabic dual
 
 
 def test_no_digest_for_what_the_resident_unfollowed(client, app, committed, commune):

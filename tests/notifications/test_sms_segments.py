@@ -53,7 +53,7 @@ TEMPLATES = [
         "Ouazzane: your code is {code}. Valid 10 minutes, never share it.",
     ),
     (
-        "pbvote/reviews/services.py",
+        "pbvote/notifications/author.py",
         "Ouazzane: your proposal %(id)d has its answer: %(decision)s.",
     ),
     (
