@@ -32,7 +32,9 @@ def mix_ballots(cycle_id: int) -> int:
 def vacuum_held() -> None:
     """VACUUM the holding table after a batch left it: its dead tuples (encrypted,
     but tied to marks by xmin) are cleared now rather than at autovacuum's pace.
-    VACUUM cannot run in a transaction: an autocommit connection."""
+    VACUUM cannot run in a transaction: an autocommit connection. SKIP_LOCKED: a
+    long transaction holding the table never blocks the worker (the next batch or
+    autovacuum clears what this one could not)."""
     if db.engine.dialect.name != "postgresql":
         return
     from sqlalchemy import text
@@ -40,7 +42,7 @@ def vacuum_held() -> None:
     with db.engine.connect().execution_options(
         isolation_level="AUTOCOMMIT"
     ) as connection:
-        connection.execute(text("VACUUM held_ballots"))
+        connection.execute(text("VACUUM (SKIP_LOCKED) held_ballots"))
 
 
 def safety_net() -> str:
