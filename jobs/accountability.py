@@ -7,8 +7,7 @@ Scheduling is explicit, never a side effect of importing this module: run
 """
 
 from pbvote.accountability import daily, followup, imports, reports
-from pbvote.core.forms import to_local_day
-from pbvote.core.time import utcnow
+from pbvote.core.time import to_local_day, utcnow
 from pbvote.extensions import db
 
 

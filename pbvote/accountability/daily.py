@@ -8,7 +8,7 @@ from sqlalchemy import select
 from pbvote.accountability import followup, reports
 from pbvote.accountability.models import ExecutionRecord
 from pbvote.communes.models import Commune
-from pbvote.core.forms import to_local_day
+from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from pbvote.accountability import details, followup, reports, services, voice
 from pbvote.accountability.statuses import ensure_statuses
-from pbvote.core.forms import to_local_day
+from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 
 

@@ -34,8 +34,8 @@ from pbvote.accountability.signals import execution_updated
 from pbvote.accountability.statuses import ensure_statuses
 from pbvote.audit.services import record_action
 from pbvote.core import storage
-from pbvote.core.forms import to_local_day
 from pbvote.core.jobs import enqueue_after_commit
+from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 
 FOLLOWUP_QUEUE = "followup"

@@ -10,8 +10,8 @@ from wtforms.validators import Length, Optional
 
 from pbvote.audit.services import audit_query
 from pbvote.core.access import staff_required
-from pbvote.core.forms import local_day_start
 from pbvote.core.pagination import paginate
+from pbvote.core.time import local_day_start
 
 bp = Blueprint("audit", __name__)
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from pbvote.complaints.models import Complaint
-from pbvote.core.forms import to_local_day
+from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 
 

@@ -13,10 +13,10 @@ from pbvote.complaints.forms import AnswerForm, RouteForm
 from pbvote.complaints.models import Complaint
 from pbvote.complaints.web import bp
 from pbvote.core.access import staff_required
-from pbvote.core.forms import form_error, to_local_day
+from pbvote.core.forms import form_error
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
-from pbvote.core.time import utcnow
+from pbvote.core.time import to_local_day, utcnow
 from pbvote.extensions import db
 
 ROLES = ("admin", "clerk")

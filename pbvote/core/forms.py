@@ -1,7 +1,5 @@
 """Form pieces shared by domains."""
 
-from zoneinfo import ZoneInfo
-
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,17 +7,8 @@ from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, widge
 from wtforms.validators import NumberRange
 
 from pbvote.core.i18n import format_mad
-from pbvote.core.time import (  # noqa: F401 - their home was here; kept for imports
-    DEFAULT_TIME_ZONE,
-    local_day_start,
-    to_local_day,
-)
 
 WHEN = _l("Enter a date and time, e.g. 2026-05-14 18:00.")
-
-# Dates typed by staff are the commune's local days (pbvote.core.time): use
-# commune_zone() there; this constant is the default zone, for old imports.
-COMMUNE_TZ = ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 class MadField(IntegerField):
@@ -70,7 +59,7 @@ def form_error(form, error) -> None:
 
 class LocalTimeField(DateTimeLocalField):
     """A date and time typed as the clock in Ouazzane shows it (naive: callers
-    attach :data:`COMMUNE_TZ`)."""
+    attach ``pbvote.core.time.commune_zone()``)."""
 
     def __init__(self, label, **kwargs):
         super().__init__(label, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], **kwargs)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from pbvote.audit.services import record_action
 from pbvote.core import workdays
-from pbvote.core.forms import to_local_day
+from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 from pbvote.holidays.errors import HolidayTaken
 from pbvote.holidays.models import Holiday

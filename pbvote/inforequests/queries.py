@@ -6,7 +6,7 @@ from statistics import median
 
 from sqlalchemy import select
 
-from pbvote.core.forms import to_local_day
+from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 from pbvote.inforequests.models import InfoRequest
 

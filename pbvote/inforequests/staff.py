@@ -9,10 +9,10 @@ from flask_login import current_user
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import form_error, to_local_day
+from pbvote.core.forms import form_error
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
-from pbvote.core.time import utcnow
+from pbvote.core.time import to_local_day, utcnow
 from pbvote.extensions import db
 from pbvote.inforequests import queries, services
 from pbvote.inforequests.errors import InfoRequestError

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from pbvote.core.forms import to_local_day
+from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 from pbvote.petitions.models import PUBLIC_STATUSES, Petition
 from pbvote.petitions.settings import setting

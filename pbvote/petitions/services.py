@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pbvote.audit.services import record_action
 from pbvote.core import ratelimit
-from pbvote.core.forms import to_local_day
+from pbvote.core.time import to_local_day
 from pbvote.core.workdays import add_months
 from pbvote.cycles.models import Cycle
 from pbvote.extensions import db

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from pbvote.audit.services import record_action
 from pbvote.communes.models import District
-from pbvote.core.forms import to_local_day
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.core.security import keyed_hash, open_secret, seal_secret
+from pbvote.core.time import to_local_day
 from pbvote.cycles.models import Cycle
 from pbvote.cycles.services import phase_span, require_phase
 from pbvote.extensions import db

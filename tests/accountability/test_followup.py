@@ -199,8 +199,7 @@ def test_daily_check_flags_overdue_projects_once(
 def test_daily_command(app, runner, committed, commune):
     from pbvote.accountability.models import AccountabilityReport
     from pbvote.accountability.reports import due_periods
-    from pbvote.core.forms import to_local_day
-    from pbvote.core.time import utcnow
+    from pbvote.core.time import to_local_day, utcnow
 
     due = len(due_periods(to_local_day(utcnow())))
     execution_setup(committed, commune)

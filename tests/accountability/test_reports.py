@@ -62,7 +62,7 @@ def _figures_setup(committed, commune, year=None, start=None):
 
 def _period_start(kind, year, quarter):
     from pbvote.accountability.reports import period_span
-    from pbvote.core.forms import local_day_start
+    from pbvote.core.time import local_day_start
 
     return local_day_start(period_span(kind, year, quarter)[0])
 

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from pbvote.complaints import services
 from pbvote.complaints.models import Complaint
-from pbvote.core.forms import to_local_day
-from pbvote.core.time import utcnow
+from pbvote.core.time import to_local_day, utcnow
 from pbvote.core.workdays import add_working_days
 from pbvote.extensions import db
 from pbvote.holidays.services import holiday_days

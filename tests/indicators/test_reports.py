@@ -116,8 +116,7 @@ def test_a_published_report_is_never_duplicated_nor_rewritten(
 
 
 def test_an_open_period_cannot_be_published(app, client, committed, commune):
-    from pbvote.core.forms import to_local_day
-    from pbvote.core.time import utcnow
+    from pbvote.core.time import to_local_day, utcnow
 
     _admin(client, committed, commune)
     this_year = str(to_local_day(utcnow()).year)

@@ -9,7 +9,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from pbvote.audit.models import AuditEntry
-from pbvote.core.forms import COMMUNE_TZ
+from pbvote.core.time import zone_named
 from pbvote.extensions import db
 from pbvote.meetings.models import Meeting, Registration
 from tests.factories import create_resident
@@ -337,7 +337,7 @@ def test_raising_the_capacity_promotes_those_waiting(client, app, committed, com
     assert "Audience publique sur l&#39;éclairage" in form
     with app.app_context():
         meeting = db.session.get(Meeting, data["meeting_id"])
-        local = meeting.starts_at_dt.astimezone(COMMUNE_TZ)
+        local = meeting.starts_at_dt.astimezone(zone_named(None))
     fields = MEETING_FORM | {
         "title": "Audience publique sur l'éclairage",
         "starts_at": local.strftime("%Y-%m-%dT%H:%M"),

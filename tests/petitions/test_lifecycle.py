@@ -4,8 +4,7 @@ association conditions; the 3-month deadline and its warning; open data."""
 import json
 from datetime import date, timedelta
 
-from pbvote.core.forms import to_local_day
-from pbvote.core.time import utcnow
+from pbvote.core.time import to_local_day, utcnow
 from pbvote.core.workdays import add_months
 from pbvote.extensions import db
 from pbvote.petitions import services
