@@ -7,19 +7,49 @@ transaction rolled back at its end, where the app's commits release savepoints
 (after-commit jobs still wait for them); tests marked ``@pytest.mark.commits``
 commit for real and the tables are truncated after them. docs/DEVELOPING.md says
 which to choose.
+
+Under pytest-xdist (``make test`` runs ``-n auto``) each worker has its own
+database and Redis database, derived from those two settings (``worker_urls``).
 """
 
 import os
 import warnings
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from redis import Redis
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-DATABASE_URL = os.environ.get("PBVOTE_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("PBVOTE_TEST_REDIS_URL")
+# --- One database and one Redis database per xdist worker --------------------
+
+
+def worker_number() -> int:
+    """0 in a plain run and in xdist's first worker ``gw0``; N in worker ``gwN``."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def worker_urls(database_url: str | None, redis_url: str | None, number: int):
+    """Worker N > 0 uses the database ``<name>_gwN`` and the Redis database N
+    places after the configured one (``redis://host/8`` -> ``/9`` for gw1)."""
+    if number == 0 or not database_url or not redis_url:
+        return database_url, redis_url
+    parsed = make_url(database_url)
+    database_url = parsed.set(
+        database=f"{parsed.database}_gw{number}"
+    ).render_as_string(hide_password=False)
+    parts = urlsplit(redis_url)
+    index = int(parts.path.strip("/") or 0) + number
+    redis_url = urlunsplit(parts._replace(path=f"/{index}"))
+    return database_url, redis_url
+
+
+DATABASE_URL, REDIS_URL = worker_urls(
+    os.environ.get("PBVOTE_TEST_DATABASE_URL"),
+    os.environ.get("PBVOTE_TEST_REDIS_URL"),
+    worker_number(),
+)
 
 
 def require_services() -> None:
@@ -35,7 +65,10 @@ def require_services() -> None:
 
 def pytest_report_header(config):
     if REDIS_URL:
-        return f"Redis database flushed before each test: {REDIS_URL}"
+        line = f"Redis database flushed before each test: {REDIS_URL}"
+        if getattr(config.option, "numprocesses", None):
+            line += " (xdist worker gwN: the database N after it, and <database>_gwN)"
+        return line
 
 
 def flush_test_redis() -> None:
@@ -43,10 +76,12 @@ def flush_test_redis() -> None:
 
 
 def check_redis_is_ours() -> None:
-    """Refuse to wipe a Redis database that ``make test`` chose by default when it
-    holds keys the tests do not make (they only make RQ's ``rq:*`` keys). A database
-    named explicitly in PBVOTE_TEST_REDIS_URL is the caller's to wipe."""
-    if os.environ.get("PBVOTE_TEST_REDIS_DEFAULTED") != "1":
+    """Refuse to wipe a Redis database that ``make test`` chose by default, or that
+    an xdist worker derived from PBVOTE_TEST_REDIS_URL, when it holds keys the
+    tests do not make (they only make RQ's ``rq:*`` keys). The database named
+    explicitly in PBVOTE_TEST_REDIS_URL is the caller's to wipe."""
+    chosen_by_us = os.environ.get("PBVOTE_TEST_REDIS_DEFAULTED") == "1"
+    if not chosen_by_us and worker_number() == 0:
         return
     redis = Redis.from_url(REDIS_URL)
     foreign = next(
@@ -57,7 +92,7 @@ def check_redis_is_ours() -> None:
         pytest.exit(
             f"Refusing to flush {REDIS_URL}: it holds keys the tests did not make "
             f"(e.g. {foreign!r}). Set PBVOTE_TEST_REDIS_URL to a Redis database "
-            "the tests may empty.",
+            "the tests may empty (xdist worker gwN uses the database N after it).",
             returncode=2,
         )
 
@@ -302,6 +337,34 @@ def commune(committed):
     with committed():
         commune = create_commune()
         return {"id": commune.id, "district_ids": [d.id for d in commune.districts]}
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(app):
+    """The demo seeded once per session (per xdist worker), copied and emptied
+    again: ``seeded_demo`` puts the copy back in each test that asks."""
+    from pbvote.demo import seed_demo
+    from pbvote.extensions import db
+    from tests.snapshot import Snapshot
+
+    with app.app_context():
+        lines = seed_demo()
+        db.session.remove()
+    snapshot = Snapshot.take(app)
+    _truncate(app)
+    flush_test_redis()
+    if os.path.exists(app.config["SMS_OUTBOX"]):
+        os.remove(app.config["SMS_OUTBOX"])
+    return snapshot, lines
+
+
+@pytest.fixture
+def seeded_demo(app, demo_snapshot) -> list[str]:
+    """The tables and Redis database exactly as ``seed_demo()`` left them (a copy
+    of one seeding per session); returns the lines it printed."""
+    snapshot, lines = demo_snapshot
+    snapshot.restore(app)
+    return lines
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@ opinions, a resident registers for a hearing and answers the satisfaction survey
 
 import re
 
-from pbvote.demo import DEMO_PHONES, seed_demo
+from pbvote.demo import DEMO_PHONES
 from tests.helpers import csrf_token, login_resident, submit
 
 
-def test_demo_body_page_hearing_and_satisfaction_survey(app, client):
-    with app.app_context():
-        seed_demo()
+def test_demo_body_page_hearing_and_satisfaction_survey(app, client, seeded_demo):
     bodies = client.get("/bodies").get_data(as_text=True)
     # English readers get French names: find the accessibility body's page.
     links = re.findall(r'href="(/bodies/\d+)">([^<]+)</a>', bodies)

@@ -10,13 +10,11 @@ from sqlalchemy import select
 from pbvote.core.time import local_day_start, to_local_day, utcnow
 from pbvote.cycles import services
 from pbvote.cycles.models import Cycle
-from pbvote.demo import seed_demo
 from pbvote.extensions import db
 
 
-def test_demo_phases_start_at_local_midnight_and_days_do_not_overlap(app):
+def test_demo_phases_start_at_local_midnight_and_days_do_not_overlap(app, seeded_demo):
     with app.app_context():
-        seed_demo()
         cycles = db.session.scalars(select(Cycle)).all()
         assert len(cycles) == 3
         for cycle in cycles:

@@ -7,7 +7,6 @@ from pypdf import PdfReader
 
 from pbvote.accountability.reports import due_periods
 from pbvote.core.time import to_local_day, utcnow
-from pbvote.demo import seed_demo
 from tests.factories import create_staff
 from tests.helpers import login_staff, run_jobs, submit
 
@@ -20,9 +19,7 @@ def _numbers(indicator) -> list:
     ]
 
 
-def test_the_demo_dashboard_has_figures_for_every_indicator(app, client):
-    with app.app_context():
-        seed_demo()
+def test_the_demo_dashboard_has_figures_for_every_indicator(app, client, seeded_demo):
     data = client.get("/api/v1/indicators").get_json()
     assert len(data["indicators"]) == 9
     for indicator in data["indicators"]:
@@ -44,10 +41,8 @@ def test_the_demo_dashboard_has_figures_for_every_indicator(app, client):
 
 
 def test_the_demo_quarter_report_is_generated_edited_and_published(
-    app, client, committed
+    app, client, committed, seeded_demo
 ):
-    with app.app_context():
-        seed_demo()
     with committed():
         from pbvote.communes.services import current_commune
 

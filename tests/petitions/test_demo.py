@@ -6,14 +6,12 @@ in the indicators."""
 from pbvote.communes.services import current_commune
 from pbvote.complaints import services as complaints
 from pbvote.core.time import utcnow
-from pbvote.demo import seed_demo
 from pbvote.inforequests import services as inforequests
 from pbvote.petitions import services as petitions
 
 
-def test_the_demo_shows_all_three_channels_working(app, client):
-    with app.app_context():
-        lines = seed_demo()
+def test_the_demo_shows_all_three_channels_working(app, client, seeded_demo):
+    lines = seeded_demo
     assert any(line.startswith("Petitions:") for line in lines)
 
     register = client.get("/petitions").get_data(as_text=True)

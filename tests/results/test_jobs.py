@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import func, select
 
 from pbvote.audit.models import AuditEntry
@@ -35,7 +35,7 @@ from pbvote.results.record import record_digest, shuffle_key, shuffle_secret
 from pbvote.sms.models import SmsMessage
 from pbvote.voting.models import Ballot
 from pbvote.voting.sealing import verify_signature
-from tests.helpers import run_jobs
+from tests.helpers import BurstWorker, run_jobs
 from tests.results.factories import (
     HAND_BALLOTS,
     HAND_COSTS,
@@ -57,9 +57,9 @@ def run_some(app, count: int) -> None:
     """A worker that stops after ``count`` jobs: the rest of the tally waits."""
     connection = Redis.from_url(app.config["REDIS_URL"])
     with app.app_context():
-        SimpleWorker(
+        BurstWorker(
             [Queue("tally", connection=connection)], connection=connection
-        ).work(burst=True, max_jobs=count)
+        ).work(burst=True, max_jobs=count, logging_level="WARNING")
 
 
 def published(app, cycle_id) -> dict:

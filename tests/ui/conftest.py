@@ -9,17 +9,16 @@ from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
-def demo(app):
-    """Seed the demo (committed for real) and return what the tests need: cycle
-    ids, a few row ids, the admin's TOTP secret and a resident who has not voted."""
+def demo(app, seeded_demo):
+    """The seeded demo and what the tests need: cycle ids, a few row ids, the
+    admin's TOTP secret and a resident who has not voted."""
     from pbvote.accountability.models import ExecutionRecord
     from pbvote.cycles.models import Cycle
-    from pbvote.demo import seed_demo
     from pbvote.extensions import db
     from pbvote.proposals.models import Proposal
 
+    lines = seeded_demo
     with app.app_context():
-        lines = seed_demo()
         cycles = db.session.scalars(select(Cycle).order_by(Cycle.year)).all()
         past, current, upcoming = (cycle.id for cycle in cycles)
         proposal = db.session.scalar(
