@@ -9,7 +9,8 @@ commit for real and the tables are truncated after them. docs/DEVELOPING.md says
 which to choose.
 
 Under pytest-xdist (``make test`` runs ``-n auto``) each worker has its own
-database and Redis database, derived from those two settings (``worker_urls``).
+database and Redis database, derived from those two settings
+(``worker_database_url``, ``worker_redis_url``).
 """
 
 import os
@@ -30,26 +31,30 @@ def worker_number() -> int:
     return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 
-def worker_urls(database_url: str | None, redis_url: str | None, number: int):
-    """Worker N > 0 uses the database ``<name>_gwN`` and the Redis database N
-    places after the configured one (``redis://host/8`` -> ``/9`` for gw1)."""
-    if number == 0 or not database_url or not redis_url:
-        return database_url, redis_url
-    parsed = make_url(database_url)
-    database_url = parsed.set(
-        database=f"{parsed.database}_gw{number}"
-    ).render_as_string(hide_password=False)
-    parts = urlsplit(redis_url)
+def worker_database_url(url: str | None, number: int) -> str | None:
+    """Worker N > 0 uses the database ``<name>_gwN``."""
+    if number == 0 or not url:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_gw{number}").render_as_string(
+        hide_password=False
+    )
+
+
+def worker_redis_url(url: str | None, number: int) -> str | None:
+    """Worker N > 0 uses the Redis database N places after the configured one
+    (``redis://host/8`` -> ``/9`` for gw1)."""
+    if number == 0 or not url:
+        return url
+    parts = urlsplit(url)
     index = int(parts.path.strip("/") or 0) + number
-    redis_url = urlunsplit(parts._replace(path=f"/{index}"))
-    return database_url, redis_url
+    return urlunsplit(parts._replace(path=f"/{index}"))
 
 
-DATABASE_URL, REDIS_URL = worker_urls(
-    os.environ.get("PBVOTE_TEST_DATABASE_URL"),
-    os.environ.get("PBVOTE_TEST_REDIS_URL"),
-    worker_number(),
+DATABASE_URL = worker_database_url(
+    os.environ.get("PBVOTE_TEST_DATABASE_URL"), worker_number()
 )
+REDIS_URL = worker_redis_url(os.environ.get("PBVOTE_TEST_REDIS_URL"), worker_number())
 
 
 def require_services() -> None:
@@ -75,26 +80,49 @@ def flush_test_redis() -> None:
     Redis.from_url(REDIS_URL).flushdb()
 
 
-def check_redis_is_ours() -> None:
-    """Refuse to wipe a Redis database that ``make test`` chose by default, or that
-    an xdist worker derived from PBVOTE_TEST_REDIS_URL, when it holds keys the
-    tests do not make (they only make RQ's ``rq:*`` keys). The database named
-    explicitly in PBVOTE_TEST_REDIS_URL is the caller's to wipe."""
+def foreign_redis_key(number: int) -> tuple[str, bytes] | None:
+    """A key the tests did not make (they only make RQ's ``rq:*`` keys) in the
+    Redis database of worker ``number``, when that database is not the caller's
+    to wipe: ``make test`` chose it by default, or xdist derived it from the one
+    named in PBVOTE_TEST_REDIS_URL (the one named is the caller's to wipe)."""
     chosen_by_us = os.environ.get("PBVOTE_TEST_REDIS_DEFAULTED") == "1"
-    if not chosen_by_us and worker_number() == 0:
-        return
-    redis = Redis.from_url(REDIS_URL)
-    foreign = next(
-        (key for key in redis.scan_iter(count=1000) if not key.startswith(b"rq:")),
-        None,
-    )
-    if foreign is not None:
+    if not chosen_by_us and number == 0:
+        return None
+    url = worker_redis_url(os.environ.get("PBVOTE_TEST_REDIS_URL"), number)
+    keys = Redis.from_url(url).scan_iter(count=1000)
+    foreign = next((key for key in keys if not key.startswith(b"rq:")), None)
+    return None if foreign is None else (url, foreign)
+
+
+def refuse_foreign_redis(found: tuple[str, bytes] | None) -> None:
+    if found is not None:
+        url, key = found
         pytest.exit(
-            f"Refusing to flush {REDIS_URL}: it holds keys the tests did not make "
-            f"(e.g. {foreign!r}). Set PBVOTE_TEST_REDIS_URL to a Redis database "
+            f"Refusing to flush {url}: it holds keys the tests did not make "
+            f"(e.g. {key!r}). Set PBVOTE_TEST_REDIS_URL to a Redis database "
             "the tests may empty (xdist worker gwN uses the database N after it).",
             returncode=2,
         )
+
+
+def check_redis_is_ours() -> None:
+    refuse_foreign_redis(foreign_redis_key(worker_number()))
+
+
+def pytest_sessionstart(session):
+    """Under xdist, check every worker's Redis database before any worker starts,
+    so that a refusal is printed as such (a worker that exits shows as crashed)."""
+    config = session.config
+    workers = getattr(config.option, "numprocesses", None) or 0
+    if hasattr(config, "workerinput") or not isinstance(workers, int) or not REDIS_URL:
+        return
+    from redis.exceptions import ConnectionError as RedisDown
+
+    try:
+        for number in range(workers):
+            refuse_foreign_redis(foreign_redis_key(number))
+    except RedisDown:
+        return  # the workers' app fixture says so
 
 
 def _ensure_empty_database(url: str) -> str:

@@ -18,7 +18,10 @@ fi
 ensure_postgres
 ensure_redis
 ensure_chromium
-echo "Tests use PostgreSQL $PBVOTE_TEST_DATABASE_URL (dropped and rebuilt) and empty the Redis database $PBVOTE_TEST_REDIS_URL before each test."
+# One pytest-xdist worker per CPU (PBVOTE_TEST_WORKERS=0 runs in one process);
+# worker gwN uses the database <name>_gwN and the Redis database N after the one named.
+WORKERS="${PBVOTE_TEST_WORKERS:-auto}"
+echo "Tests use PostgreSQL $PBVOTE_TEST_DATABASE_URL (dropped and rebuilt) and empty the Redis database $PBVOTE_TEST_REDIS_URL before each test (with $WORKERS workers: worker N uses <database>_gwN and the Redis database N after it)."
 
 # Lint first: a style or import error fails the run before the slower suite.
 "$VENV/bin/ruff" check .
@@ -27,6 +30,6 @@ echo "Tests use PostgreSQL $PBVOTE_TEST_DATABASE_URL (dropped and rebuilt) and e
 "$VENV/bin/lint-imports" --no-cache --no-logo | grep -v "^$"
 
 status=0
-"$VENV/bin/python" -m pytest "$@" || status=$?
+"$VENV/bin/python" -m pytest -n "$WORKERS" --dist worksteal "$@" || status=$?
 # pytest exits 5 when nothing was collected: treat that as a failure of the setup.
 exit $status
