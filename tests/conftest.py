@@ -247,13 +247,22 @@ def committing_db():
 
 
 def _truncate(app) -> None:
+    """Empty every table that holds a row and restart every sequence. Only the
+    tables found filled are named: TRUNCATE costs ~25 ms a table even when the
+    table is empty (new files for it and its indexes), ~2 s for all of them."""
     from pbvote.extensions import db
 
     with app.app_context():
         db.session.remove()
-        tables = ", ".join(f'"{name}"' for name in _table_names(app))
+        names = _table_names(app)
+        filled = " UNION ALL ".join(
+            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in names
+        )
         with db.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            tables = ", ".join(f'"{name}"' for name in connection.scalars(text(filled)))
+            if tables:
+                connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+            connection.execute(RESTART_SEQUENCES)
 
 
 RESTART_SEQUENCES = text(
