@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "cycle.update": _l("Cycle changed"),
     "district.create": _l("District created"),
     "district.update": _l("District changed"),
+    "email.retry": _l("Failed e-mails retried"),
     "execution.answer": _l("Question answered"),
     "indicators.report.edit": _l("Charter report text edited"),
     "indicators.report.generate": _l("Charter report drafted"),
