@@ -4,7 +4,6 @@ the staff page of e-mails that failed."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +13,6 @@ from pbvote.communes.services import current_commune
 from pbvote.core.access import resident_required, safe_next, staff_required
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.jobs import enqueue_after_commit
-from pbvote.core.labels import label
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
@@ -27,16 +25,6 @@ from pbvote.notifications.texts import page_link, page_text
 bp = Blueprint("notifications", __name__)
 # Imported for its signal receivers (comments, execution updates, results).
 RECEIVERS = events
-EMAIL_PURPOSES = {
-    "email-verify": _l("Address confirmation"),
-    "notification": _l("News on what a resident follows"),
-    "notification-digest": _l("Daily digest of news"),
-}
-
-
-@bp.app_template_filter("email_purpose")
-def email_purpose(code: str | None) -> str:
-    return label(EMAIL_PURPOSES, code)
 
 
 @bp.app_context_processor
