@@ -2,9 +2,12 @@
 map when a tile server is configured, and always the same places as a list with
 their addresses (the keyboard, screen-reader and no-JavaScript equivalent)."""
 
+import pytest
+
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from tests.factories import create_project, create_resident
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 from tests.proposals.factories import create_proposal, setup_cycle
 
 TILES = "https://tiles.ouazzane.example/{z}/{x}/{y}.png"
@@ -67,3 +70,39 @@ def test_without_a_tile_server_the_dashboard_lists_the_addresses(
     assert "data-map=" not in page and "leaflet.js" not in page
     assert 'id="execution-place-list"' in page and "Rue de Rmel" in page
     assert "tiles.ouazzane.example" not in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.browser
+def test_the_dashboard_map_in_chromium_and_without_javascript(
+    app, committed, commune, live_server, monkeypatch
+):
+    from playwright.sync_api import sync_playwright
+
+    tile = f"{live_server}/static/maps/blank-tile.png?z={{z}}&x={{x}}&y={{y}}"
+    monkeypatch.setitem(app.config, "MAP_TILE_URL", tile)
+    located_execution(committed, commune)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_context(
+                viewport={"width": 360, "height": 740}, locale="ar-MA"
+            ).new_page()
+            page.goto(f"{live_server}/lang/ar?next=/execution")
+            page.locator("#execution-map .leaflet-tile-loaded").first.wait_for()
+            assert page.locator("#execution-map").bounding_box()["height"] > 200
+            assert page.locator("#execution-map .leaflet-marker-icon").count() == 1
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, f"{width}px wide at 360px"
+
+            plain = browser.new_context(
+                viewport={"width": 360, "height": 740},
+                locale="ar-MA",
+                java_script_enabled=False,
+            ).new_page()
+            plain.goto(f"{live_server}/lang/ar?next=/execution")
+            assert plain.locator("#execution-place-list li").count() == 2
+            assert plain.get_by_text("Place Moulay Abdallah Cherif").is_visible()
+        finally:
+            browser.close()
