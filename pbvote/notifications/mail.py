@@ -62,10 +62,16 @@ class SmtpMailer:
     """One connection per message (a notification is a few a day per resident)."""
 
     def __init__(self, config, timeout: float = 20):
-        self.host = config["EMAIL_SMTP_HOST"]
+        # PBVOTE_-prefixed settings are read as JSON when they parse: a password of
+        # digits arrives as a number.
+        self.host = str(config["EMAIL_SMTP_HOST"])
         self.port = int(config["EMAIL_SMTP_PORT"])
-        self.user = config["EMAIL_SMTP_USER"]
-        self.password = config["EMAIL_SMTP_PASSWORD"]
+        self.user = (
+            None
+            if config["EMAIL_SMTP_USER"] is None
+            else str(config["EMAIL_SMTP_USER"])
+        )
+        self.password = str(config["EMAIL_SMTP_PASSWORD"] or "")
         self.tls = config["EMAIL_SMTP_TLS"]
         self.timeout = timeout
 
@@ -82,7 +88,7 @@ class SmtpMailer:
                 if self.tls == "starttls":
                     connection.starttls(context=ssl.create_default_context())
                 if self.user:
-                    connection.login(self.user, self.password or "")
+                    connection.login(self.user, self.password)
                 connection.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = "; ".join(

@@ -145,6 +145,7 @@ def test_one_email_per_event_then_a_digest_then_unsubscribe(
     with app.test_request_context(), force_locale("ar_MA"):
         assert mail["subject"] == email_subject("review", {})
     assert "Éclairage de la rue Rmel" in mail["body"]
+    assert "توصل بجوابه" in mail["body"]  # the page's sentence, in Arabic
     assert f"/proposals/{data['first']}" in mail["body"]
     unsubscribe = link_in(mail, "unsubscribe")
     assert unsubscribe in mail["headers"]["List-Unsubscribe"]
@@ -347,3 +348,17 @@ def test_smtp_delivers_utf8_and_failures_are_retried_and_shown(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_smtp_backend_needs_its_settings():
+    from pbvote.config import ConfigError, defaults, finalise
+
+    config = defaults("/tmp") | {"ENV_NAME": "testing", "EMAIL_BACKEND": "smtp"}
+    with pytest.raises(ConfigError, match="EMAIL_SMTP_HOST and EMAIL_SENDER"):
+        finalise(config)
+    config = defaults("/tmp") | {"ENV_NAME": "testing", "EMAIL_BACKEND": "mailgun"}
+    with pytest.raises(ConfigError, match="EMAIL_BACKEND must be"):
+        finalise(config)
+    config = defaults("/tmp") | {"ENV_NAME": "testing", "EMAIL_SMTP_TLS": "yes"}
+    with pytest.raises(ConfigError, match="EMAIL_SMTP_TLS must be"):
+        finalise(config)
