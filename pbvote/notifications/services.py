@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, or_, select, tuple_, update
 
 from pbvote.accounts.models import User
 from pbvote.core import ratelimit
+from pbvote.core.security import keyed_hash, same
 from pbvote.core.time import commune_zone, local_day_start
 from pbvote.extensions import db
 from pbvote.notifications.errors import EmailRefused, NothingToFollow
@@ -337,19 +338,33 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
+def _address_digest(address: str) -> str:
+    return keyed_hash("notification-email", address)[:32]
+
+
 def email_token(salt: str, user_id: int, address: str) -> str:
-    return _serializer(salt).dumps([user_id, address])
+    """A signed link token naming the resident and their address; the address
+    itself is not in it (only a keyed hash), so a link in a log reveals nothing."""
+    return _serializer(salt).dumps([user_id, _address_digest(address)])
 
 
 def read_email_token(salt: str, token: str, max_age: int | None = None):
-    """(user id, address), or None for a forged, damaged or expired token."""
+    """(user id, address digest), or None for a forged, damaged or expired token."""
     try:
-        user_id, address = _serializer(salt).loads(token, max_age=max_age)
+        user_id, digest = _serializer(salt).loads(token, max_age=max_age)
     except (BadSignature, ValueError, TypeError):
         return None
-    if not isinstance(user_id, int) or not isinstance(address, str):
+    if not isinstance(user_id, int) or not isinstance(digest, str):
         return None
-    return user_id, address
+    return user_id, digest
+
+
+def _names_address(preference: Preference | None, digest: str) -> bool:
+    return bool(
+        preference is not None
+        and preference.email
+        and same(_address_digest(preference.email), digest)
+    )
 
 
 @contextmanager
@@ -437,9 +452,9 @@ def verify_email(token: str, now: datetime) -> Preference:
         raise EmailRefused(
             _("This link is damaged or more than 48 hours old: ask for a new one.")
         )
-    user_id, address = found
+    user_id, digest = found
     preference = db.session.get(Preference, user_id)
-    if preference is None or preference.email != address:
+    if not _names_address(preference, digest):
         raise EmailRefused(
             _("This link is for an address you have since changed or removed.")
         )
@@ -455,9 +470,9 @@ def unsubscribe(token: str) -> bool:
     found = read_email_token(UNSUBSCRIBE_SALT, token)
     if found is None:
         return False
-    user_id, address = found
+    user_id, digest = found
     preference = db.session.get(Preference, user_id)
-    if preference is not None and preference.email == address:
+    if _names_address(preference, digest):
         preference.by_email = False
         db.session.execute(
             update(Notification)

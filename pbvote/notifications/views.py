@@ -4,6 +4,7 @@ the staff page of e-mails that failed."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,7 @@ from pbvote.communes.services import current_commune
 from pbvote.core.access import resident_required, safe_next, staff_required
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.jobs import enqueue_after_commit
+from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
@@ -25,6 +27,7 @@ from pbvote.notifications.texts import page_link, page_text
 bp = Blueprint("notifications", __name__)
 # Imported for its signal receivers (comments, execution updates, results).
 RECEIVERS = events
+add_staff_link("notifications.email_status", _l("E-mails"), "admin")
 
 
 @bp.app_context_processor
