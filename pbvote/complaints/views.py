@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms import SelectChoice
 
 import pbvote.complaints.api
 import pbvote.complaints.staff  # noqa: F401 - its routes join bp
@@ -69,8 +70,9 @@ def register():
 @resident_required
 def new_complaint():
     form = ComplaintForm()
-    form.district_id.choices = [(0, _("Choose…"))] + [
-        (d.id, localized(d, "name")) for d in active_districts(current_commune())
+    form.district_id.choices = [SelectChoice(0, _("Choose…"))] + [
+        SelectChoice(d.id, localized(d, "name"))
+        for d in active_districts(current_commune())
     ]
     if form.validate_on_submit():
         photo = request.files.get("photo")

@@ -1,9 +1,17 @@
 """Form pieces shared by domains."""
 
+from collections.abc import Mapping
+
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, widgets
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectMultipleField,
+    widgets,
+)
 from wtforms.validators import NumberRange
 
 from pbvote.core.i18n import format_mad
@@ -81,3 +89,10 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def choices_of(labels: Mapping, blank=None) -> list[SelectChoice]:
+    """The options of a select or radio field from a ``{value: label}`` mapping,
+    in its order, after an empty first option labelled ``blank`` when given."""
+    first = [SelectChoice("", blank)] if blank is not None else []
+    return first + [SelectChoice(value, label) for value, label in labels.items()]

@@ -8,7 +8,7 @@ from flask import Response, jsonify
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.pagination import page_json, paginate
 from pbvote.extensions import db
 from pbvote.petitions import queries
 from pbvote.petitions.models import Petition
@@ -73,9 +73,7 @@ def api_petitions():
     return jsonify(
         {
             "items": [queries.petition_json(p) for p in page.items],
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
         }
     )
 

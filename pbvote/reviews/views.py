@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from pbvote.accounts.models import User, UserRole
 from pbvote.communes.services import active_districts, current_commune
@@ -66,18 +67,20 @@ def _member_form() -> MemberForm:
         )
         .order_by(User.username)
     )
-    form.user_id.choices = [("", _("Choose…"))] + [(u.id, u.label) for u in reviewers]
+    form.user_id.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(u.id, u.label) for u in reviewers
+    ]
     return form
 
 
 def _rule_form() -> RuleForm:
     form = RuleForm()
     commune = current_commune()
-    form.category_id.choices = [("", _("Any category"))] + [
-        (c.id, localized(c, "name")) for c in active_categories(commune.id)
+    form.category_id.choices = [SelectChoice("", _("Any category"))] + [
+        SelectChoice(c.id, localized(c, "name")) for c in active_categories(commune.id)
     ]
-    form.district_id.choices = [("", _("Any district"))] + [
-        (d.id, localized(d, "name")) for d in active_districts(commune)
+    form.district_id.choices = [SelectChoice("", _("Any district"))] + [
+        SelectChoice(d.id, localized(d, "name")) for d in active_districts(commune)
     ]
     return form
 
@@ -175,8 +178,8 @@ def _review_form(review: Review) -> ReviewForm:
         )
         .order_by(Proposal.id)
     )
-    form.merged_into_id.choices = [("", _("Not merged"))] + [
-        (p.id, f"#{p.id} · {p.title}") for p in others
+    form.merged_into_id.choices = [SelectChoice("", _("Not merged"))] + [
+        SelectChoice(p.id, f"#{p.id} · {p.title}") for p in others
     ]
     return form
 
@@ -241,8 +244,9 @@ def _conflict(user, proposal) -> str | None:
 def cycle_reviews(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
     assign_form = AssignForm()
-    assign_form.body_id.choices = [("", _("Choose…"))] + [
-        (b.id, localized(b, "name")) for b in bodies.bodies_of(cycle.commune_id)
+    assign_form.body_id.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(b.id, localized(b, "name"))
+        for b in bodies.bodies_of(cycle.commune_id)
     ]
     return render_template(
         "reviews/cycle.html",

@@ -4,6 +4,7 @@ and the drafts of updates they preview, publish or discard."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from pbvote.accountability import details, followup, queries, services
 from pbvote.accountability.errors import (
@@ -205,11 +206,11 @@ def _update_form(record, update=None) -> UpdateForm:
         data = {"service": record.responsible_service, "status_key": ""}
     form = UpdateForm(data=data)
     unchanged = _("Unchanged (%(status)s)", status=status_label(record.status))
-    form.status_key.choices = [("", unchanged)] + [
-        (s.key, status_label(s)) for s in statuses(record.commune_id)
+    form.status_key.choices = [SelectChoice("", unchanged)] + [
+        SelectChoice(s.key, status_label(s)) for s in statuses(record.commune_id)
     ]
-    form.subproject_id.choices = [(None, _("The whole project"))] + [
-        (p.id, p.title_ar or p.title_fr) for p in record.subprojects
+    form.subproject_id.choices = [SelectChoice(None, _("The whole project"))] + [
+        SelectChoice(p.id, p.title_ar or p.title_fr) for p in record.subprojects
     ]
     return form
 
