@@ -7,9 +7,9 @@ from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
 from pbvote.complaints import queries
 from pbvote.complaints.web import bp
+from pbvote.core.csvdata import csv_response
 from pbvote.core.pagination import page_json, paginate
 from pbvote.extensions import db
-from pbvote.petitions.api import csv_response
 
 CSV_FIELDS = (
     "tracking_number",

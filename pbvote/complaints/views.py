@@ -31,6 +31,7 @@ from pbvote.complaints.forms import (
 )
 from pbvote.complaints.models import Complaint
 from pbvote.complaints.web import bp
+from pbvote.core import files
 from pbvote.core.access import resident_required
 from pbvote.core.forms import form_error
 from pbvote.core.i18n import localized, ltr
@@ -38,7 +39,6 @@ from pbvote.core.nav import add_nav
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
-from pbvote.inforequests import files
 
 add_nav("complaints.register", _l("Complaints"), 70)
 

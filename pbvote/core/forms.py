@@ -52,6 +52,27 @@ class MadField(IntegerField):
             raise ValueError(_l("Enter a whole number of dirhams, e.g. 250000."))
 
 
+def saved(form, save, refused: type[Exception], message) -> bool:
+    """The usual form POST: when ``form`` validates, call ``save()``; on the
+    domain's refusal (``refused``) roll back and show the reason on the form,
+    otherwise commit and flash ``message``. True when saved (the view redirects)."""
+    from flask import flash
+
+    from pbvote.extensions import db
+
+    if not form.validate_on_submit():
+        return False
+    try:
+        save()
+    except refused as error:
+        db.session.rollback()
+        form_error(form, error)
+        return False
+    db.session.commit()
+    flash(message, "success")
+    return True
+
+
 def form_error(form, error) -> None:
     """Show a domain error under the field it names (``error.field``), else above
     the form as a flash message."""
