@@ -5,10 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
-from pbvote.accounts.models import User, UserRole
+from pbvote.accounts.models import User
 from pbvote.communes.services import active_districts, current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
@@ -57,16 +56,7 @@ def staff_bodies():
 
 def _member_form() -> MemberForm:
     form = MemberForm()
-    reviewers = db.session.scalars(
-        select(User)
-        .join(UserRole)
-        .where(
-            User.commune_id == current_commune().id,
-            UserRole.role == "reviewer",
-            User.active,
-        )
-        .order_by(User.username)
-    )
+    reviewers = services.active_reviewers(current_commune().id)
     form.user_id.choices = [SelectChoice("", _("Choose…"))] + [
         SelectChoice(u.id, u.label) for u in reviewers
     ]
@@ -169,15 +159,7 @@ def _review_or_404(review_id: int) -> Review:
 
 def _review_form(review: Review) -> ReviewForm:
     form = ReviewForm(obj=review if request.method == "GET" else None)
-    others = db.session.scalars(
-        select(Proposal)
-        .where(
-            Proposal.cycle_id == review.proposal.cycle_id,
-            Proposal.id != review.proposal_id,
-            Proposal.status.not_in(("draft", "withdrawn")),
-        )
-        .order_by(Proposal.id)
-    )
+    others = services.merge_targets(review)
     form.merged_into_id.choices = [SelectChoice("", _("Not merged"))] + [
         SelectChoice(p.id, f"#{p.id} · {p.title}") for p in others
     ]
