@@ -21,7 +21,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from pbvote.core.forms import MadField
+from pbvote.core.forms import MadField, YearField
 
 DATE_FORMAT_MESSAGE = _l("Enter a date as YYYY-MM-DD.")
 
@@ -154,15 +154,7 @@ class ReportForm(FlaskForm):
             SelectChoice("year", _l("Annual")),
         ],
     )
-    year = IntegerField(
-        _l("Year"),
-        validators=[
-            InputRequired(_l("Enter the year.")),
-            NumberRange(
-                min=2000, max=2100, message=_l("Enter a year between 2000 and 2100.")
-            ),
-        ],
-    )
+    year = YearField()
     quarter = SelectField(
         _l("Quarter (quarterly reports)"),
         choices=[SelectChoice(str(n)) for n in range(1, 5)],

@@ -12,7 +12,7 @@ from wtforms import (
     SelectMultipleField,
     widgets,
 )
-from wtforms.validators import NumberRange
+from wtforms.validators import InputRequired, NumberRange
 
 from pbvote.core.i18n import format_mad
 
@@ -50,6 +50,19 @@ class MadField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a whole number of dirhams, e.g. 250000."))
+
+
+class YearField(IntegerField):
+    """A year from 2000 to 2100, required."""
+
+    def __init__(self, label=None, **kwargs):
+        label = _l("Year") if label is None else label
+        message = _l("Enter a year between 2000 and 2100.")
+        validators = [
+            InputRequired(_l("Enter the year.")),
+            NumberRange(min=2000, max=2100, message=message),
+        ]
+        super().__init__(label, validators, **kwargs)
 
 
 def saved(form, save, refused: type[Exception], message) -> bool:

@@ -16,7 +16,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from pbvote.core.forms import MadField, choices_of
+from pbvote.core.forms import MadField, YearField, choices_of
 from pbvote.cycles.labels import BALLOT_RULE_LABELS, PHASE_LABELS, TALLY_RULE_LABELS
 from pbvote.cycles.models import PHASES
 
@@ -24,15 +24,7 @@ DATE_REQUIRED = _l("Enter a date.")
 
 
 class CycleForm(FlaskForm):
-    year = IntegerField(
-        _l("Year"),
-        validators=[
-            InputRequired(_l("Enter the year.")),
-            NumberRange(
-                min=2000, max=2100, message=_l("Enter a year between 2000 and 2100.")
-            ),
-        ],
-    )
+    year = YearField()
     title_ar = StringField(
         _l("Title in Arabic"),
         validators=[DataRequired(_l("Enter a title in Arabic.")), Length(max=200)],
