@@ -33,7 +33,7 @@ from pbvote.complaints.models import Complaint
 from pbvote.complaints.web import bp
 from pbvote.core import files
 from pbvote.core.access import resident_required
-from pbvote.core.forms import form_error
+from pbvote.core.forms import form_error, saved
 from pbvote.core.i18n import localized, ltr
 from pbvote.core.nav import add_nav
 from pbvote.core.pagination import paginate
@@ -135,22 +135,19 @@ def photo(complaint_id: int):
 def rate(complaint_id: int):
     complaint = row_or_404(Complaint, complaint_id)
     form = RateForm()
-    if form.validate_on_submit():
-        try:
-            services.rate_complaint(
-                current_user,
-                complaint,
-                rating=int(form.rating.data),
-                comment=form.comment.data,
-                now=utcnow(),
-            )
-        except ComplaintError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Thank you for your rating."), "success")
-            return redirect(url_for(".complaint_page", complaint_id=complaint.id))
+    if saved(
+        form,
+        lambda: services.rate_complaint(
+            current_user,
+            complaint,
+            rating=int(form.rating.data),
+            comment=form.comment.data,
+            now=utcnow(),
+        ),
+        ComplaintError,
+        _("Thank you for your rating."),
+    ):
+        return redirect(url_for(".complaint_page", complaint_id=complaint.id))
     return render_template(
         "complaints/page.html",
         complaint=complaint,
