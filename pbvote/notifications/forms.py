@@ -2,14 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice
 
 
 class PreferenceForm(FlaskForm):
     by_sms = BooleanField(_l("Also tell me by SMS (at most one a day)"))
     language = RadioField(
         _l("Language of my SMS"),
-        choices=[("ar", "العربية"), ("fr", "Français")],
+        choices=[SelectChoice("ar", "العربية"), SelectChoice("fr", "Français")],
         default="ar",
     )
     by_email = BooleanField(_l("Also tell me by e-mail (at most one a day)"))
