@@ -294,7 +294,19 @@ def cast(poll: Poll, token: str | None, form, now: datetime) -> str:
     entry_id = verification.registry_entry_id
     if has_voted(poll, entry_id):
         raise AlreadyVoted(already_voted_message())
-    answers = read_ballot(poll, form)
+    receipt = record_vote(poll, entry_id, read_ballot(poll, form), now)
+    enqueue_after_commit("jobs.polls.mix_ballots", poll.id, **MIX_JOB_OPTIONS)
+    if verification.method == "sms" and verification.phone_enc:
+        _queue_receipt_sms(
+            poll, open_secret(PHONE_SEAL, verification.phone_enc), receipt, now
+        )
+    return receipt
+
+
+def record_vote(poll: Poll, entry_id: int, answers: dict, now: datetime) -> str:
+    """Write the mark and the held, sealed ballot of one registry entry; returns
+    the receipt. Raises AlreadyVoted when the mark exists (also when a concurrent
+    cast wrote it first: its primary key)."""
     try:
         with db.session.begin_nested():
             db.session.add(
@@ -304,20 +316,13 @@ def cast(poll: Poll, token: str | None, form, now: datetime) -> str:
             )
     except IntegrityError:  # a concurrent cast by the same resident won
         raise AlreadyVoted(already_voted_message())
-    key = poll_key(poll)
     sealed = sealing.seal(
-        key.sealing_public,
+        poll_key(poll).sealing_public,
         sealing.encode_padded({"answers": answers}),
         ballot_context(poll.id),
     )
     holding.hold_ballots(poll.id, [sealed], now, box=POLL_BOX)
-    enqueue_after_commit("jobs.polls.mix_ballots", poll.id, **MIX_JOB_OPTIONS)
-    receipt = sealing.receipt_of(sealed)
-    if verification.method == "sms" and verification.phone_enc:
-        _queue_receipt_sms(
-            poll, open_secret(PHONE_SEAL, verification.phone_enc), receipt, now
-        )
-    return receipt
+    return sealing.receipt_of(sealed)
 
 
 def ballot_context(poll_id: int) -> bytes:
