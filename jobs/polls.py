@@ -44,4 +44,8 @@ def safety_net() -> str:
     for poll_id in cycles_with_held(box=POLL_BOX):
         mixed += mix_held(poll_id, utcnow(), box=POLL_BOX)
         db.session.commit()
+    if mixed:
+        from jobs.voting import vacuum_held
+
+        vacuum_held(POLL_BOX.held.__tablename__)
     return f"{mixed} poll ballots mixed; {count_due()}"

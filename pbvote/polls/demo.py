@@ -79,7 +79,12 @@ def seed(ctx) -> None:
                 "Êtes-vous d'accord pour déplacer le souk sur la nouvelle place ?",
                 [],
             ),
-            ("choice", "أي يوم تفضلون للسوق؟", "Quel jour préférez-vous ?", OPTIONS_DAY),
+            (
+                "choice",
+                "أي يوم تفضلون للسوق؟",
+                "Quel jour préférez-vous ?",
+                OPTIONS_DAY,
+            ),
         ],
         now,
     )
@@ -108,8 +113,10 @@ def seed(ctx) -> None:
     counting.count_poll(lights.id, now)
     ctx["lines"] += [
         "",
-        f"Polls: vote at /polls/{market.id} with one of the residents printed "
-        "for the voting demo (results sealed until it closes: close it early at "
-        f"/staff/polls/{market.id}); published results at /polls/{lights.id}/results",
+        (
+            f"Polls: vote at /polls/{market.id} with one of the residents printed "
+            "for the voting demo (results sealed until it closes: close it early "
+            f"at /staff/polls/{market.id}); published results at "
+            f"/polls/{lights.id}/results"
+        ),
     ]
-

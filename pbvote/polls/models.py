@@ -76,9 +76,7 @@ class Poll(db.Model):
 
 class PollQuestion(db.Model):
     __tablename__ = "poll_questions"
-    __table_args__ = (
-        CheckConstraint("kind in ('yesno', 'choice')", name="kind"),
-    )
+    __table_args__ = (CheckConstraint("kind in ('yesno', 'choice')", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(

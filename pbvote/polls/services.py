@@ -333,19 +333,23 @@ def ballot_context(poll_id: int) -> bytes:
 def _queue_receipt_sms(poll: Poll, phone: str, receipt: str, now: datetime) -> None:
     from pbvote.sms.services import queue_sms
 
-    body = _(
-        "Ouazzane poll: vote recorded. Receipt: %(code)s. Results key %(key)s",
-        code=short_receipt(receipt),
-        key=key_fingerprint(poll),
+    # Two messages of one segment each, as for the budget vote.
+    texts = (
+        _(
+            "Ouazzane poll: vote recorded. Receipt: %(code)s",
+            code=short_receipt(receipt),
+        ),
+        _("Ouazzane: results key %(key)s", key=key_fingerprint(poll)),
     )
-    queue_sms(
-        phone,
-        body,
-        now,
-        purpose="vote-receipt",
-        commune_id=poll.commune_id,
-        sensitive=True,
-    )
+    for body in texts:  # sealed, and deleted once sent
+        queue_sms(
+            phone,
+            body,
+            now,
+            purpose="vote-receipt",
+            commune_id=poll.commune_id,
+            sensitive=True,
+        )
 
 
 # The public ballot box ---------------------------------------------------------
@@ -364,7 +368,7 @@ def ballot_box(poll: Poll) -> dict:
 
 
 def find_receipt(poll: Poll, text: str) -> str | None:
-    """"chain" when the typed receipt (16 hex digits or more) is in the poll's
+    """ "chain" when the typed receipt (16 hex digits or more) is in the poll's
     public chain, "waiting" when it is held for the next mixing, else None."""
     code = normalise_receipt(text)
     if len(code) < 16 or len(code) > 64:
@@ -401,4 +405,3 @@ def published_polls(commune_id: int) -> list[Poll]:
             .order_by(Poll.closes_at_dt.desc(), Poll.id.desc())
         )
     )
-

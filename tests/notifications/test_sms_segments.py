@@ -30,12 +30,15 @@ NUMBER_KINDS = {
     # Two receipts of 16 hex digits in groups of four (commune, district).
     "%(codes)s": "abcd-ef01-2345-6789 abcd-ef01-2345-6789",
     "%(key)s": "abcd ef01 2345 6789 abcd ef01 2345 6789",  # 128-bit fingerprint
+    "%(code)s": "abcd-ef01-2345-6789",  # a poll's one receipt
 }
 # (source file, msgid or (singular, plural)). The test below proves this list
 # names every module that queues an SMS, except those still to be shortened.
 TEMPLATES = [
     ("pbvote/voting/services.py", "Ouazzane: vote recorded. Receipts: %(codes)s"),
     ("pbvote/voting/services.py", "Ouazzane: results key %(key)s"),
+    ("pbvote/polls/services.py", "Ouazzane poll: vote recorded. Receipt: %(code)s"),
+    ("pbvote/polls/services.py", "Ouazzane: results key %(key)s"),
     (
         "pbvote/inforequests/services.py",
         "Ouazzane: information request %(number)s received; answer by %(day)s.",

@@ -11,7 +11,9 @@ def create_open_poll(
     commune: dict, registry: dict, *, start=timedelta(0), length=timedelta(days=1)
 ) -> dict:
     now = utcnow()
-    admin, _secret = create_staff(commune["id"], f"polladmin{now.microsecond}", ["admin"])
+    admin, _secret = create_staff(
+        commune["id"], f"polladmin{now.microsecond}", ["admin"]
+    )
     poll = services.save_poll(
         admin,
         commune["id"],

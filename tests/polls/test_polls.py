@@ -172,7 +172,10 @@ def test_bad_answers_are_refused_and_nothing_is_written(app, client, poll):
     two = cast(
         client,
         poll,
-        {f"q-{poll['yesno']}": [poll["yes"], poll["no"]], f"q-{poll['choice']}": "blank"},
+        {
+            f"q-{poll['yesno']}": [poll["yes"], poll["no"]],
+            f"q-{poll['choice']}": "blank",
+        },
     )
     assert two.status_code == 400
     with app.app_context():
@@ -302,7 +305,12 @@ def test_staff_build_open_and_close_a_poll_with_confirmations(
     assert "Give between 2 and" in one_option.get_data(as_text=True)
     question["q-options"] = "الساحة | La place\nالسوق | Le marché"
     assert submit(client, url, question).status_code == 302
-    yesno = {"action": "question", "q-kind": "yesno", "q-text_ar": "هل؟", "q-text_fr": "Oui ?"}
+    yesno = {
+        "action": "question",
+        "q-kind": "yesno",
+        "q-text_ar": "هل؟",
+        "q-text_fr": "Oui ?",
+    }
     assert submit(client, url, yesno).status_code == 302
     confirm = client.get(f"/staff/polls/{poll_id}/open")
     assert confirm.status_code == 200 and "Open this poll?" in confirm.get_data(
