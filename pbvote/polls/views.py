@@ -3,6 +3,7 @@ number, date of birth, SMS code), the secret ballot, the receipt, and the
 published results with the public record. Staff pages: :mod:`.staff`."""
 
 import json
+from types import SimpleNamespace
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -221,11 +222,19 @@ def results(poll_id: int):
             404,
         )
     payload = json.loads(result.payload)
+    # Attributes, so that the templates' localized() picks the reader's language.
+    questions = [
+        SimpleNamespace(
+            **{**q, "options": [SimpleNamespace(**o) for o in q["options"]]}
+        )
+        for q in payload["questions"]
+    ]
     return render_template(
         "polls/results.html",
         poll=poll,
         result=result,
         payload=payload,
+        questions=questions,
         fingerprint=services.key_fingerprint(poll),
     )
 
