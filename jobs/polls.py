@@ -28,10 +28,12 @@ def count_poll(poll_id: int) -> str:
     return status
 
 
-def count_due() -> str:
+def count_due(retry: bool = False) -> str:
+    """Count every due poll (``retry``: also those whose count failed)."""
     from pbvote.polls.counting import due_polls
 
-    done = [f"{poll_id}: {count_poll(poll_id)}" for poll_id in due_polls(utcnow())]
+    due = due_polls(utcnow(), retry=retry)
+    done = [f"{poll_id}: {count_poll(poll_id)}" for poll_id in due]
     return "; ".join(done) or "no poll to count"
 
 

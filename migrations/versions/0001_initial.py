@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 00:48:20.290576
+Create Date: 2026-12-01 01:00:35.782036
 
 """
 
@@ -1030,6 +1030,7 @@ def upgrade():
         sa.Column("opens_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closes_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("count_error", sa.Text(), nullable=True),
         sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(

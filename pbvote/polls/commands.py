@@ -27,8 +27,13 @@ def verify_poll(file, expected_key):
     try:
         with open(file, encoding="utf-8") as handle:
             checks = verify_document(json.load(handle), expected_key)
-    except (OSError, ValueError, RecordUnreadable) as error:
-        click.echo(f"FAIL cannot read {file}: {error}", err=True)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        reason = (
+            error
+            if isinstance(error, RecordUnreadable)
+            else f"{type(error).__name__}: {error}"
+        )
+        click.echo(f"FAIL cannot read {file}: {reason}", err=True)
         sys.exit(2)
     for check in checks:
         click.echo(check.line())
@@ -40,12 +45,15 @@ def verify_poll(file, expected_key):
 
 
 @click.command("polls-count-due")
+@click.option(
+    "--retry", is_flag=True, help="Also count again the polls whose count failed."
+)
 @with_appcontext
-def polls_count_due():
+def polls_count_due(retry):
     """Count and publish every poll whose period has ended."""
     from jobs.polls import count_due
 
-    click.echo(count_due())
+    click.echo(count_due(retry=retry))
 
 
 commands = [verify_poll, polls_count_due]

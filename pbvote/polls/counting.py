@@ -42,20 +42,18 @@ class Opened(NamedTuple):
     answers: dict | None  # {question id (str): option id or None}; None: invalid
 
 
-def due_polls(now: datetime) -> list[int]:
-    """Polls whose period has ended (or that staff closed) and are not published."""
-    return list(
-        db.session.scalars(
-            select(Poll.id)
-            .where(
-                or_(
-                    Poll.status == "closed",
-                    and_(Poll.status == "open", Poll.closes_at_dt <= now),
-                )
-            )
-            .order_by(Poll.id)
+def due_polls(now: datetime, *, retry: bool = False) -> list[int]:
+    """Polls whose period has ended (or that staff closed) and are not published;
+    those whose count failed only with ``retry``."""
+    query = select(Poll.id).where(
+        or_(
+            Poll.status == "closed",
+            and_(Poll.status == "open", Poll.closes_at_dt <= now),
         )
     )
+    if not retry:
+        query = query.where(Poll.count_error.is_(None))
+    return list(db.session.scalars(query.order_by(Poll.id)))
 
 
 def count_poll(poll_id: int, now: datetime) -> PollResult | None:
@@ -278,8 +276,13 @@ def count_and_publish(poll_id: int, now: datetime) -> str:
         with db.session.begin_nested():
             result = count_poll(poll_id, now)
     except CountRefused as error:
+        poll = db.session.get(Poll, poll_id)
+        poll.count_error = str(error)
         record_action(
             None, "polls.count_failed", "poll", poll_id, now, {"error": str(error)}
         )
         return "failed"
-    return "not due" if result is None else "published"
+    if result is None:
+        return "not due"
+    db.session.get(Poll, poll_id).count_error = None
+    return "published"

@@ -51,6 +51,9 @@ class Poll(db.Model):
     opens_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    # Why the last count failed (a broken chain, an unusable key): nothing was
+    # published, and the worker does not retry it every beat.
+    count_error: Mapped[str | None] = mapped_column(Text)
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     questions: Mapped[list["PollQuestion"]] = relationship(
