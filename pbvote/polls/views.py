@@ -9,6 +9,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+import pbvote.polls.api
 import pbvote.polls.staff  # noqa: F401 - its routes join bp
 from pbvote.accounts.errors import AccountError, CodeRejected
 from pbvote.accounts.phones import masked, normalise_mobile

@@ -392,3 +392,31 @@ def test_verify_poll_says_why_a_file_cannot_be_read(runner, tmp_path):
         result = runner.invoke(args=["verify-poll", str(path)])
         assert result.exit_code == 2, (name, result.output)
         assert "FAIL cannot read" in result.output
+
+
+def test_the_api_shows_no_choice_until_the_results_are_published(
+    app, client, committed, poll
+):
+    cin, birth = poll["residents"][0]
+    verify(client, app, poll["poll_id"], cin, birth)
+    assert cast(client, poll, answers(poll, poll["no"], "blank")).status_code == 302
+    before = client.get(f"/api/v1/polls/{poll['poll_id']}").get_json()
+    assert before["state"] == "voting" and before["results"] is None
+    assert before["ballot_box"]["voted"] == 1 and before["ballot_box"]["ballots"] == 1
+    _close_now(committed, poll["poll_id"])
+    from jobs.polls import safety_net
+
+    with app.app_context():
+        safety_net()
+    after = client.get(f"/api/v1/polls/{poll['poll_id']}").get_json()
+    assert after["state"] == "published"
+    question = after["results"]["payload"]["questions"][0]
+    assert [o["votes"] for o in question["options"]] == [0, 1]
+    listed = client.get("/api/v1/polls").get_json()["items"]
+    assert [item["id"] for item in listed] == [poll["poll_id"]]
+    missing = client.get("/api/v1/polls/999")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    assert (
+        "/api/v1/polls/{poll_id}"
+        in client.get("/api/v1/openapi.json").get_json()["paths"]
+    )
