@@ -11,6 +11,7 @@ from pbvote.communes.services import current_commune
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.polls import services
+from pbvote.polls.counting import questions_json
 from pbvote.polls.models import Poll, PollResult
 from pbvote.polls.web import bp
 
@@ -52,19 +53,7 @@ def api_poll(poll_id: int):
     return jsonify(
         {
             **_poll_json(poll, utcnow()),
-            "questions": [
-                {
-                    "id": q.id,
-                    "kind": q.kind,
-                    "text_ar": q.text_ar,
-                    "text_fr": q.text_fr,
-                    "options": [
-                        {"id": o.id, "text_ar": o.text_ar, "text_fr": o.text_fr}
-                        for o in q.options
-                    ],
-                }
-                for q in poll.questions
-            ],
+            "questions": questions_json(poll),
             "ballot_box": {
                 "voted": box["voted"],
                 "ballots": box["count"],

@@ -22,6 +22,7 @@ def verify_poll(file, expected_key):
     ballots, digest and a recount of every question. Exits 1 on any failure, 2
     if the file cannot be read."""
     from pbvote.polls.verify import verify_document
+    from pbvote.results.commands import report_checks
     from pbvote.results.verify import RecordUnreadable
 
     try:
@@ -35,13 +36,7 @@ def verify_poll(file, expected_key):
         )
         click.echo(f"FAIL cannot read {file}: {reason}", err=True)
         sys.exit(2)
-    for check in checks:
-        click.echo(check.line())
-    failed = [check for check in checks if not check.ok]
-    if failed:
-        click.echo(f"RESULT: FAIL ({len(failed)} of {len(checks)} checks failed)")
-        sys.exit(1)
-    click.echo(f"RESULT: OK (all {len(checks)} checks passed)")
+    report_checks(checks)
 
 
 @click.command("polls-count-due")

@@ -233,8 +233,10 @@ def tally(questions: list[dict], ballots: list[dict | None]) -> list[dict]:
     return counted
 
 
-def results_payload(poll, key, chain, ballots, now) -> dict:
-    questions = [
+def questions_json(poll: Poll) -> list[dict]:
+    """The poll's questions and options with both languages' texts (the signed
+    payload's and the API's)."""
+    return [
         {
             "id": q.id,
             "kind": q.kind,
@@ -247,6 +249,10 @@ def results_payload(poll, key, chain, ballots, now) -> dict:
         }
         for q in poll.questions
     ]
+
+
+def results_payload(poll, key, chain, ballots, now) -> dict:
+    questions = questions_json(poll)
     return {
         "format": RESULTS_FORMAT,
         "commune": poll.registry_cycle.commune.slug,

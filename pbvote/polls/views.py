@@ -208,20 +208,23 @@ def done(poll_id: int):
     )
 
 
-def _result_or_none(poll):
-    return db.session.get(PollResult, poll.id) if poll.status == "published" else None
+def _published(poll_id: int):
+    """(poll, its published result), or (poll, the "sealed" page) before."""
+    poll = public_poll_or_404(poll_id)
+    if poll.status == "published":
+        result = db.session.get(PollResult, poll.id)
+        if result is not None:
+            return poll, result
+    return poll, _message(
+        poll, _("The results are sealed until the poll closes and its count ends."), 404
+    )
 
 
 @bp.route("/polls/<int:poll_id>/results")
 def results(poll_id: int):
-    poll = public_poll_or_404(poll_id)
-    result = _result_or_none(poll)
-    if result is None:
-        return _message(
-            poll,
-            _("The results are sealed until the poll closes and its count ends."),
-            404,
-        )
+    poll, result = _published(poll_id)
+    if not isinstance(result, PollResult):
+        return result
     payload = json.loads(result.payload)
     # Attributes, so that the templates' localized() picks the reader's language.
     questions = [
@@ -242,14 +245,9 @@ def results(poll_id: int):
 
 @bp.route("/polls/<int:poll_id>/record.json")
 def record(poll_id: int):
-    poll = public_poll_or_404(poll_id)
-    result = _result_or_none(poll)
-    if result is None:
-        return _message(
-            poll,
-            _("The results are sealed until the poll closes and its count ends."),
-            404,
-        )
+    poll, result = _published(poll_id)
+    if not isinstance(result, PollResult):
+        return result
     return Response(
         result.record,
         mimetype="application/json",
