@@ -47,6 +47,16 @@ def _message(poll, message: str, status: int):
     return render_template("polls/message.html", poll=poll, message=message), status
 
 
+def _open_poll(poll_id: int):
+    """(poll, now, None) while it accepts votes, else (poll, now, the 409 page)."""
+    poll, now = public_poll_or_404(poll_id), utcnow()
+    try:
+        services.require_open(poll, now)
+    except PollClosed as error:
+        return poll, now, _message(poll, str(error), 409)
+    return poll, now, None
+
+
 @bp.route("/polls")
 def index():
     commune = current_commune()
@@ -76,12 +86,9 @@ def poll_page(poll_id: int):
 
 @bp.route("/polls/<int:poll_id>/vote", methods=["GET", "POST"])
 def vote_start(poll_id: int):
-    poll = public_poll_or_404(poll_id)
-    now = utcnow()
-    try:
-        services.require_open(poll, now)
-    except PollClosed as error:
-        return _message(poll, str(error), 409)
+    poll, now, closed = _open_poll(poll_id)
+    if closed:
+        return closed
     if verification.verification_for(poll.registry_cycle, _token(poll)):
         return redirect(url_for(".ballot", poll_id=poll.id))
     form = VerifyForm()
@@ -110,12 +117,9 @@ def vote_start(poll_id: int):
 
 @bp.route("/polls/<int:poll_id>/vote/code", methods=["GET", "POST"])
 def vote_code(poll_id: int):
-    poll = public_poll_or_404(poll_id)
-    now = utcnow()
-    try:
-        services.require_open(poll, now)
-    except PollClosed as error:
-        return _message(poll, str(error), 409)
+    poll, now, closed = _open_poll(poll_id)
+    if closed:
+        return closed
     attempt_id = poll_state("poll_attempt", poll.id)
     if attempt_id is None:
         return redirect(url_for(".vote_start", poll_id=poll.id))
