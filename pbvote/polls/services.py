@@ -37,6 +37,7 @@ from pbvote.polls.models import (
     PollMark,
     PollOption,
     PollQuestion,
+    PollResult,
 )
 from pbvote.voting import holding, sealing
 from pbvote.voting.errors import AlreadyVoted, NotVerified
@@ -290,6 +291,7 @@ def cast(poll: Poll, token: str | None, form, now: datetime) -> str:
     Raises PollClosed, NotVerified, InvalidBallot, AlreadyVoted. Nothing is written
     unless everything is (the caller commits, or rolls back on an error)."""
     require_open(poll, now)
+    _hold_the_box_open(poll)
     verification = voter(poll, token)
     entry_id = verification.registry_entry_id
     if has_voted(poll, entry_id):
@@ -301,6 +303,20 @@ def cast(poll: Poll, token: str | None, form, now: datetime) -> str:
             poll, open_secret(PHONE_SEAL, verification.phone_enc), receipt, now
         )
     return receipt
+
+
+def _hold_the_box_open(poll: Poll) -> None:
+    """Share-lock the poll's key row until the cast commits: the count (which
+    locks it for update) then waits for casts in flight and mixes their ballots,
+    and a cast that comes after the count published is refused. Casts do not
+    wait for each other. Raises PollClosed."""
+    db.session.scalars(
+        select(PollKey.poll_id)
+        .where(PollKey.poll_id == poll.id)
+        .with_for_update(read=True)
+    ).one()
+    if db.session.get(PollResult, poll.id, populate_existing=True) is not None:
+        raise PollClosed(_("This poll is closed: votes are no longer accepted."))
 
 
 def record_vote(poll: Poll, entry_id: int, answers: dict, now: datetime) -> str:
