@@ -283,6 +283,14 @@ def test_staff_build_open_and_close_a_poll_with_confirmations(
     assert bad.status_code == 200
     assert "The poll must close after it opens" in bad.get_data(as_text=True)
     fields["p-closes_at"] = "2031-05-08T20:00"
+    for registry_id in ("abc", str(2**31), str(2**70)):  # not a registry: refused
+        wrong = submit(
+            client, "/staff/polls/new", {**fields, "p-registry_cycle_id": registry_id}
+        )
+        assert wrong.status_code == 200, registry_id
+        assert 'aria-invalid="true"' in wrong.get_data(as_text=True) or (
+            "Choose the voter registry" in wrong.get_data(as_text=True)
+        )
     made = submit(client, "/staff/polls/new", fields)
     assert made.status_code == 302
     url = made.headers["Location"]
