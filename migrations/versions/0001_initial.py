@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 01:00:35.782036
+Create Date: 2026-12-01 01:39:12.762794
 
 """
 
@@ -622,6 +622,39 @@ def upgrade():
         sa.PrimaryKeyConstraint("cycle_id", name=op.f("pk_election_keys")),
     )
     op.create_table(
+        "email_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("to_address", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("unsubscribe_url", sa.String(length=500), nullable=True),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=120), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=300), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_email_messages_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_email_messages_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_email_messages")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_email_messages_dedupe_key")),
+    )
+    with op.batch_alter_table("email_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_email_messages_status", ["status"], unique=False)
+
+    op.create_table(
         "execution_imports",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("commune_id", sa.Integer(), nullable=False),
@@ -895,6 +928,9 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("by_sms", sa.Boolean(), nullable=False),
         sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("email_verified_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("by_email", sa.Boolean(), server_default="false", nullable=False),
         sa.CheckConstraint(
             "language in ('ar', 'fr')",
             name=op.f("ck_notification_preferences_language"),
@@ -918,6 +954,9 @@ def upgrade():
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("via_follow", sa.Boolean(), nullable=False),
         sa.Column("sms_state", sa.String(length=10), nullable=False),
+        sa.Column(
+            "email_state", sa.String(length=10), server_default="none", nullable=False
+        ),
         sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("read_at_dt", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -932,6 +971,9 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_notifications_email_state", ["email_state"], unique=False
+        )
         batch_op.create_index("ix_notifications_sms_state", ["sms_state"], unique=False)
         batch_op.create_index(
             "ix_notifications_user_unread", ["user_id", "read_at_dt"], unique=False
@@ -3002,6 +3044,7 @@ def downgrade():
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index("ix_notifications_user_unread")
         batch_op.drop_index("ix_notifications_sms_state")
+        batch_op.drop_index("ix_notifications_email_state")
 
     op.drop_table("notifications")
     op.drop_table("notification_preferences")
@@ -3032,6 +3075,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_execution_imports_commune_id"))
 
     op.drop_table("execution_imports")
+    with op.batch_alter_table("email_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_email_messages_status")
+
+    op.drop_table("email_messages")
     op.drop_table("election_keys")
     with op.batch_alter_table("cycle_date_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cycle_date_changes_cycle_id"))

@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "cycle.update": _l("Cycle changed"),
     "district.create": _l("District created"),
     "district.update": _l("District changed"),
+    "email.retry": _l("Failed e-mails retried"),
     "execution.answer": _l("Question answered"),
     "indicators.report.edit": _l("Charter report text edited"),
     "indicators.report.generate": _l("Charter report drafted"),
@@ -104,6 +105,13 @@ SMS_PURPOSES = {
     "meeting": _l("Meeting reminder"),
 }
 
+# E-mails (pbvote.notifications.mail); their statuses are the SMS ones.
+EMAIL_PURPOSES = {
+    "email-verify": _l("Address confirmation"),
+    "notification": _l("News on what a resident follows"),
+    "notification-digest": _l("Daily digest of news"),
+}
+
 SMS_STATUSES = {
     "queued": _l("Waiting"),
     "sent": _l("Sent"),
@@ -121,6 +129,10 @@ def action_label(code: str | None) -> str:
 
 def sms_purpose(code: str | None) -> str:
     return label(SMS_PURPOSES, code)
+
+
+def email_purpose(code: str | None) -> str:
+    return label(EMAIL_PURPOSES, code)
 
 
 def sms_status(code: str | None) -> str:

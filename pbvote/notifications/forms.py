@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField
 
 
 class PreferenceForm(FlaskForm):
@@ -12,6 +12,9 @@ class PreferenceForm(FlaskForm):
         choices=[("ar", "العربية"), ("fr", "Français")],
         default="ar",
     )
+    by_email = BooleanField(_l("Also tell me by e-mail (at most one a day)"))
+    # Checked by services.normalised_address (a clear message, never a 500).
+    email = EmailField(_l("My e-mail address (optional)"))
 
 
 class FollowForm(FlaskForm):

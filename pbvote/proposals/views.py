@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -81,12 +82,23 @@ def proposal_helpers():
         "markdown": render_markdown,
         "excerpt": plain_excerpt,
         "map_config": places.map_settings(),
+        "allow_map_tiles": _map_on_page,
     }
 
 
-@bp.after_request
+def _map_on_page() -> str:
+    """Called by proposals/_map_assets.html: this page (of any blueprint, e.g. the
+    execution dashboard) shows a map, so its tiles are allowed."""
+    g.map_on_page = True
+    return ""
+
+
+@bp.after_app_request
 def _allow_map_tiles(response):
-    """A tile server on another origin is the one image source maps add."""
+    """A tile server on another origin is the one image source maps add, on the
+    proposal pages and on any page that includes the map assets."""
+    if request.blueprint != "proposals" and not g.get("map_on_page"):
+        return response
     settings = places.map_settings()
     origin = urlsplit(settings["tiles"]) if settings else None
     if origin and origin.scheme in ("http", "https") and origin.netloc:

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pbvote.accountability import followup, queries, voice
+from pbvote.accountability import followup, places, queries, voice
 from pbvote.accountability.forms import FollowForm, QuestionForm, RatingForm
 from pbvote.accountability.models import ExecutionRecord, UpdateAttachment
 from pbvote.accountability.reports import REPORT_AREA
@@ -70,6 +70,7 @@ def dashboard():
         statuses=statuses(commune.id),
         cycles=cycles,
         cycle_id=cycle_id,
+        places=places.located_records(commune.id, status, cycle_id),
     )
 
 
