@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 00:48:53.269312
+Create Date: 2026-12-01 01:39:12.762794
 
 """
 
@@ -1061,6 +1061,46 @@ def upgrade():
         sa.UniqueConstraint("cycle_id", "kind", name=op.f("uq_phases_cycle_id_kind")),
     )
     op.create_table(
+        "polls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("registry_cycle_id", sa.Integer(), nullable=False),
+        sa.Column("title_ar", sa.String(length=200), nullable=False),
+        sa.Column("title_fr", sa.String(length=200), nullable=False),
+        sa.Column("intro_ar", sa.Text(), nullable=False),
+        sa.Column("intro_fr", sa.Text(), nullable=False),
+        sa.Column("opens_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closes_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("count_error", sa.Text(), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status in ('draft', 'open', 'closed', 'published')",
+            name=op.f("ck_polls_status"),
+        ),
+        sa.CheckConstraint(
+            "closes_at_dt > opens_at_dt", name=op.f("ck_polls_closes_after_opening")
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"], ["communes.id"], name=op.f("fk_polls_commune_id_communes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_polls_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registry_cycle_id"],
+            ["cycles.id"],
+            name=op.f("fk_polls_registry_cycle_id_cycles"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_polls")),
+    )
+    with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_polls_commune_id"), ["commune_id"], unique=False
+        )
+
+    op.create_table(
         "review_assignment_rules",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("commune_id", sa.Integer(), nullable=False),
@@ -1400,6 +1440,96 @@ def upgrade():
             batch_op.f("ix_petitions_status"), ["status"], unique=False
         )
 
+    op.create_table(
+        "poll_ballots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("receipt", sa.String(length=64), nullable=False),
+        sa.Column("previous_hash", sa.String(length=64), nullable=False),
+        sa.Column("chain_hash", sa.String(length=64), nullable=False),
+        sa.Column("mixed_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_ballots_poll_id_polls")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_ballots")),
+        sa.UniqueConstraint(
+            "poll_id", "position", name=op.f("uq_poll_ballots_poll_id_position")
+        ),
+        sa.UniqueConstraint("receipt", name=op.f("uq_poll_ballots_receipt")),
+    )
+    with op.batch_alter_table("poll_ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_poll_ballots_poll_id"), ["poll_id"], unique=False
+        )
+
+    op.create_table(
+        "poll_held_ballots",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_held_ballots_poll_id_polls")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_held_ballots")),
+    )
+    with op.batch_alter_table("poll_held_ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_poll_held_ballots_poll_id"), ["poll_id"], unique=False
+        )
+
+    op.create_table(
+        "poll_keys",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("sealing_public", sa.LargeBinary(), nullable=False),
+        sa.Column("sealing_private_wrapped", sa.LargeBinary(), nullable=False),
+        sa.Column("signing_public", sa.LargeBinary(), nullable=False),
+        sa.Column("signing_private_wrapped", sa.LargeBinary(), nullable=False),
+        sa.Column("head_hash", sa.String(length=64), nullable=False),
+        sa.Column("ballot_count", sa.BigInteger(), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_keys_poll_id_polls")
+        ),
+        sa.PrimaryKeyConstraint("poll_id", name=op.f("pk_poll_keys")),
+    )
+    op.create_table(
+        "poll_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("text_ar", sa.Text(), nullable=False),
+        sa.Column("text_fr", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            "kind in ('yesno', 'choice')", name=op.f("ck_poll_questions_kind")
+        ),
+        sa.ForeignKeyConstraint(
+            ["poll_id"],
+            ["polls.id"],
+            name=op.f("fk_poll_questions_poll_id_polls"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_questions")),
+    )
+    with op.batch_alter_table("poll_questions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_poll_questions_poll_id"), ["poll_id"], unique=False
+        )
+
+    op.create_table(
+        "poll_results",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("signature", sa.String(length=128), nullable=False),
+        sa.Column("record", sa.Text(), nullable=False),
+        sa.Column("published_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_results_poll_id_polls")
+        ),
+        sa.PrimaryKeyConstraint("poll_id", name=op.f("pk_poll_results")),
+    )
     op.create_table(
         "proposals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1824,6 +1954,43 @@ def upgrade():
             batch_op.f("ix_petition_signatures_petition_id"),
             ["petition_id"],
             unique=False,
+        )
+
+    op.create_table(
+        "poll_marks",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("registry_entry_id", sa.Integer(), nullable=False),
+        sa.Column("voted_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_marks_poll_id_polls")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registry_entry_id"],
+            ["voter_registry.id"],
+            name=op.f("fk_poll_marks_registry_entry_id_voter_registry"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "poll_id", "registry_entry_id", name=op.f("pk_poll_marks")
+        ),
+    )
+    op.create_table(
+        "poll_options",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("text_ar", sa.String(length=300), nullable=False),
+        sa.Column("text_fr", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["poll_questions.id"],
+            name=op.f("fk_poll_options_question_id_poll_questions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_options")),
+    )
+    with op.batch_alter_table("poll_options", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_poll_options_question_id"), ["question_id"], unique=False
         )
 
     op.create_table(
@@ -2753,6 +2920,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_projects_cycle_id"))
 
     op.drop_table("projects")
+    with op.batch_alter_table("poll_options", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_options_question_id"))
+
+    op.drop_table("poll_options")
+    op.drop_table("poll_marks")
     with op.batch_alter_table("petition_signatures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_petition_signatures_petition_id"))
 
@@ -2807,6 +2979,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposals_association_id"))
 
     op.drop_table("proposals")
+    op.drop_table("poll_results")
+    with op.batch_alter_table("poll_questions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_questions_poll_id"))
+
+    op.drop_table("poll_questions")
+    op.drop_table("poll_keys")
+    with op.batch_alter_table("poll_held_ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_held_ballots_poll_id"))
+
+    op.drop_table("poll_held_ballots")
+    with op.batch_alter_table("poll_ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_ballots_poll_id"))
+
+    op.drop_table("poll_ballots")
     with op.batch_alter_table("petitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_petitions_status"))
         batch_op.drop_index(batch_op.f("ix_petitions_commune_id"))
@@ -2842,6 +3028,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_review_assignment_rules_commune_id"))
 
     op.drop_table("review_assignment_rules")
+    with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_polls_commune_id"))
+
+    op.drop_table("polls")
     op.drop_table("phases")
     with op.batch_alter_table("participation_profiles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participation_profiles_cycle_id"))

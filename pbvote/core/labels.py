@@ -82,6 +82,12 @@ ACTION_LABELS = {
     "survey.remove_question": _l("Survey question removed"),
     "survey.save": _l("Survey saved"),
     "voting.report": _l("Vote-integrity report recorded"),
+    "polls.save": _l("Poll saved"),
+    "polls.question": _l("Poll question added"),
+    "polls.question_remove": _l("Poll question removed"),
+    "polls.open": _l("Poll opened"),
+    "polls.close": _l("Poll closed"),
+    "polls.count_failed": _l("Poll count failed"),
 }
 
 SMS_PURPOSES = {

@@ -33,6 +33,7 @@ NUMBER_KINDS = {
     # Two receipts of 16 hex digits in groups of four (commune, district).
     "%(codes)s": "abcd-ef01-2345-6789 abcd-ef01-2345-6789",
     "%(key)s": "abcd ef01 2345 6789 abcd ef01 2345 6789",  # 128-bit fingerprint
+    "%(code)s": "abcd-ef01-2345-6789",  # a poll's one receipt
     "%(progress)d": 100,
     "%(year)s": 9999,
 }
@@ -43,6 +44,8 @@ LONGEST_MOMENT = datetime(2026, 12, 31, 23, 59, tzinfo=ZoneInfo("Africa/Casablan
 TEMPLATES = [
     ("pbvote/voting/services.py", "Ouazzane: vote recorded. Receipts: %(codes)s"),
     ("pbvote/voting/services.py", "Ouazzane: results key %(key)s"),
+    ("pbvote/polls/services.py", "Ouazzane poll: vote recorded. Receipt: %(code)s"),
+    ("pbvote/polls/services.py", "Ouazzane: results key %(key)s"),
     (
         "pbvote/inforequests/services.py",
         "Ouazzane: information request %(number)s received; answer by %(day)s.",
