@@ -4,6 +4,7 @@ texts and options), with a poll's own registry choice and kinds of question."""
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
+from pbvote.core.forms import choices_of
 from pbvote.surveys.forms import QuestionForm as SurveyQuestionForm
 from pbvote.surveys.forms import SurveyForm
 
@@ -23,5 +24,5 @@ class PollForm(SurveyForm):
 
 
 class QuestionForm(SurveyQuestionForm):
-    kind = SelectField(_l("Kind of question"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind of question"), choices=choices_of(KIND_LABELS))
     required = None  # every question is answered, or explicitly left blank

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import ConfirmForm, form_error
+from pbvote.core.forms import ConfirmForm, choices_of, form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
@@ -66,10 +66,12 @@ def staff_poll(poll_id: int | None = None):
     commune = current_commune()
     poll = row_or_404(Poll, poll_id) if poll_id is not None else None
     poll_form = PollForm(prefix="p", obj=poll)
-    poll_form.registry_cycle_id.choices = [
-        (c.id, localized(c, "title") or str(c.year))
-        for c in services.registry_cycles(commune.id)
-    ]
+    poll_form.registry_cycle_id.choices = choices_of(
+        {
+            c.id: localized(c, "title") or str(c.year)
+            for c in services.registry_cycles(commune.id)
+        }
+    )
     if poll is not None and request.method == "GET":
         poll_form.opens_at.data = _local(poll.opens_at_dt)
         poll_form.closes_at.data = _local(poll.closes_at_dt)
