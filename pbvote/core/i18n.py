@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from babel import Locale, numbers
+from babel import Locale, dates, lists, numbers
 from flask import current_app, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_time, get_locale
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -135,6 +135,12 @@ def format_number(value) -> str:
     return numbers.format_decimal(value, locale=str(get_locale()))
 
 
+def format_list(items) -> str:
+    """Items joined as the reader's language joins a list ("a, b et c",
+    "أ، ب و ج"): never a Latin comma in Arabic."""
+    return lists.format_list([str(item) for item in items], locale=get_locale())
+
+
 def format_percent(value: float) -> str:
     return numbers.format_percent(value, locale=str(get_locale()))
 
@@ -151,9 +157,18 @@ def format_day(value: date | datetime | None, style: str = "medium") -> str:
 
 
 def format_moment(value: datetime | None, style: str = "medium") -> str:
+    """A moment in the commune's time zone: its day in ``style`` and its time to
+    the minute (Babel's medium and long times show seconds, which no resident
+    needs and a screen reader reads out), joined as the reader's language joins
+    them."""
     if value is None:
         return ""
-    return format_datetime(value.astimezone(commune_zone()), style, rebase=False)
+    local = value.astimezone(commune_zone())
+    locale = get_locale()
+    joined = dates.get_datetime_format(style, locale=locale).replace("'", "")
+    return joined.replace("{0}", format_time(local, "short", rebase=False)).replace(
+        "{1}", format_date(local, style, rebase=False)
+    )
 
 
 def localized(obj, field: str) -> str:
@@ -190,6 +205,7 @@ def register_template_helpers(app) -> None:
         percent=_per_request(format_percent),
         day=_per_request(format_day),
         moment=_per_request(format_moment),
+        as_list=_per_request(format_list),
     )
     from pbvote.core.labels import action_label, sms_purpose, sms_status
     from pbvote.core.nav import nav_items, staff_links
