@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import last_code, totp_code
+from tests.ui import domain_pages, keyboard_flows
 
 AXE = (Path(__file__).parent.parent / "vendor" / "axe.min.js").read_text()
 WIDTHS = (360, 1280)
@@ -43,6 +44,7 @@ def public_pages(demo) -> list[str]:
         "/privacy",
         "/login",
         "/staff/login",
+        *domain_pages.public_pages(demo),
     ]
 
 
@@ -72,6 +74,7 @@ def staff_pages(demo) -> list[str]:
         "/staff/execution/reports",
         "/staff/execution/statuses",
         "/staff/audio-guides",
+        *domain_pages.staff_pages(demo),
     ]
 
 
@@ -88,8 +91,7 @@ class Audit:
             self.page.evaluate(AXE)
         # Only violations are collected: passes and incomplete results cost time.
         result = self.page.evaluate(
-            "axe.run(document, {resultTypes: ['violations']})"
-            ".then(r => r.violations)"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
         )
         for violation in result:
             targets = [" ".join(node["target"]) for node in violation["nodes"]]
@@ -171,6 +173,11 @@ def test_no_axe_violation_on_any_page(app, live_server, demo, browser, language)
     for path in public_pages(demo):
         audit.visit(live_server, path)
     vote(audit, app, live_server, demo)
+    domain_pages.sign_in_resident(audit.page, app, live_server)
+    for path in domain_pages.resident_pages(demo):
+        audit.visit(live_server, path)
+    if language == "ar":  # keyboard only, then axe on where each flow leads
+        keyboard_flows.walk(audit.page, live_server, demo, audit.check)
     sign_in_staff(audit.page, live_server, demo["admin_secret"])
     for path in staff_pages(demo):
         audit.visit(live_server, path)

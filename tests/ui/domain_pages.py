@@ -1,26 +1,20 @@
-"""axe-core on the newer domains' pages (petitions, information requests,
-complaints, meetings, surveys, advisory bodies, indicators and reports,
-notifications, holidays): public pages, the resident's pages (signed in) and the
-main staff pages, in Arabic and French, at 360 px and 1280 px. Any violation, or a
-page wider than the screen, fails the test.
-
-One test seeds the demo once and walks both languages in one browser context
-(the demo's seeding is a good part of the time)."""
+"""The newer domains' pages (petitions, information requests, complaints,
+meetings, surveys, advisory bodies, indicators and reports, notifications,
+holidays) that test_axe.py and test_markup.py walk with the older ones: public
+pages, the signed-in resident's pages and the main staff pages."""
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from tests.helpers import last_code
-from tests.ui.test_axe import Audit, sign_in_staff
 
 RESIDENT_PHONE = "+212612345601"  # a demo resident
 
 
-@pytest.fixture
-def domains(app, demo):
-    """The demo's row ids that the newer domains' pages need."""
+def domain_ids(app) -> dict:
+    """The demo's row ids that the newer domains' pages need (called by the
+    ``demo`` fixture once it has seeded)."""
     from pbvote.communes.models import Commune
     from pbvote.complaints.models import Complaint
     from pbvote.core.time import utcnow
@@ -55,7 +49,7 @@ def domains(app, demo):
             "report": report.id,
             "holiday": first(Holiday.id),
         }
-    return {**demo, **ids}
+    return ids
 
 
 def public_pages(ids) -> list[str]:
@@ -123,31 +117,3 @@ def sign_in_resident(page, app, base: str) -> None:
     page.fill("#code", last_code(app, RESIDENT_PHONE))
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-
-
-LANGUAGES = ("ar", "fr")
-
-
-@pytest.mark.browser
-def test_no_axe_violation_on_the_newer_domains_pages(
-    app, live_server, domains, browser
-):
-    """One browser context: each sign-in once (a TOTP code is accepted once), the
-    language switched by the menu's link between the rounds."""
-    context = browser.new_context()
-    audit = Audit(context.new_page())
-    audit.page.set_default_timeout(10_000)
-
-    def walk(paths):
-        for language in LANGUAGES:
-            audit.page.goto(f"{live_server}/lang/{language}?next=/privacy")
-            for path in paths:
-                audit.visit(live_server, path, prefix=f"[{language}] ")
-
-    walk(public_pages(domains))
-    sign_in_resident(audit.page, app, live_server)
-    walk(resident_pages(domains))
-    sign_in_staff(audit.page, live_server, domains["admin_secret"])
-    walk(staff_pages(domains))
-    context.close()
-    audit.assert_clean()
