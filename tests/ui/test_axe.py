@@ -167,6 +167,7 @@ def sign_in_staff(page, base: str, secret: str) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["ar", "fr"])
 def test_no_axe_violation_on_any_page(app, live_server, demo, browser, language):
+    demo = {**demo, "report": domain_pages.publish_report(app)}
     context = browser.new_context(locale=f"{language}-MA")
     audit = Audit(context.new_page())
     audit.page.goto(f"{live_server}/lang/{language}?next=/")
