@@ -171,6 +171,13 @@ def format_moment(value: datetime | None, style: str = "medium") -> str:
     )
 
 
+def format_clock(value: datetime | None) -> str:
+    """The time of day of a moment in the commune's time zone, to the minute."""
+    if value is None:
+        return ""
+    return format_time(value.astimezone(commune_zone()), "short", rebase=False)
+
+
 def localized(obj, field: str) -> str:
     """Pick ``field_ar`` or ``field_fr`` for the reader; fall back to the other.
 
@@ -219,6 +226,7 @@ def register_template_helpers(app) -> None:
         day=_per_request(format_day),
         moment=_per_request(format_moment),
         as_list=_per_request(format_list),
+        clock=_per_request(format_clock),
     )
     from pbvote.core.labels import action_label, sms_purpose, sms_status
     from pbvote.core.nav import nav_items, staff_links
