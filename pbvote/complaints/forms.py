@@ -47,7 +47,10 @@ class ComplaintForm(FlaskForm):
             Length(min=10, max=5000),
         ],
     )
-    photo = FileField(_l("Photo (optional)"))
+    # The phone offers its camera and gallery for these types.
+    photo = FileField(
+        _l("Photo (optional)"), render_kw={"accept": "image/jpeg,image/png"}
+    )
 
 
 class RouteForm(FlaskForm):

@@ -9,6 +9,7 @@ from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm, saved
+from pbvote.core.i18n import format_day, localized
 from pbvote.core.nav import add_staff_link
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
@@ -78,12 +79,28 @@ def staff_edit(holiday_id: int | None = None):
     return render_template("holidays/form.html", form=form, holiday=holiday)
 
 
-@bp.route("/staff/holidays/<int:holiday_id>/delete", methods=["POST"])
+@bp.route("/staff/holidays/<int:holiday_id>/delete", methods=["GET", "POST"])
 @staff_required("admin")
 def staff_delete(holiday_id: int):
+    """Asks first (a deleted holiday moves every deadline counted over it)."""
     holiday = _holiday_or_404(holiday_id)
-    if ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    back = url_for(".staff_list", year=holiday.day.year)
+    if form.validate_on_submit():
         services.delete_holiday(current_user, holiday, utcnow())
         db.session.commit()
         flash(_("Holiday deleted."), "success")
-    return redirect(url_for(".staff_list"))
+        return redirect(back)
+    return render_template(
+        "confirm.html",
+        form=form,
+        title=_("Delete this holiday?"),
+        message=_(
+            "%(name)s, %(day)s: deadlines counted in working days will count "
+            "this day again.",
+            name=localized(holiday, "name"),
+            day=format_day(holiday.day),
+        ),
+        confirm_label=_("Delete"),
+        cancel_url=back,
+    )

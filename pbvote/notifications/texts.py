@@ -46,7 +46,9 @@ def page_text(note) -> str:
     from pbvote.proposals.forms import STATUS_LABELS
 
     params = note.params or {}
-    title = params.get("title", "")
+    # The title is isolated (FSI ... PDI): a French title inside an Arabic
+    # sentence keeps its words and its quotation marks in place.
+    title = f"\u2068{params.get('title', '')}\u2069"
     if note.kind == "review":
         decision = STATUS_LABELS.get(params.get("decision"), "")
         return _(

@@ -31,7 +31,7 @@ from pbvote.voting.forms import KioskCodeForm, ProfileForm, VerifyForm, VoteCode
 from pbvote.voting.models import VoterEntry
 from pbvote.voting.web import bp, verified_voter, vote_state
 
-add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",))
+add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",), primary=True)
 add_cycle_link(
     "voting.ballot_box",
     _l("Public ballot box"),
