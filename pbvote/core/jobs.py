@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, Retry, Worker
+from rq import Queue, Retry, SimpleWorker, Worker
 from sqlalchemy import JSON, String, delete, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -264,3 +264,17 @@ class PbvoteWorker(Worker):
             # The next job runs in a forked child: no connection may cross the fork.
             db.session.remove()
             db.engine.dispose()
+
+
+class PbvoteSimpleWorker(PbvoteWorker, SimpleWorker):
+    """:class:`PbvoteWorker` that runs each job in its own process, without a fork:
+    for the ``sms`` queue, where forking per message cost more than sending it
+    and codes fell behind the web (issue 13). Each job starts with a fresh
+    database session, as a forked child would."""
+
+    def execute_job(self, job, queue):
+        db.session.remove()
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            db.session.remove()

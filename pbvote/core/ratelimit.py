@@ -72,7 +72,10 @@ def check_many(limits: list[Limit], now: datetime, *, hit_all: bool = False) -> 
 
     Locks every key until the transaction ends (see the module), so the events
     counted here are seen by any concurrent check of the same keys."""
-    hashed = [(bucket, _key(bucket, key), limit, window) for bucket, key, limit, window in limits]
+    hashed = [
+        (bucket, _key(bucket, key), limit, window)
+        for bucket, key, limit, window in limits
+    ]
     _lock([key_hash for _b, key_hash, _l, _w in hashed])
     counted = {}
     if hashed:
@@ -97,7 +100,9 @@ def check_many(limits: list[Limit], now: datetime, *, hit_all: bool = False) -> 
             )
             .group_by(RateEvent.bucket, RateEvent.key_hash)
         )
-        counted = {(bucket, key): (count, oldest) for bucket, key, count, oldest in rows}
+        counted = {
+            (bucket, key): (count, oldest) for bucket, key, count, oldest in rows
+        }
     for bucket, key_hash, limit, window in hashed:
         count, oldest = counted.get((bucket, key_hash), (0, None))
         if count >= limit:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from pbvote.audit.services import record_action
 from pbvote.communes.models import Commune
 from pbvote.core.i18n import format_mad
+from pbvote.core.processcache import ProcessCache, attach, detached_copy
 from pbvote.cycles import schedule
 from pbvote.cycles.errors import (
     CycleYearTaken,
@@ -20,7 +21,6 @@ from pbvote.cycles.errors import (
     ScopeAmountsMismatch,
 )
 from pbvote.cycles.labels import PHASE_LABELS
-from pbvote.core.processcache import ProcessCache, attach, detached_copy
 from pbvote.cycles.models import BALLOT_RULES, PHASES, TALLY_RULES, Cycle, Phase, Scope
 from pbvote.extensions import db
 

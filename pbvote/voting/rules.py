@@ -54,9 +54,13 @@ _BALLOTS = ProcessCache(
 PROJECT_SHOWN = ("category", "proposal.attachments")
 
 
-def district_ballot(cycle: Cycle, district_id: int) -> list[tuple[Scope, list[Project]]]:
+def district_ballot(
+    cycle: Cycle, district_id: int
+) -> list[tuple[Scope, list[Project]]]:
     """:func:`ballot_scopes` and each one's :func:`scope_projects`, from the cache."""
-    kept = _BALLOTS.get((cycle.id, district_id), lambda: _load_ballot(cycle, district_id))
+    kept = _BALLOTS.get(
+        (cycle.id, district_id), lambda: _load_ballot(cycle, district_id)
+    )
     return [
         (attach(scope), [attach(project) for project in projects])
         for scope, projects in kept

@@ -252,8 +252,11 @@ def verify_entry(
     if phone:
         values["phone_enc"] = seal_secret(PHONE_SEAL, phone)
         if verification is None or verification.phone_hash != digest:
-            values["phone_hash"], values["phone_slot"] = digest, _free_slot(
-                cycle, {v.phone_slot for v in rows if v.phone_hash == digest}
+            values["phone_hash"], values["phone_slot"] = (
+                digest,
+                _free_slot(
+                    cycle, {v.phone_slot for v in rows if v.phone_hash == digest}
+                ),
             )
     if verification is None:
         inserted = db.session.execute(

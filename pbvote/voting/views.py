@@ -28,7 +28,6 @@ from pbvote.extensions import db
 from pbvote.voting import rules, services, verification
 from pbvote.voting.errors import AlreadyVoted, NotVerified, VotingError
 from pbvote.voting.forms import KioskCodeForm, ProfileForm, VerifyForm, VoteCodeForm
-from pbvote.voting.models import VoterEntry
 from pbvote.voting.web import bp, verified_voter, vote_state
 
 add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",))
@@ -189,9 +188,11 @@ def cast(cycle_id: int):
         if not error.connection_invalidated and not isinstance(error, OperationalError):
             raise
         db.session.rollback()
-    # The database connection dropped (a restart): try once on a fresh one.
+    # The database connection dropped (a restart) inside the cast or its commit:
+    # once more on a fresh connection. A commit that reached the database before
+    # the drop left the vote recorded: the second try finds it and says so.
     try:
-        return _cast(cycle)
+        return _cast(cycle, retried=True)
     except DBAPIError:
         db.session.rollback()
         return _cast_unknown(cycle)
@@ -213,13 +214,17 @@ def _cast_unknown(cycle):
     ), 503
 
 
-def _cast(cycle):
+def _cast(cycle, retried=False):
     try:
         receipts = services.cast_ballots(
             cycle, vote_state("vote_tokens", cycle.id), request.form, utcnow()
         )
     except AlreadyVoted as error:
         db.session.rollback()
+        if retried:  # by the first try, whose answer the drop lost
+            return render_template(
+                "voting/unavailable.html", cycle=cycle, recorded=True
+            ), 503
         return render_template(
             "voting/already_voted.html", cycle=cycle, message=str(error)
         ), 409
