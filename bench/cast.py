@@ -568,17 +568,22 @@ def main() -> None:
         ]
         flow_rps = REQUESTS_PER_VOTER * len(flows) / flow_elapsed
         ratio = flow_rps / rows[0]["per_second"]
-        statements = statistics.mean(f["statements"] for f in flows)
+        counts = sorted(f["statements"] for f in flows)
+        statements = statistics.mean(counts)
         commits = statistics.mean(f["commits"] for f in flows)
+        # The mean includes each process's cache refills (every
+        # PROCESS_CACHE_SECONDS): the fewer voters per second, the larger their share.
         print(
             f"flow {flow_rps:.1f} requests/s = {100 * ratio:.0f} % of the bare "
             f"endpoint's {rows[0]['per_second']:.1f}; per voter {statements:.1f} SQL "
-            f"statements, {commits:.1f} commits (web requests)"
+            f"statements (median {statistics.median(counts):g}, least {counts[0]}), "
+            f"{commits:.1f} commits (web requests)"
         )
         summary = {
             "flow_requests_per_second": flow_rps,
             "ratio": ratio,
             "statements_per_voter": statements,
+            "statements_per_voter_median": statistics.median(counts),
             "commits_per_voter": commits,
         }
         print("closed loop, each request:")

@@ -8,9 +8,12 @@ machine) takes effect. In the process that commits the change, the caches
 watching the changed model are emptied at once (a Session ``after_commit``
 listener), so staff see their own change immediately.
 
-Cached rows are detached ORM objects, never handed out: :meth:`ProcessCache.get`
-returns ``db.session.merge(row, load=False)``, a copy in the request's session
-made without any SQL, so a request may read (or lazily load more of) it as usual.
+Cached rows are detached ORM objects, never handed out: :func:`attach` gives the
+request ``db.session.merge(row, load=False)``, a copy in the request's session
+made without any SQL, so a request may read (or lazily load more of) it as usual;
+a row the session already holds is used as it is.
+
+Only public rows belong here: nothing about a resident, a verification or a vote.
 """
 
 import threading
@@ -57,8 +60,13 @@ def detached_copy(row, relations: tuple[str, ...] = ()):
 
 
 def attach(row):
-    """The request session's object for a cached detached row, without SQL."""
-    return None if row is None else db.session.merge(row, load=False)
+    """The request session's object for a cached detached row, without SQL. A row
+    the session already holds is returned as it is there: merging the cached copy
+    over it would overwrite its newer values or its pending changes."""
+    if row is None:
+        return None
+    held = db.session.identity_map.get(inspect(row).key)
+    return held if held is not None else db.session.merge(row, load=False)
 
 
 class ProcessCache:

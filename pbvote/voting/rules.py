@@ -13,6 +13,7 @@ Rules (set per scope by the administrator before voting opens):
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from pbvote.communes.models import District
@@ -68,12 +69,30 @@ def district_ballot(
 
 
 def _load_ballot(cycle: Cycle, district_id: int):
+    scopes = ballot_scopes(cycle, district_id)
+    # Every scope's projects with what the page shows of them, in four queries.
+    projects = db.session.scalars(
+        select(Project)
+        .where(
+            Project.cycle_id == cycle.id,
+            Project.scope_id.in_([scope.id for scope in scopes]),
+        )
+        .order_by(Project.cost, Project.id)
+        .options(
+            selectinload(Project.category),
+            selectinload(Project.proposal).selectinload(Proposal.attachments),
+        )
+    ).all()
     return [
         (
             detached_copy(scope, ("district",)),
-            [detached_copy(p, PROJECT_SHOWN) for p in scope_projects(scope)],
+            [
+                detached_copy(p, PROJECT_SHOWN)
+                for p in projects
+                if p.scope_id == scope.id
+            ],
         )
-        for scope in ballot_scopes(cycle, district_id)
+        for scope in scopes
     ]
 
 
