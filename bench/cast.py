@@ -605,7 +605,11 @@ def main() -> None:
         for process in [server, *workers]:
             process.terminate()
         for process in [server, *workers]:
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a graceful shutdown outlasting the wait
+                process.kill()
+                process.wait()
         if os.path.exists(outbox_path):
             os.remove(outbox_path)
 
