@@ -63,6 +63,10 @@ def defaults(instance_path: str) -> dict:
         "STAFF_LOGIN_FAILURES_PER_15_MIN": 10,
         "PHONE_REGION": "MA",
         "PAGE_SIZE": 20,
+        # Seconds the commune, a cycle's phases and a district's ballot are kept
+        # per process (pbvote.core.processcache): how late a staff change made in
+        # another process shows. None: 5, or 0 (off) when ENV_NAME is testing.
+        "PROCESS_CACHE_SECONDS": None,
         "SESSION_COOKIE_HTTPONLY": True,
         # None: on when ENV_NAME is production (finalise); set false to opt out.
         "SESSION_COOKIE_SECURE": None,
@@ -132,6 +136,8 @@ def finalise(config: dict) -> None:
         # Development only: fixed, clearly-marked values so the demo works offline.
         config[name] = f"development-only-{name.lower()}-do-not-use-in-production"
     _secure_defaults(config)
+    if config.get("PROCESS_CACHE_SECONDS") is None:
+        config["PROCESS_CACHE_SECONDS"] = 0 if config["ENV_NAME"] == "testing" else 5
     if config["SMS_BACKEND"] not in ("outbox", "http"):
         raise ConfigError("SMS_BACKEND must be 'outbox' or 'http'.")
     if config["SMS_BACKEND"] == "http" and not config.get("SMS_GATEWAY_URL"):

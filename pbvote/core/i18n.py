@@ -9,6 +9,7 @@ docs/accessibility.md).
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, dates, lists, numbers
@@ -97,9 +98,13 @@ def money_parts(code: str | None = None) -> tuple[str, str, str]:
     """(pattern, grouping mark, decimal mark) of amounts in the reader's language
     (or in ``code``); the pattern holds ``{n}`` where the number goes, e.g.
     ``{n}\u00a0MAD``. The ballot's running total is built from these."""
-    language = LANGUAGES.get(code) or current_language()
-    locale = Locale.parse(language.babel_locale)
-    word = CURRENCY_WORDS.get(language.code, "MAD")
+    return _money_parts((LANGUAGES.get(code) or current_language()).code)
+
+
+@lru_cache(maxsize=8)
+def _money_parts(code: str) -> tuple[str, str, str]:
+    locale = Locale.parse(LANGUAGES[code].babel_locale)
+    word = CURRENCY_WORDS.get(code, "MAD")
     return (
         "{n}\u00a0" + word,
         numbers.get_group_symbol(locale),
@@ -113,10 +118,20 @@ def format_mad(amount, centimes: bool = False, language: str | None = None) -> s
     number first, e.g. ``1 600 000 MAD`` or ``1.600.000 درهم``."""
     if amount is None:
         return ""
+    return _format_mad(
+        amount, centimes, (LANGUAGES.get(language) or current_language()).code
+    )
+
+
+# Babel parses its pattern and locale on every call: a ballot page formats the
+# same few amounts again and again (issue 13: 13 % of the page's time).
+@lru_cache(maxsize=4096)
+def _format_mad(amount, centimes: bool, code: str) -> str:
     pattern = "#,##0.00" if centimes else "#,##0"
-    locale = (LANGUAGES.get(language) or current_language()).babel_locale
-    number = numbers.format_decimal(amount, format=pattern, locale=locale)
-    return money_parts(language)[0].replace("{n}", number)
+    number = numbers.format_decimal(
+        amount, format=pattern, locale=LANGUAGES[code].babel_locale
+    )
+    return _money_parts(code)[0].replace("{n}", number)
 
 
 def money_html(amount, centimes: bool = False) -> Markup:

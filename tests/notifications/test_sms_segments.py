@@ -160,7 +160,7 @@ def test_the_list_names_every_module_that_sends_an_sms():
         relative = path.relative_to(ROOT).as_posix()
         if relative.startswith(OUT_OF_SCOPE):
             continue
-        if re.search(r"\bqueue_sms\(", path.read_text(encoding="utf-8")):
+        if re.search(r"\bqueue_(sms|messages)\(", path.read_text(encoding="utf-8")):
             senders.add(relative)
     # These send texts written elsewhere: the sign-in code, the notifications.
     written_in = {
@@ -174,6 +174,23 @@ def test_the_list_names_every_module_that_sends_an_sms():
         assert key.split("%")[0].split("{")[0] in (ROOT / source).read_text(
             encoding="utf-8"
         )
+
+
+def test_receipts_and_a_64_bit_key_cannot_share_one_arabic_segment():
+    """Why the receipt SMS and the key's SMS are two (docs/voting.md): the two
+    receipts and a 64-bit fingerprint, as the pages show them, leave 11 UCS-2
+    characters; the Arabic receipt text alone needs more than that."""
+    values = fill("%(codes)s", "") + " " + NUMBER_KINDS["%(key)s"][:19]
+    assert units(values) == ("gsm7", 59)
+    receipt = catalogue("ar")["Ouazzane: vote recorded. Receipts: %(codes)s"][0]
+    words = receipt.replace("%(codes)s", "").strip()
+    assert len(words) > 70 - 59 - 1
+    combined = fill(receipt, "") + " " + NUMBER_KINDS["%(key)s"][:19]
+    assert segments(combined) == 2
+    # French would fit (GSM-7, 160): the two SMS are kept for both languages alike.
+    french = catalogue("fr")["Ouazzane: vote recorded. Receipts: %(codes)s"][0]
+    key_fr = catalogue("fr")["Ouazzane: results key %(key)s"][0]
+    assert segments(fill(french, "") + ". " + fill(key_fr, "")) == 1
 
 
 def test_segment_counting():
