@@ -5,11 +5,23 @@ phone, read the SMS code from the outbox, POST the code, GET the ballot, POST it
 review, POST the cast. Beside it, in the same run and against the same server, a
 bare endpoint that inserts one row and commits (in the bench's own WSGI app only).
 
-    .venv/bin/python bench/cast.py --voters 400 --concurrency 16 --workers 4
+    .venv/bin/python bench/cast.py --voters 400 --concurrency 16 --workers 4 \
+        --redis redis://127.0.0.1:6379/15 [--rate 20 --open-voters 400]
 
-Reports verified voters per second and p50/p99 latency of the whole flow, of the
-cast request alone, and of the bare endpoint. It creates (and empties) the database
-``pbvote_bench_voting`` (or ``$PBVOTE_BENCH_DB``) on 127.0.0.1:5432.
+Closed loop (``--concurrency`` clients, each starting a resident as soon as the
+last one is done): verified voters per second and p50/p99 of the whole flow, of
+the cast request alone and of the bare endpoint, the flow's requests per second
+beside the bare endpoint's (the ratio), and the SQL statements and commits per
+voter (the server counts them on its engine and returns them in headers, a
+bench-only hook). Open loop (``--rate``): residents arrive at a fixed rate
+whatever the server's speed, and each request's p50/p99 is reported (a closed
+loop at many clients only measures its own queue). With ``--redis`` the SMS go
+through RQ to ``--sms-workers`` ``pbvote worker sms`` processes (which do not
+fork per message), as in production; without it they are sent in the web
+process after the commit.
+
+It creates (and empties) the database ``pbvote_bench_voting`` (or
+``$PBVOTE_BENCH_DB``) on 127.0.0.1:5432.
 """
 
 import argparse
@@ -40,12 +52,35 @@ def wsgi_app():
     """The bench's own WSGI app: pbvote plus one bare endpoint that inserts one row
     and commits, as the floor to compare the flow with. It exists only here
     (``gunicorn 'bench.cast:wsgi_app()'``), never in the product."""
-    from sqlalchemy import text
+    from flask import g
+    from sqlalchemy import event, text
 
     from pbvote import create_app
     from pbvote.extensions import csrf, db
 
     app = create_app()
+    with app.app_context():
+        engine = db.engine
+
+    # Statements and commits of each request, counted on the engine in the
+    # request's thread and returned in headers (the bench sums them per voter).
+    def counted(name):
+        def count(*_args, **_kwargs):
+            try:
+                setattr(g, name, getattr(g, name, 0) + 1)
+            except RuntimeError:  # outside a request (a job after commit)
+                pass
+
+        return count
+
+    event.listen(engine, "before_cursor_execute", counted("bench_statements"))
+    event.listen(engine, "commit", counted("bench_commits"))
+
+    @app.after_request
+    def counts(response):
+        response.headers["X-Bench-Statements"] = str(g.get("bench_statements", 0))
+        response.headers["X-Bench-Commits"] = str(g.get("bench_commits", 0))
+        return response
 
     @app.route("/bench/bare", methods=["POST"])
     @csrf.exempt
@@ -73,8 +108,10 @@ def environment(outbox: str, redis_url: str | None = None) -> dict:
             "SMS_BACKEND": "outbox",
             # Every simulated resident comes from 127.0.0.1: lift the per-address cap.
             "PBVOTE_OTP_SENDS_PER_IP_PER_HOUR": "10000000",
+            # Production's pool options (pbvote.config: pool_pre_ping) plus the
+            # bench's pool size: an override replaces the whole dict.
             "PBVOTE_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(
-                {"pool_size": 5, "max_overflow": 5}
+                {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
             ),
         }
     )
@@ -162,7 +199,9 @@ def seed(voters: int) -> dict:
 
 class Outbox:
     """Follows the SMS outbox file the server writes, keeping the latest code sent
-    to each number."""
+    to each number. Only complete lines are read: the writer may be in the middle
+    of one (even of a character's bytes), so bytes are split at the last newline
+    and only what comes before it is decoded."""
 
     def __init__(self, path: str):
         self.path, self.offset, self.codes = path, 0, {}
@@ -181,12 +220,12 @@ class Outbox:
     def _read(self):
         if not os.path.exists(self.path):
             return
-        with open(self.path, encoding="utf-8") as handle:
+        with open(self.path, "rb") as handle:
             handle.seek(self.offset)
             data = handle.read()
-        complete = data[: data.rfind("\n") + 1]
-        self.offset += len(complete.encode("utf-8"))
-        for line in complete.splitlines():
+        complete = data[: data.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        for line in complete.decode("utf-8").splitlines():
             message = json.loads(line)
             match = CODE_RE.search(message["body"])
             if match:
@@ -194,18 +233,22 @@ class Outbox:
 
 
 class Browser:
-    """One resident's connection: keeps cookies, follows nothing by itself."""
+    """One resident's connection: keeps cookies, follows nothing by itself, and
+    notes each request's time and the statements and commits the server counted."""
 
     def __init__(self, port: int):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies = {}
+        self.timings: list[tuple[str, float]] = []
+        self.statements = self.commits = 0
 
-    def request(self, method: str, path: str, form=None):
+    def request(self, method: str, path: str, form=None, name=None):
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        start = time.perf_counter()
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
@@ -213,23 +256,30 @@ class Browser:
             # gunicorn closed the idle keep-alive connection (waiting for the SMS):
             # the request never reached it, so open a new connection and send again.
             self.connection.close()
+            start = time.perf_counter()
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
         text = response.read().decode("utf-8")
+        self.timings.append((name or f"{method} {path}", time.perf_counter() - start))
+        self.statements += int(response.getheader("X-Bench-Statements") or 0)
+        self.commits += int(response.getheader("X-Bench-Commits") or 0)
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
+                name_, _, rest = value.partition("=")
+                self.cookies[name_] = rest.split(";", 1)[0]
         return response.status, text
 
 
-def vote(port: int, cycle_id: int, number: int, outbox: Outbox) -> tuple[float, float]:
-    """One resident's whole flow; returns (flow seconds, cast seconds)."""
+REQUESTS_PER_VOTER = 7
+
+
+def vote(port: int, cycle_id: int, number: int, outbox: Outbox) -> dict:
+    """One resident's whole flow (seven requests); returns its times and counts."""
     browser = Browser(port)
     phone = f"+21261{number:07d}"
     start = time.perf_counter()
     base = f"/cycles/{cycle_id}/vote"
-    _status, page = browser.request("GET", base)
+    _status, page = browser.request("GET", base, name="GET /vote")
     status, _ = browser.request(
         "POST",
         base,
@@ -239,28 +289,38 @@ def vote(port: int, cycle_id: int, number: int, outbox: Outbox) -> tuple[float, 
             "birth_date": f"{1 + number % 28:02d}/{1 + number % 12:02d}/{1970 + number % 30}",
             "phone": phone,
         },
+        name="POST /vote",
     )
     assert status == 302, status
-    _status, page = browser.request("GET", base + "/code")
+    _status, page = browser.request("GET", base + "/code", name="GET /vote/code")
+    code = outbox.code_for(phone)
     status, _ = browser.request(
         "POST",
         base + "/code",
-        {"csrf_token": CSRF_RE.search(page).group(1), "code": outbox.code_for(phone)},
+        {"csrf_token": CSRF_RE.search(page).group(1), "code": code},
+        name="POST /vote/code",
     )
     assert status == 302, status
-    _status, page = browser.request("GET", base + "/ballot")
+    _status, page = browser.request("GET", base + "/ballot", name="GET /vote/ballot")
     picks = {}
     for name, project_id, _cost in BOX_RE.findall(page):
         picks.setdefault(name, [project_id])  # the cheapest project of each scope
     form = {"csrf_token": CSRF_RE.search(page).group(1), **picks}
-    status, _ = browser.request("POST", base + "/ballot", {**form, "step": "review"})
+    status, _ = browser.request(
+        "POST", base + "/ballot", {**form, "step": "review"}, name="POST /vote/ballot"
+    )
     assert status == 200, status
-    cast_start = time.perf_counter()
-    status, _ = browser.request("POST", base + "/cast", form)
+    status, _ = browser.request("POST", base + "/cast", form, name="POST /vote/cast")
     assert status == 302, status
     end = time.perf_counter()
     browser.connection.close()
-    return end - start, end - cast_start
+    return {
+        "flow": end - start,
+        "cast": browser.timings[-1][1],
+        "timings": browser.timings,
+        "statements": browser.statements,
+        "commits": browser.commits,
+    }
 
 
 def run_pool(concurrency: int, jobs: list, work) -> tuple[list, float]:
@@ -307,6 +367,39 @@ def bare(port: int):
     return post
 
 
+def open_loop(rate: float, numbers: list[int], work) -> tuple[list, float, float]:
+    """Start ``work(number)`` for each number at a fixed rate (one thread each),
+    whatever the server's speed. Returns the results, the elapsed time and how
+    late the last start was (the bench itself keeping up)."""
+    results, errors, lock = [], [], threading.Lock()
+
+    def run(number):
+        try:
+            value = work(number)
+        except Exception as error:  # noqa: BLE001 - reported after the run
+            with lock:
+                errors.append(repr(error))
+            return
+        with lock:
+            results.append(value)
+
+    threads, started, late = [], time.perf_counter(), 0.0
+    for index, number in enumerate(numbers):
+        due = started + index / rate
+        pause = due - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        late = max(late, time.perf_counter() - due)
+        thread = threading.Thread(target=run, args=(number,))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    if errors:
+        print(f"  {len(errors)} errors, e.g. {errors[0]}", file=sys.stderr)
+    return results, time.perf_counter() - started, late
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -339,6 +432,29 @@ def wait_for(port: int, process) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
+def per_request(flows: list[dict]) -> list[dict]:
+    """p50/p99 of each of the flow's requests, and of all of them."""
+    by_name: dict[str, list[float]] = {}
+    for flow in flows:
+        for name, seconds in flow["timings"]:
+            by_name.setdefault(name, []).append(seconds)
+            by_name.setdefault("every request", []).append(seconds)
+    rows = []
+    for name, values in by_name.items():
+        row = {
+            "name": name,
+            "count": len(values),
+            "p50_ms": 1000 * statistics.median(values),
+            "p99_ms": 1000 * percentile(values, 0.99),
+        }
+        print(
+            f"  {name:32} {row['count']:6d}   p50 {row['p50_ms']:8.1f} ms   "
+            f"p99 {row['p99_ms']:8.1f} ms"
+        )
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voters", type=int, default=400)
@@ -347,6 +463,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--bare-requests", type=int, default=2000)
     parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="also run an open loop: residents arriving at this many per second",
+    )
+    parser.add_argument(
+        "--open-voters", type=int, default=400, help="residents in the open loop"
+    )
+    parser.add_argument(
         "--redis",
         metavar="URL",
         default=None,
@@ -354,10 +479,16 @@ def main() -> None:
         "--sms-workers `pbvote worker sms` processes",
     )
     parser.add_argument("--sms-workers", type=int, default=2)
+    parser.add_argument(
+        "--sms-fork",
+        action="store_true",
+        help="SMS workers fork per message (RQ's default, for comparison)",
+    )
     args = parser.parse_args()
 
+    open_voters = args.open_voters if args.rate else 0
     outbox_path = f"/tmp/pbvote-bench-outbox-{os.getpid()}.jsonl"
-    seeded = prepare_database(args.voters, outbox_path)
+    seeded = prepare_database(args.voters + open_voters, outbox_path)
     port = free_port()
     env = environment(outbox_path, args.redis)
     server = subprocess.Popen(
@@ -383,7 +514,17 @@ def main() -> None:
         Redis.from_url(args.redis).flushdb()
         workers = [
             subprocess.Popen(
-                [str(ROOT / ".venv/bin/pbvote"), "worker", "sms", "--no-scheduler"],
+                # `python -c`: this checkout's pbvote (the venv's console script
+                # would import the editable install's).
+                [
+                    str(ROOT / ".venv/bin/python"),
+                    "-c",
+                    "from pbvote.cli import main; main()",
+                    "worker",
+                    "sms",
+                    "--no-scheduler",
+                    "--fork" if args.sms_fork else "--no-fork",
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -394,7 +535,8 @@ def main() -> None:
     try:
         wait_for(port, server)
         outbox = Outbox(outbox_path)
-        sms = f"by {args.sms_workers} RQ workers" if args.redis else "in-process"
+        kind = "forking" if args.sms_fork else "non-forking"
+        sms = f"by {args.sms_workers} {kind} RQ workers" if args.redis else "in-process"
         print(
             f"gunicorn {args.workers} workers x {args.threads} threads, "
             f"{args.concurrency} concurrent clients, PostgreSQL, SMS {sms}; "
@@ -413,20 +555,61 @@ def main() -> None:
             report("bare insert + commit", bare_times, bare_elapsed, "requests/s"),
             report(
                 "whole flow (verify, code, cast)",
-                [f for f, _ in flows],
+                [f["flow"] for f in flows],
                 flow_elapsed,
                 "voters/s",
             ),
             report(
-                "cast request alone", [c for _, c in flows], flow_elapsed, "casts/s"
+                "cast request alone",
+                [f["cast"] for f in flows],
+                flow_elapsed,
+                "casts/s",
             ),
         ]
-        print(json.dumps(rows))
+        flow_rps = REQUESTS_PER_VOTER * len(flows) / flow_elapsed
+        ratio = flow_rps / rows[0]["per_second"]
+        counts = sorted(f["statements"] for f in flows)
+        statements = statistics.mean(counts)
+        commits = statistics.mean(f["commits"] for f in flows)
+        # The mean includes each process's cache refills (every
+        # PROCESS_CACHE_SECONDS): the fewer voters per second, the larger their share.
+        print(
+            f"flow {flow_rps:.1f} requests/s = {100 * ratio:.0f} % of the bare "
+            f"endpoint's {rows[0]['per_second']:.1f}; per voter {statements:.1f} SQL "
+            f"statements (median {statistics.median(counts):g}, least {counts[0]}), "
+            f"{commits:.1f} commits (web requests)"
+        )
+        summary = {
+            "flow_requests_per_second": flow_rps,
+            "ratio": ratio,
+            "statements_per_voter": statements,
+            "statements_per_voter_median": statistics.median(counts),
+            "commits_per_voter": commits,
+        }
+        print("closed loop, each request:")
+        per_request(flows)
+        if args.rate:
+            opened, open_elapsed, late = open_loop(
+                args.rate,
+                list(range(args.voters, args.voters + open_voters)),
+                lambda n: vote(port, seeded["cycle_id"], n, outbox),
+            )
+            print(
+                f"open loop: {len(opened)} residents at {args.rate:g}/s in "
+                f"{open_elapsed:.1f} s (last start {1000 * late:.0f} ms late), "
+                "each request:"
+            )
+            summary["open_loop"] = per_request(opened)
+        print(json.dumps({"rows": rows, **summary}))
     finally:
         for process in [server, *workers]:
             process.terminate()
         for process in [server, *workers]:
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a graceful shutdown outlasting the wait
+                process.kill()
+                process.wait()
         if os.path.exists(outbox_path):
             os.remove(outbox_path)
 

@@ -76,11 +76,18 @@ def register(app) -> None:
     default=True,
     help="Also run scheduled jobs (end of voting, daily checks).",
 )
+@click.option(
+    "--fork/--no-fork",
+    default=None,
+    help="Run each job in a forked process (the default) or in this one (the "
+    "default for `pbvote worker sms`: a fork per message is slower than sending it).",
+)
 @with_appcontext
-def worker(queues, burst, scheduler):
+def worker(queues, burst, scheduler, fork):
     """Run an RQ worker with this app's context (queues: default sms tally followup)."""
     from pbvote.core.jobs import (
         QUEUE_NAMES,
+        PbvoteSimpleWorker,
         PbvoteWorker,
         flush_deferred_jobs,
         get_queue,
@@ -98,7 +105,10 @@ def worker(queues, burst, scheduler):
     db.session.remove()
     db.engine.dispose()
     names = queues or QUEUE_NAMES
-    PbvoteWorker(
+    if fork is None:
+        fork = set(names) != {"sms"}
+    worker_class = PbvoteWorker if fork else PbvoteSimpleWorker
+    worker_class(
         [get_queue(name) for name in names], connection=get_queue(names[0]).connection
     ).work(burst=burst, with_scheduler=scheduler)
 

@@ -33,6 +33,15 @@ def defaults(instance_path: str) -> dict:
         "SMS_SENDER": "Ouazzane",
         # What the gateway bills per segment, in MAD (the staff SMS page's costs).
         "SMS_SEGMENT_COST_MAD": "0.30",
+        # E-mail notifications (pbvote.notifications.mail): outbox | smtp.
+        "EMAIL_BACKEND": "outbox",
+        "EMAIL_OUTBOX": str(Path(instance_path) / "email-outbox.jsonl"),
+        "EMAIL_SMTP_HOST": None,
+        "EMAIL_SMTP_PORT": 587,
+        "EMAIL_SMTP_USER": None,
+        "EMAIL_SMTP_PASSWORD": None,
+        "EMAIL_SMTP_TLS": "starttls",  # starttls | ssl | none
+        "EMAIL_SENDER": None,  # e.g. "Commune de Ouazzane <participation@...>"
         # Every stored file (proposals/, execution/, reports/: pbvote.core.storage)
         # lives under STORAGE_DIR; UPLOAD_DIR, its older name, is used when it is
         # not set, so existing installations keep their folder.
@@ -54,6 +63,10 @@ def defaults(instance_path: str) -> dict:
         "STAFF_LOGIN_FAILURES_PER_15_MIN": 10,
         "PHONE_REGION": "MA",
         "PAGE_SIZE": 20,
+        # Seconds the commune, a cycle's phases and a district's ballot are kept
+        # per process (pbvote.core.processcache): how late a staff change made in
+        # another process shows. None: 5, or 0 (off) when ENV_NAME is testing.
+        "PROCESS_CACHE_SECONDS": None,
         "SESSION_COOKIE_HTTPONLY": True,
         # None: on when ENV_NAME is production (finalise); set false to opt out.
         "SESSION_COOKIE_SECURE": None,
@@ -123,12 +136,22 @@ def finalise(config: dict) -> None:
         # Development only: fixed, clearly-marked values so the demo works offline.
         config[name] = f"development-only-{name.lower()}-do-not-use-in-production"
     _secure_defaults(config)
+    if config.get("PROCESS_CACHE_SECONDS") is None:
+        config["PROCESS_CACHE_SECONDS"] = 0 if config["ENV_NAME"] == "testing" else 5
     if config["SMS_BACKEND"] not in ("outbox", "http"):
         raise ConfigError("SMS_BACKEND must be 'outbox' or 'http'.")
     if config["SMS_BACKEND"] == "http" and not config.get("SMS_GATEWAY_URL"):
         raise ConfigError(
             "SMS_BACKEND=http needs SMS_GATEWAY_URL (and SMS_GATEWAY_TOKEN)."
         )
+    if config["EMAIL_BACKEND"] not in ("outbox", "smtp"):
+        raise ConfigError("EMAIL_BACKEND must be 'outbox' or 'smtp'.")
+    if config["EMAIL_SMTP_TLS"] not in ("starttls", "ssl", "none"):
+        raise ConfigError("EMAIL_SMTP_TLS must be 'starttls', 'ssl' or 'none'.")
+    if config["EMAIL_BACKEND"] == "smtp" and not (
+        config.get("EMAIL_SMTP_HOST") and config.get("EMAIL_SENDER")
+    ):
+        raise ConfigError("EMAIL_BACKEND=smtp needs EMAIL_SMTP_HOST and EMAIL_SENDER.")
 
 
 def _secure_defaults(config: dict) -> None:

@@ -40,32 +40,37 @@ def issue_code(
     ip: str,
     now: datetime,
     body_template: str,
+    *,
+    limits: tuple = (),
 ) -> OtpChallenge:
     """Create a challenge and queue its SMS. ``body_template`` has ``{code}``.
+    ``limits``: more (bucket, key, limit, window) rate limits checked first and
+    counted with these, in the same statements (pbvote.core.ratelimit.check_many).
 
-    Raises TooSoon for the resend cooldown, the per-number or the per-IP limit.
+    Raises TooSoon for one of ``limits``, the resend cooldown, the per-number or
+    the per-IP limit.
     """
     config = current_app.config
     cooldown = timedelta(seconds=config["OTP_RESEND_COOLDOWN_SECONDS"])
     hour = timedelta(hours=1)
     try:
-        ratelimit.check(f"otp-cooldown:{purpose}", phone, 1, cooldown, now)
-        ratelimit.check(
-            f"otp-phone:{purpose}",
-            phone,
-            config["OTP_SENDS_PER_NUMBER_PER_HOUR"],
-            hour,
+        ratelimit.check_many(
+            [
+                *limits,
+                (f"otp-cooldown:{purpose}", phone, 1, cooldown),
+                (
+                    f"otp-phone:{purpose}",
+                    phone,
+                    config["OTP_SENDS_PER_NUMBER_PER_HOUR"],
+                    hour,
+                ),
+                ("otp-ip", ip, config["OTP_SENDS_PER_IP_PER_HOUR"], hour),
+            ],
             now,
+            hit_all=True,
         )
-        ratelimit.check("otp-ip", ip, config["OTP_SENDS_PER_IP_PER_HOUR"], hour, now)
     except ratelimit.RateLimited as limited:
         raise TooSoon(_wait_message(limited.retry_after), limited.retry_after)
-    for bucket, key in (
-        (f"otp-cooldown:{purpose}", phone),
-        (f"otp-phone:{purpose}", phone),
-        ("otp-ip", ip),
-    ):
-        ratelimit.hit(bucket, key, now)
     code = new_numeric_code(6)
     message = queue_sms(
         phone,
@@ -111,6 +116,18 @@ def check_code(
             .where(OtpChallenge.id == challenge_id, OtpChallenge.purpose == purpose)
             .with_for_update()
         )
+    return check_challenge(challenge, code, purpose, now, acceptable=acceptable)
+
+
+def check_challenge(
+    challenge: OtpChallenge | None,
+    code: str,
+    purpose: str,
+    now: datetime,
+    *,
+    acceptable: bool = True,
+) -> OtpChallenge:
+    """:func:`check_code` for a challenge the caller loaded (locked FOR UPDATE)."""
     if challenge is None:
         raise CodeRejected(_("Ask for a code first."))
     if challenge.consumed_at_dt is not None:

@@ -7,20 +7,31 @@ from sqlalchemy import func, select
 from pbvote.audit.services import record_action
 from pbvote.communes.errors import CommuneNotConfigured, DistrictNameTaken
 from pbvote.communes.models import Commune, District
+from pbvote.core.processcache import ProcessCache, attach, detached_copy
 from pbvote.extensions import db
+
+# The commune's row, per process (pbvote.core.processcache: a change by staff in
+# another process shows within PROCESS_CACHE_SECONDS, in this one at once).
+_COMMUNES = ProcessCache("commune", (Commune,))
 
 
 def current_commune() -> Commune:
-    """The commune this installation serves (``COMMUNE_SLUG``), cached per request."""
+    """The commune this installation serves (``COMMUNE_SLUG``), cached per request
+    and, for a few seconds, per process."""
     if "commune" not in g:
         slug = current_app.config["COMMUNE_SLUG"]
-        commune = db.session.scalar(select(Commune).where(Commune.slug == slug))
-        if commune is None:
+        kept = _COMMUNES.get(slug, lambda: _load_commune(slug))
+        if kept is None:
             raise CommuneNotConfigured(
                 f"No commune '{slug}': run 'pbvote demo' or 'pbvote seed-commune'."
             )
-        g.commune = commune
+        g.commune = attach(kept)
     return g.commune
+
+
+def _load_commune(slug: str) -> Commune | None:
+    commune = db.session.scalar(select(Commune).where(Commune.slug == slug))
+    return None if commune is None else detached_copy(commune)
 
 
 def active_districts(commune: Commune) -> list[District]:

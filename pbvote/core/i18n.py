@@ -9,11 +9,12 @@ docs/accessibility.md).
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale, numbers
+from babel import Locale, dates, lists, numbers
 from flask import current_app, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_time, get_locale
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -97,9 +98,13 @@ def money_parts(code: str | None = None) -> tuple[str, str, str]:
     """(pattern, grouping mark, decimal mark) of amounts in the reader's language
     (or in ``code``); the pattern holds ``{n}`` where the number goes, e.g.
     ``{n}\u00a0MAD``. The ballot's running total is built from these."""
-    language = LANGUAGES.get(code) or current_language()
-    locale = Locale.parse(language.babel_locale)
-    word = CURRENCY_WORDS.get(language.code, "MAD")
+    return _money_parts((LANGUAGES.get(code) or current_language()).code)
+
+
+@lru_cache(maxsize=8)
+def _money_parts(code: str) -> tuple[str, str, str]:
+    locale = Locale.parse(LANGUAGES[code].babel_locale)
+    word = CURRENCY_WORDS.get(code, "MAD")
     return (
         "{n}\u00a0" + word,
         numbers.get_group_symbol(locale),
@@ -113,10 +118,20 @@ def format_mad(amount, centimes: bool = False, language: str | None = None) -> s
     number first, e.g. ``1 600 000 MAD`` or ``1.600.000 درهم``."""
     if amount is None:
         return ""
+    return _format_mad(
+        amount, centimes, (LANGUAGES.get(language) or current_language()).code
+    )
+
+
+# Babel parses its pattern and locale on every call: a ballot page formats the
+# same few amounts again and again (issue 13: 13 % of the page's time).
+@lru_cache(maxsize=4096)
+def _format_mad(amount, centimes: bool, code: str) -> str:
     pattern = "#,##0.00" if centimes else "#,##0"
-    locale = (LANGUAGES.get(language) or current_language()).babel_locale
-    number = numbers.format_decimal(amount, format=pattern, locale=locale)
-    return money_parts(language)[0].replace("{n}", number)
+    number = numbers.format_decimal(
+        amount, format=pattern, locale=LANGUAGES[code].babel_locale
+    )
+    return _money_parts(code)[0].replace("{n}", number)
 
 
 def money_html(amount, centimes: bool = False) -> Markup:
@@ -135,6 +150,12 @@ def format_number(value) -> str:
     return numbers.format_decimal(value, locale=str(get_locale()))
 
 
+def format_list(items) -> str:
+    """Items joined as the reader's language joins a list ("a, b et c",
+    "أ، ب و ج"): never a Latin comma in Arabic."""
+    return lists.format_list([str(item) for item in items], locale=get_locale())
+
+
 def format_percent(value: float) -> str:
     return numbers.format_percent(value, locale=str(get_locale()))
 
@@ -151,9 +172,25 @@ def format_day(value: date | datetime | None, style: str = "medium") -> str:
 
 
 def format_moment(value: datetime | None, style: str = "medium") -> str:
+    """A moment in the commune's time zone: its day in ``style`` and its time to
+    the minute (Babel's medium and long times show seconds, which no resident
+    needs and a screen reader reads out), joined as the reader's language joins
+    them."""
     if value is None:
         return ""
-    return format_datetime(value.astimezone(commune_zone()), style, rebase=False)
+    local = value.astimezone(commune_zone())
+    locale = get_locale()
+    joined = dates.get_datetime_format(style, locale=locale).replace("'", "")
+    return joined.replace("{0}", format_time(local, "short", rebase=False)).replace(
+        "{1}", format_date(local, style, rebase=False)
+    )
+
+
+def format_clock(value: datetime | None) -> str:
+    """The time of day of a moment in the commune's time zone, to the minute."""
+    if value is None:
+        return ""
+    return format_time(value.astimezone(commune_zone()), "short", rebase=False)
 
 
 def localized(obj, field: str) -> str:
@@ -169,6 +206,19 @@ def localized(obj, field: str) -> str:
         or getattr(obj, f"{field}_{second}", "")
         or ""
     )
+
+
+def localized_text(obj, field: str) -> Markup:
+    """``localized`` for a page's content: when the text shown is in the other
+    language (its own version is missing), it is marked with that language and
+    isolated (``<bdi lang="fr">``), so a screen reader reads it with the right
+    voice and an Arabic line does not reorder it. Not for attributes or titles."""
+    text = localized(obj, field)
+    page = current_language().code
+    if not text or getattr(obj, f"{field}_{page}", None):
+        return Markup("%s") % text
+    shown = "fr" if getattr(obj, f"{field}_fr", None) == text else "ar"
+    return Markup('<bdi lang="%s">%s</bdi>') % (shown, text)
 
 
 def _per_request(function):
@@ -190,18 +240,29 @@ def register_template_helpers(app) -> None:
         percent=_per_request(format_percent),
         day=_per_request(format_day),
         moment=_per_request(format_moment),
+        as_list=_per_request(format_list),
+        clock=_per_request(format_clock),
     )
-    from pbvote.core.labels import action_label, sms_purpose, sms_status
+    from pbvote.core.labels import (
+        action_label,
+        email_purpose,
+        sms_purpose,
+        sms_status,
+    )
     from pbvote.core.nav import nav_items, staff_links
 
     app.jinja_env.filters.update(
-        action_label=action_label, sms_purpose=sms_purpose, sms_status=sms_status
+        action_label=action_label,
+        sms_purpose=sms_purpose,
+        sms_status=sms_status,
+        email_purpose=email_purpose,
     )
 
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         current_language=current_language,
         localized=localized,
+        localized_text=localized_text,
         money_parts=money_parts,
         money_html=money_html,
         ltr=ltr,

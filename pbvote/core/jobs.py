@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, Retry, Worker
+from rq import Queue, Retry, SimpleWorker, Worker
 from sqlalchemy import JSON, String, delete, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -200,7 +200,11 @@ def _after_rollback(session: Session, previous_transaction) -> None:
 
 # Run by the worker every WORKER_HEARTBEAT_SECONDS, each in its own transaction:
 # the safety net that finishes what a lost job, a dead worker or a Redis outage left.
-TICK_TASKS = ("jobs.voting.safety_net", "jobs.tally.safety_net")
+TICK_TASKS = (
+    "jobs.voting.safety_net",
+    "jobs.tally.safety_net",
+    "jobs.polls.safety_net",
+)
 DEFAULT_HEARTBEAT_SECONDS = 5
 
 
@@ -242,12 +246,8 @@ def run_tick_tasks() -> None:
             db.session.rollback()
 
 
-class PbvoteWorker(Worker):
-    """RQ's forking worker with a short beat (WORKER_HEARTBEAT_SECONDS, default 5):
-    it waits for jobs that long at most, then runs RQ's maintenance (which also
-    re-queues abandoned jobs with retries left) and pbvote's safety net: jobs kept
-    while Redis was down go out within seconds of its return, due mixing batches
-    and counts that should be running are started, personal data is purged."""
+class _Beat:
+    """pbvote's beat for an RQ worker class (see :class:`PbvoteWorker`)."""
 
     def __init__(self, *args, **kwargs):
         beat = heartbeat_seconds()
@@ -261,6 +261,28 @@ class PbvoteWorker(Worker):
         try:
             run_tick_tasks()
         finally:
-            # The next job runs in a forked child: no connection may cross the fork.
+            # The next job may run in a forked child: no connection crosses a fork.
             db.session.remove()
             db.engine.dispose()
+
+
+class PbvoteWorker(_Beat, Worker):
+    """RQ's forking worker with a short beat (WORKER_HEARTBEAT_SECONDS, default 5):
+    it waits for jobs that long at most, then runs RQ's maintenance (which also
+    re-queues abandoned jobs with retries left) and pbvote's safety net: jobs kept
+    while Redis was down go out within seconds of its return, due mixing batches
+    and counts that should be running are started, personal data is purged."""
+
+
+class PbvoteSimpleWorker(_Beat, SimpleWorker):
+    """The same beat, but each job runs in the worker's own process, without a
+    fork: for the ``sms`` queue, where a fork per message cost more than sending
+    it and codes fell behind the web (issue 13). Each job starts with a fresh
+    database session, as a forked child would."""
+
+    def execute_job(self, job, queue):
+        db.session.remove()
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            db.session.remove()

@@ -60,28 +60,33 @@ class CycleLink:
     label: object
     roles: frozenset  # empty: a public call to action
     phases: frozenset  # empty: any phase
+    primary: bool = False  # the phase's main call to action, shown first
 
 
 _CYCLE_LINKS: list[CycleLink] = []
 
 
-def add_cycle_link(endpoint: str, label, *, roles=(), phases=()) -> None:
+def add_cycle_link(endpoint: str, label, *, roles=(), phases=(), primary=False) -> None:
     """A link about one cycle: a staff action (with ``roles``) on the staff cycle
     list, or a public call to action (no roles) shown on the cycle page during
-    ``phases``."""
+    ``phases``; a ``primary`` one comes first, as the main button."""
     if all(link.endpoint != endpoint for link in _CYCLE_LINKS):
         _CYCLE_LINKS.append(
-            CycleLink(endpoint, label, frozenset(roles), frozenset(phases))
+            CycleLink(endpoint, label, frozenset(roles), frozenset(phases), primary)
         )
 
 
 def cycle_links(cycle, *, user_roles=None, phase=None) -> list[dict]:
     present = current_app.view_functions
     staff = user_roles is not None
-    return [
-        {"url": url_for(link.endpoint, cycle_id=cycle.id), "label": link.label}
+    links = [
+        link
         for link in _CYCLE_LINKS
         if link.endpoint in present
         and (link.roles & set(user_roles) if staff else not link.roles)
         and (staff or not link.phases or phase in link.phases)
+    ]
+    return [
+        {"url": url_for(link.endpoint, cycle_id=cycle.id), "label": link.label}
+        for link in sorted(links, key=lambda link: not link.primary)
     ]

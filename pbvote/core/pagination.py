@@ -1,45 +1,42 @@
-"""Pagination for long lists: ``?page=N``, fixed page size from config."""
+"""Pagination for long lists: Flask-SQLAlchemy's ``db.paginate`` over ``?page=N``,
+with the page size from config.
 
-from dataclasses import dataclass
+A page number that is not a whole number of at least 1 answers 404 (no such
+page); a number past the end shows the last page (a link kept after the list
+shrank still leads somewhere), however large the number.
+"""
 
-from flask import current_app, request
-from sqlalchemy import func, select
+from flask import abort, current_app, request
+from flask_sqlalchemy.pagination import Pagination
 
 from pbvote.extensions import db
 
-
-@dataclass
-class Page:
-    items: list
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
+# Past this, OFFSET would leave the database's integers; any such page is past
+# the end of every list we keep, so it is clamped like one.
+_MAX_OFFSET = 2**31 - 1
 
 
-def paginate(query, size: int | None = None, scalars: bool = True) -> Page:
-    """Run ``query`` for the page in ``?page=``; out-of-range pages show the last."""
+def paginate(query, size: int | None = None, param: str = "page") -> Pagination:
+    """Run the select ``query`` for the page named by ``?<param>=`` (default
+    ``page``; a page holding two lists gives each its own parameter)."""
     size = size or current_app.config["PAGE_SIZE"]
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
-    total = db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).subquery())
+    raw = request.args.get(param, "1").strip()
+    if not raw.isascii() or not raw.isdigit() or not raw.strip("0"):
+        abort(404)
+    last_possible = _MAX_OFFSET // size + 1
+    number = min(int(raw), last_possible) if len(raw) < 19 else last_possible
+    page = db.paginate(
+        query, page=number, per_page=size, max_per_page=None, error_out=False
     )
-    number = min(number, max(1, -(-total // size)))
-    paged = query.limit(size).offset((number - 1) * size)
-    result = db.session.execute(paged)
-    items = list(result.scalars() if scalars else result)
-    return Page(items, number, size, total)
+    if not page.items and number > 1:
+        last = max(1, page.pages)
+        page = db.paginate(
+            query, page=last, per_page=size, max_per_page=None, error_out=False
+        )
+    return page
+
+
+def page_json(page: Pagination) -> dict:
+    """The paging fields of an API answer: ``page``, ``pages`` (at least 1, an
+    empty list being one empty page) and ``total``."""
+    return {"page": page.page, "pages": max(1, page.pages), "total": page.total}

@@ -7,11 +7,18 @@ the same key waits until this transaction has counted (committed) or given up
 (rolled back), then sees its row. Without the lock, N simultaneous requests all
 counted the same rows and all passed. The lock is held only for one key, until
 the end of the request's transaction. (SQLite, the embedded first run, has one
-writer at a time and one process.) Rows are deleted after a day by the purge."""
+writer at a time and one process.) Rows are deleted after a day by the purge.
+
+:func:`check_many` checks several limits in two statements whatever their number:
+one that takes every key's lock (in a fixed order, so that two requests never
+wait for each other), then one that counts every key's events. The count cannot
+share the lock's statement: PostgreSQL takes a statement's snapshot when it starts,
+so a count in the locking statement would miss the rows of the transaction it
+waited for. The events are inserted at the session's next flush, in one INSERT."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, delete, func, select, text
+from sqlalchemy import Index, String, and_, delete, func, or_, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pbvote.core.security import keyed_hash
@@ -43,11 +50,67 @@ def _key(bucket: str, key: str) -> str:
     return keyed_hash(f"rate:{bucket}", key)
 
 
-def _lock(key_hash: str) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": key_hash},
+def _lock(key_hashes: list[str]) -> None:
+    if db.session.get_bind().dialect.name != "postgresql" or not key_hashes:
+        return
+    ordered = sorted(set(key_hashes))
+    calls = ", ".join(
+        f"pg_advisory_xact_lock(hashtextextended(:k{i}, 0))"
+        for i in range(len(ordered))
+    )
+    db.session.execute(
+        text(f"SELECT {calls}"), {f"k{i}": key for i, key in enumerate(ordered)}
+    )
+
+
+Limit = tuple[str, str, int, timedelta]  # bucket, key, limit, window
+
+
+def check_many(limits: list[Limit], now: datetime, *, hit_all: bool = False) -> None:
+    """Raise :class:`RateLimited` for the first of ``limits`` whose key already has
+    ``limit`` events in its window; ``hit_all``: otherwise count one event for each.
+
+    Locks every key until the transaction ends (see the module), so the events
+    counted here are seen by any concurrent check of the same keys."""
+    hashed = [
+        (bucket, _key(bucket, key), limit, window)
+        for bucket, key, limit, window in limits
+    ]
+    _lock([key_hash for _b, key_hash, _l, _w in hashed])
+    counted = {}
+    if hashed:
+        rows = db.session.execute(
+            select(
+                RateEvent.bucket,
+                RateEvent.key_hash,
+                func.count(),
+                func.min(RateEvent.at_dt),
+            )
+            .where(
+                or_(
+                    *(
+                        and_(
+                            RateEvent.bucket == bucket,
+                            RateEvent.key_hash == key_hash,
+                            RateEvent.at_dt > now - window,
+                        )
+                        for bucket, key_hash, _limit, window in hashed
+                    )
+                )
+            )
+            .group_by(RateEvent.bucket, RateEvent.key_hash)
+        )
+        counted = {
+            (bucket, key): (count, oldest) for bucket, key, count, oldest in rows
+        }
+    for bucket, key_hash, limit, window in hashed:
+        count, oldest = counted.get((bucket, key_hash), (0, None))
+        if count >= limit:
+            raise RateLimited(int((oldest + window - now).total_seconds()) + 1)
+    if hit_all:
+        db.session.add_all(
+            RateEvent(bucket=bucket, key_hash=key_hash, at_dt=now)
+            for bucket, key_hash, _limit, _window in hashed
         )
 
 
@@ -56,19 +119,7 @@ def check(bucket: str, key: str, limit: int, window: timedelta, now: datetime) -
 
     Locks the key until the transaction ends, so a :func:`hit` in the same
     transaction is counted before any concurrent check of the key."""
-    key_hash = _key(bucket, key)
-    _lock(key_hash)
-    since = now - window
-    rows = db.session.execute(
-        select(func.count(), func.min(RateEvent.at_dt)).where(
-            RateEvent.bucket == bucket,
-            RateEvent.key_hash == key_hash,
-            RateEvent.at_dt > since,
-        )
-    ).one()
-    count, oldest = rows
-    if count >= limit:
-        raise RateLimited(int((oldest + window - now).total_seconds()) + 1)
+    check_many([(bucket, key, limit, window)], now)
 
 
 def hit(bucket: str, key: str, now: datetime) -> None:
@@ -79,8 +130,7 @@ def check_and_hit(
     bucket: str, key: str, limit: int, window: timedelta, now: datetime
 ) -> None:
     """Count one event unless the limit is reached (atomic: see the module)."""
-    check(bucket, key, limit, window, now)
-    hit(bucket, key, now)
+    check_many([(bucket, key, limit, window)], now, hit_all=True)
     db.session.flush()  # the row exists before the lock is released at commit
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from pbvote.audit.services import record_action
 from pbvote.communes.models import Commune
 from pbvote.core.i18n import format_mad
+from pbvote.core.processcache import ProcessCache, attach, detached_copy
 from pbvote.cycles import schedule
 from pbvote.cycles.errors import (
     CycleYearTaken,
@@ -111,6 +112,23 @@ def running_cycles(commune: Commune, now: datetime) -> list[Cycle]:
 def get_cycle(commune: Commune, cycle_id: int) -> Cycle | None:
     cycle = db.session.get(Cycle, cycle_id)
     return cycle if cycle and cycle.commune_id == commune.id else None
+
+
+# A cycle's row and phases, per process, for the pages residents vote on
+# (pbvote.core.processcache: a change of dates or settings by staff in another
+# process takes effect within PROCESS_CACHE_SECONDS, in this one at once).
+_CYCLES = ProcessCache("cycle", (Cycle, Phase))
+
+
+def get_cycle_cached(commune: Commune, cycle_id: int) -> Cycle | None:
+    """:func:`get_cycle` with its phases, from the per-process cache."""
+    cycle = attach(_CYCLES.get(cycle_id, lambda: _load_cycle(cycle_id)))
+    return cycle if cycle and cycle.commune_id == commune.id else None
+
+
+def _load_cycle(cycle_id: int) -> Cycle | None:
+    cycle = db.session.get(Cycle, cycle_id)
+    return None if cycle is None else detached_copy(cycle, ("phases",))
 
 
 def _check_dates(starts: dict[str, datetime], ends_at: datetime) -> None:

@@ -5,11 +5,11 @@ from flask import jsonify
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.csvdata import csv_response
+from pbvote.core.pagination import page_json, paginate
 from pbvote.extensions import db
 from pbvote.inforequests import queries
 from pbvote.inforequests.web import bp, request_by_number
-from pbvote.petitions.api import csv_response
 
 CSV_FIELDS = (
     "tracking_number",
@@ -50,9 +50,7 @@ def api_requests():
     return jsonify(
         {
             "items": [queries.request_json(r) for r in page.items],
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
         }
     )
 

@@ -4,7 +4,7 @@ from flask import jsonify, request
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.pagination import page_json, paginate
 from pbvote.cycles.services import get_cycle
 from pbvote.extensions import db
 from pbvote.proposals import queries
@@ -91,9 +91,7 @@ def api_proposals(cycle_id: int):
     return jsonify(
         {
             "items": [proposal_json(p) for p in page.items],
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
         }
     )
 

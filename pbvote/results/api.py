@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.pagination import page_json, paginate
 from pbvote.cycles.services import get_cycle
 from pbvote.results import record, services
 from pbvote.results.web import bp
@@ -102,9 +102,7 @@ def api_ballot_chain(cycle_id: int):
         {
             "cycle_id": cycle.id,
             "chain_head": run.chain_head,
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
             "items": [record.chain_json(e) for e in page.items],
         }
     )
@@ -119,9 +117,7 @@ def api_opened_ballots(cycle_id: int):
     return jsonify(
         {
             "cycle_id": cycle.id,
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
             "items": [record.ballot_json(b) for b in page.items],
         }
     )

@@ -39,29 +39,56 @@ def queue_sms(
         )
         if existing:
             return existing
-    # A sensitive message (a code, a vote receipt) keeps its number only inside
-    # the sealed body; the row shows the last two digits, and is deleted once sent.
-    message = SmsMessage(
-        to_phone=_masked(to) if sensitive else to,
-        body_enc=seal_secret(SEAL, json.dumps([to, body]) if sensitive else body),
+    return queue_messages(
+        to,
+        [body],
+        now,
         purpose=purpose,
         commune_id=commune_id,
         sensitive=sensitive,
         dedupe_key=dedupe_key,
-        segments=count_segments(body),
-        created_at_dt=now,
-        status="queued",
-    )
-    db.session.add(message)
-    db.session.flush()  # the job needs the id
-    enqueue_after_commit(
-        "jobs.sms.deliver_sms",
-        message.id,
-        queue="sms",
-        retry=5,
-        **(SENSITIVE_JOB_OPTIONS if sensitive else {}),
-    )
-    return message
+    )[0]
+
+
+def queue_messages(
+    to: str,
+    bodies: list[str],
+    now: datetime,
+    *,
+    purpose: str,
+    commune_id: int | None = None,
+    sensitive: bool = False,
+    dedupe_key: str | None = None,
+) -> list[SmsMessage]:
+    """Store several messages to one number (one INSERT) and deliver each in a job
+    after commit, in order."""
+    # A sensitive message (a code, a vote receipt) keeps its number only inside
+    # the sealed body; the row shows the last two digits, and is deleted once sent.
+    messages = [
+        SmsMessage(
+            to_phone=_masked(to) if sensitive else to,
+            body_enc=seal_secret(SEAL, json.dumps([to, body]) if sensitive else body),
+            purpose=purpose,
+            commune_id=commune_id,
+            sensitive=sensitive,
+            dedupe_key=dedupe_key,
+            segments=count_segments(body),
+            created_at_dt=now,
+            status="queued",
+        )
+        for body in bodies
+    ]
+    db.session.add_all(messages)
+    db.session.flush()  # the jobs need the ids
+    for message in messages:
+        enqueue_after_commit(
+            "jobs.sms.deliver_sms",
+            message.id,
+            queue="sms",
+            retry=5,
+            **(SENSITIVE_JOB_OPTIONS if sensitive else {}),
+        )
+    return messages
 
 
 def _masked(phone: str) -> str:

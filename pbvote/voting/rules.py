@@ -13,12 +13,15 @@ Rules (set per scope by the administrator before voting opens):
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from pbvote.communes.models import District
 from pbvote.core.i18n import format_mad
+from pbvote.core.processcache import ProcessCache, attach, detached_copy
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.extensions import db
-from pbvote.proposals.models import Project
+from pbvote.proposals.models import Attachment, Category, Project, Proposal
 from pbvote.voting.errors import BallotInvalid
 
 FIELD_PREFIX = "scope-"
@@ -41,6 +44,56 @@ def ballot_scopes(cycle: Cycle, district_id: int) -> list[Scope]:
         )
     )
     return [scope for scope in scopes if scope.id in with_projects]
+
+
+# Each district's ballot (scopes and projects, with what the ballot page shows of
+# them), built once per process and kept PROCESS_CACHE_SECONDS: scopes and
+# projects cannot change once voting runs (pbvote.core.processcache).
+_BALLOTS = ProcessCache(
+    "ballot", (Scope, Project, District, Proposal, Attachment, Category)
+)
+PROJECT_SHOWN = ("category", "proposal.attachments")
+
+
+def district_ballot(
+    cycle: Cycle, district_id: int
+) -> list[tuple[Scope, list[Project]]]:
+    """:func:`ballot_scopes` and each one's :func:`scope_projects`, from the cache."""
+    kept = _BALLOTS.get(
+        (cycle.id, district_id), lambda: _load_ballot(cycle, district_id)
+    )
+    return [
+        (attach(scope), [attach(project) for project in projects])
+        for scope, projects in kept
+    ]
+
+
+def _load_ballot(cycle: Cycle, district_id: int):
+    scopes = ballot_scopes(cycle, district_id)
+    # Every scope's projects with what the page shows of them, in four queries.
+    projects = db.session.scalars(
+        select(Project)
+        .where(
+            Project.cycle_id == cycle.id,
+            Project.scope_id.in_([scope.id for scope in scopes]),
+        )
+        .order_by(Project.cost, Project.id)
+        .options(
+            selectinload(Project.category),
+            selectinload(Project.proposal).selectinload(Proposal.attachments),
+        )
+    ).all()
+    return [
+        (
+            detached_copy(scope, ("district",)),
+            [
+                detached_copy(p, PROJECT_SHOWN)
+                for p in projects
+                if p.scope_id == scope.id
+            ],
+        )
+        for scope in scopes
+    ]
 
 
 def scope_projects(scope: Scope) -> list[Project]:

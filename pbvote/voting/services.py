@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from pbvote.audit.services import record_action
 from pbvote.core.jobs import enqueue_after_commit
+from pbvote.core.processcache import ProcessCache
 from pbvote.core.security import open_secret
 from pbvote.core.time import day_of
 from pbvote.cycles.models import Cycle, Scope
@@ -33,9 +34,14 @@ from pbvote.voting.models import (
     VoterMark,
 )
 from pbvote.voting.opening import require_voting_open
-from pbvote.voting.rules import ballot_scopes, check_ballot, parse_form
+from pbvote.voting.rules import check_ballot, district_ballot, parse_form
 from pbvote.voting.signals import election_key_created
-from pbvote.voting.verification import PHONE_SEAL, verification_for
+from pbvote.voting.verification import (
+    PHONE_SEAL,
+    insert_or_nothing,
+    verification_for,
+    voter_for,
+)
 
 RECEIPT_SHORT = 16  # hex characters shown, sent by SMS and typed on the public page
 # Voting jobs carry only the cycle id, and Redis forgets them fast.
@@ -106,16 +112,37 @@ def has_voted(cycle_id: int, entry_id: int) -> bool:
     return db.session.get(VoterMark, (cycle_id, entry_id)) is not None
 
 
+# The cycle's public keys, per process: they never change once made. Only a key
+# read from the database is kept (one made by this cast's transaction could still
+# be rolled back).
+_PUBLIC_KEYS = ProcessCache("election-key", (ElectionKey,))
+
+
+def election_public_keys(cycle: Cycle, now: datetime) -> tuple[bytes, bytes]:
+    """(sealing, signing) public keys of the cycle's election key, made on first
+    need; read once per process (pbvote.core.processcache)."""
+
+    def load():
+        key = db.session.get(ElectionKey, cycle.id)
+        return None if key is None else (key.sealing_public, key.signing_public)
+
+    kept = _PUBLIC_KEYS.get(cycle.id, load)
+    if kept is None:
+        key = ensure_election_key(cycle, now)
+        kept = (key.sealing_public, key.signing_public)
+    return kept
+
+
 def seal_choices(
     cycle: Cycle, choices: list[tuple[Scope, list[int]]], now: datetime
 ) -> list[tuple[Scope, bytes]]:
     """Seal each scope's choice to the cycle's election key (made on first need)."""
-    key = ensure_election_key(cycle, now)
+    sealing_public, _signing = election_public_keys(cycle, now)
     return [
         (
             scope,
             sealing.seal(
-                key.sealing_public,
+                sealing_public,
                 sealing.encode_choice(scope.id, project_ids),
                 sealing.ballot_context(cycle.id),
             ),
@@ -138,27 +165,36 @@ def cast_ballots(
     rolls back on an error, which leaves the resident able to vote.
     """
     require_voting_open(cycle, now)
-    verification = verification_for(cycle, token)
-    if verification is None:
+    voter = voter_for(cycle, token)
+    if voter is None:
         raise NotVerified(
             _(
                 "Verify your identity first: your session has ended or "
                 "was opened elsewhere."
             )
         )
-    entry = db.session.get(VoterEntry, verification.registry_entry_id)
-    if has_voted(cycle.id, entry.id):
+    if voter.voted:
         raise AlreadyVoted(already_voted_message())
-    scopes = ballot_scopes(cycle, entry.district_id)
-    checked = check_ballot(scopes, parse_form(form, scopes))
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                VoterMark(
-                    cycle_id=cycle.id, registry_entry_id=entry.id, voted_on=day_of(now)
-                )
-            )
-    except IntegrityError:  # a concurrent cast by the same resident won
+    verification = voter.verification
+    ballot = district_ballot(cycle, voter.district_id)
+    scopes = [scope for scope, _projects in ballot]
+    checked = check_ballot(
+        scopes,
+        parse_form(form, scopes),
+        {scope.id: projects for scope, projects in ballot},
+    )
+    # The mark is the one-vote guarantee: a concurrent cast by the same resident
+    # waits for this one's transaction, then inserts nothing.
+    marked = db.session.execute(
+        insert_or_nothing(VoterMark)
+        .values(
+            cycle_id=cycle.id,
+            registry_entry_id=verification.registry_entry_id,
+            voted_on=day_of(now),
+        )
+        .returning(VoterMark.cycle_id)
+    ).first()
+    if marked is None:
         raise AlreadyVoted(already_voted_message())
     sealed = seal_choices(cycle, [(scope, checked[scope.id]) for scope in scopes], now)
     # Held, not chained: the mixing job appends them later in a shuffled batch.
@@ -185,30 +221,26 @@ def short_receipt(receipt: str) -> str:
 
 
 def _queue_receipt_sms(cycle: Cycle, phone: str, receipts, now: datetime) -> None:
-    from pbvote.sms.services import queue_sms
+    from pbvote.sms.services import queue_messages
 
     # The receipts in the ballot's order (commune-wide scope first), without the
     # scopes' names: each SMS fits one segment (tests/notifications/
     # test_sms_segments.py), the key's fingerprint in its own message.
     codes = " ".join(short_receipt(receipt) for _scope, receipt in receipts)
-    key = db.session.get(ElectionKey, cycle.id)
+    _sealing, signing_public = election_public_keys(cycle, now)
     texts = (
         _("Ouazzane: vote recorded. Receipts: %(codes)s", codes=codes),
-        _(
-            "Ouazzane: results key %(key)s",
-            key=key_fingerprint(key.signing_public),
-        ),
+        _("Ouazzane: results key %(key)s", key=key_fingerprint(signing_public)),
     )
-    for body in texts:
-        # Sensitive: phone and body are sealed, and the row is deleted once sent.
-        queue_sms(
-            phone,
-            body,
-            now,
-            purpose="vote-receipt",
-            commune_id=cycle.commune_id,
-            sensitive=True,
-        )
+    # Sensitive: phone and body are sealed, and the rows are deleted once sent.
+    queue_messages(
+        phone,
+        list(texts),
+        now,
+        purpose="vote-receipt",
+        commune_id=cycle.commune_id,
+        sensitive=True,
+    )
 
 
 # The public ballot box -----------------------------------------------------------

@@ -10,16 +10,19 @@ per hour and per day, for every typed ID.
 
 import secrets
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import delete, exists, false, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from pbvote.accounts import otp
-from pbvote.accounts.errors import CodeRejected, TooSoon
+from pbvote.accounts.errors import CodeRejected
+from pbvote.accounts.models import OtpChallenge
 from pbvote.audit.services import record_action
 from pbvote.core import ratelimit
 from pbvote.core.security import keyed_hash, new_numeric_code, same, seal_secret
@@ -64,6 +67,35 @@ def verification_for(cycle: Cycle, token: str | None) -> Verification | None:
     )
 
 
+class Voter(NamedTuple):
+    verification: Verification
+    district_id: int
+    voted: bool
+
+
+def voter_for(cycle: Cycle, token: str | None) -> Voter | None:
+    """:func:`verification_for`, its registry entry's district and whether it has
+    voted, in one query."""
+    if not token:
+        return None
+    found = db.session.execute(
+        select(
+            Verification,
+            VoterEntry.district_id,
+            exists().where(
+                VoterMark.cycle_id == Verification.cycle_id,
+                VoterMark.registry_entry_id == Verification.registry_entry_id,
+            ),
+        )
+        .join(VoterEntry, VoterEntry.id == Verification.registry_entry_id)
+        .where(
+            Verification.cycle_id == cycle.id,
+            Verification.token_hash == token_digest(token),
+        )
+    ).one_or_none()
+    return None if found is None else Voter(*found)
+
+
 # By SMS ---------------------------------------------------------------------------
 
 
@@ -85,19 +117,16 @@ VOTE_SMS = _l(
 )
 
 
-def _limit_typed_id(cin: str, now: datetime) -> None:
+def _typed_id_limits(cin: str) -> tuple:
     """Codes per typed ID number, per hour and per day, counted for every typed ID
-    (in the registry or not, so the limit itself tells nothing). Raises TooSoon."""
+    (in the registry or not, so the limit itself tells nothing); checked and
+    counted with the code's own limits (otp.issue_code raises TooSoon)."""
     config = current_app.config
     digest = cin_hash(cin)
-    try:
-        for bucket, limit, window in (
-            ("vote-cin-hour", config.get("VOTE_CODES_PER_ID_PER_HOUR", 3), HOUR),
-            ("vote-cin-day", config.get("VOTE_CODES_PER_ID_PER_DAY", 6), DAY),
-        ):
-            ratelimit.check_and_hit(bucket, digest, limit, window, now)
-    except ratelimit.RateLimited as limited:
-        raise TooSoon(otp._wait_message(limited.retry_after), limited.retry_after)
+    return (
+        ("vote-cin-hour", digest, config.get("VOTE_CODES_PER_ID_PER_HOUR", 3), HOUR),
+        ("vote-cin-day", digest, config.get("VOTE_CODES_PER_ID_PER_DAY", 6), DAY),
+    )
 
 
 def _matching_entry(cycle, cin, birth, phone) -> VoterEntry | None:
@@ -111,16 +140,34 @@ def _matching_entry(cycle, cin, birth, phone) -> VoterEntry | None:
 
 
 def request_vote_code(
-    cycle: Cycle, cin: str, birth: date | None, phone: str, ip: str, now: datetime
+    cycle: Cycle,
+    cin: str,
+    birth: date | None,
+    phone: str,
+    ip: str,
+    now: datetime,
+    *,
+    check_phase: bool = True,
 ) -> VerificationAttempt:
     """Start a verification. A code is ALWAYS sent to the typed phone, whether or
     not the identity matches the registry (or its phone): the answer, the work
     done and the SMS are the same, and a wrong identity fails at the code step
-    with the wrong-code message. Raises PhaseClosed, TooSoon."""
-    require_voting_open(cycle, now)
-    _limit_typed_id(cin, now)
+    with the wrong-code message. Raises PhaseClosed, TooSoon.
+
+    ``check_phase=False``: another vote on this cycle's registry (a poll, which
+    checks its own period) verifies its residents the same way."""
+    if check_phase:
+        require_voting_open(cycle, now)
     entry = _matching_entry(cycle, cin, birth, phone)
-    challenge = otp.issue_code(cycle.commune_id, phone, "vote", ip, now, str(VOTE_SMS))
+    challenge = otp.issue_code(
+        cycle.commune_id,
+        phone,
+        "vote",
+        ip,
+        now,
+        str(VOTE_SMS),
+        limits=_typed_id_limits(cin),
+    )
     attempt = VerificationAttempt(
         cycle_id=cycle.id,
         challenge_id=challenge.id,
@@ -133,48 +180,114 @@ def request_vote_code(
 
 
 def confirm_vote_code(
-    cycle: Cycle, attempt_id: int | None, code: str, now: datetime
+    cycle: Cycle,
+    attempt_id: int | None,
+    code: str,
+    now: datetime,
+    *,
+    check_phase: bool = True,
 ) -> str:
     """Check the code; return the session's new opaque verification token. A code
     sent for an identity that did not match is refused exactly as a wrong code.
 
     Raises PhaseClosed, CodeRejected (the caller commits, to count wrong tries),
-    PhoneLimitReached.
+    PhoneLimitReached. ``check_phase``: as for :func:`request_vote_code`.
     """
-    require_voting_open(cycle, now)
-    attempt = db.session.get(VerificationAttempt, attempt_id) if attempt_id else None
-    if attempt is None or attempt.cycle_id != cycle.id:
+    if check_phase:
+        require_voting_open(cycle, now)
+    found = None
+    if attempt_id:
+        found = db.session.execute(
+            select(VerificationAttempt, OtpChallenge)
+            .join(OtpChallenge, OtpChallenge.id == VerificationAttempt.challenge_id)
+            .where(
+                VerificationAttempt.id == attempt_id,
+                VerificationAttempt.cycle_id == cycle.id,
+                OtpChallenge.purpose == "vote",
+            )
+            .with_for_update(of=OtpChallenge)
+        ).one_or_none()
+    if found is None:
         raise CodeRejected(_("Ask for a code first."))
-    challenge = otp.check_code(
-        attempt.challenge_id,
-        code,
-        "vote",
-        now,
-        acceptable=attempt.registry_entry_id is not None,
+    attempt, challenge = found
+    otp.check_challenge(
+        challenge, code, "vote", now, acceptable=attempt.registry_entry_id is not None
     )
-    token = verify_entry(cycle, attempt.registry_entry_id, "sms", challenge.phone, now)
-    db.session.delete(attempt)
-    db.session.flush()  # the attempt goes before the challenge it names
-    db.session.delete(challenge)
+    # Used: the attempt and its challenge go (one statement, below); their objects
+    # leave the session so that the challenge's "consumed" is never written.
+    entry_id, phone = attempt.registry_entry_id, challenge.phone
+    db.session.expunge(attempt)
+    db.session.expunge(challenge)
+    token = verify_entry(cycle, entry_id, "sms", phone, now)
+    gone = (
+        delete(VerificationAttempt)
+        .where(VerificationAttempt.id == attempt_id)
+        .returning(VerificationAttempt.challenge_id)
+        .cte("gone")
+    )
+    db.session.execute(
+        delete(OtpChallenge).where(OtpChallenge.id.in_(select(gone.c.challenge_id)))
+    )
     return token
+
+
+def insert_or_nothing(model):
+    """INSERT ... ON CONFLICT DO NOTHING for this database (PostgreSQL, SQLite)."""
+    dialect = db.session.get_bind().dialect.name
+    module = sqlite if dialect == "sqlite" else postgresql
+    return module.insert(model).on_conflict_do_nothing()
 
 
 def verify_entry(
     cycle: Cycle, entry_id: int, method: str, phone: str | None, now: datetime
 ) -> str:
     """Record (or renew) the entry's verification; returns a new token. A renewed
-    verification ends any earlier session's. Raises PhoneLimitReached."""
+    verification ends any earlier session's. Raises PhoneLimitReached.
+
+    One statement reads (and locks) the entry's verification and those made with
+    the same phone; a new verification is one INSERT whose conflict (a concurrent
+    verification took the last phone slot) is the phone limit."""
     token = secrets.token_urlsafe(32)
-    verification = db.session.get(
-        Verification, (cycle.id, entry_id), with_for_update=True
-    )
-    if verification is None:
-        verification = Verification(cycle_id=cycle.id, registry_entry_id=entry_id)
-    verification.token_hash = token_digest(token)
-    verification.method = method
-    verification.verified_on = day_of(now)
+    digest = phone_hash(phone) if phone else None
+    rows = db.session.scalars(
+        select(Verification)
+        .where(
+            Verification.cycle_id == cycle.id,
+            or_(
+                Verification.registry_entry_id == entry_id,
+                Verification.phone_hash == digest if digest else false(),
+            ),
+        )
+        .with_for_update()
+    ).all()
+    verification = next((v for v in rows if v.registry_entry_id == entry_id), None)
+    values = {
+        "token_hash": token_digest(token),
+        "method": method,
+        "verified_on": day_of(now),
+    }
     if phone:
-        _claim_phone_slot(cycle, verification, phone)
+        values["phone_enc"] = seal_secret(PHONE_SEAL, phone)
+        if verification is None or verification.phone_hash != digest:
+            values["phone_hash"], values["phone_slot"] = (
+                digest,
+                _free_slot(
+                    cycle, {v.phone_slot for v in rows if v.phone_hash == digest}
+                ),
+            )
+    if verification is None:
+        inserted = db.session.execute(
+            insert_or_nothing(Verification)
+            .values(cycle_id=cycle.id, registry_entry_id=entry_id, **values)
+            .returning(Verification.registry_entry_id)
+        ).first()
+        if inserted is None:  # a concurrent verification took the last phone slot
+            raise PhoneLimitReached(
+                _phone_limit_message(cycle.setting("residents_per_phone"))
+            )
+        return token
+    for name, value in values.items():
+        setattr(verification, name, value)
     try:
         with db.session.begin_nested():
             db.session.add(verification)
@@ -185,23 +298,12 @@ def verify_entry(
     return token
 
 
-def _claim_phone_slot(cycle: Cycle, verification: Verification, phone: str) -> None:
-    digest = phone_hash(phone)
-    verification.phone_enc = seal_secret(PHONE_SEAL, phone)
-    if verification.phone_hash == digest:
-        return
+def _free_slot(cycle: Cycle, used: set) -> int:
     limit = cycle.setting("residents_per_phone")
-    used = set(
-        db.session.scalars(
-            select(Verification.phone_slot).where(
-                Verification.cycle_id == cycle.id, Verification.phone_hash == digest
-            )
-        )
-    )
     free = [slot for slot in range(1, limit + 1) if slot not in used]
     if not free:
         raise PhoneLimitReached(_phone_limit_message(limit))
-    verification.phone_hash, verification.phone_slot = digest, free[0]
+    return free[0]
 
 
 # At the citizen office --------------------------------------------------------------

@@ -28,10 +28,9 @@ from pbvote.extensions import db
 from pbvote.voting import rules, services, verification
 from pbvote.voting.errors import AlreadyVoted, NotVerified, VotingError
 from pbvote.voting.forms import KioskCodeForm, ProfileForm, VerifyForm, VoteCodeForm
-from pbvote.voting.models import VoterEntry
 from pbvote.voting.web import bp, verified_voter, vote_state
 
-add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",))
+add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",), primary=True)
 add_cycle_link(
     "voting.ballot_box",
     _l("Public ballot box"),
@@ -57,7 +56,7 @@ def _closed_page(cycle, error):
 
 @bp.route("/cycles/<int:cycle_id>/vote", methods=["GET", "POST"])
 def vote_start(cycle_id: int):
-    cycle = cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id, cached=True)
     now = utcnow()
     if phase_at(cycle, now) != "voting":
         return _closed_page(cycle, _("Voting is not open for this cycle."))
@@ -75,16 +74,17 @@ def vote_start(cycle_id: int):
             db.session.rollback()
             form.phone.errors.append(str(error))
         else:
+            attempt_id = attempt.id  # read before the commit expires it
             db.session.commit()
-            _set_state("vote_attempt", cycle.id, attempt.id)
+            _set_state("vote_attempt", cycle_id, attempt_id)
             session["vote_phone_masked"] = masked(phone)
-            return redirect(url_for(".vote_code", cycle_id=cycle.id))
+            return redirect(url_for(".vote_code", cycle_id=cycle_id))
     return render_template("voting/verify.html", cycle=cycle, form=form)
 
 
 @bp.route("/cycles/<int:cycle_id>/vote/code", methods=["GET", "POST"])
 def vote_code(cycle_id: int):
-    cycle = cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id, cached=True)
     attempt_id = vote_state("vote_attempt", cycle.id)
     if attempt_id is None:
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
@@ -101,10 +101,10 @@ def vote_code(cycle_id: int):
             db.session.rollback()
             form.code.errors.append(str(error))
         else:
-            db.session.commit()
-            _set_state("vote_attempt", cycle.id, None)
-            _set_state("vote_tokens", cycle.id, token)
-            return redirect(url_for(".ballot", cycle_id=cycle.id))
+            db.session.commit()  # the cycle is not read again: no reload
+            _set_state("vote_attempt", cycle_id, None)
+            _set_state("vote_tokens", cycle_id, token)
+            return redirect(url_for(".ballot", cycle_id=cycle_id))
     return render_template(
         "voting/code.html",
         cycle=cycle,
@@ -113,11 +113,9 @@ def vote_code(cycle_id: int):
     )
 
 
-def _ballot_context(cycle, entry_id):
-    entry = db.session.get(VoterEntry, entry_id)
+def _ballot_context(cycle, district_id):
     items = []
-    for scope in rules.ballot_scopes(cycle, entry.district_id):
-        projects = rules.scope_projects(scope)
+    for scope, projects in rules.district_ballot(cycle, district_id):
         items.append(
             {
                 "scope": scope,
@@ -147,20 +145,20 @@ def _render_ballot(cycle, ballots, chosen, error=None, status=200):
 def ballot(cycle_id: int):
     """GET: the ballot. POST: the server checks the choice and shows it for review
     (or shows the ballot again with the choice kept, to change it)."""
-    cycle = cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id, cached=True)
     if phase_at(cycle, utcnow()) != "voting":
         return _closed_page(cycle, _("Voting is not open for this cycle."))
-    current = verified_voter(cycle)
-    if current is None:
+    voter = verification.voter_for(cycle, vote_state("vote_tokens", cycle.id))
+    if voter is None:
         flash(_("Verify your identity first."), "warning")
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
-    if services.has_voted(cycle.id, current.registry_entry_id):
+    if voter.voted:
         return render_template(
             "voting/already_voted.html",
             cycle=cycle,
             message=services.already_voted_message(),
         ), 409
-    ballots = _ballot_context(cycle, current.registry_entry_id)
+    ballots = _ballot_context(cycle, voter.district_id)
     if request.method == "GET":
         return _render_ballot(cycle, ballots, {})
     scopes = [item["scope"] for item in ballots]
@@ -183,16 +181,18 @@ def ballot(cycle_id: int):
 
 @bp.route("/cycles/<int:cycle_id>/vote/cast", methods=["POST"])
 def cast(cycle_id: int):
-    cycle = cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id, cached=True)
     try:
         return _cast(cycle)
     except DBAPIError as error:
         if not error.connection_invalidated and not isinstance(error, OperationalError):
             raise
         db.session.rollback()
-    # The database connection dropped (a restart): try once on a fresh one.
+    # The database connection dropped (a restart) inside the cast or its commit:
+    # once more on a fresh connection. A commit that reached the database before
+    # the drop left the vote recorded: the second try finds it and says so.
     try:
-        return _cast(cycle)
+        return _cast(cycle, retried=True)
     except DBAPIError:
         db.session.rollback()
         return _cast_unknown(cycle)
@@ -214,13 +214,17 @@ def _cast_unknown(cycle):
     ), 503
 
 
-def _cast(cycle):
+def _cast(cycle, retried=False):
     try:
         receipts = services.cast_ballots(
             cycle, vote_state("vote_tokens", cycle.id), request.form, utcnow()
         )
     except AlreadyVoted as error:
         db.session.rollback()
+        if retried:  # by the first try, whose answer the drop lost
+            return render_template(
+                "voting/unavailable.html", cycle=cycle, recorded=True
+            ), 503
         return render_template(
             "voting/already_voted.html", cycle=cycle, message=str(error)
         ), 409
@@ -233,30 +237,27 @@ def _cast(cycle):
         return _closed_page(cycle, error)
     except VotingError as error:
         db.session.rollback()
-        current = verified_voter(cycle)
+        voter = verification.voter_for(cycle, vote_state("vote_tokens", cycle.id))
         return _render_ballot(
-            cycle,
-            _ballot_context(cycle, current.registry_entry_id),
-            {},
-            str(error),
-            400,
+            cycle, _ballot_context(cycle, voter.district_id), {}, str(error), 400
         )
     shown = [
         [rules.scope_name(scope), services.short_receipt(receipt), receipt]
         for scope, receipt in receipts
     ]
+    cycle_id = cycle.id  # the commit expires the cycle: not read again after it
     db.session.commit()
-    _set_state("vote_receipts", cycle.id, shown)
-    if vote_state("vote_kiosk", cycle.id, False):
-        _set_state("vote_tokens", cycle.id, None)  # the next resident uses this kiosk
-    return redirect(url_for(".vote_done", cycle_id=cycle.id))
+    _set_state("vote_receipts", cycle_id, shown)
+    if vote_state("vote_kiosk", cycle_id, False):
+        _set_state("vote_tokens", cycle_id, None)  # the next resident uses this kiosk
+    return redirect(url_for(".vote_done", cycle_id=cycle_id))
 
 
 @bp.route("/cycles/<int:cycle_id>/vote/done")
 def vote_done(cycle_id: int):
     """The receipts and, once mixed, their place in the chain; a voter who comes
     back without them (a lost answer, a restart) is told the vote is recorded."""
-    cycle = cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id, cached=True)
     receipts = vote_state("vote_receipts", cycle.id) or []
     current = verified_voter(cycle)
     if not receipts and not (

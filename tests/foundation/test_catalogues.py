@@ -31,9 +31,9 @@ def extracted(tmp_path_factory) -> set[str]:
 def test_every_string_is_translated(extracted, language):
     path = ROOT / "pbvote" / "translations" / language / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
-        catalogue = read_po(handle, locale=language)
+        messages = list(read_po(handle, locale=language))
     translated = set()
-    for message in catalogue:
+    for message in messages:
         forms = (
             message.string if isinstance(message.string, tuple) else (message.string,)
         )

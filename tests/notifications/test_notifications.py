@@ -205,7 +205,8 @@ def test_the_weekly_cap_stops_sms_not_the_page(client, app, committed, commune):
     run_jobs(app)
     assert sms_to(app, FOLLOWER) == []
     login_resident(client, app, phone=FOLLOWER)
-    assert "The commune answered on “Rue Rmel”." in client.get(
+    # The title is isolated (U+2068 ... U+2069) inside the sentence.
+    assert "The commune answered on “\u2068Rue Rmel\u2069”." in client.get(
         "/notifications"
     ).get_data(as_text=True)
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS
+from tests.ui.domain_pages import domain_ids
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def demo(app, seeded_demo):
         r"^  (\S+)  (\d\d/\d\d/\d{4})  ", text, re.MULTILINE
     ).groups()
     return {
+        **domain_ids(app),
         "past": past,
         "current": current,
         "next": upcoming,

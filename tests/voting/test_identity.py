@@ -108,3 +108,48 @@ def test_concurrent_requests_cannot_pass_the_rate_limit(app):
     assert _hit_concurrently(app, 20, 5) == 5
     with app.app_context():
         assert db.session.query(ratelimit.RateEvent).count() == 5
+
+
+def _check_many_concurrently(app, workers: int, limit: int) -> int:
+    """``workers`` requests at once, each checking two shared keys (listed in
+    opposite orders by half of them: the locks are taken in one fixed order, so
+    they cannot deadlock) and one key of its own, in one ``check_many``."""
+    import threading
+    from datetime import timedelta
+
+    barrier, passed = threading.Barrier(workers), []
+    now = utcnow()
+
+    def attempt(index):
+        hour = timedelta(hours=1)
+        shared = [("test-a", "phone", limit, hour), ("test-b", "ip", 100, hour)]
+        if index % 2:
+            shared.reverse()
+        with app.app_context():
+            barrier.wait()
+            try:
+                ratelimit.check_many(
+                    [*shared, ("test-c", f"own-{index}", 1, hour)], now, hit_all=True
+                )
+                db.session.commit()
+                passed.append(1)
+            except ratelimit.RateLimited:
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(passed)
+
+
+@pytest.mark.commits  # other connections must see the committed rows
+def test_concurrent_requests_cannot_pass_several_limits_checked_at_once(app):
+    # Twenty requests at once, limit five on the shared key: exactly five pass,
+    # each counted once on each of its three keys.
+    assert _check_many_concurrently(app, 20, 5) == 5
+    with app.app_context():
+        assert db.session.query(ratelimit.RateEvent).count() == 15

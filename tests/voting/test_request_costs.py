@@ -1,0 +1,135 @@
+"""What each request of the voting flow costs the database: SQL statements and
+commits, counted on the engine (not timed: speed is measured in bench/cast.py).
+
+The flow is served by the app's own engine with real commits, so the counts are
+what production runs. A change that adds a round trip to a voter's request makes
+this test fail; raise a limit only with a reason (issue 13: at most 20 statements
+and 2 commits per voter)."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from pbvote.extensions import db
+from tests.helpers import CSRF_RE, last_code
+from tests.voting.factories import PHONE
+
+
+class StatementCounter:
+    """Counts statements and commits on an engine while active (a few lines, on
+    purpose: tests/conftest.py may offer a general one)."""
+
+    def __init__(self, engine):
+        self.engine, self.statements, self.commits, self.sql = engine, 0, 0, []
+
+    def _statement(self, _conn, _cursor, statement, *_args):
+        self.statements += 1
+        self.sql.append(statement)
+
+    def _commit(self, _conn):
+        self.commits += 1
+
+    @contextmanager
+    def counting(self):
+        self.statements, self.commits, self.sql = 0, 0, []
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._commit)
+        try:
+            yield self
+        finally:
+            event.remove(self.engine, "before_cursor_execute", self._statement)
+            event.remove(self.engine, "commit", self._commit)
+
+
+# Statements and commits of each request of one resident's flow once the process
+# has served a first voter (caches filled, election key made). POST /vote: the
+# readiness of the cycle is cached; the registry look-up, one lock statement and
+# one count for all five rate limits, their one INSERT, then the SMS, the code
+# and the attempt. POST /vote/code: attempt and code in one locked read, the
+# verifications of the entry and of the phone in one, the INSERT, and one DELETE
+# of attempt and code. Ballot pages: the session's voter (verification, district,
+# voted) in one query, and the audio guides. Cast: that query, the mark, the held
+# ballot and the receipt SMS. Three commits: the code sent (rate limits), the
+# code used (verification), the vote.
+LIMITS = {
+    "GET /vote": (0, 0),
+    "POST /vote": (7, 1),
+    "GET /vote/code": (0, 0),
+    "POST /vote/code": (4, 1),
+    "GET /vote/ballot": (2, 0),
+    "POST /vote/ballot": (2, 0),
+    "POST /vote/cast": (4, 1),
+}
+PER_VOTER = (20, 3)
+
+
+def _flow(app, election, counter, resident, phone):
+    """One resident's flow, request by request: {request: (statements, commits)}."""
+    client = app.test_client()
+    cycle_id = election["cycle_id"]
+    base = f"/cycles/{cycle_id}/vote"
+    cin, birth = election["residents"][resident]
+    costs = {}
+
+    def measured(name, method, url, data=None):
+        with counter.counting():
+            response = client.open(url, method=method, data=data)
+        costs[name] = (counter.statements, counter.commits)
+        return response
+
+    page = measured("GET /vote", "GET", base)
+    token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
+    response = measured(
+        "POST /vote",
+        "POST",
+        base,
+        {"csrf_token": token, "cin": cin, "birth_date": birth, "phone": phone},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    code = last_code(app, phone)
+    measured("GET /vote/code", "GET", base + "/code")
+    response = measured(
+        "POST /vote/code", "POST", base + "/code", {"csrf_token": token, "code": code}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = measured("GET /vote/ballot", "GET", base + "/ballot")
+    assert "scope-" in page.get_data(as_text=True)
+    choice = {
+        f"scope-{election['commune_scope']}": [election["projects"]["commune"][0]],
+        f"scope-{election['district_scope']}": [],
+        "csrf_token": token,
+    }
+    response = measured(
+        "POST /vote/ballot", "POST", base + "/ballot", {**choice, "step": "review"}
+    )
+    assert response.status_code == 200
+    response = measured("POST /vote/cast", "POST", base + "/cast", choice)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return costs
+
+
+@pytest.fixture
+def process_caches(app):
+    """The per-process caches on, as in production (tests run with them off)."""
+    from pbvote.core import processcache
+
+    before = app.config["PROCESS_CACHE_SECONDS"]
+    app.config["PROCESS_CACHE_SECONDS"] = 60
+    processcache.clear_all()
+    yield
+    processcache.clear_all()
+    app.config["PROCESS_CACHE_SECONDS"] = before
+
+
+@pytest.mark.commits
+def test_each_voting_request_stays_within_its_statements_and_commits(
+    app, election, process_caches
+):
+    with app.app_context():
+        counter = StatementCounter(db.engine)
+    _flow(app, election, counter, 0, PHONE)  # the process's first voter
+    costs = _flow(app, election, counter, 1, "+212612345679")
+    assert costs == LIMITS
+    statements, commits = map(sum, zip(*costs.values()))
+    assert statements <= PER_VOTER[0] and commits <= PER_VOTER[1]
