@@ -245,7 +245,8 @@ def clean_state(request, app):
 
 
 def _vacuum_held_ballots(app) -> None:
-    """Leave no dead rows in the one table a job VACUUMs (jobs.voting.vacuum_held).
+    """Leave no dead rows in the tables a job VACUUMs (jobs.voting.vacuum_held:
+    the voting and the polls' holding tables).
     Otherwise, in the next rolled-back test, that VACUUM finds pages to give back
     (the rows of a rolled-back or truncated test are dead), cannot take the lock
     for it while the test's transaction holds the table, and waits the 5 s that
@@ -253,13 +254,19 @@ def _vacuum_held_ballots(app) -> None:
     from pbvote.extensions import db
 
     with app.app_context():
+        sizes = " UNION ALL ".join(
+            f"SELECT '{name}' WHERE pg_relation_size('{name}') > 0"
+            for name in _table_names(app)
+            if name.endswith("held_ballots")  # held_ballots, poll_held_ballots
+        )
         with db.engine.connect() as connection:
-            size = connection.scalar(text("SELECT pg_relation_size('held_ballots')"))
-        if size:
+            filled = connection.scalars(text(sizes)).all()
+        if filled:
             with db.engine.connect().execution_options(
                 isolation_level="AUTOCOMMIT"
             ) as connection:
-                connection.execute(text("VACUUM held_ballots"))
+                for name in filled:
+                    connection.execute(text(f"VACUUM {name}"))
 
 
 @pytest.fixture
@@ -411,8 +418,9 @@ def demo_snapshot(app):
     snapshot = Snapshot.take(app)
     _truncate(app)
     flush_test_redis()
-    if os.path.exists(app.config["SMS_OUTBOX"]):
-        os.remove(app.config["SMS_OUTBOX"])
+    for outbox in (app.config["SMS_OUTBOX"], app.config["EMAIL_OUTBOX"]):
+        if os.path.exists(outbox):
+            os.remove(outbox)
     return snapshot, lines
 
 

@@ -1,6 +1,7 @@
-"""A copy of every table, sequence, Redis key and the SMS outbox, taken once and put back in as
-many tests as need it: seeding the demo costs seconds, putting its copy back costs
-a few hundredths (PostgreSQL's binary COPY, Redis's DUMP/RESTORE)."""
+"""A copy of every table, sequence, Redis key and the SMS and e-mail outboxes,
+taken once and put back in as many tests as need it: seeding the demo costs
+seconds, putting its copy back a few hundredths (PostgreSQL's binary COPY, Redis's
+DUMP/RESTORE)."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 from redis import Redis
 from sqlalchemy import text
 
+OUTBOXES = ("SMS_OUTBOX", "EMAIL_OUTBOX")
 SEQUENCES = text(
     "SELECT sequencename, last_value FROM pg_sequences "
     "WHERE schemaname = 'public' AND last_value IS NOT NULL"
@@ -19,7 +21,7 @@ class Snapshot:
     tables: list[tuple[str, bytes]] = field(default_factory=list)
     sequences: list[tuple[str, int]] = field(default_factory=list)
     keys: list[tuple[bytes, int, bytes]] = field(default_factory=list)
-    outbox: bytes | None = None
+    outboxes: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def take(cls, app) -> "Snapshot":
@@ -42,9 +44,10 @@ class Snapshot:
         for key in redis.scan_iter(count=1000):
             ttl = redis.pttl(key)
             snapshot.keys.append((key, max(ttl, 0), redis.dump(key)))
-        outbox = Path(app.config["SMS_OUTBOX"])
-        if outbox.exists():
-            snapshot.outbox = outbox.read_bytes()
+        for setting in OUTBOXES:
+            outbox = Path(app.config[setting])
+            if outbox.exists():
+                snapshot.outboxes[setting] = outbox.read_bytes()
         return snapshot
 
     def restore(self, app) -> None:
@@ -67,5 +70,5 @@ class Snapshot:
         redis = Redis.from_url(app.config["REDIS_URL"])
         for key, ttl, value in self.keys:
             redis.restore(key, ttl, value, replace=True)
-        if self.outbox is not None:
-            Path(app.config["SMS_OUTBOX"]).write_bytes(self.outbox)
+        for setting, data in self.outboxes.items():
+            Path(app.config[setting]).write_bytes(data)

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 from pbvote.core.time import utcnow
-from pbvote.demo import seed_demo
 from pbvote.extensions import db
 from pbvote.polls.models import Poll
 from pbvote.polls.verify import verify_document
@@ -14,9 +13,8 @@ from tests.helpers import csrf_token
 from tests.polls.helpers import verify
 
 
-def test_demo_resident_votes_and_results_appear_after_close(app, client):
-    with app.app_context():
-        lines = seed_demo()
+def test_demo_resident_votes_and_results_appear_after_close(app, client, seeded_demo):
+    lines = seeded_demo
     cin, birth = re.search(r"(GB100000)\s+(\d\d/\d\d/\d{4})", "\n".join(lines)).groups()
     index = client.get("/polls").get_data(as_text=True)
     current = int(re.search(r'href="/polls/(\d+)"', index).group(1))
