@@ -87,7 +87,9 @@ def api_proposals(cycle_id: int):
         q=request.args.get("q", "")[:200],
         sort=request.args.get("sort", "newest"),
     )
-    page = paginate(queries.public_query(cycle.id, filters))
+    page = paginate(
+        queries.public_query(cycle.id, filters).options(*queries.review_loads())
+    )
     return jsonify(
         {
             "items": [proposal_json(p) for p in page.items],

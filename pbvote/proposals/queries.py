@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from pbvote.cycles.models import Scope
 from pbvote.extensions import db
@@ -60,16 +61,37 @@ def public_query(cycle_id: int, filters: Filters):
         "cost_asc": (Proposal.estimated_cost.asc(), Proposal.id),
         "cost_desc": (Proposal.estimated_cost.desc(), Proposal.id),
     }.get(filters.sort, (Proposal.submitted_at_dt.desc(), Proposal.id.desc()))
-    return query.order_by(*order)
+    return query.options(*CARD_LOADS).order_by(*order)
+
+
+# What a card shows (scope and its district, category, association), loaded with
+# the page's rows in the same statement: a lazy load per card made the list's
+# statement count grow with its page size.
+CARD_LOADS = (
+    joinedload(Proposal.scope).joinedload(Scope.district),
+    joinedload(Proposal.category),
+    joinedload(Proposal.association),
+)
+
+
+def review_loads() -> tuple:
+    """Eager loads of a proposal's review and its body, for the open data and the
+    API (one statement for all rows). ``Proposal.review`` is the reviews domain's
+    backref: proposals do not import reviews, so its class is read from the
+    mapper."""
+    review = Proposal.review.property.mapper.class_
+    return (
+        selectinload(Proposal.review).joinedload(review.body),
+        selectinload(Proposal.events),
+    )
 
 
 def export_rows(cycle_id: int) -> list[dict]:
     """Open data: every public proposal with its published review. No phone
     numbers or account ids: an author is "resident" or the association's name."""
     rows = []
-    for p in db.session.scalars(
-        public_query(cycle_id, Filters()).order_by(None).order_by(Proposal.id)
-    ):
+    query = public_query(cycle_id, Filters()).order_by(None).order_by(Proposal.id)
+    for p in db.session.scalars(query.options(*review_loads())):
         review = p.review if p.review and p.review.is_published else None
         rows.append(
             {
@@ -122,6 +144,7 @@ def placed_proposals(cycle_id: int, limit: int = 2000) -> list:
                 Proposal.status.in_(PUBLIC_STATUSES),
                 or_(Proposal.latitude.is_not(None), Proposal.location_text != ""),
             )
+            .options(*CARD_LOADS)
             .order_by(Proposal.scope_id, Proposal.id)
             .limit(limit)
         )
