@@ -14,15 +14,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-import pbvote.results.api  # noqa: F401 - its routes join bp
+from pbvote.results.api import page_number  # its routes join bp too
 from pbvote.communes.services import current_commune
 from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.i18n import current_language, localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
-from pbvote.core.pagination import Page
 from pbvote.core.time import utcnow
 from pbvote.cycles.models import Cycle
 from pbvote.cycles.services import phase_at
@@ -104,21 +103,6 @@ RECORD_PAGE_SIZE = 50
 RECEIPT_MATCHES = 20  # a search shows at most this many receipts
 
 
-def _page(query, param: str, size: int = RECORD_PAGE_SIZE) -> Page:
-    """Like :func:`pbvote.core.pagination.paginate`, with its own query parameter
-    so that the record page can page its two lists independently."""
-    try:
-        number = max(1, int(request.args.get(param, 1)))
-    except ValueError:
-        number = 1
-    total = db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    )
-    number = min(number, max(1, -(-total // size)))
-    items = list(db.session.scalars(query.limit(size).offset((number - 1) * size)))
-    return Page(items, number, size, total)
-
-
 @bp.route("/cycles/<int:cycle_id>/results/record")
 def record_page(cycle_id: int):
     cycle, run = _published_or_404(cycle_id)
@@ -151,8 +135,20 @@ def record_page(cycle_id: int):
         typed=typed,
         receipt_error=receipt_error,
         matches=matches,
-        chain=_page(services.chain_query(run), "chain_page"),
-        ballots=_page(services.ballots_query(run), "ballots_page"),
+        chain=services.numbered_page(
+            services.chain_query(run),
+            PublicChainEntry.position,
+            run.ballot_count or 0,
+            page_number("chain_page"),
+            RECORD_PAGE_SIZE,
+        ),
+        ballots=services.numbered_page(
+            services.ballots_query(run),
+            PublicBallot.shuffled_index,
+            run.ballot_count or 0,
+            page_number("ballots_page"),
+            RECORD_PAGE_SIZE,
+        ),
         scope_names={r.scope_id: presenters.scope_name(r.scope) for r in results},
     )
 
