@@ -43,3 +43,12 @@ def paginate(query, size: int | None = None, scalars: bool = True) -> Page:
     result = db.session.execute(paged)
     items = list(result.scalars() if scalars else result)
     return Page(items, number, size, total)
+
+
+def requested_page(param: str = "page") -> int:
+    """The page number asked for in ``?<param>=`` (1 when missing or not a
+    number), for lists paged by other means than :func:`paginate`."""
+    try:
+        return max(1, int(request.args.get(param, 1)))
+    except ValueError:
+        return 1

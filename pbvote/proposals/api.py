@@ -1,10 +1,10 @@
 """``/api/v1``: proposals with their published reviews (read-only, paginated)."""
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.pagination import requested_page
 from pbvote.cycles.services import get_cycle
 from pbvote.extensions import db
 from pbvote.proposals import queries
@@ -87,8 +87,10 @@ def api_proposals(cycle_id: int):
         q=request.args.get("q", "")[:200],
         sort=request.args.get("sort", "newest"),
     )
-    page = paginate(
-        queries.public_query(cycle.id, filters).options(*queries.review_loads())
+    page = queries.page_of(
+        queries.public_query(cycle.id, filters).options(*queries.review_loads()),
+        requested_page(),
+        current_app.config["PAGE_SIZE"],
     )
     return jsonify(
         {

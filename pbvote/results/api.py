@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.pagination import paginate, requested_page
 from pbvote.cycles.services import get_cycle
 from pbvote.results import record, services
 from pbvote.results.models import PublicBallot, PublicChainEntry
@@ -14,14 +14,6 @@ from pbvote.voting.reports import report_counts
 from pbvote.voting.sealing import fingerprint
 
 PAGE_SIZE = 100
-
-
-def page_number(param: str) -> int:
-    """The page asked for in ``?<param>=`` (1 when missing or not a number)."""
-    try:
-        return max(1, int(request.args.get(param, 1)))
-    except ValueError:
-        return 1
 
 
 def _not_found(message: str):
@@ -114,7 +106,7 @@ def api_ballot_chain(cycle_id: int):
             services.chain_query(run),
             PublicChainEntry.position,
             run.ballot_count or 0,
-            page_number("page"),
+            requested_page("page"),
             PAGE_SIZE,
         )
     return jsonify(
@@ -138,7 +130,7 @@ def api_opened_ballots(cycle_id: int):
         services.ballots_query(run),
         PublicBallot.shuffled_index,
         run.ballot_count or 0,
-        page_number("page"),
+        requested_page("page"),
         PAGE_SIZE,
     )
     return jsonify(

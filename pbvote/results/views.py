@@ -16,12 +16,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from pbvote.results.api import page_number  # its routes join bp too
+import pbvote.results.api  # noqa: F401 - its routes join bp
 from pbvote.communes.services import current_commune
 from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.i18n import current_language, localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
+from pbvote.core.pagination import requested_page
 from pbvote.core.time import utcnow
 from pbvote.cycles.models import Cycle
 from pbvote.cycles.services import phase_at
@@ -139,14 +140,14 @@ def record_page(cycle_id: int):
             services.chain_query(run),
             PublicChainEntry.position,
             run.ballot_count or 0,
-            page_number("chain_page"),
+            requested_page("chain_page"),
             RECORD_PAGE_SIZE,
         ),
         ballots=services.numbered_page(
             services.ballots_query(run),
             PublicBallot.shuffled_index,
             run.ballot_count or 0,
-            page_number("ballots_page"),
+            requested_page("ballots_page"),
             RECORD_PAGE_SIZE,
         ),
         scope_names={r.scope_id: presenters.scope_name(r.scope) for r in results},

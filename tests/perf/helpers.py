@@ -16,7 +16,5 @@ def counts(count_statements, client, urls) -> dict:
 
 
 def assert_same_counts(small: dict, large: dict) -> None:
-    grown = {
-        url: (small[url], large[url]) for url in small if small[url] != large[url]
-    }
+    grown = {url: (small[url], large[url]) for url in small if small[url] != large[url]}
     assert not grown, f"statements grew with the rows (url: (N, 3N)): {grown}"

@@ -122,3 +122,41 @@ def test_one_statement_per_card_is_not_back(
         full = statements(count_statements, client, url)
         last = statements(count_statements, client, f"{url}{join}page=2")
         assert full == last, url
+
+
+def test_search_can_use_the_trigram_index(app):
+    """On PostgreSQL a search word (LIKE '%word%' on the folded text) can be
+    looked up through the trigram index; the planner takes it once the table is
+    large (bench/pages.py), here sequential scans are turned off to see it."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        definition = db.session.scalar(
+            text(
+                "SELECT indexdef FROM pg_indexes "
+                "WHERE indexname = 'ix_proposals_search_trgm'"
+            )
+        )
+        assert "gin" in definition and "gin_trgm_ops" in definition
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(text("SET LOCAL enable_indexscan = off"))
+        plan = "\n".join(
+            db.session.scalars(
+                text(
+                    "EXPLAIN SELECT id FROM proposals "
+                    "WHERE search_text LIKE '%eclairage%'"
+                )
+            )
+        )
+    assert "ix_proposals_search_trgm" in plan, plan
+
+
+def test_a_page_past_the_end_shows_the_last_one(client, committed, commune):
+    with committed():
+        setup = setup_cycle(commune, phase="voting")
+        add_proposals(commune, setup, 23, 0)
+    html = client.get(f"/cycles/{setup['cycle_id']}/proposals?page=7").get_data(
+        as_text=True
+    )
+    assert "23 proposals" in html
+    assert html.count('class="card proposal-card"') == 3

@@ -29,7 +29,9 @@ def counted_election(app, committed, commune, projects: int, ballots: int, year)
         )
     with committed():
         cycle = db.session.get(Cycle, election["cycle_id"])
-        run = tally_inline(start_tally(None, cycle, utcnow(), queue_jobs=False), utcnow())
+        run = tally_inline(
+            start_tally(None, cycle, utcnow(), queue_jobs=False), utcnow()
+        )
         assert run.status == "published", run.error
     return election
 
