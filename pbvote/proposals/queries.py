@@ -62,17 +62,19 @@ def public_query(cycle_id: int, filters: Filters):
         "cost_asc": (Proposal.estimated_cost.asc(), Proposal.id),
         "cost_desc": (Proposal.estimated_cost.desc(), Proposal.id),
     }.get(filters.sort, (Proposal.submitted_at_dt.desc(), Proposal.id.desc()))
-    return query.options(*CARD_LOADS).order_by(*order)
+    return query.options(*card_loads()).order_by(*order)
 
 
-# What a card shows (scope and its district, category, association), loaded with
-# the page's rows in the same statement: a lazy load per card made the list's
-# statement count grow with its page size.
-CARD_LOADS = (
-    joinedload(Proposal.scope).joinedload(Scope.district),
-    joinedload(Proposal.category),
-    joinedload(Proposal.association),
-)
+def card_loads() -> tuple:
+    """What a card shows (scope and its district, category, association), loaded
+    with the page's rows in the same statement: a lazy load per card made the
+    list's statement count grow with its page size. (Built when called: loader
+    options configure the mappers, which needs every domain's models.)"""
+    return (
+        joinedload(Proposal.scope).joinedload(Scope.district),
+        joinedload(Proposal.category),
+        joinedload(Proposal.association),
+    )
 
 
 def review_loads() -> tuple:
@@ -169,7 +171,7 @@ def placed_proposals(cycle_id: int, limit: int = 2000) -> list:
                 Proposal.status.in_(PUBLIC_STATUSES),
                 or_(Proposal.latitude.is_not(None), Proposal.location_text != ""),
             )
-            .options(*CARD_LOADS)
+            .options(*card_loads())
             .order_by(Proposal.scope_id, Proposal.id)
             .limit(limit)
         )
