@@ -531,8 +531,12 @@ def main() -> None:
             if only and group not in only:
                 continue
             url = url.replace("{first}", str(first))
-            rows.setdefault((group, label), {})[size] = measure(
-                app, url, args.warm, args.repeat
+            result = measure(app, url, args.warm, args.repeat)
+            rows.setdefault((group, label), {})[size] = result
+            print(
+                f"  {size} {group}: {label}: {result[0]:.1f} ms, {result[1]} "
+                f"statements ({url})",
+                flush=True,
             )
     print(
         f"\n{'page':<40} {'small p50 ms':>12} {'stmts':>5} {'large p50 ms':>12} {'stmts':>5}"

@@ -59,6 +59,13 @@ def get_run(cycle_id: int) -> TallyRun | None:
     return db.session.scalar(select(TallyRun).where(TallyRun.cycle_id == cycle_id))
 
 
+def runs_of(cycle_ids: list[int]) -> dict[int, TallyRun | None]:
+    """{cycle id: its tally run or None}, in one statement."""
+    runs = db.session.scalars(select(TallyRun).where(TallyRun.cycle_id.in_(cycle_ids)))
+    found = {run.cycle_id: run for run in runs}
+    return {cycle_id: found.get(cycle_id) for cycle_id in cycle_ids}
+
+
 def published_run(cycle_id: int) -> TallyRun | None:
     run = get_run(cycle_id)
     return run if run is not None and run.is_published else None

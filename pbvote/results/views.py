@@ -245,7 +245,7 @@ def staff_tallies():
     return render_template(
         "results/staff_tallies.html",
         cycles=cycles,
-        runs={c.id: services.get_run(c.id) for c in cycles},
+        runs=services.runs_of([c.id for c in cycles]),
         alerts=services.runs_needing_attention(commune.id),
     )
 
