@@ -87,10 +87,12 @@ def api_proposals(cycle_id: int):
         q=request.args.get("q", "")[:200],
         sort=request.args.get("sort", "newest"),
     )
-    page = queries.page_of(
-        queries.public_query(cycle.id, filters).options(*queries.review_loads()),
+    page = queries.public_page(
+        cycle.id,
+        filters,
         requested_page(),
         current_app.config["PAGE_SIZE"],
+        *queries.review_loads(),
     )
     return jsonify(
         {

@@ -57,12 +57,22 @@ def public_query(cycle_id: int, filters: Filters):
                 )
             )
         )
-    order = {
+    return query.options(*card_loads()).order_by(*sort_order(filters))
+
+
+def sort_order(filters: Filters) -> tuple:
+    return {
         "supported": (Proposal.support_count.desc(), Proposal.id.desc()),
         "cost_asc": (Proposal.estimated_cost.asc(), Proposal.id),
         "cost_desc": (Proposal.estimated_cost.desc(), Proposal.id),
     }.get(filters.sort, (Proposal.submitted_at_dt.desc(), Proposal.id.desc()))
-    return query.options(*card_loads()).order_by(*order)
+
+
+def public_page(cycle_id: int, filters: Filters, number: int, size: int, *loads):
+    """Page ``number`` of :func:`public_query` with its total (``loads``: more
+    loader options, e.g. :func:`review_loads` for the API)."""
+    query = public_query(cycle_id, filters).options(*loads)
+    return page_of(query.order_by(None), sort_order(filters), number, size)
 
 
 def card_loads() -> tuple:
@@ -89,28 +99,33 @@ def review_loads() -> tuple:
     )
 
 
-def page_of(query, number: int, size: int) -> Page:
-    """Page ``number`` of ``query`` and the total in one scan: the total rides on
-    each row (``count(*) OVER ()``), so a search over 20,000 proposals does not
-    run twice (count, then page). Only a page past the end needs a count, and
-    then shows the last page."""
+def page_of(query, order: tuple, number: int, size: int) -> Page:
+    """Page ``number`` of the unordered ``query`` in ``order``, and the total, in
+    one scan: the total rides on each row (``count(*) OVER ()``), so a search
+    over 20,000 proposals does not run twice (count, then page). Only a page past
+    the end needs a count, and then shows the last page.
+
+    The rows are ordered by the total first (the same on every row, so the order
+    is ``order``): PostgreSQL's planner otherwise takes the window for a
+    streaming one and walks an index in ``order`` through the whole cycle,
+    instead of finding the few matches of a search through the trigram index
+    (71 ms against 3 ms over 20,000 proposals)."""
     number = max(1, number)
+    total = func.count().over().label("total")
+    counted = query.add_columns(total).order_by(total, *order)
 
     def rows(page: int) -> list:
-        counted = query.add_columns(func.count().over().label("total"))
         return db.session.execute(counted.limit(size).offset((page - 1) * size)).all()
 
     found = rows(number)
     if found:
         return Page([row[0] for row in found], number, size, found[0].total)
-    total = db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    )
-    last = max(1, -(-total // size))
-    if total == 0 or last == number:
-        return Page([], min(number, last), size, total)
+    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    last = max(1, -(-count // size))
+    if count == 0 or last == number:
+        return Page([], min(number, last), size, count)
     found = rows(last)
-    return Page([row[0] for row in found], last, size, total)
+    return Page([row[0] for row in found], last, size, count)
 
 
 def export_rows(cycle_id: int) -> list[dict]:

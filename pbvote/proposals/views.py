@@ -185,10 +185,8 @@ def proposal_list(cycle_id: int):
         if request.args.get("sort") in SORT_LABELS
         else "newest",
     )
-    page = queries.page_of(
-        queries.public_query(cycle.id, filters),
-        requested_page(),
-        current_app.config["PAGE_SIZE"],
+    page = queries.public_page(
+        cycle.id, filters, requested_page(), current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "proposals/list.html",
