@@ -2,8 +2,8 @@
 
 ``generate_report`` makes or refreshes the draft of one period; ``due_reports``
 runs every night and drafts the reports of the quarter (and, in January-March,
-the year) that just ended. With RQ's cron scheduler, ``rq cron jobs.indicators``
-enqueues it: see the ``rq.cron.register`` call at the bottom.
+the year) that just ended: ``rq cron jobs.cron`` schedules it (importing this
+module schedules nothing).
 """
 
 from pbvote.core.time import utcnow
@@ -47,27 +47,8 @@ def generate_report(commune_id: int, code: str, actor_id: int | None = None) -> 
 
 def due_reports() -> list[str]:
     """Every commune: the drafts of the periods that ended most recently."""
-    from sqlalchemy import select
+    from pbvote.indicators import reports
 
-    from pbvote.accountability.reports import due_periods
-    from pbvote.communes.models import Commune
-    from pbvote.core.time import to_local_day
-
-    today = to_local_day(utcnow())
-    codes = [
-        f"{year}-Q{quarter}" if kind == "quarter" else str(year)
-        for kind, year, quarter in due_periods(today)
-    ]
-    outcomes = []
-    for commune_id in db.session.scalars(select(Commune.id)).all():
-        for code in codes:
-            outcomes.append(generate_report(commune_id, code))
+    outcomes = reports.draft_due_reports(utcnow())
+    db.session.commit()
     return outcomes
-
-
-try:  # RQ's cron scheduler reads this when started with `rq cron jobs.indicators`
-    from rq import cron as _rq_cron
-
-    _rq_cron.register(due_reports, QUEUE, cron="45 1 * * *", name="pbvote-reports")
-except (ImportError, AttributeError, TypeError):  # older RQ: use the CLI from cron
-    pass

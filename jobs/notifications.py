@@ -22,11 +22,33 @@ def fan_out(kind, target, event_key, params, also_targets, direct_ids, sms_direc
 
 
 def send_digests() -> int:
-    """The daily digest: one SMS per resident with waiting notifications."""
-    from pbvote.notifications.services import send_digest, users_with_digest
+    """The daily digest: one SMS and one e-mail per resident with waiting
+    notifications (each as they chose). Returns how many SMS were sent."""
+    from pbvote.notifications.services import (
+        send_digest,
+        send_email_digest,
+        users_with_digest,
+    )
 
     sent = 0
     for user_id in users_with_digest():
         sent += send_digest(user_id, utcnow()) == "sent"
+        send_email_digest(user_id, utcnow())
         db.session.commit()
     return sent
+
+
+def deliver_email(message_id: int) -> str:
+    """Deliver one e-mail; a failure is committed as 'failed' (the staff page shows
+    it) then re-raised so that RQ retries it. A sent message is not resent."""
+    from pbvote.notifications.mail import MailSendError
+    from pbvote.notifications.mail import deliver_email as deliver
+
+    try:
+        message = deliver(message_id, utcnow())
+    except MailSendError:
+        db.session.commit()
+        raise
+    status = message.status if message else "missing"
+    db.session.commit()
+    return status

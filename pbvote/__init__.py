@@ -24,6 +24,7 @@ DOMAINS = (
     "bodies",
     "voting",
     "results",
+    "polls",
     "accountability",
     "notifications",
     "holidays",

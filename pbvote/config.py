@@ -33,6 +33,15 @@ def defaults(instance_path: str) -> dict:
         "SMS_SENDER": "Ouazzane",
         # What the gateway bills per segment, in MAD (the staff SMS page's costs).
         "SMS_SEGMENT_COST_MAD": "0.30",
+        # E-mail notifications (pbvote.notifications.mail): outbox | smtp.
+        "EMAIL_BACKEND": "outbox",
+        "EMAIL_OUTBOX": str(Path(instance_path) / "email-outbox.jsonl"),
+        "EMAIL_SMTP_HOST": None,
+        "EMAIL_SMTP_PORT": 587,
+        "EMAIL_SMTP_USER": None,
+        "EMAIL_SMTP_PASSWORD": None,
+        "EMAIL_SMTP_TLS": "starttls",  # starttls | ssl | none
+        "EMAIL_SENDER": None,  # e.g. "Commune de Ouazzane <participation@...>"
         # Every stored file (proposals/, execution/, reports/: pbvote.core.storage)
         # lives under STORAGE_DIR; UPLOAD_DIR, its older name, is used when it is
         # not set, so existing installations keep their folder.
@@ -129,6 +138,14 @@ def finalise(config: dict) -> None:
         raise ConfigError(
             "SMS_BACKEND=http needs SMS_GATEWAY_URL (and SMS_GATEWAY_TOKEN)."
         )
+    if config["EMAIL_BACKEND"] not in ("outbox", "smtp"):
+        raise ConfigError("EMAIL_BACKEND must be 'outbox' or 'smtp'.")
+    if config["EMAIL_SMTP_TLS"] not in ("starttls", "ssl", "none"):
+        raise ConfigError("EMAIL_SMTP_TLS must be 'starttls', 'ssl' or 'none'.")
+    if config["EMAIL_BACKEND"] == "smtp" and not (
+        config.get("EMAIL_SMTP_HOST") and config.get("EMAIL_SENDER")
+    ):
+        raise ConfigError("EMAIL_BACKEND=smtp needs EMAIL_SMTP_HOST and EMAIL_SENDER.")
 
 
 def _secure_defaults(config: dict) -> None:

@@ -95,6 +95,7 @@ def test_config(tmp_path_factory, **extra) -> dict:
         "ELECTION_KEY_WRAP": "test-election-key-wrap",
         "SMS_BACKEND": "outbox",
         "SMS_OUTBOX": str(base / "sms-outbox.jsonl"),
+        "EMAIL_OUTBOX": str(base / "email-outbox.jsonl"),
         "UPLOAD_DIR": str(base / "uploads"),
         "REPORT_DIR": str(base / "reports"),
         "SERVER_NAME": None,
@@ -173,9 +174,9 @@ def clean_state(request, app):
                 pytrace=False,
             )
     flush_test_redis()
-    outbox = app.config["SMS_OUTBOX"]
-    if os.path.exists(outbox):
-        os.remove(outbox)
+    for outbox in (app.config["SMS_OUTBOX"], app.config["EMAIL_OUTBOX"]):
+        if os.path.exists(outbox):
+            os.remove(outbox)
 
 
 @pytest.fixture

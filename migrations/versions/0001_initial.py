@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 00:50:33.344192
+Create Date: 2026-12-01 01:48:11.587927
 
 """
 
@@ -622,6 +622,39 @@ def upgrade():
         sa.PrimaryKeyConstraint("cycle_id", name=op.f("pk_election_keys")),
     )
     op.create_table(
+        "email_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("to_address", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("unsubscribe_url", sa.String(length=500), nullable=True),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=120), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=300), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["commune_id"],
+            ["communes.id"],
+            name=op.f("fk_email_messages_commune_id_communes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_email_messages_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_email_messages")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_email_messages_dedupe_key")),
+    )
+    with op.batch_alter_table("email_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_email_messages_status", ["status"], unique=False)
+
+    op.create_table(
         "execution_imports",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("commune_id", sa.Integer(), nullable=False),
@@ -895,6 +928,9 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("by_sms", sa.Boolean(), nullable=False),
         sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("email_verified_at_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("by_email", sa.Boolean(), server_default="false", nullable=False),
         sa.CheckConstraint(
             "language in ('ar', 'fr')",
             name=op.f("ck_notification_preferences_language"),
@@ -918,6 +954,9 @@ def upgrade():
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("via_follow", sa.Boolean(), nullable=False),
         sa.Column("sms_state", sa.String(length=10), nullable=False),
+        sa.Column(
+            "email_state", sa.String(length=10), server_default="none", nullable=False
+        ),
         sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("read_at_dt", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -932,6 +971,9 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_notifications_email_state", ["email_state"], unique=False
+        )
         batch_op.create_index("ix_notifications_sms_state", ["sms_state"], unique=False)
         batch_op.create_index(
             "ix_notifications_user_unread", ["user_id", "read_at_dt"], unique=False
@@ -1018,6 +1060,46 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_phases")),
         sa.UniqueConstraint("cycle_id", "kind", name=op.f("uq_phases_cycle_id_kind")),
     )
+    op.create_table(
+        "polls",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commune_id", sa.Integer(), nullable=False),
+        sa.Column("registry_cycle_id", sa.Integer(), nullable=False),
+        sa.Column("title_ar", sa.String(length=200), nullable=False),
+        sa.Column("title_fr", sa.String(length=200), nullable=False),
+        sa.Column("intro_ar", sa.Text(), nullable=False),
+        sa.Column("intro_fr", sa.Text(), nullable=False),
+        sa.Column("opens_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closes_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("count_error", sa.Text(), nullable=True),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status in ('draft', 'open', 'closed', 'published')",
+            name=op.f("ck_polls_status"),
+        ),
+        sa.CheckConstraint(
+            "closes_at_dt > opens_at_dt", name=op.f("ck_polls_closes_after_opening")
+        ),
+        sa.ForeignKeyConstraint(
+            ["commune_id"], ["communes.id"], name=op.f("fk_polls_commune_id_communes")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_polls_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registry_cycle_id"],
+            ["cycles.id"],
+            name=op.f("fk_polls_registry_cycle_id_cycles"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_polls")),
+    )
+    with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_polls_commune_id"), ["commune_id"], unique=False
+        )
+
     op.create_table(
         "review_assignment_rules",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1358,6 +1440,96 @@ def upgrade():
             batch_op.f("ix_petitions_status"), ["status"], unique=False
         )
 
+    op.create_table(
+        "poll_ballots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("receipt", sa.String(length=64), nullable=False),
+        sa.Column("previous_hash", sa.String(length=64), nullable=False),
+        sa.Column("chain_hash", sa.String(length=64), nullable=False),
+        sa.Column("mixed_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_ballots_poll_id_polls")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_ballots")),
+        sa.UniqueConstraint(
+            "poll_id", "position", name=op.f("uq_poll_ballots_poll_id_position")
+        ),
+        sa.UniqueConstraint("receipt", name=op.f("uq_poll_ballots_receipt")),
+    )
+    with op.batch_alter_table("poll_ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_poll_ballots_poll_id"), ["poll_id"], unique=False
+        )
+
+    op.create_table(
+        "poll_held_ballots",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_held_ballots_poll_id_polls")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_held_ballots")),
+    )
+    with op.batch_alter_table("poll_held_ballots", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_poll_held_ballots_poll_id"), ["poll_id"], unique=False
+        )
+
+    op.create_table(
+        "poll_keys",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("sealing_public", sa.LargeBinary(), nullable=False),
+        sa.Column("sealing_private_wrapped", sa.LargeBinary(), nullable=False),
+        sa.Column("signing_public", sa.LargeBinary(), nullable=False),
+        sa.Column("signing_private_wrapped", sa.LargeBinary(), nullable=False),
+        sa.Column("head_hash", sa.String(length=64), nullable=False),
+        sa.Column("ballot_count", sa.BigInteger(), nullable=False),
+        sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_keys_poll_id_polls")
+        ),
+        sa.PrimaryKeyConstraint("poll_id", name=op.f("pk_poll_keys")),
+    )
+    op.create_table(
+        "poll_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("text_ar", sa.Text(), nullable=False),
+        sa.Column("text_fr", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            "kind in ('yesno', 'choice')", name=op.f("ck_poll_questions_kind")
+        ),
+        sa.ForeignKeyConstraint(
+            ["poll_id"],
+            ["polls.id"],
+            name=op.f("fk_poll_questions_poll_id_polls"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_questions")),
+    )
+    with op.batch_alter_table("poll_questions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_poll_questions_poll_id"), ["poll_id"], unique=False
+        )
+
+    op.create_table(
+        "poll_results",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("signature", sa.String(length=128), nullable=False),
+        sa.Column("record", sa.Text(), nullable=False),
+        sa.Column("published_at_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_results_poll_id_polls")
+        ),
+        sa.PrimaryKeyConstraint("poll_id", name=op.f("pk_poll_results")),
+    )
     op.create_table(
         "proposals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1782,6 +1954,43 @@ def upgrade():
             batch_op.f("ix_petition_signatures_petition_id"),
             ["petition_id"],
             unique=False,
+        )
+
+    op.create_table(
+        "poll_marks",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("registry_entry_id", sa.Integer(), nullable=False),
+        sa.Column("voted_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["poll_id"], ["polls.id"], name=op.f("fk_poll_marks_poll_id_polls")
+        ),
+        sa.ForeignKeyConstraint(
+            ["registry_entry_id"],
+            ["voter_registry.id"],
+            name=op.f("fk_poll_marks_registry_entry_id_voter_registry"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "poll_id", "registry_entry_id", name=op.f("pk_poll_marks")
+        ),
+    )
+    op.create_table(
+        "poll_options",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("text_ar", sa.String(length=300), nullable=False),
+        sa.Column("text_fr", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["poll_questions.id"],
+            name=op.f("fk_poll_options_question_id_poll_questions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_poll_options")),
+    )
+    with op.batch_alter_table("poll_options", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_poll_options_question_id"), ["question_id"], unique=False
         )
 
     op.create_table(
@@ -2728,6 +2937,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_projects_cycle_id"))
 
     op.drop_table("projects")
+    with op.batch_alter_table("poll_options", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_options_question_id"))
+
+    op.drop_table("poll_options")
+    op.drop_table("poll_marks")
     with op.batch_alter_table("petition_signatures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_petition_signatures_petition_id"))
 
@@ -2782,6 +2996,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_proposals_association_id"))
 
     op.drop_table("proposals")
+    op.drop_table("poll_results")
+    with op.batch_alter_table("poll_questions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_questions_poll_id"))
+
+    op.drop_table("poll_questions")
+    op.drop_table("poll_keys")
+    with op.batch_alter_table("poll_held_ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_held_ballots_poll_id"))
+
+    op.drop_table("poll_held_ballots")
+    with op.batch_alter_table("poll_ballots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_poll_ballots_poll_id"))
+
+    op.drop_table("poll_ballots")
     with op.batch_alter_table("petitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_petitions_status"))
         batch_op.drop_index(batch_op.f("ix_petitions_commune_id"))
@@ -2817,6 +3045,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_review_assignment_rules_commune_id"))
 
     op.drop_table("review_assignment_rules")
+    with op.batch_alter_table("polls", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_polls_commune_id"))
+
+    op.drop_table("polls")
     op.drop_table("phases")
     with op.batch_alter_table("participation_profiles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participation_profiles_cycle_id"))
@@ -2829,6 +3061,7 @@ def downgrade():
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index("ix_notifications_user_unread")
         batch_op.drop_index("ix_notifications_sms_state")
+        batch_op.drop_index("ix_notifications_email_state")
 
     op.drop_table("notifications")
     op.drop_table("notification_preferences")
@@ -2859,6 +3092,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_execution_imports_commune_id"))
 
     op.drop_table("execution_imports")
+    with op.batch_alter_table("email_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_email_messages_status")
+
+    op.drop_table("email_messages")
     op.drop_table("election_keys")
     with op.batch_alter_table("cycle_date_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cycle_date_changes_cycle_id"))

@@ -5,7 +5,6 @@ the notifications to followers and administrators.
 
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -18,7 +17,7 @@ from pbvote.accountability.models import (
     FollowupSnapshot,
 )
 from pbvote.accountability.services import published_histories, published_history
-from pbvote.accountability.statuses import ensure_statuses, status_by_key, statuses
+from pbvote.accountability.statuses import ensure_statuses, statuses
 from pbvote.accountability.voice import rating_summaries, rating_summary
 from pbvote.audit.services import record_action
 from pbvote.extensions import db
@@ -299,11 +298,6 @@ def refresh_commune(commune_id: int, now: datetime) -> None:
     refresh_feed(commune_id, now)
 
 
-def public_url(path: str) -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return f"{base}{path}"
-
-
 def notify_followers(update: ExecutionUpdate, now: datetime) -> int:
     """Queue one SMS per follower who opted in; each sent once even if this runs
     twice (the dedupe key names the update and the follower). Returns how many
@@ -323,16 +317,15 @@ def notify_followers(update: ExecutionUpdate, now: datetime) -> int:
         )
         .order_by(Follow.id)
     ).all()
-    status = status_by_key(record.commune_id, update.status_after or record.status_key)
     with force_locale("ar_MA"):
+        # One SMS segment: the project's number and progress; the title, the
+        # status and the link are on the site (tests/notifications).
         body = _(
-            "Ouazzane: update on “%(title)s”: %(status)s, %(progress)d %%. %(url)s",
-            title=record.title_ar or record.title_fr,
-            status=status.label_ar if status else record.status_key,
+            "Ouazzane: project %(id)d is %(progress)d %% done. See the site.",
+            id=record.id,
             progress=update.progress_after
             if update.progress_after is not None
             else record.progress,
-            url=public_url(f"/execution/{record.id}#entry-{update.id}"),
         )
     for follow_row, user in rows:
         if not user.active or not user.phone:
@@ -417,9 +410,9 @@ def _tell_administrators(commune_id: int, newly, now: datetime) -> None:
                 continue
             with force_locale("ar_MA"):
                 body = _(
-                    "Ouazzane: the project “%(title)s” should have ended on "
-                    "%(day)s and is not completed.",
-                    title=record.title_ar or record.title_fr,
+                    "Ouazzane: project %(id)d should have ended on %(day)s and "
+                    "is not completed.",
+                    id=record.id,
                     day=record.planned_end.isoformat(),
                 )
             queue_sms(

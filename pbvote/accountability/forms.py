@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -20,7 +21,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from pbvote.core.forms import MadField
+from pbvote.core.forms import MadField, YearField
 
 DATE_FORMAT_MESSAGE = _l("Enter a date as YYYY-MM-DD.")
 
@@ -135,32 +136,28 @@ class AnswerForm(FlaskForm):
 class RatingForm(FlaskForm):
     score = RadioField(
         _l("How satisfied are you with this project?"),
-        choices=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
+        choices=[SelectChoice(str(n)) for n in range(1, 6)],
         validators=[InputRequired(_l("Choose a score from 1 to 5."))],
     )
     again = RadioField(
         _l("Would you take part in the participatory budget again?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[InputRequired(_l("Say whether you would take part again."))],
     )
 
 
 class ReportForm(FlaskForm):
     kind = SelectField(
-        _l("Report"), choices=[("quarter", _l("Quarterly")), ("year", _l("Annual"))]
-    )
-    year = IntegerField(
-        _l("Year"),
-        validators=[
-            InputRequired(_l("Enter the year.")),
-            NumberRange(
-                min=2000, max=2100, message=_l("Enter a year between 2000 and 2100.")
-            ),
+        _l("Report"),
+        choices=[
+            SelectChoice("quarter", _l("Quarterly")),
+            SelectChoice("year", _l("Annual")),
         ],
     )
+    year = YearField()
     quarter = SelectField(
         _l("Quarter (quarterly reports)"),
-        choices=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")],
+        choices=[SelectChoice(str(n)) for n in range(1, 5)],
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pbvote.accountability.arabic import has_arabic, wrap_visual
+from pbvote.core.csvdata import safe_cell
 from pbvote.core.i18n import format_mad
 
 FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
@@ -49,8 +50,8 @@ def render_csv(figures: dict) -> str:
         writer.writerow(
             [
                 p["id"],
-                _cell(p["title_ar"]),
-                _cell(p["title_fr"]),
+                safe_cell(p["title_ar"]),
+                safe_cell(p["title_fr"]),
                 p.get("cycle_year", ""),
                 p["status"],
                 p["progress"],
@@ -59,18 +60,13 @@ def render_csv(figures: dict) -> str:
                 p["spent"],
                 p["planned_end"],
                 "yes" if p["overdue"] else "no",
-                _cell(p["reason"]),
+                safe_cell(p["reason"]),
             ]
         )
     total = ["total", "", "", "", "", figures["mean_progress"]]
     total += [figures["allocated"], figures["committed"], figures["spent"]]
     writer.writerow(total + ["", "", ""])
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @: neutralise them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 # ---------------------------------------------------------------- PDF
@@ -149,7 +145,7 @@ class _Pdf:
     def any_text(self, text: str, width: float):
         return self.ar(text, width) if has_arabic(text) else self.text(text or "-")
 
-    def project_cell(self, item: dict, width: float) -> list:
+    def projectsafe_cell(self, item: dict, width: float) -> list:
         """French title, Arabic title, then the cycle the project was voted in."""
         parts = [self.text(item["title_fr"] or f"Projet {item['id']}")]
         if item.get("title_ar"):
@@ -239,7 +235,7 @@ def _delayed(pdf: _Pdf, figures: dict) -> list:
         ]
     rows = [
         [
-            pdf.project_cell(d, 61 * mm),
+            pdf.projectsafe_cell(d, 61 * mm),
             d["planned_end"] or "-",
             pdf.any_text(d["reason"], 68 * mm),
         ]
@@ -276,7 +272,7 @@ def _projects(pdf: _Pdf, figures: dict) -> list:
     labels = figures["status_labels"]
     rows = [
         [
-            pdf.project_cell(p, 54 * mm),
+            pdf.projectsafe_cell(p, 54 * mm),
             labels[p["status"]]["fr"],
             f"{p['progress']} %",
             _mad(p["allocated"]),

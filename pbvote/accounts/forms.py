@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     PasswordField,
+    SelectChoice,
     StringField,
 )
 from wtforms.validators import DataRequired, Length, Regexp
@@ -71,7 +72,9 @@ class StaffUserForm(FlaskForm):
         _l("Full name"),
         validators=[DataRequired(_l("Enter the person's name.")), Length(max=120)],
     )
-    roles = CheckboxesField(_l("Roles"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    roles = CheckboxesField(
+        _l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
+    )
     active = BooleanField(_l("Account active"), default=True)
 
 

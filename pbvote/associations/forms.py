@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pbvote.associations.models import FIELDS
@@ -57,7 +57,8 @@ class AssociationForm(FlaskForm):
         validators=[DataRequired(_l("Enter the founding date, e.g. 2015-03-21."))],
     )
     field = SelectField(
-        _l("Field of activity"), choices=[(key, FIELD_LABELS[key]) for key in FIELDS]
+        _l("Field of activity"),
+        choices=[SelectChoice(key, FIELD_LABELS[key]) for key in FIELDS],
     )
 
 

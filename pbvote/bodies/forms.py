@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -10,8 +10,8 @@ class OpinionForm(FlaskForm):
     kind = RadioField(
         _l("Kind"),
         choices=[
-            ("opinion", _l("Opinion")),
-            ("recommendation", _l("Recommendation")),
+            SelectChoice("opinion", _l("Opinion")),
+            SelectChoice("recommendation", _l("Recommendation")),
         ],
         default="opinion",
     )

@@ -13,7 +13,7 @@ from pbvote.bodies.models import MANDATES, BodyOpinion
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import ConfirmForm, form_error
+from pbvote.core.forms import ConfirmForm, saved
 from pbvote.core.nav import add_nav
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
@@ -66,25 +66,22 @@ def page(body_id: int):
 def staff_opinions(body_id: int):
     body = row_or_404(AdvisoryBody, body_id)
     form = OpinionForm()
-    if form.validate_on_submit():
-        try:
-            services.publish_opinion(
-                current_user,
-                body,
-                form.kind.data,
-                form.title_ar.data or "",
-                form.title_fr.data or "",
-                form.text_ar.data or "",
-                form.text_fr.data or "",
-                utcnow(),
-            )
-        except BodyError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Published on the body's page."), "success")
-            return redirect(url_for(".staff_opinions", body_id=body.id))
+    if saved(
+        form,
+        lambda: services.publish_opinion(
+            current_user,
+            body,
+            form.kind.data,
+            form.title_ar.data or "",
+            form.title_fr.data or "",
+            form.text_ar.data or "",
+            form.text_fr.data or "",
+            utcnow(),
+        ),
+        BodyError,
+        _("Published on the body's page."),
+    ):
+        return redirect(url_for(".staff_opinions", body_id=body.id))
     return render_template(
         "bodies/staff_opinions.html",
         body=body,

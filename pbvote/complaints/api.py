@@ -7,9 +7,9 @@ from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
 from pbvote.complaints import queries
 from pbvote.complaints.web import bp
-from pbvote.core.pagination import paginate
+from pbvote.core.csvdata import csv_response
+from pbvote.core.pagination import page_json, paginate
 from pbvote.extensions import db
-from pbvote.petitions.api import csv_response
 
 CSV_FIELDS = (
     "tracking_number",
@@ -49,9 +49,7 @@ def api_complaints():
     return jsonify(
         {
             "items": [queries.complaint_json(c) for c in page.items],
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
         }
     )
 

@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
+
+from pbvote.core.forms import choices_of
 
 CATEGORY_LABELS = {
     "roads": _l("Roads and pavements"),
@@ -35,7 +37,7 @@ STATUS_LABELS = {
 class ComplaintForm(FlaskForm):
     category = SelectField(
         _l("What is it about?"),
-        choices=[("", _l("Choose…"))] + list(CATEGORY_LABELS.items()),
+        choices=choices_of(CATEGORY_LABELS, blank=_l("Choose…")),
     )
     district_id = SelectField(_l("District"), coerce=int)
     description = TextAreaField(
@@ -50,7 +52,7 @@ class ComplaintForm(FlaskForm):
 
 class RouteForm(FlaskForm):
     service = SelectField(
-        _l("Service"), choices=[("", _l("Choose…"))] + list(SERVICE_LABELS.items())
+        _l("Service"), choices=choices_of(SERVICE_LABELS, blank=_l("Choose…"))
     )
 
 
@@ -61,13 +63,7 @@ class AnswerForm(FlaskForm):
 class RateForm(FlaskForm):
     rating = RadioField(
         _l("How satisfied are you with the answer?"),
-        choices=[
-            ("5", "5 ★★★★★"),
-            ("4", "4 ★★★★"),
-            ("3", "3 ★★★"),
-            ("2", "2 ★★"),
-            ("1", "1 ★"),
-        ],
+        choices=[SelectChoice(str(n), f"{n} " + "★" * n) for n in range(5, 0, -1)],
         validators=[InputRequired(_l("Choose a rating from 1 to 5."))],
     )
     comment = TextAreaField(

@@ -12,11 +12,10 @@ from pbvote.audit.services import record_action
 from pbvote.communes.models import District
 from pbvote.complaints.errors import InvalidComplaint, InvalidUpload, NotAllowed
 from pbvote.complaints.models import CATEGORIES, SERVICES, Complaint
-from pbvote.core import ratelimit
+from pbvote.core import files, ratelimit
 from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 from pbvote.holidays.services import deadline_after, working_days_taken
-from pbvote.inforequests import files
 
 FOLDER = "complaints"
 # Not set by law: the commune's own service promise, changeable in the

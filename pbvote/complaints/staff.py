@@ -1,6 +1,6 @@
 """Complaints, staff side: routing to a service and answering; late ones flagged."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,11 +13,10 @@ from pbvote.complaints.forms import AnswerForm, RouteForm
 from pbvote.complaints.models import Complaint
 from pbvote.complaints.web import bp
 from pbvote.core.access import staff_required
-from pbvote.core.forms import form_error
+from pbvote.core.forms import saved
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import to_local_day, utcnow
-from pbvote.extensions import db
 
 ROLES = ("admin", "clerk")
 add_staff_link("complaints.staff_list", _l("Complaints"), *ROLES)
@@ -48,16 +47,13 @@ def staff_page(complaint_id: int):
 
 def _step(complaint_id: int, form, name: str, action, done: str):
     complaint = row_or_404(Complaint, complaint_id)
-    if form.validate_on_submit():
-        try:
-            action(complaint, form)
-        except ComplaintError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(done, "success")
-            return redirect(url_for(".staff_page", complaint_id=complaint.id))
+    if saved(
+        form,
+        lambda: action(complaint, form),
+        ComplaintError,
+        done,
+    ):
+        return redirect(url_for(".staff_page", complaint_id=complaint.id))
     return _render(complaint, 400, **{name: form})
 
 

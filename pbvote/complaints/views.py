@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms import SelectChoice
 
 import pbvote.complaints.api
 import pbvote.complaints.staff  # noqa: F401 - its routes join bp
@@ -30,14 +31,14 @@ from pbvote.complaints.forms import (
 )
 from pbvote.complaints.models import Complaint
 from pbvote.complaints.web import bp
+from pbvote.core import files
 from pbvote.core.access import resident_required
-from pbvote.core.forms import form_error
+from pbvote.core.forms import form_error, saved
 from pbvote.core.i18n import localized, ltr
 from pbvote.core.nav import add_nav
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
-from pbvote.inforequests import files
 
 add_nav("complaints.register", _l("Complaints"), 70)
 
@@ -69,8 +70,9 @@ def register():
 @resident_required
 def new_complaint():
     form = ComplaintForm()
-    form.district_id.choices = [(0, _("Choose…"))] + [
-        (d.id, localized(d, "name")) for d in active_districts(current_commune())
+    form.district_id.choices = [SelectChoice(0, _("Choose…"))] + [
+        SelectChoice(d.id, localized(d, "name"))
+        for d in active_districts(current_commune())
     ]
     if form.validate_on_submit():
         photo = request.files.get("photo")
@@ -133,22 +135,19 @@ def photo(complaint_id: int):
 def rate(complaint_id: int):
     complaint = row_or_404(Complaint, complaint_id)
     form = RateForm()
-    if form.validate_on_submit():
-        try:
-            services.rate_complaint(
-                current_user,
-                complaint,
-                rating=int(form.rating.data),
-                comment=form.comment.data,
-                now=utcnow(),
-            )
-        except ComplaintError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Thank you for your rating."), "success")
-            return redirect(url_for(".complaint_page", complaint_id=complaint.id))
+    if saved(
+        form,
+        lambda: services.rate_complaint(
+            current_user,
+            complaint,
+            rating=int(form.rating.data),
+            comment=form.comment.data,
+            now=utcnow(),
+        ),
+        ComplaintError,
+        _("Thank you for your rating."),
+    ):
+        return redirect(url_for(".complaint_page", complaint_id=complaint.id))
     return render_template(
         "complaints/page.html",
         complaint=complaint,

@@ -1,10 +1,18 @@
 """Form pieces shared by domains."""
 
+from collections.abc import Mapping
+
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, widgets
-from wtforms.validators import NumberRange
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectMultipleField,
+    widgets,
+)
+from wtforms.validators import InputRequired, NumberRange
 
 from pbvote.core.i18n import format_mad
 
@@ -44,6 +52,40 @@ class MadField(IntegerField):
             raise ValueError(_l("Enter a whole number of dirhams, e.g. 250000."))
 
 
+class YearField(IntegerField):
+    """A year from 2000 to 2100, required."""
+
+    def __init__(self, label=None, **kwargs):
+        label = _l("Year") if label is None else label
+        message = _l("Enter a year between 2000 and 2100.")
+        validators = [
+            InputRequired(_l("Enter the year.")),
+            NumberRange(min=2000, max=2100, message=message),
+        ]
+        super().__init__(label, validators, **kwargs)
+
+
+def saved(form, save, refused: type[Exception], message) -> bool:
+    """The usual form POST: when ``form`` validates, call ``save()``; on the
+    domain's refusal (``refused``) roll back and show the reason on the form,
+    otherwise commit and flash ``message``. True when saved (the view redirects)."""
+    from flask import flash
+
+    from pbvote.extensions import db
+
+    if not form.validate_on_submit():
+        return False
+    try:
+        save()
+    except refused as error:
+        db.session.rollback()
+        form_error(form, error)
+        return False
+    db.session.commit()
+    flash(message, "success")
+    return True
+
+
 def form_error(form, error) -> None:
     """Show a domain error under the field it names (``error.field``), else above
     the form as a flash message."""
@@ -81,3 +123,10 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def choices_of(labels: Mapping, blank=None) -> list[SelectChoice]:
+    """The options of a select or radio field from a ``{value: label}`` mapping,
+    in its order, after an empty first option labelled ``blank`` when given."""
+    first = [SelectChoice("", blank)] if blank is not None else []
+    return first + [SelectChoice(value, label) for value, label in labels.items()]

@@ -191,11 +191,19 @@ def register_template_helpers(app) -> None:
         day=_per_request(format_day),
         moment=_per_request(format_moment),
     )
-    from pbvote.core.labels import action_label, sms_purpose, sms_status
+    from pbvote.core.labels import (
+        action_label,
+        email_purpose,
+        sms_purpose,
+        sms_status,
+    )
     from pbvote.core.nav import nav_items, staff_links
 
     app.jinja_env.filters.update(
-        action_label=action_label, sms_purpose=sms_purpose, sms_status=sms_status
+        action_label=action_label,
+        sms_purpose=sms_purpose,
+        sms_status=sms_status,
+        email_purpose=email_purpose,
     )
 
     app.jinja_env.globals.update(

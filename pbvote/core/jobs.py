@@ -200,7 +200,11 @@ def _after_rollback(session: Session, previous_transaction) -> None:
 
 # Run by the worker every WORKER_HEARTBEAT_SECONDS, each in its own transaction:
 # the safety net that finishes what a lost job, a dead worker or a Redis outage left.
-TICK_TASKS = ("jobs.voting.safety_net", "jobs.tally.safety_net")
+TICK_TASKS = (
+    "jobs.voting.safety_net",
+    "jobs.tally.safety_net",
+    "jobs.polls.safety_net",
+)
 DEFAULT_HEARTBEAT_SECONDS = 5
 
 

@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "cycle.update": _l("Cycle changed"),
     "district.create": _l("District created"),
     "district.update": _l("District changed"),
+    "email.retry": _l("Failed e-mails retried"),
     "execution.answer": _l("Question answered"),
     "indicators.report.edit": _l("Charter report text edited"),
     "indicators.report.generate": _l("Charter report drafted"),
@@ -81,6 +82,12 @@ ACTION_LABELS = {
     "survey.remove_question": _l("Survey question removed"),
     "survey.save": _l("Survey saved"),
     "voting.report": _l("Vote-integrity report recorded"),
+    "polls.save": _l("Poll saved"),
+    "polls.question": _l("Poll question added"),
+    "polls.question_remove": _l("Poll question removed"),
+    "polls.open": _l("Poll opened"),
+    "polls.close": _l("Poll closed"),
+    "polls.count_failed": _l("Poll count failed"),
 }
 
 SMS_PURPOSES = {
@@ -96,6 +103,13 @@ SMS_PURPOSES = {
     "complaint": _l("Complaint notice"),
     "inforequest": _l("Information request notice"),
     "meeting": _l("Meeting reminder"),
+}
+
+# E-mails (pbvote.notifications.mail); their statuses are the SMS ones.
+EMAIL_PURPOSES = {
+    "email-verify": _l("Address confirmation"),
+    "notification": _l("News on what a resident follows"),
+    "notification-digest": _l("Daily digest of news"),
 }
 
 SMS_STATUSES = {
@@ -115,6 +129,10 @@ def action_label(code: str | None) -> str:
 
 def sms_purpose(code: str | None) -> str:
     return label(SMS_PURPOSES, code)
+
+
+def email_purpose(code: str | None) -> str:
+    return label(EMAIL_PURPOSES, code)
 
 
 def sms_status(code: str | None) -> str:

@@ -16,7 +16,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from pbvote.core.forms import MadField
+from pbvote.core.forms import MadField, YearField, choices_of
 from pbvote.cycles.labels import BALLOT_RULE_LABELS, PHASE_LABELS, TALLY_RULE_LABELS
 from pbvote.cycles.models import PHASES
 
@@ -24,15 +24,7 @@ DATE_REQUIRED = _l("Enter a date.")
 
 
 class CycleForm(FlaskForm):
-    year = IntegerField(
-        _l("Year"),
-        validators=[
-            InputRequired(_l("Enter the year.")),
-            NumberRange(
-                min=2000, max=2100, message=_l("Enter a year between 2000 and 2100.")
-            ),
-        ],
-    )
+    year = YearField()
     title_ar = StringField(
         _l("Title in Arabic"),
         validators=[DataRequired(_l("Enter a title in Arabic.")), Length(max=200)],
@@ -70,9 +62,7 @@ for _kind in PHASES:
 
 
 class ScopeRulesForm(FlaskForm):
-    ballot_rule = SelectField(
-        _l("Ballot rule"), choices=list(BALLOT_RULE_LABELS.items())
-    )
+    ballot_rule = SelectField(_l("Ballot rule"), choices=choices_of(BALLOT_RULE_LABELS))
     max_projects = IntegerField(
         _l("Most projects a voter may choose"),
         validators=[Optional(), NumberRange(min=1, max=200)],
@@ -81,9 +71,7 @@ class ScopeRulesForm(FlaskForm):
         _l("Minimum share of the budget (%)"),
         validators=[Optional(), NumberRange(min=1, max=100)],
     )
-    tally_rule = SelectField(
-        _l("Counting rule"), choices=list(TALLY_RULE_LABELS.items())
-    )
+    tally_rule = SelectField(_l("Counting rule"), choices=choices_of(TALLY_RULE_LABELS))
     greedy_fill = BooleanField(_l("Fill left-over money with the most voted projects"))
     min_votes = IntegerField(
         _l("Minimum votes a project needs to be funded"),

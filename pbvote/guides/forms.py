@@ -4,11 +4,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
+from pbvote.core.forms import choices_of
 from pbvote.guides.models import GUIDE_LANGUAGES
 
 
 class AudioGuideForm(FlaskForm):
-    language = SelectField(_l("Language spoken"), choices=list(GUIDE_LANGUAGES.items()))
+    language = SelectField(_l("Language spoken"), choices=choices_of(GUIDE_LANGUAGES))
     project_id = IntegerField(
         _l("Project number (leave empty for the whole ballot)"),
         validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],

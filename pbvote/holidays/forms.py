@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from pbvote.core.forms import choices_of
+
 KIND_LABELS = {"fixed": _l("Fixed date"), "islamic": _l("Islamic (lunar) calendar")}
 
 
@@ -18,5 +20,5 @@ class HolidayForm(FlaskForm):
         _l("Name in French"),
         validators=[DataRequired(_l("Give the name.")), Length(max=120)],
     )
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices_of(KIND_LABELS))
     confirmed = BooleanField(_l("Date confirmed by the official announcement"))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import ConfirmForm, form_error
+from pbvote.core.forms import ConfirmForm, saved
 from pbvote.core.nav import add_staff_link
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
@@ -59,25 +59,22 @@ def staff_load():
 def staff_edit(holiday_id: int | None = None):
     holiday = _holiday_or_404(holiday_id) if holiday_id is not None else None
     form = HolidayForm(obj=holiday)
-    if form.validate_on_submit():
-        try:
-            services.save_holiday(
-                current_user,
-                holiday,
-                day=form.day.data,
-                name_ar=form.name_ar.data,
-                name_fr=form.name_fr.data,
-                kind=form.kind.data,
-                confirmed=form.confirmed.data,
-                now=utcnow(),
-            )
-        except HolidayError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Holiday saved."), "success")
-            return redirect(url_for(".staff_list", year=form.day.data.year))
+    if saved(
+        form,
+        lambda: services.save_holiday(
+            current_user,
+            holiday,
+            day=form.day.data,
+            name_ar=form.name_ar.data,
+            name_fr=form.name_fr.data,
+            kind=form.kind.data,
+            confirmed=form.confirmed.data,
+            now=utcnow(),
+        ),
+        HolidayError,
+        _("Holiday saved."),
+    ):
+        return redirect(url_for(".staff_list", year=form.day.data.year))
     return render_template("holidays/form.html", form=form, holiday=holiday)
 
 

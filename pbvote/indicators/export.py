@@ -3,6 +3,8 @@
 import csv
 import io
 
+from pbvote.core.csvdata import safe_cell
+
 
 def render_csv(data: dict) -> str:
     """Every figure, one line each, with the previous period's value."""
@@ -15,7 +17,7 @@ def render_csv(data: dict) -> str:
                 [
                     indicator["key"],
                     row["key"],
-                    _cell(row["label"]),
+                    safe_cell(row["label"]),
                     row["unit"],
                     _blank(row["value"]),
                     _blank(row["previous"]),
@@ -26,8 +28,3 @@ def render_csv(data: dict) -> str:
 
 def _blank(value) -> str:
     return "" if value is None else str(value)
-
-
-def _cell(value: str) -> str:
-    # A spreadsheet runs cells that start with = + - @ as formulas.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

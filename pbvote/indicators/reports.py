@@ -50,6 +50,26 @@ def check_started(period: periods.Period, now: datetime) -> None:
         raise IndicatorError(_("This period has not started yet."))
 
 
+def draft_due_reports(now: datetime) -> list[str]:
+    """Every commune: the drafts of the periods that ended most recently (the
+    last quarter, and last year in January-March); a published report is left
+    as it is. One outcome per commune and period: ``draft N`` or ``published``."""
+    from pbvote.communes.models import Commune
+
+    codes = [
+        f"{year}-Q{quarter}" if kind == "quarter" else str(year)
+        for kind, year, quarter in accountability_reports.due_periods(to_local_day(now))
+    ]
+    outcomes = []
+    for commune_id in db.session.scalars(select(Commune.id).order_by(Commune.id)):
+        for code in codes:
+            try:
+                outcomes.append(f"draft {generate_draft(commune_id, code, now).id}")
+            except ReportAlreadyPublished:
+                outcomes.append("published")
+    return outcomes
+
+
 def generate_draft(
     commune_id: int, code: str, now: datetime, *, actor=None, progress=None
 ) -> IndicatorReport:

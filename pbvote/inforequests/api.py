@@ -6,12 +6,12 @@ from sqlalchemy.orm import selectinload
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.csvdata import csv_response
+from pbvote.core.pagination import page_json, paginate
 from pbvote.extensions import db
 from pbvote.inforequests import queries
 from pbvote.inforequests.models import InfoRequest
 from pbvote.inforequests.web import bp, request_by_number
-from pbvote.petitions.api import csv_response
 
 CSV_FIELDS = (
     "tracking_number",
@@ -60,9 +60,7 @@ def api_requests():
     return jsonify(
         {
             "items": [queries.request_json(r) for r in page.items],
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
         }
     )
 

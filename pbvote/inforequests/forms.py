@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -10,6 +10,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from pbvote.core.forms import choices_of
 from pbvote.voting.registry import CIN_RE, normalise_cin
 
 STATUS_LABELS = {
@@ -88,7 +89,9 @@ class RequestForm(FlaskForm):
 class ClerkRequestForm(RequestForm):
     channel = SelectField(
         _l("Received"),
-        choices=[(k, v) for k, v in CHANNEL_LABELS.items() if k != "online"],
+        choices=[
+            SelectChoice(k, v) for k, v in CHANNEL_LABELS.items() if k != "online"
+        ],
     )
 
 
@@ -107,7 +110,7 @@ class AnswerForm(FlaskForm):
 class RefuseForm(FlaskForm):
     ground = SelectField(
         _l("Legal ground"),
-        choices=[("", _l("Choose…"))] + list(GROUND_LABELS.items()),
+        choices=choices_of(GROUND_LABELS, blank=_l("Choose…")),
     )
     explanation = TextAreaField(
         _l("Explanation (published)"), validators=[Length(max=5000)]

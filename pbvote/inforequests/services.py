@@ -11,12 +11,11 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from pbvote.audit.services import record_action
-from pbvote.core import ratelimit
+from pbvote.core import files, ratelimit
 from pbvote.core.security import open_secret, seal_secret
 from pbvote.core.time import to_local_day
 from pbvote.extensions import db
 from pbvote.holidays.services import deadline_after, extend_deadline, working_days_taken
-from pbvote.inforequests import files
 from pbvote.inforequests.errors import (
     ExtensionRefused,
     InvalidUpload,

@@ -9,7 +9,7 @@ from flask_login import current_user
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import form_error
+from pbvote.core.forms import form_error, saved
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import to_local_day, utcnow
@@ -92,16 +92,13 @@ def staff_page(request_id: int):
 
 def _step(request_id: int, form, name: str, action, done: str):
     item = row_or_404(InfoRequest, request_id)
-    if form.validate_on_submit():
-        try:
-            action(item, form)
-        except InfoRequestError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(done, "success")
-            return redirect(url_for(".staff_page", request_id=item.id))
+    if saved(
+        form,
+        lambda: action(item, form),
+        InfoRequestError,
+        done,
+    ):
+        return redirect(url_for(".staff_page", request_id=item.id))
     return _render(item, 400, **{name: form})
 
 

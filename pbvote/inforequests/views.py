@@ -17,13 +17,14 @@ from markupsafe import Markup
 import pbvote.inforequests.api
 import pbvote.inforequests.staff  # noqa: F401 - its routes join bp
 from pbvote.communes.services import current_commune
+from pbvote.core import files
 from pbvote.core.forms import form_error
 from pbvote.core.i18n import ltr
 from pbvote.core.nav import add_nav
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
-from pbvote.inforequests import files, queries, services
+from pbvote.inforequests import queries, services
 from pbvote.inforequests.errors import InfoRequestError
 from pbvote.inforequests.forms import GROUND_LABELS, STATUS_LABELS, RequestForm
 from pbvote.inforequests.models import InfoDocument

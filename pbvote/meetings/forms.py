@@ -16,7 +16,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from pbvote.core.forms import WHEN, LocalTimeField
+from pbvote.core.forms import WHEN, LocalTimeField, choices_of
 from pbvote.proposals.forms import optional_int
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -44,7 +44,7 @@ STATUS_LABELS = {
 
 
 class MeetingForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices_of(KIND_LABELS))
     title = StringField(
         _l("Title"), [DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
     )
@@ -60,7 +60,7 @@ class MeetingForm(FlaskForm):
     step_free = BooleanField(_l("Step-free access"))
     sign_language = BooleanField(_l("Sign language interpretation"))
     childcare = BooleanField(_l("Childcare on site"))
-    language = SelectField(_l("Language"), choices=list(LANGUAGE_LABELS.items()))
+    language = SelectField(_l("Language"), choices=choices_of(LANGUAGE_LABELS))
     organiser = StringField(
         _l("Organised by"), [DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
     )
@@ -111,5 +111,5 @@ class CommitmentForm(FlaskForm):
 
 
 class CommitmentUpdateForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()))
+    status = SelectField(_l("Status"), choices=choices_of(STATUS_LABELS))
     note = TextAreaField(_l("What changed"), [Length(max=5000, message=TOO_LONG)])

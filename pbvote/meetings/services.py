@@ -15,6 +15,7 @@ from pbvote.core.jobs import enqueue_after_commit
 from pbvote.extensions import db
 from pbvote.meetings.errors import AlreadyRegistered, InvalidMeeting, RegistrationClosed
 from pbvote.meetings.models import KINDS, LANGUAGES, Meeting, Registration
+from pbvote.sms.segments import segments as count_segments
 from pbvote.sms.services import queue_sms
 
 REMINDER_HORIZON = timedelta(hours=24)
@@ -96,8 +97,7 @@ def cancel_meeting(actor, meeting: Meeting, now: datetime) -> int:
     ).all()
     with force_locale("ar_MA"):
         body = _(
-            "Ouazzane: “%(title)s” planned on %(when)s is cancelled.",
-            title=meeting.title,
+            "Ouazzane: the meeting of %(when)s is cancelled.",
             when=format_moment(meeting.starts_at_dt, "short"),
         )
     for registration in rows:
@@ -243,9 +243,7 @@ def promote_waiting(meeting: Meeting, now: datetime) -> Registration | None:
     if first.user.phone:
         with force_locale("ar_MA"):
             body = _(
-                "Ouazzane: a place became free, you are now registered for “%(title)s” "
-                "on %(when)s.",
-                title=meeting.title,
+                "Ouazzane: a place became free: registered for the meeting of %(when)s.",
                 when=format_moment(meeting.starts_at_dt, "short"),
             )
         queue_sms(
@@ -292,12 +290,16 @@ def send_reminders(meeting: Meeting, now: datetime) -> int:
         )
     ).all()
     with force_locale("ar_MA"):
+        when = format_moment(meeting.starts_at_dt, "short")
         body = _(
-            "Ouazzane: reminder, “%(title)s” starts %(when)s, %(where)s.",
-            title=meeting.title,
-            when=format_moment(meeting.starts_at_dt, "short"),
+            "Ouazzane: reminder, meeting on %(when)s at %(where)s.",
+            when=when,
             where=meeting.place or meeting.online_url,
         )
+        if count_segments(body) > 1:  # a long place: it is on the site
+            body = _(
+                "Ouazzane: reminder, meeting on %(when)s. Place on the site.", when=when
+            )
     sent = 0
     for registration in rows:
         if registration.user.phone and registration.user.active:

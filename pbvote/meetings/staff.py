@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
@@ -49,8 +50,9 @@ def _meeting_form(meeting: Meeting | None) -> MeetingForm:
     if meeting is not None and request.method == "GET":
         form.starts_at.data = meeting.starts_at_dt.astimezone(commune_zone())
         form.ends_at.data = meeting.ends_at_dt.astimezone(commune_zone())
-    form.body_id.choices = [("", _("None"))] + [
-        (b.id, localized(b, "name")) for b in bodies_of(current_commune().id)
+    form.body_id.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(b.id, localized(b, "name"))
+        for b in bodies_of(current_commune().id)
     ]
     return form
 

@@ -67,8 +67,8 @@ def comment_answered(comment, parent=None, now: datetime | None = None) -> None:
 
 @review_published.connect
 def _on_review_published(review, now: datetime, **extra) -> None:
-    """Followers of the proposal and of its cycle; the author in the site only
-    (the review sends the author their own SMS)."""
+    """Followers of the proposal and of its cycle; the author in the site and by
+    e-mail only (the review sends the author their own SMS)."""
     proposal = review.proposal
     announce(
         "review",

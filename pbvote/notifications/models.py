@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,6 +20,9 @@ TARGETS = ("proposal", "project", "cycle")
 # How a notification's SMS went: not wanted, sent alone, waiting for the daily
 # digest, sent in a digest, or not sent (weekly cap reached, or no longer followed).
 SMS_STATES = ("none", "sent", "digest", "digested", "capped", "dropped")
+# The same for its e-mail (no weekly cap: an e-mail costs the commune nothing).
+EMAIL_STATES = ("none", "sent", "digest", "digested", "dropped")
+EMAIL_STATUSES = ("queued", "sent", "failed")
 
 
 class Follow(db.Model):
@@ -48,6 +52,7 @@ class Notification(db.Model):
         UniqueConstraint("user_id", "event_key"),
         Index("ix_notifications_user_unread", "user_id", "read_at_dt"),
         Index("ix_notifications_sms_state", "sms_state"),
+        Index("ix_notifications_email_state", "email_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +67,9 @@ class Notification(db.Model):
     # they unfollow) rather than because it answers them directly.
     via_follow: Mapped[bool] = mapped_column(default=True)
     sms_state: Mapped[str] = mapped_column(String(10), default="none")
+    email_state: Mapped[str] = mapped_column(
+        String(10), default="none", server_default="none"
+    )
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
     read_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -77,3 +85,37 @@ class Preference(db.Model):
     )
     by_sms: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(2), default="ar")
+    # An address is used only once its owner opened the link sent to it; changing
+    # it forgets the verification.
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_verified_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    by_email: Mapped[bool] = mapped_column(default=False, server_default="false")
+
+    @property
+    def email_verified(self) -> bool:
+        return bool(self.email and self.email_verified_at_dt)
+
+
+class EmailMessage(db.Model):
+    """An e-mail waiting, sent or failed; delivered by a job after commit."""
+
+    __tablename__ = "email_messages"
+    __table_args__ = (Index("ix_email_messages_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    # The unsubscribe link for the List-Unsubscribe header (none on a verification).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    purpose: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at_dt: Mapped[datetime | None] = mapped_column(UTCDateTime())

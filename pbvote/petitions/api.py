@@ -1,15 +1,13 @@
 """Open data: the public petitions as CSV and JSON, and ``/api/v1/petitions``.
 No signer, account or ID hash ever leaves: only what the public register shows."""
 
-import csv
-import io
-
-from flask import Response, jsonify
+from flask import jsonify
 from sqlalchemy.orm import selectinload
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.csvdata import csv_response
+from pbvote.core.pagination import page_json, paginate
 from pbvote.extensions import db
 from pbvote.petitions import queries
 from pbvote.petitions.models import Petition
@@ -31,26 +29,6 @@ CSV_FIELDS = (
     "session_on",
     "outcome",
 )
-
-
-def safe_cell(value):
-    """Spreadsheets run cells that start with = + - @ as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
-def csv_response(rows: list[dict], fields, filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: safe_cell(row[key]) for key in fields})
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
-    )
 
 
 def with_events():
@@ -80,9 +58,7 @@ def api_petitions():
     return jsonify(
         {
             "items": [queries.petition_json(p) for p in page.items],
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
         }
     )
 

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -81,8 +82,8 @@ class DecisionForm(FlaskForm):
     decision = RadioField(
         _l("Decision of the bureau"),
         choices=[
-            ("admissible", _l("Admissible")),
-            ("not_admissible", _l("Not admissible")),
+            SelectChoice("admissible", _l("Admissible")),
+            SelectChoice("not_admissible", _l("Not admissible")),
         ],
         validators=[InputRequired(_l("Choose a decision."))],
     )

@@ -1,18 +1,17 @@
 """Petitions, staff side: paper signatures (clerks) and the bureau's decisions
 (administrators), with the 3-month deadline shown and warned about."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pbvote.communes.services import current_commune
 from pbvote.core.access import staff_required
-from pbvote.core.forms import form_error
+from pbvote.core.forms import saved
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import to_local_day, utcnow
-from pbvote.extensions import db
 from pbvote.petitions import queries, services
 from pbvote.petitions.errors import PetitionError
 from pbvote.petitions.forms import AgendaForm, DecisionForm, OutcomeForm, SignForm
@@ -58,16 +57,13 @@ def staff_page(petition_id: int):
 
 def _staff_step(petition, form, name: str, action, done: str):
     """Validate ``form``, run ``action(form)``, commit, or show the page again."""
-    if form.validate_on_submit():
-        try:
-            action(form)
-        except PetitionError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(done, "success")
-            return redirect(url_for(".staff_page", petition_id=petition.id))
+    if saved(
+        form,
+        lambda: action(form),
+        PetitionError,
+        done,
+    ):
+        return redirect(url_for(".staff_page", petition_id=petition.id))
     return _render(petition, 400, **{name: form})
 
 

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 
 import pbvote.petitions.api
 import pbvote.petitions.staff  # noqa: F401 - its routes join bp
@@ -65,9 +66,9 @@ def petition_page(petition_id: int):
 def new_petition():
     form = PetitionForm()
     associations = approved_associations_of(current_user)
-    form.association_id.choices = [(0, _("Residents, with me as their agent"))] + [
-        (a.id, a.name_ar or a.name_fr) for a in associations
-    ]
+    form.association_id.choices = [
+        SelectChoice(0, _("Residents, with me as their agent"))
+    ] + [SelectChoice(a.id, a.name_ar or a.name_fr) for a in associations]
     if form.validate_on_submit():
         association = next(
             (a for a in associations if a.id == form.association_id.data), None

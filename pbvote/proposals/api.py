@@ -4,7 +4,7 @@ from flask import current_app, jsonify, request
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import requested_page
+from pbvote.core.pagination import page_json, requested_page
 from pbvote.cycles.services import get_cycle
 from pbvote.extensions import db
 from pbvote.proposals import queries
@@ -90,16 +90,14 @@ def api_proposals(cycle_id: int):
     page = queries.public_page(
         cycle.id,
         filters,
-        requested_page(),
+        requested_page("page", current_app.config["PAGE_SIZE"]),
         current_app.config["PAGE_SIZE"],
         *queries.review_loads(),
     )
     return jsonify(
         {
             "items": [proposal_json(p) for p in page.items],
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
         }
     )
 

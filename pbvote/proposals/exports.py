@@ -1,10 +1,8 @@
 """Open data: a cycle's public proposals and their published reviews, CSV and JSON."""
 
-import csv
-import io
+from flask import jsonify
 
-from flask import Response, jsonify
-
+from pbvote.core.csvdata import csv_response
 from pbvote.cycles.web import cycle_or_404
 from pbvote.proposals import queries
 from pbvote.proposals.web import bp
@@ -40,27 +38,11 @@ CSV_FIELDS = (
 )
 
 
-def _safe_cell(value):
-    """Spreadsheets run cells that start with = + - @ as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
 @bp.route("/cycles/<int:cycle_id>/proposals.csv")
 def export_csv(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS)
-    writer.writeheader()
-    for row in queries.export_rows(cycle.id):
-        writer.writerow({key: _safe_cell(row[key]) for key in CSV_FIELDS})
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f"attachment; filename=proposals-{cycle.year}.csv"
-        },
+    return csv_response(
+        queries.export_rows(cycle.id), CSV_FIELDS, f"proposals-{cycle.year}.csv"
     )
 
 

@@ -4,6 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     FloatField,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -11,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from pbvote.core.forms import CheckboxesField, MadField
+from pbvote.core.forms import CheckboxesField, MadField, choices_of
 from pbvote.proposals.models import BENEFICIARIES
 
 BENEFICIARY_LABELS = {
@@ -100,7 +101,7 @@ class ProposalForm(FlaskForm):
     )
     beneficiaries = CheckboxesField(
         _l("Who benefits"),
-        choices=[(key, BENEFICIARY_LABELS[key]) for key in BENEFICIARIES],
+        choices=[SelectChoice(key, BENEFICIARY_LABELS[key]) for key in BENEFICIARIES],
         validate_choice=False,
     )
     location_text = StringField(
@@ -157,5 +158,5 @@ class FilterForm(FlaskForm):
     beneficiary = SelectField(_l("Beneficiaries"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
     sort = SelectField(
-        _l("Sort by"), validate_choice=False, choices=list(SORT_LABELS.items())
+        _l("Sort by"), validate_choice=False, choices=choices_of(SORT_LABELS)
     )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from pbvote.core.pagination import Page
+from pbvote.core.pagination import KnownPage
 from pbvote.cycles.models import Scope
 from pbvote.extensions import db
 from pbvote.proposals.models import BENEFICIARIES, PUBLIC_STATUSES, Proposal
@@ -99,7 +99,7 @@ def review_loads() -> tuple:
     )
 
 
-def page_of(query, order: tuple, number: int, size: int) -> Page:
+def page_of(query, order: tuple, number: int, size: int) -> KnownPage:
     """Page ``number`` of the unordered ``query`` in ``order``, and the total, in
     one scan: the total rides on each row (``count(*) OVER ()``), so a search
     over 20,000 proposals does not run twice (count, then page). Only a page past
@@ -119,13 +119,13 @@ def page_of(query, order: tuple, number: int, size: int) -> Page:
 
     found = rows(number)
     if found:
-        return Page([row[0] for row in found], number, size, found[0].total)
+        return KnownPage([row[0] for row in found], number, size, found[0].total)
     count = db.session.scalar(select(func.count()).select_from(query.subquery()))
     last = max(1, -(-count // size))
     if count == 0 or last == number:
-        return Page([], min(number, last), size, count)
+        return KnownPage([], min(number, last), size, count)
     found = rows(last)
-    return Page([row[0] for row in found], last, size, count)
+    return KnownPage([row[0] for row in found], last, size, count)
 
 
 def export_rows(cycle_id: int) -> list[dict]:

@@ -5,7 +5,6 @@ written only when the transaction that records them commits
 (:mod:`pbvote.core.storage`).
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -13,6 +12,7 @@ from flask_babel import gettext as _
 
 from pbvote.core import storage
 from pbvote.core.files import (
+    CheckedFile,
     ImageTooLarge,
     UnreadableImage,
     is_complete_pdf,
@@ -24,14 +24,6 @@ from pbvote.proposals.errors import InvalidUpload
 
 MAX_ATTACHMENTS = 5
 AREA = "proposals"
-
-
-@dataclass
-class CheckedFile:
-    filename: str
-    content_type: str
-    extension: str
-    data: bytes
 
 
 def max_bytes() -> int:

@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -16,11 +17,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
 
 from pbvote.associations.services import approved_associations_of
 from pbvote.communes.services import active_districts, current_commune
 from pbvote.core.access import resident_required, staff_required
-from pbvote.core.forms import ConfirmForm, form_error
+from pbvote.core.forms import ConfirmForm, choices_of, form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
 from pbvote.core.pagination import paginate, requested_page
@@ -81,12 +83,23 @@ def proposal_helpers():
         "markdown": render_markdown,
         "excerpt": plain_excerpt,
         "map_config": places.map_settings(),
+        "allow_map_tiles": _map_on_page,
     }
 
 
-@bp.after_request
+def _map_on_page() -> str:
+    """Called by proposals/_map_assets.html: this page (of any blueprint, e.g. the
+    execution dashboard) shows a map, so its tiles are allowed."""
+    g.map_on_page = True
+    return ""
+
+
+@bp.after_app_request
 def _allow_map_tiles(response):
-    """A tile server on another origin is the one image source maps add."""
+    """A tile server on another origin is the one image source maps add, on the
+    proposal pages and on any page that includes the map assets."""
+    if request.blueprint != "proposals" and not g.get("map_on_page"):
+        return response
     settings = places.map_settings()
     origin = urlsplit(settings["tiles"]) if settings else None
     if origin and origin.scheme in ("http", "https") and origin.netloc:
@@ -135,15 +148,19 @@ def proposals_home():
 def _filter_form(cycle) -> FilterForm:
     form = FilterForm(request.args)
     commune = current_commune()
-    form.district.choices = [("", _("All")), ("commune", _("Whole commune"))] + [
-        (str(d.id), localized(d, "name")) for d in active_districts(commune)
+    form.district.choices = [
+        SelectChoice("", _("All")),
+        SelectChoice("commune", _("Whole commune")),
+    ] + [
+        SelectChoice(str(d.id), localized(d, "name")) for d in active_districts(commune)
     ]
-    form.category.choices = [("", _("All"))] + [
-        (c.id, localized(c, "name")) for c in services.active_categories(commune.id)
+    form.category.choices = [SelectChoice("", _("All"))] + [
+        SelectChoice(c.id, localized(c, "name"))
+        for c in services.active_categories(commune.id)
     ]
-    form.beneficiary.choices = [("", _("All"))] + list(BENEFICIARY_LABELS.items())
-    form.status.choices = [("", _("All"))] + [
-        (key, STATUS_LABELS[key]) for key in PUBLIC_STATUSES
+    form.beneficiary.choices = choices_of(BENEFICIARY_LABELS, blank=_("All"))
+    form.status.choices = [SelectChoice("", _("All"))] + [
+        SelectChoice(key, STATUS_LABELS[key]) for key in PUBLIC_STATUSES
     ]
     return form
 
@@ -186,7 +203,10 @@ def proposal_list(cycle_id: int):
         else "newest",
     )
     page = queries.public_page(
-        cycle.id, filters, requested_page(), current_app.config["PAGE_SIZE"]
+        cycle.id,
+        filters,
+        requested_page("page", current_app.config["PAGE_SIZE"]),
+        current_app.config["PAGE_SIZE"],
     )
     return render_template(
         "proposals/list.html",
@@ -209,17 +229,18 @@ def _proposal_form(cycle, proposal=None) -> ProposalForm:
             "association_id": proposal.association_id or 0,
         }
     form = ProposalForm(obj=proposal if request.method == "GET" else None, data=data)
-    form.association_id.choices = [(0, _("Myself, as a resident"))] + [
-        (a.id, a.name_ar or a.name_fr) for a in approved_associations_of(current_user)
+    form.association_id.choices = [SelectChoice(0, _("Myself, as a resident"))] + [
+        SelectChoice(a.id, a.name_ar or a.name_fr)
+        for a in approved_associations_of(current_user)
     ]
-    form.scope_id.choices = [("", _("Choose…"))] + [
-        (s.id, scope_label(s))
+    form.scope_id.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(s.id, scope_label(s))
         for s in sorted(
             cycle.scopes, key=lambda s: (s.district_id is not None, scope_label(s))
         )
     ]
-    form.category_id.choices = [("", _("Choose…"))] + [
-        (c.id, localized(c, "name"))
+    form.category_id.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(c.id, localized(c, "name"))
         for c in services.active_categories(cycle.commune_id)
     ]
     _file_limits(form)

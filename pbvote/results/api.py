@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate, requested_page
+from pbvote.core.pagination import page_json, paginate, requested_page
 from pbvote.cycles.services import get_cycle
 from pbvote.results import record, services
 from pbvote.results.models import PublicBallot, PublicChainEntry
@@ -106,16 +106,14 @@ def api_ballot_chain(cycle_id: int):
             services.chain_query(run),
             PublicChainEntry.position,
             run.ballot_count or 0,
-            requested_page("page"),
+            requested_page("page", PAGE_SIZE),
             PAGE_SIZE,
         )
     return jsonify(
         {
             "cycle_id": cycle.id,
             "chain_head": run.chain_head,
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
             "items": [record.chain_json(e) for e in page.items],
         }
     )
@@ -130,15 +128,13 @@ def api_opened_ballots(cycle_id: int):
         services.ballots_query(run),
         PublicBallot.shuffled_index,
         run.ballot_count or 0,
-        requested_page("page"),
+        requested_page("page", PAGE_SIZE),
         PAGE_SIZE,
     )
     return jsonify(
         {
             "cycle_id": cycle.id,
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
             "items": [record.ballot_json(b) for b in page.items],
         }
     )

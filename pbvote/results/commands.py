@@ -60,6 +60,12 @@ def verify_results(file, expected_key):
         )
         click.echo(f"FAIL cannot read {file}: {reason}", err=True)
         sys.exit(2)
+    report_checks(checks)
+
+
+def report_checks(checks) -> None:
+    """Print each check and the verdict; exit 1 if any failed (also used by
+    ``pbvote verify-poll``)."""
     for check in checks:
         click.echo(check.line())
     failed = [check for check in checks if not check.ok]

@@ -199,15 +199,15 @@ def _text_admins(cycle: Cycle, run: TallyRun, error: TallyError, now: datetime) 
             UserRole.role == "admin",
         )
     )
+    # One SMS segment: the reason is in the audit trail and on the staff pages.
     body = _(
-        "pbvote alert: the count of the %(year)s cycle stopped. %(reason)s",
+        "Ouazzane alert: the count of the %(year)s cycle stopped. See the site.",
         year=cycle.year,
-        reason=str(error),
     )
     for admin in admins:
         queue_sms(
             admin.phone,
-            body[:300],
+            body,
             now,
             purpose="tally_alert",
             commune_id=cycle.commune_id,

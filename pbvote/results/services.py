@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from pbvote.audit.services import record_action
 from pbvote.core.i18n import format_moment
 from pbvote.core.jobs import enqueue_after_commit, redis_connection, worker_is_alive
-from pbvote.core.pagination import Page
+from pbvote.core.pagination import KnownPage
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.cycles.services import phase_span
 from pbvote.extensions import db
@@ -413,7 +413,7 @@ def ballots_query(run: TallyRun, *, scope_id: int | None = None):
     return query.order_by(PublicBallot.shuffled_index)
 
 
-def numbered_page(query, column, total: int, number: int, size: int) -> Page:
+def numbered_page(query, column, total: int, number: int, size: int) -> KnownPage:
     """Page ``number`` of a published list whose ``column`` numbers its rows
     1..``total`` without gaps (chain positions, shuffled indexes), ``total``
     being the stored ballot count: a range of the (run, column) index, never a
@@ -426,7 +426,7 @@ def numbered_page(query, column, total: int, number: int, size: int) -> Page:
             query.where(column > first, column <= first + size).limit(size)
         )
     )
-    return Page(items, number, size, total)
+    return KnownPage(items, number, size, total)
 
 
 def normalise_receipt(text: str) -> str:

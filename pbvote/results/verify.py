@@ -263,3 +263,8 @@ def _check_scope(scope: dict, ballots: list[dict]) -> Check:
     if problems:
         return Check(False, label, "; ".join(problems))
     return Check(True, label, f"winners {', '.join(result.winners) or '(none)'}")
+
+
+# Public names for other records built the same way (a poll's: pbvote.polls.verify).
+check_key = _check_key
+check_chain = _check_chain

@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    Choice,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 
 from pbvote.core.forms import MadField
@@ -18,7 +25,7 @@ class YesNoField(RadioField):
     def __init__(self, label, **kwargs):
         super().__init__(
             label,
-            choices=[("yes", _l("Yes")), ("no", _l("No"))],
+            choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
             coerce=yes_no,
             validate_choice=False,
             **kwargs,
@@ -30,8 +37,8 @@ class YesNoField(RadioField):
 
     def iter_choices(self):
         current = self._value()
-        for value, label in self.choices:
-            yield (value, label, value == current, {})
+        for choice in self.choices:
+            yield Choice(choice.value, choice.label, choice.value == current, {})
 
 
 class ReviewForm(FlaskForm):
@@ -43,7 +50,7 @@ class ReviewForm(FlaskForm):
     )
     decision = RadioField(
         _l("Decision"),
-        choices=[(d, STATUS_LABELS[d]) for d in DECISIONS],
+        choices=[SelectChoice(d, STATUS_LABELS[d]) for d in DECISIONS],
         validate_choice=False,
     )
     merged_into_id = SelectField(

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import exists, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
-from pbvote.accounts.models import User
+from pbvote.accounts.models import User, UserRole
 from pbvote.associations.models import Association
 from pbvote.audit.services import record_action
 from pbvote.core.i18n import format_mad
@@ -482,3 +482,34 @@ def queue_for(user, status: str = "todo"):
     # The queue shows each row's proposal and body.
     loads = joinedload(Review.proposal), joinedload(Review.body)
     return query.options(*loads).order_by(Review.id)
+
+
+def active_reviewers(commune_id: int) -> list[User]:
+    """The commune's active accounts with the reviewer role, by username."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(
+                User.commune_id == commune_id,
+                UserRole.role == "reviewer",
+                User.active,
+            )
+            .order_by(User.username)
+        )
+    )
+
+
+def merge_targets(review: Review) -> list[Proposal]:
+    """The proposals of the cycle a reviewed proposal can be merged into."""
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(
+                Proposal.cycle_id == review.proposal.cycle_id,
+                Proposal.id != review.proposal_id,
+                Proposal.status.not_in(("draft", "withdrawn")),
+            )
+            .order_by(Proposal.id)
+        )
+    )

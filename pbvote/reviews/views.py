@@ -5,9 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from wtforms import SelectChoice
 
-from pbvote.accounts.models import User, UserRole
+from pbvote.accounts.models import User
 from pbvote.communes.services import active_districts, current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
@@ -56,28 +56,21 @@ def staff_bodies():
 
 def _member_form() -> MemberForm:
     form = MemberForm()
-    reviewers = db.session.scalars(
-        select(User)
-        .join(UserRole)
-        .where(
-            User.commune_id == current_commune().id,
-            UserRole.role == "reviewer",
-            User.active,
-        )
-        .order_by(User.username)
-    )
-    form.user_id.choices = [("", _("Choose…"))] + [(u.id, u.label) for u in reviewers]
+    reviewers = services.active_reviewers(current_commune().id)
+    form.user_id.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(u.id, u.label) for u in reviewers
+    ]
     return form
 
 
 def _rule_form() -> RuleForm:
     form = RuleForm()
     commune = current_commune()
-    form.category_id.choices = [("", _("Any category"))] + [
-        (c.id, localized(c, "name")) for c in active_categories(commune.id)
+    form.category_id.choices = [SelectChoice("", _("Any category"))] + [
+        SelectChoice(c.id, localized(c, "name")) for c in active_categories(commune.id)
     ]
-    form.district_id.choices = [("", _("Any district"))] + [
-        (d.id, localized(d, "name")) for d in active_districts(commune)
+    form.district_id.choices = [SelectChoice("", _("Any district"))] + [
+        SelectChoice(d.id, localized(d, "name")) for d in active_districts(commune)
     ]
     return form
 
@@ -166,17 +159,9 @@ def _review_or_404(review_id: int) -> Review:
 
 def _review_form(review: Review) -> ReviewForm:
     form = ReviewForm(obj=review if request.method == "GET" else None)
-    others = db.session.scalars(
-        select(Proposal)
-        .where(
-            Proposal.cycle_id == review.proposal.cycle_id,
-            Proposal.id != review.proposal_id,
-            Proposal.status.not_in(("draft", "withdrawn")),
-        )
-        .order_by(Proposal.id)
-    )
-    form.merged_into_id.choices = [("", _("Not merged"))] + [
-        (p.id, f"#{p.id} · {p.title}") for p in others
+    others = services.merge_targets(review)
+    form.merged_into_id.choices = [SelectChoice("", _("Not merged"))] + [
+        SelectChoice(p.id, f"#{p.id} · {p.title}") for p in others
     ]
     return form
 
@@ -241,8 +226,9 @@ def _conflict(user, proposal) -> str | None:
 def cycle_reviews(cycle_id: int):
     cycle = cycle_or_404(cycle_id)
     assign_form = AssignForm()
-    assign_form.body_id.choices = [("", _("Choose…"))] + [
-        (b.id, localized(b, "name")) for b in bodies.bodies_of(cycle.commune_id)
+    assign_form.body_id.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(b.id, localized(b, "name"))
+        for b in bodies.bodies_of(cycle.commune_id)
     ]
     return render_template(
         "reviews/cycle.html",

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from pbvote.core.forms import LocalTimeField
+from pbvote.core.forms import LocalTimeField, choices_of
 
 TOO_LONG = _l("At most %(max)d characters.")
 KIND_LABELS = {
@@ -28,14 +28,14 @@ class SurveyForm(FlaskForm):
         _l("Introduction (French)"), [Length(max=5000, message=TOO_LONG)]
     )
     audience = RadioField(
-        _l("Who may answer"), choices=list(AUDIENCE_LABELS.items()), default="residents"
+        _l("Who may answer"), choices=choices_of(AUDIENCE_LABELS), default="residents"
     )
     opens_at = LocalTimeField(_l("Opens (Ouazzane time)"), validators=[Optional()])
     closes_at = LocalTimeField(_l("Closes (Ouazzane time)"), validators=[Optional()])
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind of question"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind of question"), choices=choices_of(KIND_LABELS))
     text_ar = StringField(_l("Question (Arabic)"), [Length(max=500, message=TOO_LONG)])
     text_fr = StringField(_l("Question (French)"), [Length(max=500, message=TOO_LONG)])
     required = BooleanField(_l("An answer is required"))

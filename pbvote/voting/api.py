@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.pagination import page_json, paginate
 from pbvote.cycles.services import get_cycle
 from pbvote.voting import services
 from pbvote.voting.models import Ballot
@@ -51,9 +51,7 @@ def api_ballot_chain(cycle_id: int):
     )
     return jsonify(
         {
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
             "items": [
                 {
                     "position": b.position,

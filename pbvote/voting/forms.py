@@ -1,29 +1,30 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, StringField
+from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from pbvote.core.forms import choices_of
 from pbvote.voting.registry import parse_birth_date
 
-AGE_BAND_CHOICES = [
-    ("16-17", "16–17"),
-    ("18-29", "18–29"),
-    ("30-44", "30–44"),
-    ("45-59", "45–59"),
-    ("60+", "60+"),
-    ("none", _l("I prefer not to say")),
-]
-GENDER_CHOICES = [
-    ("woman", _l("Woman")),
-    ("man", _l("Man")),
-    ("none", _l("I prefer not to say")),
-]
-DISABILITY_CHOICES = [
-    ("yes", _l("Yes")),
-    ("no", _l("No")),
-    ("none", _l("I prefer not to say")),
-]
+AGE_BAND_LABELS = {
+    "16-17": "16–17",
+    "18-29": "18–29",
+    "30-44": "30–44",
+    "45-59": "45–59",
+    "60+": "60+",
+    "none": _l("I prefer not to say"),
+}
+GENDER_LABELS = {
+    "woman": _l("Woman"),
+    "man": _l("Man"),
+    "none": _l("I prefer not to say"),
+}
+DISABILITY_LABELS = {
+    "yes": _l("Yes"),
+    "no": _l("No"),
+    "none": _l("I prefer not to say"),
+}
 
 
 class BirthDateField(StringField):
@@ -116,10 +117,14 @@ class ProfileForm(FlaskForm):
             "vote and without my name, to measure who takes part."
         )
     )
-    age_band = RadioField(_l("Age"), choices=AGE_BAND_CHOICES, default="none")
-    gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, default="none")
+    age_band = RadioField(
+        _l("Age"), choices=choices_of(AGE_BAND_LABELS), default="none"
+    )
+    gender = RadioField(_l("Gender"), choices=choices_of(GENDER_LABELS), default="none")
     disability = RadioField(
-        _l("Do you live with a disability?"), choices=DISABILITY_CHOICES, default="none"
+        _l("Do you live with a disability?"),
+        choices=choices_of(DISABILITY_LABELS),
+        default="none",
     )
 
 
@@ -147,8 +152,8 @@ class OfficeReportForm(FlaskForm):
     kind = RadioField(
         _l("Report"),
         choices=[
-            ("vote_taken", _l("Vote already taken in the resident's name")),
-            ("receipt_missing", _l("Receipt not found in the ballot box")),
+            SelectChoice("vote_taken", _l("Vote already taken in the resident's name")),
+            SelectChoice("receipt_missing", _l("Receipt not found in the ballot box")),
         ],
         validators=[DataRequired(_l("Choose what is reported."))],
     )

@@ -18,6 +18,7 @@ set is the batch), never which of the batch's ballots are theirs.
 import json
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
@@ -36,6 +37,26 @@ DEFAULT_MIN_BATCH = 20
 DEFAULT_MAX_WAIT_SECONDS = 3600
 
 
+@dataclass(frozen=True)
+class BoxTables:
+    """Where one kind of election keeps its key, held rows and public chain, so
+    that another owner (a poll, :mod:`pbvote.polls`) reuses this machinery with
+    tables of its own. ``owner`` names the owner column of the three tables;
+    ``label`` is bound (AES-GCM associated data) to every held payload."""
+
+    key: type
+    held: type
+    chain: type
+    owner: str
+    label: str
+
+    def of(self, model: type):
+        return getattr(model, self.owner)
+
+
+CYCLE_BOX = BoxTables(ElectionKey, HeldBallot, Ballot, "cycle_id", "pbvote-held")
+
+
 class HoldingError(Exception):
     """A held row cannot be opened: a wrong ELECTION_KEY_WRAP or an altered row."""
 
@@ -47,7 +68,13 @@ def _hold_key() -> bytes:
     ).derive(wrap)
 
 
-def seal_held(cycle_id: int, sealed_ballots: list[bytes], now: datetime) -> bytes:
+def seal_held(
+    cycle_id: int,
+    sealed_ballots: list[bytes],
+    now: datetime,
+    *,
+    label: str = CYCLE_BOX.label,
+) -> bytes:
     """Encrypt one voter's sealed ballots and the cast time for the holding table.
 
     Every payload has the same size for the same number of scopes."""
@@ -58,12 +85,14 @@ def seal_held(cycle_id: int, sealed_ballots: list[bytes], now: datetime) -> byte
         }
     ).encode()
     nonce = os.urandom(12)
-    aad = f"pbvote-held:{cycle_id}".encode()
+    aad = f"{label}:{cycle_id}".encode()
     return nonce + AESGCM(_hold_key()).encrypt(nonce, body, aad)
 
 
-def open_held(cycle_id: int, payload: bytes) -> tuple[datetime, list[bytes]]:
-    aad = f"pbvote-held:{cycle_id}".encode()
+def open_held(
+    cycle_id: int, payload: bytes, *, label: str = CYCLE_BOX.label
+) -> tuple[datetime, list[bytes]]:
+    aad = f"{label}:{cycle_id}".encode()
     try:
         body = AESGCM(_hold_key()).decrypt(payload[:12], payload[12:], aad)
     except InvalidTag as exc:
@@ -74,31 +103,36 @@ def open_held(cycle_id: int, payload: bytes) -> tuple[datetime, list[bytes]]:
     ]
 
 
-def hold_ballots(cycle_id: int, sealed_ballots: list[bytes], now: datetime) -> None:
+def hold_ballots(
+    cycle_id: int,
+    sealed_ballots: list[bytes],
+    now: datetime,
+    *,
+    box: BoxTables = CYCLE_BOX,
+) -> None:
     """Keep one voter's sealed ballots until the next mixing (the caller commits)."""
     db.session.add(
-        HeldBallot(
+        box.held(
             id=secrets.token_hex(16),
-            cycle_id=cycle_id,
-            payload=seal_held(cycle_id, sealed_ballots, now),
+            payload=seal_held(cycle_id, sealed_ballots, now, label=box.label),
+            **{box.owner: cycle_id},
         )
     )
 
 
-def held_count(cycle_id: int) -> int:
+def held_count(cycle_id: int, *, box: BoxTables = CYCLE_BOX) -> int:
     """How many voters' ballots wait to be mixed into the chain."""
-    return db.session.scalar(
-        select(func.count()).where(HeldBallot.cycle_id == cycle_id)
-    )
+    return db.session.scalar(select(func.count()).where(box.of(box.held) == cycle_id))
 
 
-def held_receipts(cycle_id: int) -> set[str]:
+def held_receipts(cycle_id: int, *, box: BoxTables = CYCLE_BOX) -> set[str]:
     """The receipts waiting in the holding area (decrypted here, never stored)."""
     receipts = set()
     for payload in db.session.scalars(
-        select(HeldBallot.payload).where(HeldBallot.cycle_id == cycle_id)
+        select(box.held.payload).where(box.of(box.held) == cycle_id)
     ):
-        receipts.update(sealing.receipt_of(s) for s in open_held(cycle_id, payload)[1])
+        opened = open_held(cycle_id, payload, label=box.label)[1]
+        receipts.update(sealing.receipt_of(s) for s in opened)
     return receipts
 
 
@@ -112,44 +146,45 @@ def _due(held: list[tuple[datetime, list[bytes]]], now: datetime) -> bool:
     return min(at for at, _ in held) <= now - wait
 
 
-def mix_held(cycle_id: int, now: datetime, *, force: bool = False) -> int:
+def mix_held(
+    cycle_id: int, now: datetime, *, force: bool = False, box: BoxTables = CYCLE_BOX
+) -> int:
     """Append the cycle's held ballots to the chain in a random order and delete
     the held rows, if a batch is due (``force``: whatever is held). Returns how
     many ballots were appended. Locks the ElectionKey row: one mixer at a time.
-    The caller commits (one transaction per batch)."""
+    The caller commits (one transaction per batch). ``box``: another owner's
+    tables (a poll's), ``cycle_id`` then being that owner's id."""
     key = db.session.scalars(
-        select(ElectionKey)
-        .where(ElectionKey.cycle_id == cycle_id)
+        select(box.key)
+        .where(box.of(box.key) == cycle_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one_or_none()
     if key is None:
         return 0
     rows = list(
-        db.session.scalars(select(HeldBallot).where(HeldBallot.cycle_id == cycle_id))
+        db.session.scalars(select(box.held).where(box.of(box.held) == cycle_id))
     )
     if not rows:
         return 0
-    held = [open_held(cycle_id, row.payload) for row in rows]
+    held = [open_held(cycle_id, row.payload, label=box.label) for row in rows]
     if not force and not _due(held, now):
         return 0
     ballots = [sealed for _at, group in held for sealed in group]
     secrets.SystemRandom().shuffle(ballots)
-    _append(key, ballots, now)
-    db.session.execute(
-        delete(HeldBallot).where(HeldBallot.id.in_([r.id for r in rows]))
-    )
+    _append(key, ballots, now, box)
+    db.session.execute(delete(box.held).where(box.held.id.in_([r.id for r in rows])))
     return len(ballots)
 
 
-def _append(key: ElectionKey, ballots: list[bytes], now: datetime) -> None:
+def _append(key, ballots: list[bytes], now: datetime, box: BoxTables) -> None:
     day = day_of(now)
     for sealed in ballots:
         receipt = sealing.receipt_of(sealed)
         link = sealing.chain_link(key.head_hash, receipt)
         db.session.add(
-            Ballot(
-                cycle_id=key.cycle_id,
+            box.chain(
+                **{box.owner: getattr(key, box.owner)},
                 position=key.ballot_count + 1,
                 sealed=sealed,
                 receipt=receipt,
@@ -162,5 +197,5 @@ def _append(key: ElectionKey, ballots: list[bytes], now: datetime) -> None:
     db.session.flush()  # rows in shuffled order, before the held rows go
 
 
-def cycles_with_held() -> list[int]:
-    return list(db.session.scalars(select(HeldBallot.cycle_id).distinct()))
+def cycles_with_held(*, box: BoxTables = CYCLE_BOX) -> list[int]:
+    return list(db.session.scalars(select(box.of(box.held)).distinct()))

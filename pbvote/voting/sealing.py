@@ -72,9 +72,13 @@ def unwrap_key(wrap_secret: str, cycle_id: int, purpose: str, wrapped: bytes) ->
 
 
 def encode_choice(scope_id: int, project_ids) -> bytes:
-    body = json.dumps(
-        {"scope": scope_id, "projects": sorted(set(project_ids))}, separators=(",", ":")
-    ).encode()
+    return encode_padded({"scope": scope_id, "projects": sorted(set(project_ids))})
+
+
+def encode_padded(data: dict) -> bytes:
+    """Any ballot's plain text (a budget choice, a poll's answers): compact JSON,
+    padded with random bytes to PADDED_SIZE so that its sealed length tells nothing."""
+    body = json.dumps(data, separators=(",", ":")).encode()
     if len(body) > PADDED_SIZE - 2:
         raise ValueError("ballot too large")
     return len(body).to_bytes(2, "big") + body + os.urandom(PADDED_SIZE - 2 - len(body))

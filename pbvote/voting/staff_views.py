@@ -20,9 +20,9 @@ from pbvote.extensions import db
 from pbvote.voting import registry, services, verification
 from pbvote.voting.errors import VotingError
 from pbvote.voting.forms import (
-    AGE_BAND_CHOICES,
-    DISABILITY_CHOICES,
-    GENDER_CHOICES,
+    AGE_BAND_LABELS,
+    DISABILITY_LABELS,
+    GENDER_LABELS,
     ClerkLookupForm,
     RegistryImportForm,
 )
@@ -174,9 +174,9 @@ def kiosk_pass_district(kiosk_pass):
 
 
 LABELS = {
-    "age_band": dict(AGE_BAND_CHOICES),
-    "gender": dict(GENDER_CHOICES),
-    "disability": dict(DISABILITY_CHOICES),
+    "age_band": AGE_BAND_LABELS,
+    "gender": GENDER_LABELS,
+    "disability": DISABILITY_LABELS,
 }
 
 

@@ -111,13 +111,24 @@ def _matching_entry(cycle, cin, birth, phone) -> VoterEntry | None:
 
 
 def request_vote_code(
-    cycle: Cycle, cin: str, birth: date | None, phone: str, ip: str, now: datetime
+    cycle: Cycle,
+    cin: str,
+    birth: date | None,
+    phone: str,
+    ip: str,
+    now: datetime,
+    *,
+    check_phase: bool = True,
 ) -> VerificationAttempt:
     """Start a verification. A code is ALWAYS sent to the typed phone, whether or
     not the identity matches the registry (or its phone): the answer, the work
     done and the SMS are the same, and a wrong identity fails at the code step
-    with the wrong-code message. Raises PhaseClosed, TooSoon."""
-    require_voting_open(cycle, now)
+    with the wrong-code message. Raises PhaseClosed, TooSoon.
+
+    ``check_phase=False``: another vote on this cycle's registry (a poll, which
+    checks its own period) verifies its residents the same way."""
+    if check_phase:
+        require_voting_open(cycle, now)
     _limit_typed_id(cin, now)
     entry = _matching_entry(cycle, cin, birth, phone)
     challenge = otp.issue_code(cycle.commune_id, phone, "vote", ip, now, str(VOTE_SMS))
@@ -133,15 +144,21 @@ def request_vote_code(
 
 
 def confirm_vote_code(
-    cycle: Cycle, attempt_id: int | None, code: str, now: datetime
+    cycle: Cycle,
+    attempt_id: int | None,
+    code: str,
+    now: datetime,
+    *,
+    check_phase: bool = True,
 ) -> str:
     """Check the code; return the session's new opaque verification token. A code
     sent for an identity that did not match is refused exactly as a wrong code.
 
     Raises PhaseClosed, CodeRejected (the caller commits, to count wrong tries),
-    PhoneLimitReached.
+    PhoneLimitReached. ``check_phase``: as for :func:`request_vote_code`.
     """
-    require_voting_open(cycle, now)
+    if check_phase:
+        require_voting_open(cycle, now)
     attempt = db.session.get(VerificationAttempt, attempt_id) if attempt_id else None
     if attempt is None or attempt.cycle_id != cycle.id:
         raise CodeRejected(_("Ask for a code first."))

@@ -147,3 +147,21 @@ def test_bad_periods_and_other_roles_are_refused(app, client, committed, commune
     other = client.application.test_client()
     login_staff(other, "karim", secret)
     assert other.get("/staff/indicators/reports").status_code == 403
+
+
+def test_the_nightly_job_drafts_the_periods_just_ended_once(app, commune):
+    """In February: last quarter's and last year's reports, for every commune;
+    the next night redrafts the same two rows."""
+    from datetime import UTC, datetime
+
+    from pbvote.indicators.reports import draft_due_reports
+
+    night = datetime(2026, 2, 10, 1, 45, tzinfo=UTC)
+    with app.app_context():
+        first = draft_due_reports(night)
+        assert len(first) == 2 and all(o.startswith("draft ") for o in first)
+        assert draft_due_reports(night) == first
+        periods = db.session.execute(
+            select(IndicatorReport.period_kind, IndicatorReport.year)
+        ).all()
+        assert sorted(periods) == [("quarter", 2025), ("year", 2025)]

@@ -31,6 +31,12 @@ def outbox(app) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def mails(app) -> list[dict]:
+    with open(app.config["EMAIL_OUTBOX"], encoding="utf-8") as handle:
+        found = [json.loads(line) for line in handle if line.strip()]
+    return [m for m in found if m["to"] == "resident1@example.ma"]
+
+
 def test_demo_story(tmp_path_factory, tmp_path):
     from pbvote import create_app
     from pbvote.demo import seed_demo
@@ -56,6 +62,16 @@ def test_demo_story(tmp_path_factory, tmp_path):
         if m["to"] == PHONE and f"المقترح {followed} " in m["body"]  # Arabic SMS
     ]
     assert len(answers) == 1  # one SMS for the answer
+    # By e-mail: one the same day (the resident's own proposal's answer came
+    # first), the followed one in the daily digest.
+    assert len(mails(app)) == 1
+    assert "/notifications/email/unsubscribe/" in mails(app)[0]["body"]
+    with app.app_context():
+        from jobs.notifications import send_digests
+
+        send_digests()
+    digest = mails(app)[-1]
+    assert len(mails(app)) == 2 and f"/proposals/{followed}" in digest["body"]
     client = app.test_client()
     sign_in(client, app)
     page = client.get("/notifications").get_data(as_text=True)

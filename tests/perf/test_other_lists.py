@@ -106,7 +106,10 @@ def test_other_lists_send_constant_statements(
         setup = setup_cycle(commune, phase="review")
         db.session.add(
             AdvisoryBody(
-                commune_id=commune["id"], key="technical", name_ar="لجنة", name_fr="Comité"
+                commune_id=commune["id"],
+                key="technical",
+                name_ar="لجنة",
+                name_fr="Comité",
             )
         )
         db.session.flush()

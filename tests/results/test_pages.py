@@ -113,7 +113,9 @@ def test_record_page_paginates_long_records(app, client, committed, commune):
     assert chain_two.count('<tr class="ballot">') == 50  # the other list stays put
     both = client.get(url, query_string={"chain_page": 2, "ballots_page": 2})
     assert both.get_data(as_text=True).count('<tr class="ballot">') == 10
-    assert client.get(url, query_string={"ballots_page": "x"}).status_code == 200
+    assert client.get(url, query_string={"ballots_page": "x"}).status_code == 404
+    last = client.get(url, query_string={"ballots_page": 2**40})
+    assert last.get_data(as_text=True).count('<tr class="ballot">') == 10
 
 
 def test_pb_download_recounts_to_the_published_winners(

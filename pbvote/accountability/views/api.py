@@ -8,7 +8,7 @@ from pbvote.accountability.views.blueprint import bp
 from pbvote.accountability.views.public import public_record, public_records
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import paginate
+from pbvote.core.pagination import page_json, paginate
 from pbvote.extensions import db
 
 
@@ -22,9 +22,7 @@ def api_records():
     return jsonify(
         {
             "items": public_records(page.items),
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
         }
     )
 
@@ -74,9 +72,7 @@ def api_reports():
                 }
                 for r in page.items
             ],
-            "page": page.number,
-            "pages": page.pages,
-            "total": page.total,
+            **page_json(page),
         }
     )
 

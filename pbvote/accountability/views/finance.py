@@ -4,6 +4,7 @@ and the drafts of updates they preview, publish or discard."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from pbvote.accountability import details, followup, queries, services
 from pbvote.accountability.errors import (
@@ -31,10 +32,23 @@ from pbvote.accountability.views.blueprint import (
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import ConfirmForm, form_error
+from pbvote.core.forms import ConfirmForm, form_error, saved
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
+
+DETAILS = (
+    "responsible_service",
+    "contractor",
+    "procurement_ref",
+    "location",
+    "planned_start",
+    "planned_end",
+)
+
+
+def _fields(form, names) -> dict:
+    return {name: form[name].data for name in names}
 
 
 def _status_code() -> int:
@@ -66,26 +80,15 @@ def staff_records():
 def staff_record(record_id: int):
     record = record_or_404(record_id)
     form = DetailsForm(obj=record if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            details.save_details(
-                current_user,
-                record,
-                responsible_service=form.responsible_service.data,
-                contractor=form.contractor.data,
-                procurement_ref=form.procurement_ref.data,
-                location=form.location.data,
-                planned_start=form.planned_start.data,
-                planned_end=form.planned_end.data,
-                now=utcnow(),
-            )
-        except InvalidRecord as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Project details saved."), "success")
-            return redirect(url_for(".staff_record", record_id=record.id))
+    if saved(
+        form,
+        lambda: details.save_details(
+            current_user, record, **_fields(form, DETAILS), now=utcnow()
+        ),
+        InvalidRecord,
+        _("Project details saved."),
+    ):
+        return redirect(url_for(".staff_record", record_id=record.id))
     return _render_staff_record(record, form)
 
 
@@ -104,32 +107,33 @@ def _render_staff_record(
     ), status
 
 
+def _add_part(record_id: int, form, add, fields, message, anchor: str, form_name):
+    """Add a milestone or a sub-project from the record's page; the page again,
+    with the refused form, when the domain refuses."""
+    record = record_or_404(record_id)
+    if saved(
+        form,
+        lambda: add(current_user, record, **_fields(form, fields), now=utcnow()),
+        InvalidRecord,
+        message,
+    ):
+        return redirect(url_for(".staff_record", record_id=record.id) + anchor)
+    return _render_staff_record(
+        record, DetailsForm(obj=record), status=422, **{form_name: form}
+    )
+
+
 @bp.route("/staff/execution/<int:record_id>/milestones", methods=["POST"])
 @staff_required("finance")
 def staff_add_milestone(record_id: int):
-    record = record_or_404(record_id)
-    form = MilestoneForm(prefix="m")
-    if form.validate_on_submit():
-        try:
-            details.add_milestone(
-                current_user,
-                record,
-                title_ar=form.title_ar.data,
-                title_fr=form.title_fr.data,
-                planned_date=form.planned_date.data,
-                now=utcnow(),
-            )
-        except InvalidRecord as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Milestone added."), "success")
-            return redirect(
-                url_for(".staff_record", record_id=record.id) + "#milestones"
-            )
-    return _render_staff_record(
-        record, DetailsForm(obj=record), milestone_form=form, status=422
+    return _add_part(
+        record_id,
+        MilestoneForm(prefix="m"),
+        details.add_milestone,
+        ("title_ar", "title_fr", "planned_date"),
+        _("Milestone added."),
+        "#milestones",
+        "milestone_form",
     )
 
 
@@ -152,29 +156,14 @@ def staff_milestone_done(milestone_id: int):
 @bp.route("/staff/execution/<int:record_id>/subprojects", methods=["POST"])
 @staff_required("finance")
 def staff_add_subproject(record_id: int):
-    record = record_or_404(record_id)
-    form = SubProjectForm(prefix="s")
-    if form.validate_on_submit():
-        try:
-            details.add_subproject(
-                current_user,
-                record,
-                title_ar=form.title_ar.data,
-                title_fr=form.title_fr.data,
-                cost=form.cost.data,
-                now=utcnow(),
-            )
-        except InvalidRecord as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Sub-project added."), "success")
-            return redirect(
-                url_for(".staff_record", record_id=record.id) + "#subprojects"
-            )
-    return _render_staff_record(
-        record, DetailsForm(obj=record), subproject_form=form, status=422
+    return _add_part(
+        record_id,
+        SubProjectForm(prefix="s"),
+        details.add_subproject,
+        ("title_ar", "title_fr", "cost"),
+        _("Sub-project added."),
+        "#subprojects",
+        "subproject_form",
     )
 
 
@@ -205,11 +194,11 @@ def _update_form(record, update=None) -> UpdateForm:
         data = {"service": record.responsible_service, "status_key": ""}
     form = UpdateForm(data=data)
     unchanged = _("Unchanged (%(status)s)", status=status_label(record.status))
-    form.status_key.choices = [("", unchanged)] + [
-        (s.key, status_label(s)) for s in statuses(record.commune_id)
+    form.status_key.choices = [SelectChoice("", unchanged)] + [
+        SelectChoice(s.key, status_label(s)) for s in statuses(record.commune_id)
     ]
-    form.subproject_id.choices = [(None, _("The whole project"))] + [
-        (p.id, p.title_ar or p.title_fr) for p in record.subprojects
+    form.subproject_id.choices = [SelectChoice(None, _("The whole project"))] + [
+        SelectChoice(p.id, p.title_ar or p.title_fr) for p in record.subprojects
     ]
     return form
 

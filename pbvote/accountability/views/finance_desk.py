@@ -19,7 +19,7 @@ from pbvote.accountability.views.blueprint import STAFF_ROLES, bp, import_or_404
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import ConfirmForm, form_error
+from pbvote.core.forms import ConfirmForm, saved
 from pbvote.core.pagination import paginate
 from pbvote.core.time import to_local_day, utcnow
 from pbvote.extensions import db
@@ -236,24 +236,21 @@ def staff_status(key: str):
     if status is None:
         abort(404)
     form = StatusForm(obj=status if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            statuses.save_status(
-                current_user,
-                status,
-                label_ar=form.label_ar.data,
-                label_fr=form.label_fr.data,
-                label_en=form.label_en.data,
-                default_progress=form.default_progress.data,
-                now=utcnow(),
-            )
-        except InvalidRecord as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Status saved."), "success")
-            return redirect(url_for(".staff_statuses"))
+    if saved(
+        form,
+        lambda: statuses.save_status(
+            current_user,
+            status,
+            label_ar=form.label_ar.data,
+            label_fr=form.label_fr.data,
+            label_en=form.label_en.data,
+            default_progress=form.default_progress.data,
+            now=utcnow(),
+        ),
+        InvalidRecord,
+        _("Status saved."),
+    ):
+        return redirect(url_for(".staff_statuses"))
     return render_template(
         "accountability/staff_status.html", status=status, form=form
     ), _status_code()

@@ -1,8 +1,6 @@
 """Public pages of the execution follow-up: the dashboard, a project's page, its
 files, the Atom feed, the archived reports and the open data."""
 
-import csv
-import io
 import json
 from datetime import datetime
 
@@ -18,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pbvote.accountability import followup, queries, voice
+from pbvote.accountability import followup, places, queries, voice
 from pbvote.accountability.forms import FollowForm, QuestionForm, RatingForm
 from pbvote.accountability.models import ExecutionRecord, UpdateAttachment
 from pbvote.accountability.reports import REPORT_AREA
@@ -33,6 +31,7 @@ from pbvote.accountability.views.blueprint import (
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core import storage
+from pbvote.core.csvdata import csv_download, csv_response
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
@@ -70,6 +69,7 @@ def dashboard():
         statuses=statuses(commune.id),
         cycles=cycles,
         cycle_id=cycle_id,
+        places=places.located_records(commune.id, status, cycle_id),
     )
 
 
@@ -210,11 +210,7 @@ def report_pdf(report_id: int):
 def report_csv(report_id: int):
     report = report_or_404(report_id)
     text = storage.read(REPORT_AREA, report.csv_name).decode()
-    response = Response("\ufeff" + text, mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{_report_name(report)}.csv"'
-    )
-    return response
+    return csv_download(text, f"{_report_name(report)}.csv")
 
 
 # ---------------------------------------------------------------- open data
@@ -285,18 +281,4 @@ def open_data_json():
 
 @bp.route("/execution/data.csv")
 def open_data_csv():
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(OPEN_DATA_FIELDS)
-    for row in _open_data_rows():
-        writer.writerow([_csv_cell(row[name]) for name in OPEN_DATA_FIELDS])
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="execution.csv"'
-    return response
-
-
-def _csv_cell(value):
-    """Open data is read in spreadsheets: neutralise formula-looking text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value
+    return csv_response(_open_data_rows(), OPEN_DATA_FIELDS, "execution.csv")

@@ -1,0 +1,1 @@
+"""Polls: a secret vote of verified residents on one or more questions."""
