@@ -449,3 +449,42 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+class StatementLog(list):
+    """The SQL statements one block sent, savepoints left out (a rolled-back
+    test's commits add them, a real request does not)."""
+
+    def __repr__(self) -> str:
+        return f"{len(self)} statements:\n" + "\n".join(self)
+
+
+SAVEPOINT_WORDS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@pytest.fixture
+def count_statements(app):
+    """``with count_statements() as log: client.get(url)``; then ``len(log)`` is
+    the number of SQL statements the block sent (``log`` lists them). Listens to
+    the engine's ``before_cursor_execute``, so it sees every connection of the
+    app's engine, the rolled-back test's one included."""
+    from pbvote.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @contextmanager
+    def counting():
+        log = StatementLog()
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(SAVEPOINT_WORDS):
+                log.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield log
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting

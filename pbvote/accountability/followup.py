@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from pbvote.accountability.models import (
     ExecutionRecord,
@@ -15,9 +16,9 @@ from pbvote.accountability.models import (
     Follow,
     FollowupSnapshot,
 )
-from pbvote.accountability.services import published_history
+from pbvote.accountability.services import published_histories, published_history
 from pbvote.accountability.statuses import ensure_statuses, statuses
-from pbvote.accountability.voice import rating_summary
+from pbvote.accountability.voice import rating_summaries, rating_summary
 from pbvote.audit.services import record_action
 from pbvote.extensions import db
 
@@ -90,8 +91,11 @@ def entry_data(update: ExecutionUpdate) -> dict:
     }
 
 
-def record_data(record: ExecutionRecord) -> dict:
-    """Everything public about one record, as plain JSON values."""
+def record_data(record: ExecutionRecord, history=None, ratings=None) -> dict:
+    """Everything public about one record, as plain JSON values (``history``
+    and ``ratings``, when given, were read for many records at once)."""
+    if history is None:
+        history = published_history(record.id)
     return {
         "id": record.id,
         "cycle_id": record.cycle_id,
@@ -138,9 +142,22 @@ def record_data(record: ExecutionRecord) -> dict:
             }
             for p in record.subprojects
         ],
-        "history": [entry_data(update) for update in published_history(record.id)],
-        "ratings": rating_summary([record.id]),
+        "history": [entry_data(update) for update in history],
+        "ratings": ratings if ratings is not None else rating_summary([record.id]),
     }
+
+
+def records_data(records: list[ExecutionRecord]) -> list[dict]:
+    """:func:`record_data` of many records (open data, the API) in a constant
+    number of statements: load the records with
+    :func:`pbvote.accountability.queries.record_loads`."""
+    ids = [record.id for record in records]
+    histories = published_histories(ids)
+    ratings = rating_summaries(ids)
+    return [
+        record_data(record, histories.get(record.id, []), ratings[record.id])
+        for record in records
+    ]
 
 
 def refresh_record(record_id: int, now: datetime) -> dict | None:
@@ -185,6 +202,7 @@ def dashboard_data(commune_id: int) -> dict:
             ExecutionRecord.commune_id == commune_id,
             ExecutionRecord.overdue_since.is_not(None),
         )
+        .options(selectinload(ExecutionRecord.project))
         .order_by(ExecutionRecord.planned_end, ExecutionRecord.id)
     ).all()
     delayed = db.session.scalars(
@@ -193,6 +211,7 @@ def dashboard_data(commune_id: int) -> dict:
             ExecutionRecord.commune_id == commune_id,
             ExecutionRecord.status_key.in_(("delayed", "suspended")),
         )
+        .options(selectinload(ExecutionRecord.project))
         .order_by(ExecutionRecord.id)
     ).all()
     record_ids = db.session.scalars(
@@ -240,6 +259,12 @@ def feed_data(commune_id: int) -> dict:
         .where(
             ExecutionRecord.commune_id == commune_id,
             ExecutionUpdate.state == "published",
+        )
+        .options(
+            selectinload(ExecutionUpdate.record).selectinload(ExecutionRecord.project),
+            selectinload(ExecutionUpdate.attachments),
+            selectinload(ExecutionUpdate.subproject),
+            selectinload(ExecutionUpdate.corrects),
         )
         .order_by(ExecutionUpdate.published_at_dt.desc(), ExecutionUpdate.id.desc())
         .limit(FEED_SIZE)

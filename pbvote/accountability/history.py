@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from pbvote.accountability.models import ExecutionRecord, ExecutionUpdate
 from pbvote.extensions import db
@@ -31,6 +32,10 @@ def records_at(commune_id: int, moment: datetime) -> list[ExecutionRecord]:
             .where(
                 ExecutionRecord.commune_id == commune_id,
                 ExecutionRecord.created_at_dt < moment,
+            )
+            .options(
+                selectinload(ExecutionRecord.project),
+                selectinload(ExecutionRecord.cycle),
             )
             .order_by(ExecutionRecord.id)
         )

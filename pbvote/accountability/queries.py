@@ -73,11 +73,25 @@ def reports_query(commune_id: int):
     )
 
 
+def record_loads() -> tuple:
+    """What the open data and the API show of each record besides its history
+    (built when called: loader options configure the mappers, which needs every
+    domain's models imported)."""
+    return (
+        selectinload(ExecutionRecord.project),
+        selectinload(ExecutionRecord.cycle),
+        selectinload(ExecutionRecord.milestones),
+        selectinload(ExecutionRecord.subprojects),
+    )
+
+
 def records_by_id_query(commune_id: int):
-    """The commune's records in the order of their ids (open data, the API)."""
+    """The commune's records in the order of their ids (open data, the API),
+    with what :func:`pbvote.accountability.followup.records_data` reads."""
     return (
         select(ExecutionRecord)
         .where(ExecutionRecord.commune_id == commune_id)
+        .options(*record_loads())
         .order_by(ExecutionRecord.id)
     )
 

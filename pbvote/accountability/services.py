@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from pbvote.accountability.errors import (
     InvalidUpdate,
@@ -311,13 +312,29 @@ def _apply(record: ExecutionRecord, outcome: Outcome, now: datetime) -> None:
 
 
 def published_history(record_id: int) -> list[ExecutionUpdate]:
-    return list(
-        db.session.scalars(
-            select(ExecutionUpdate)
-            .where(
-                ExecutionUpdate.record_id == record_id,
-                ExecutionUpdate.state == "published",
-            )
-            .order_by(ExecutionUpdate.published_at_dt.desc(), ExecutionUpdate.id.desc())
+    return published_histories([record_id]).get(record_id, [])
+
+
+def published_histories(record_ids: list[int]) -> dict[int, list[ExecutionUpdate]]:
+    """{record id: its published entries, newest first}, with their
+    attachments, subprojects and corrected entries: a constant number of
+    statements for any number of records (open data, the API)."""
+    histories: dict[int, list[ExecutionUpdate]] = {}
+    if not record_ids:
+        return histories
+    rows = db.session.scalars(
+        select(ExecutionUpdate)
+        .where(
+            ExecutionUpdate.record_id.in_(record_ids),
+            ExecutionUpdate.state == "published",
         )
+        .options(
+            selectinload(ExecutionUpdate.attachments),
+            selectinload(ExecutionUpdate.subproject),
+            selectinload(ExecutionUpdate.corrects),
+        )
+        .order_by(ExecutionUpdate.published_at_dt.desc(), ExecutionUpdate.id.desc())
     )
+    for update in rows:
+        histories.setdefault(update.record_id, []).append(update)
+    return histories

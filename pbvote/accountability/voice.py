@@ -150,7 +150,26 @@ def rating_summary(record_ids=None) -> dict:
     )
     if record_ids is not None:
         query = query.where(Rating.record_id.in_(list(record_ids)))
-    count, average, again = db.session.execute(query).one()
+    return _summary(*db.session.execute(query).one())
+
+
+def rating_summaries(record_ids: list[int]) -> dict[int, dict]:
+    """{record id: :func:`rating_summary` of that record} in one statement."""
+    rows = db.session.execute(
+        select(
+            Rating.record_id,
+            func.count(Rating.id),
+            func.avg(Rating.score),
+            func.sum(func.cast(Rating.take_part_again, db.Integer)),
+        )
+        .where(Rating.record_id.in_(list(record_ids)))
+        .group_by(Rating.record_id)
+    ).all()
+    found = {row[0]: _summary(*row[1:]) for row in rows}
+    return {i: found.get(i) or _summary(0, None, 0) for i in record_ids}
+
+
+def _summary(count, average, again) -> dict:
     return {
         "count": int(count or 0),
         "average": round(float(average), 2) if average is not None else None,

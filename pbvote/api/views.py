@@ -3,6 +3,7 @@ blueprints and describe them with :func:`pbvote.api.registry.add_paths`."""
 
 from flask import Blueprint, jsonify
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from pbvote.api.registry import add_paths, openapi_document
 from pbvote.communes.services import current_commune
@@ -55,6 +56,7 @@ def cycles():
     rows = db.session.scalars(
         select(Cycle)
         .where(Cycle.commune_id == current_commune().id)
+        .options(selectinload(Cycle.phases), selectinload(Cycle.scopes))
         .order_by(Cycle.year.desc())
     )
     return jsonify({"items": [cycle_json(cycle, now) for cycle in rows]})

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from pbvote.associations.errors import (
     InvalidAssociation,
@@ -156,4 +157,6 @@ def staff_query(commune_id: int, status: str = ""):
     query = select(Association).where(Association.commune_id == commune_id)
     if status in ("pending", "approved", "rejected"):
         query = query.where(Association.status == status)
-    return query.order_by((Association.status != "pending"), Association.id.desc())
+    return query.options(joinedload(Association.representative)).order_by(
+        (Association.status != "pending"), Association.id.desc()
+    )

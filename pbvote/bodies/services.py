@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from pbvote.audit.services import record_action
 from pbvote.bodies.errors import InvalidOpinion
@@ -28,6 +29,7 @@ def reviewed_by(body: AdvisoryBody, limit: int = 50) -> list[Review]:
         db.session.scalars(
             select(Review)
             .where(Review.body_id == body.id, Review.published_at_dt.is_not(None))
+            .options(joinedload(Review.proposal))
             .order_by(Review.published_at_dt.desc(), Review.id.desc())
             .limit(limit)
         )

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from pbvote.complaints.models import Complaint
 from pbvote.core.time import to_local_day
@@ -10,14 +11,22 @@ from pbvote.extensions import db
 
 
 def register_query(commune_id: int, category: str = ""):
-    query = select(Complaint).where(Complaint.commune_id == commune_id)
+    query = (
+        select(Complaint)
+        .where(Complaint.commune_id == commune_id)
+        .options(joinedload(Complaint.district))
+    )
     if category:
         query = query.where(Complaint.category == category)
     return query.order_by(Complaint.submitted_at_dt.desc(), Complaint.id.desc())
 
 
 def staff_query(commune_id: int, status: str = "", today: date | None = None):
-    query = select(Complaint).where(Complaint.commune_id == commune_id)
+    query = (
+        select(Complaint)
+        .where(Complaint.commune_id == commune_id)
+        .options(joinedload(Complaint.district))
+    )
     if status == "overdue" and today is not None:
         query = query.where(
             Complaint.status.in_(("submitted", "routed")), Complaint.due_on < today

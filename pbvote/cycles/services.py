@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from pbvote.audit.services import record_action
 from pbvote.communes.models import Commune
-from pbvote.core.i18n import format_mad
+from pbvote.core.i18n import format_list, format_mad
 from pbvote.core.processcache import ProcessCache, attach, detached_copy
 from pbvote.cycles import schedule
 from pbvote.cycles.errors import (
@@ -59,7 +59,7 @@ def require_phase(cycle: Cycle, allowed, now: datetime) -> str:
     current = phase_at(cycle, now)
     if current in allowed:
         return current
-    wanted = ", ".join(str(PHASE_LABELS[kind]) for kind in allowed)
+    wanted = format_list(PHASE_LABELS[kind] for kind in allowed)
     raise PhaseClosed(
         _(
             "This is not possible now: the cycle is in the phase "

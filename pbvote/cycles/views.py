@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from pbvote.communes.services import active_districts, current_commune
 from pbvote.communes.web import row_or_404
@@ -56,6 +57,7 @@ def cycle_list():
     cycles = db.session.scalars(
         select(Cycle)
         .where(Cycle.commune_id == current_commune().id)
+        .options(selectinload(Cycle.phases))
         .order_by(Cycle.year.desc())
     ).all()
     now = utcnow()
@@ -84,6 +86,7 @@ def staff_cycles():
     cycles = db.session.scalars(
         select(Cycle)
         .where(Cycle.commune_id == current_commune().id)
+        .options(selectinload(Cycle.phases))
         .order_by(Cycle.year.desc())
     ).all()
     return render_template("cycles/staff_list.html", cycles=cycles)

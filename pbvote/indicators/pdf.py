@@ -6,6 +6,7 @@ from xml.sax.saxutils import escape
 
 from pbvote.accountability.arabic import has_arabic, wrap_visual
 from pbvote.accountability.report_files import _fonts
+from pbvote.core.i18n import format_mad
 
 
 def _text(value, unit: str) -> str:
@@ -16,7 +17,7 @@ def _text(value, unit: str) -> str:
     if value == "unavailable":
         return "n/a"
     if unit == "mad":
-        return f"{value:,}".replace(",", "\u202f") + " MAD"
+        return format_mad(value, language="fr")  # the one formatter; figures in French
     if unit == "percent":
         return f"{value:g} %"
     return f"{value:g}" if isinstance(value, float) else str(value)

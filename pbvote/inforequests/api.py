@@ -2,6 +2,7 @@
 ``/api/v1/information-requests``. No requester's name, address, ID or contact."""
 
 from flask import jsonify
+from sqlalchemy.orm import selectinload
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
@@ -9,6 +10,7 @@ from pbvote.core.csvdata import csv_response
 from pbvote.core.pagination import page_json, paginate
 from pbvote.extensions import db
 from pbvote.inforequests import queries
+from pbvote.inforequests.models import InfoRequest
 from pbvote.inforequests.web import bp, request_by_number
 
 CSV_FIELDS = (
@@ -29,8 +31,14 @@ CSV_FIELDS = (
 )
 
 
+def with_documents():
+    """Each row's documents, read for all rows at once (built when called: loader
+    options configure the mappers)."""
+    return selectinload(InfoRequest.documents)
+
+
 def _rows() -> list[dict]:
-    query = queries.register_query(current_commune().id)
+    query = queries.register_query(current_commune().id).options(with_documents())
     return [queries.request_json(r) for r in db.session.scalars(query)]
 
 
@@ -46,7 +54,9 @@ def export_json():
 
 @bp.route("/api/v1/information-requests")
 def api_requests():
-    page = paginate(queries.register_query(current_commune().id))
+    page = paginate(
+        queries.register_query(current_commune().id).options(with_documents())
+    )
     return jsonify(
         {
             "items": [queries.request_json(r) for r in page.items],

@@ -2,6 +2,7 @@
 No signer, account or ID hash ever leaves: only what the public register shows."""
 
 from flask import jsonify
+from sqlalchemy.orm import selectinload
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
@@ -30,8 +31,14 @@ CSV_FIELDS = (
 )
 
 
+def with_events():
+    """Each row's history, read for all rows at once (built when called: loader
+    options configure the mappers)."""
+    return selectinload(Petition.events)
+
+
 def _rows() -> list[dict]:
-    query = queries.public_query(current_commune().id)
+    query = queries.public_query(current_commune().id).options(with_events())
     return [queries.petition_json(p) for p in db.session.scalars(query)]
 
 
@@ -47,7 +54,7 @@ def export_json():
 
 @bp.route("/api/v1/petitions")
 def api_petitions():
-    page = paginate(queries.public_query(current_commune().id))
+    page = paginate(queries.public_query(current_commune().id).options(with_events()))
     return jsonify(
         {
             "items": [queries.petition_json(p) for p in page.items],

@@ -1,10 +1,10 @@
 """``/api/v1``: proposals with their published reviews (read-only, paginated)."""
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import page_json, paginate
+from pbvote.core.pagination import page_json, requested_page
 from pbvote.cycles.services import get_cycle
 from pbvote.extensions import db
 from pbvote.proposals import queries
@@ -87,7 +87,13 @@ def api_proposals(cycle_id: int):
         q=request.args.get("q", "")[:200],
         sort=request.args.get("sort", "newest"),
     )
-    page = paginate(queries.public_query(cycle.id, filters))
+    page = queries.public_page(
+        cycle.id,
+        filters,
+        requested_page("page", current_app.config["PAGE_SIZE"]),
+        current_app.config["PAGE_SIZE"],
+        *queries.review_loads(),
+    )
     return jsonify(
         {
             "items": [proposal_json(p) for p in page.items],

@@ -69,6 +69,15 @@ class Proposal(db.Model):
             name="status",
         ),
         Index("ix_proposals_cycle_status", "cycle_id", "status"),
+        # Search (every word LIKE '%word%' on the folded text) through trigrams on
+        # PostgreSQL (the migration creates pg_trgm); SQLite scans, and has no
+        # such index (the migration creates it on PostgreSQL only).
+        Index(
+            "ix_proposals_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
+from pbvote.core.pagination import KnownPage
 from pbvote.cycles.models import Scope
 from pbvote.extensions import db
 from pbvote.proposals.models import BENEFICIARIES, PUBLIC_STATUSES, Proposal
@@ -55,21 +57,83 @@ def public_query(cycle_id: int, filters: Filters):
                 )
             )
         )
-    order = {
+    return query.options(*card_loads()).order_by(*sort_order(filters))
+
+
+def sort_order(filters: Filters) -> tuple:
+    return {
         "supported": (Proposal.support_count.desc(), Proposal.id.desc()),
         "cost_asc": (Proposal.estimated_cost.asc(), Proposal.id),
         "cost_desc": (Proposal.estimated_cost.desc(), Proposal.id),
     }.get(filters.sort, (Proposal.submitted_at_dt.desc(), Proposal.id.desc()))
-    return query.order_by(*order)
+
+
+def public_page(cycle_id: int, filters: Filters, number: int, size: int, *loads):
+    """Page ``number`` of :func:`public_query` with its total (``loads``: more
+    loader options, e.g. :func:`review_loads` for the API)."""
+    query = public_query(cycle_id, filters).options(*loads)
+    return page_of(query.order_by(None), sort_order(filters), number, size)
+
+
+def card_loads() -> tuple:
+    """What a card shows (scope and its district, category, association), loaded
+    with the page's rows in the same statement: a lazy load per card made the
+    list's statement count grow with its page size. (Built when called: loader
+    options configure the mappers, which needs every domain's models.)"""
+    return (
+        joinedload(Proposal.scope).joinedload(Scope.district),
+        joinedload(Proposal.category),
+        joinedload(Proposal.association),
+    )
+
+
+def review_loads() -> tuple:
+    """Eager loads of a proposal's review and its body, for the open data and the
+    API (one statement for all rows). ``Proposal.review`` is the reviews domain's
+    backref: proposals do not import reviews, so its class is read from the
+    mapper."""
+    review = Proposal.review.property.mapper.class_
+    return (
+        selectinload(Proposal.review).joinedload(review.body),
+        selectinload(Proposal.events),
+    )
+
+
+def page_of(query, order: tuple, number: int, size: int) -> KnownPage:
+    """Page ``number`` of the unordered ``query`` in ``order``, and the total, in
+    one scan: the total rides on each row (``count(*) OVER ()``), so a search
+    over 20,000 proposals does not run twice (count, then page). Only a page past
+    the end needs a count, and then shows the last page.
+
+    The rows are ordered by the total first (the same on every row, so the order
+    is ``order``): PostgreSQL's planner otherwise takes the window for a
+    streaming one and walks an index in ``order`` through the whole cycle,
+    instead of finding the few matches of a search through the trigram index
+    (71 ms against 3 ms over 20,000 proposals)."""
+    number = max(1, number)
+    total = func.count().over().label("total")
+    counted = query.add_columns(total).order_by(total, *order)
+
+    def rows(page: int) -> list:
+        return db.session.execute(counted.limit(size).offset((page - 1) * size)).all()
+
+    found = rows(number)
+    if found:
+        return KnownPage([row[0] for row in found], number, size, found[0].total)
+    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    last = max(1, -(-count // size))
+    if count == 0 or last == number:
+        return KnownPage([], min(number, last), size, count)
+    found = rows(last)
+    return KnownPage([row[0] for row in found], last, size, count)
 
 
 def export_rows(cycle_id: int) -> list[dict]:
     """Open data: every public proposal with its published review. No phone
     numbers or account ids: an author is "resident" or the association's name."""
     rows = []
-    for p in db.session.scalars(
-        public_query(cycle_id, Filters()).order_by(None).order_by(Proposal.id)
-    ):
+    query = public_query(cycle_id, Filters()).order_by(None).order_by(Proposal.id)
+    for p in db.session.scalars(query.options(*review_loads())):
         review = p.review if p.review and p.review.is_published else None
         rows.append(
             {
@@ -122,6 +186,7 @@ def placed_proposals(cycle_id: int, limit: int = 2000) -> list:
                 Proposal.status.in_(PUBLIC_STATUSES),
                 or_(Proposal.latitude.is_not(None), Proposal.location_text != ""),
             )
+            .options(*card_loads())
             .order_by(Proposal.scope_id, Proposal.id)
             .limit(limit)
         )

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import selectinload
 
 from pbvote.audit.services import record_action
 from pbvote.cycles.services import phase_at
@@ -151,5 +152,6 @@ def flagged_comments_query(commune_id: int):
             Comment.hidden_at_dt.is_(None),
             Comment.flags_dismissed.is_(False),
         )
+        .options(selectinload(Comment.proposal))
         .order_by(Comment.flag_count.desc(), Comment.id)
     )

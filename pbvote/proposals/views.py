@@ -25,7 +25,7 @@ from pbvote.core.access import resident_required, staff_required
 from pbvote.core.forms import ConfirmForm, choices_of, form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
-from pbvote.core.pagination import paginate
+from pbvote.core.pagination import paginate, requested_page
 from pbvote.core.time import utcnow
 from pbvote.cycles.services import current_cycle, phase_at
 from pbvote.cycles.web import cycle_or_404
@@ -202,7 +202,12 @@ def proposal_list(cycle_id: int):
         if request.args.get("sort") in SORT_LABELS
         else "newest",
     )
-    page = paginate(queries.public_query(cycle.id, filters))
+    page = queries.public_page(
+        cycle.id,
+        filters,
+        requested_page("page", current_app.config["PAGE_SIZE"]),
+        current_app.config["PAGE_SIZE"],
+    )
     return render_template(
         "proposals/list.html",
         cycle=cycle,

@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
-from pbvote.core.pagination import page_json, paginate
+from pbvote.core.pagination import page_json, paginate, requested_page
 from pbvote.cycles.services import get_cycle
 from pbvote.results import record, services
+from pbvote.results.models import PublicBallot, PublicChainEntry
 from pbvote.results.web import bp
 from pbvote.voting.reports import report_counts
 from pbvote.voting.sealing import fingerprint
@@ -44,6 +45,7 @@ def api_results(cycle_id: int):
     cycle, run, error = _published(cycle_id)
     if error:
         return error
+    scopes = services.export_scopes(run)
     return jsonify(
         {
             "cycle_id": cycle.id,
@@ -61,7 +63,7 @@ def api_results(cycle_id: int):
                 "signature": run.signature.hex(),
                 "algorithm": "Ed25519",
             },
-            "scopes": services.export_scopes(run),
+            "scopes": scopes,
             "integrity_reports": report_counts(cycle.id),
             "signing_key_fingerprint": fingerprint(run.signing_public),
             "downloads": {
@@ -72,7 +74,7 @@ def api_results(cycle_id: int):
                     str(s["scope_id"]): url_for(
                         "results.record_pb", cycle_id=cycle.id, scope_id=s["scope_id"]
                     )
-                    for s in services.export_scopes(run)
+                    for s in scopes
                 },
             },
         }
@@ -97,7 +99,16 @@ def api_ballot_chain(cycle_id: int):
                 ),
             }
         ), 400
-    page = paginate(services.chain_query(run, receipt=receipt), size=PAGE_SIZE)
+    if receipt:
+        page = paginate(services.chain_query(run, receipt=receipt), size=PAGE_SIZE)
+    else:
+        page = services.numbered_page(
+            services.chain_query(run),
+            PublicChainEntry.position,
+            run.ballot_count or 0,
+            requested_page("page", PAGE_SIZE),
+            PAGE_SIZE,
+        )
     return jsonify(
         {
             "cycle_id": cycle.id,
@@ -113,7 +124,13 @@ def api_opened_ballots(cycle_id: int):
     cycle, run, error = _published(cycle_id)
     if error:
         return error
-    page = paginate(services.ballots_query(run), size=PAGE_SIZE)
+    page = services.numbered_page(
+        services.ballots_query(run),
+        PublicBallot.shuffled_index,
+        run.ballot_count or 0,
+        requested_page("page", PAGE_SIZE),
+        PAGE_SIZE,
+    )
     return jsonify(
         {
             "cycle_id": cycle.id,

@@ -14,11 +14,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from pbvote.audit.services import record_action
 from pbvote.core.i18n import format_moment
 from pbvote.core.jobs import enqueue_after_commit, redis_connection, worker_is_alive
-from pbvote.cycles.models import Cycle
+from pbvote.core.pagination import KnownPage
+from pbvote.cycles.models import Cycle, Scope
 from pbvote.cycles.services import phase_span
 from pbvote.extensions import db
 from pbvote.results.errors import (
@@ -28,6 +30,7 @@ from pbvote.results.errors import (
     VotingNotClosed,
 )
 from pbvote.results.models import (
+    ProjectResult,
     PublicBallot,
     PublicChainEntry,
     ScopeResult,
@@ -54,6 +57,13 @@ def voting_end(cycle: Cycle) -> datetime | None:
 
 def get_run(cycle_id: int) -> TallyRun | None:
     return db.session.scalar(select(TallyRun).where(TallyRun.cycle_id == cycle_id))
+
+
+def runs_of(cycle_ids: list[int]) -> dict[int, TallyRun | None]:
+    """{cycle id: its tally run or None}, in one statement."""
+    runs = db.session.scalars(select(TallyRun).where(TallyRun.cycle_id.in_(cycle_ids)))
+    found = {run.cycle_id: run for run in runs}
+    return {cycle_id: found.get(cycle_id) for cycle_id in cycle_ids}
 
 
 def published_run(cycle_id: int) -> TallyRun | None:
@@ -314,10 +324,16 @@ def _count_job_meta(run: TallyRun) -> dict:
 
 
 def scope_results(run: TallyRun) -> list[ScopeResult]:
+    """A run's results per scope with their scope, district, project results and
+    projects: three statements, whatever the number of projects."""
     return list(
         db.session.scalars(
             select(ScopeResult)
             .where(ScopeResult.run_id == run.id)
+            .options(
+                joinedload(ScopeResult.scope).joinedload(Scope.district),
+                selectinload(ScopeResult.projects).joinedload(ProjectResult.project),
+            )
             .order_by(ScopeResult.scope_id)
         )
     )
@@ -395,6 +411,22 @@ def ballots_query(run: TallyRun, *, scope_id: int | None = None):
     if scope_id is not None:
         query = query.where(PublicBallot.scope_id == scope_id)
     return query.order_by(PublicBallot.shuffled_index)
+
+
+def numbered_page(query, column, total: int, number: int, size: int) -> KnownPage:
+    """Page ``number`` of a published list whose ``column`` numbers its rows
+    1..``total`` without gaps (chain positions, shuffled indexes), ``total``
+    being the stored ballot count: a range of the (run, column) index, never a
+    ``count(*)`` nor a deep OFFSET, so the last page of 100,000 ballots costs
+    what the first does. Out-of-range pages show the last."""
+    number = min(max(1, number), max(1, -(-total // size)))
+    first = (number - 1) * size
+    items = list(
+        db.session.scalars(
+            query.where(column > first, column <= first + size).limit(size)
+        )
+    )
+    return KnownPage(items, number, size, total)
 
 
 def normalise_receipt(text: str) -> str:

@@ -22,7 +22,7 @@ from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.i18n import current_language, localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
-from pbvote.core.pagination import paginate
+from pbvote.core.pagination import requested_page
 from pbvote.core.time import utcnow
 from pbvote.cycles.models import Cycle
 from pbvote.cycles.services import phase_at
@@ -136,8 +136,20 @@ def record_page(cycle_id: int):
         typed=typed,
         receipt_error=receipt_error,
         matches=matches,
-        chain=paginate(services.chain_query(run), RECORD_PAGE_SIZE, "chain_page"),
-        ballots=paginate(services.ballots_query(run), RECORD_PAGE_SIZE, "ballots_page"),
+        chain=services.numbered_page(
+            services.chain_query(run),
+            PublicChainEntry.position,
+            run.ballot_count or 0,
+            requested_page("chain_page", RECORD_PAGE_SIZE),
+            RECORD_PAGE_SIZE,
+        ),
+        ballots=services.numbered_page(
+            services.ballots_query(run),
+            PublicBallot.shuffled_index,
+            run.ballot_count or 0,
+            requested_page("ballots_page", RECORD_PAGE_SIZE),
+            RECORD_PAGE_SIZE,
+        ),
         scope_names={r.scope_id: presenters.scope_name(r.scope) for r in results},
     )
 
@@ -233,7 +245,7 @@ def staff_tallies():
     return render_template(
         "results/staff_tallies.html",
         cycles=cycles,
-        runs={c.id: services.get_run(c.id) for c in cycles},
+        runs=services.runs_of([c.id for c in cycles]),
         alerts=services.runs_needing_attention(commune.id),
     )
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import exists, select, true
+from sqlalchemy.orm import joinedload, selectinload
 
 from pbvote.accounts.models import User, UserRole
 from pbvote.associations.models import Association
@@ -382,6 +383,7 @@ def unanswered_query(cycle: Cycle):
     return (
         select(Proposal)
         .where(Proposal.cycle_id == cycle.id, Proposal.status == "submitted")
+        .options(selectinload(Proposal.review).joinedload(Review.body))
         .order_by(Proposal.id)
     )
 
@@ -477,7 +479,9 @@ def queue_for(user, status: str = "todo"):
         )
     elif status == "published":
         query = query.where(Review.published_at_dt.is_not(None))
-    return query.order_by(Review.id)
+    # The queue shows each row's proposal and body.
+    loads = joinedload(Review.proposal), joinedload(Review.body)
+    return query.options(*loads).order_by(Review.id)
 
 
 def active_reviewers(commune_id: int) -> list[User]:

@@ -180,17 +180,17 @@ def test_receipts_and_a_64_bit_key_cannot_share_one_arabic_segment():
     """Why the receipt SMS and the key's SMS are two (docs/voting.md): the two
     receipts and a 64-bit fingerprint, as the pages show them, leave 11 UCS-2
     characters; the Arabic receipt text alone needs more than that."""
-    values = fill("%(codes)s", "") + " " + NUMBER_KINDS["%(key)s"][:19]
+    values = fill("%(codes)s", "", "ar") + " " + NUMBER_KINDS["%(key)s"][:19]
     assert units(values) == ("gsm7", 59)
     receipt = catalogue("ar")["Ouazzane: vote recorded. Receipts: %(codes)s"][0]
     words = receipt.replace("%(codes)s", "").strip()
     assert len(words) > 70 - 59 - 1
-    combined = fill(receipt, "") + " " + NUMBER_KINDS["%(key)s"][:19]
+    combined = fill(receipt, "", "ar") + " " + NUMBER_KINDS["%(key)s"][:19]
     assert segments(combined) == 2
     # French would fit (GSM-7, 160): the two SMS are kept for both languages alike.
     french = catalogue("fr")["Ouazzane: vote recorded. Receipts: %(codes)s"][0]
     key_fr = catalogue("fr")["Ouazzane: results key %(key)s"][0]
-    assert segments(fill(french, "") + ". " + fill(key_fr, "")) == 1
+    assert segments(fill(french, "", "fr") + ". " + fill(key_fr, "", "fr")) == 1
 
 
 def test_segment_counting():

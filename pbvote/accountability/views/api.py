@@ -5,7 +5,7 @@ from flask import jsonify, url_for
 from pbvote.accountability import followup, queries
 from pbvote.accountability.models import ExecutionRecord
 from pbvote.accountability.views.blueprint import bp
-from pbvote.accountability.views.public import public_record
+from pbvote.accountability.views.public import public_record, public_records
 from pbvote.api.registry import add_paths
 from pbvote.communes.services import current_commune
 from pbvote.core.pagination import page_json, paginate
@@ -21,7 +21,7 @@ def api_records():
     page = paginate(queries.records_by_id_query(current_commune().id))
     return jsonify(
         {
-            "items": [public_record(record) for record in page.items],
+            "items": public_records(page.items),
             **page_json(page),
         }
     )
