@@ -92,6 +92,14 @@ class EqualShares:
             for index in self.supporter_index
         ]
 
-    def run(self, per_voter_budget: Fraction | int) -> MesRun:
-        """Run MES with every voter starting at ``per_voter_budget`` (>= 0)."""
-        return Run(self, Fraction(per_voter_budget)).execute()
+    def run(
+        self, per_voter_budget: Fraction | int, horizon_to: Fraction | None = None
+    ) -> MesRun:
+        """Run MES with every voter starting at ``per_voter_budget`` (>= 0).
+
+        With ``horizon_to``, the run's horizon is only worked out while it may
+        still reach that budget (a horizon short of it is no use to the caller,
+        and the bookkeeping is most of a run's exact arithmetic); past that
+        point the horizon is the run's own budget.
+        """
+        return Run(self, Fraction(per_voter_budget), horizon_to).execute()

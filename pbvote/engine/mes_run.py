@@ -1,9 +1,11 @@
 """One MES run's state and outcome (see :mod:`pbvote.engine.mes` for the method).
 
-Money of class ``k`` is ``values[k] / den[k]`` and its form in the run's starting
-budget ``t`` is ``(form_a[k] + form_b[k] * t) / den[k]``. ``scale`` is the finest
-denominator so far; every ``den[k]`` divides it, so any class is brought to it
-with one whole multiplication (``scale // den[k]``).
+Money of class ``k`` is ``values[k] / den`` and its form in the run's starting
+budget ``t`` is ``(form_a[k] + form_b[k] * t) / den``, where ``den`` is the scale
+the class was created at: ``level[k]`` numbers the scales of the run (one per
+refinement, a few dozen at most). ``scale`` is the finest denominator so far;
+every earlier one divides it, and ``ups[level]`` holds the whole factor that
+brings a class of that level to it, so no class is ever divided or rescaled.
 """
 
 from __future__ import annotations
@@ -15,9 +17,24 @@ from fractions import Fraction
 
 import numpy as np
 
-from pbvote.engine.horizon import Horizon
+from pbvote.engine.horizon import CLOSE, Horizon
 
 EXHAUSTED = 0  # class of voters with no money left, whatever t is
+# Float keys of money carry a relative error of a few ulps (2**-52 each); keys
+# closer than this may be out of order and are sorted exactly.
+
+
+def float_ratio(numerators, denominator: int) -> np.ndarray:
+    """``numerators / denominator`` as float64 (numerators: numpy array of ints).
+
+    Each value is within a few ulps of the exact ratio (two correctly rounded
+    conversions and one division); huge numbers fall back to Python's correctly
+    rounded int division.
+    """
+    try:
+        return numerators.astype(np.float64) / float(denominator)
+    except OverflowError:
+        return (numerators / denominator).astype(np.float64)
 
 
 @dataclass
@@ -64,19 +81,26 @@ class MesRun:
 class Run:
     """Mutable state of one MES run: voter classes, the lazy rho heap."""
 
-    def __init__(self, mes, start: Fraction):
+    def __init__(self, mes, start: Fraction, horizon_to: Fraction | None = None):
         self.mes = mes
-        self.result = MesRun(start)
+        self.result = MesRun(start, horizon=Horizon(horizon_to))
+        # Forms (and the horizon) are kept only while the horizon may still
+        # reach ``horizon_to``; after that the run only needs its outcome.
+        self.tracking = horizon_to is None or horizon_to > start
+        self._keep_tracking()
         self.scale = start.denominator
         self.group_class = np.ones(len(mes.approvals), dtype=np.intp)  # all: t
         # Class arrays of Python ints (dtype object: exact, any size), with room.
         self.class_count = 0
         self.order_key = np.zeros(0)
-        self.values = self.form_a = self.form_b = self.den = self.order_key
+        self.level = np.zeros(0, dtype=np.intp)
+        self.values = self.form_a = self.form_b = np.zeros(0, dtype=object)
         self._grow(256)
+        # Level 0: denominator 1 (the exhausted class); level 1: the start's.
+        self.ups = np.array([self.scale, 1], dtype=object)
         self.values[:2] = [0, start.numerator]
         self.form_b[:2] = [0, self.scale]
-        self.den[:2] = [1, self.scale]
+        self.level[:2] = [0, 1]
         self.order_key[:2] = [0.0, float(start)]
         self.class_count = 2
         self.alive = [True] * len(mes.candidates)
@@ -132,27 +156,26 @@ class Run:
         order = np.argsort(keys, kind="stable")
         classes, keys = present[order], keys[order]
         weights = counts[classes].astype(np.int64)
-        if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
-            classes, weights = self._sort_equal_floats(classes, weights, keys)
+        if len(keys) > 1:
+            close = keys[1:] - keys[:-1] <= keys[1:] * CLOSE
+            if close.any():
+                self._sort_close(classes, weights, close)
         return classes, weights
 
-    def _sort_equal_floats(self, classes, weights, keys) -> tuple:
-        """Sort each run of classes with equal float keys by exact money."""
-        classes, weights, keys = classes.tolist(), weights.tolist(), keys.tolist()
-        start = 0
-        for end in range(1, len(keys) + 1):
-            if end == len(keys) or keys[end] != keys[start]:
-                if end - start > 1:
-                    block = sorted(
-                        zip(classes[start:end], weights[start:end]),
-                        key=lambda kw: Fraction(
-                            int(self.values[kw[0]]), int(self.den[kw[0]])
-                        ),
-                    )
-                    classes[start:end] = [k for k, _ in block]
-                    weights[start:end] = [w for _, w in block]
-                start = end
-        return np.array(classes, dtype=np.intp), np.array(weights, dtype=np.int64)
+    def _sort_close(self, classes, weights, close) -> None:
+        """Sort, in place and exactly, each run of classes whose float keys are
+        close: only those can be out of order (see :data:`CLOSE`)."""
+        padded = np.zeros(len(close) + 2, dtype=np.int8)
+        padded[1:-1] = close
+        edges = np.flatnonzero(np.diff(padded))
+        for start, end in zip(edges[::2].tolist(), edges[1::2].tolist()):
+            block = classes[start : end + 1]
+            exact = self.values[block] * self.ups[self.level[block]]
+            order = np.array(
+                sorted(range(len(block)), key=exact.__getitem__), dtype=np.intp
+            )
+            classes[start : end + 1] = block[order]
+            weights[start : end + 1] = weights[start : end + 1][order]
 
     def _cheapest_payment(self, j: int) -> tuple | None:
         """Smallest cap p with sum(min(money, p)) over supporters >= cost.
@@ -183,6 +206,14 @@ class Run:
             guess = len(classes)
         return self._confirm_payment(classes, weights, rest, cost, guess)
 
+    def _keep_tracking(self) -> bool:
+        """Whether forms are still needed: once the horizon cannot reach its
+        target, it is given up (:meth:`Horizon.give_up`)."""
+        if self.tracking and not self.result.horizon.reaches_target():
+            self.result.horizon.give_up(self.result.per_voter_budget)
+            self.tracking = False
+        return self.tracking
+
     def _confirm_payment(self, classes, weights, rest, cost, guess) -> tuple | None:
         i, last = guess, len(classes)
         scaled = self._scaled_weights(classes[:i], weights[:i])
@@ -199,6 +230,8 @@ class Run:
             i, paid = i + 1, paid + money * int(weights[i])
         if i == last:
             return None
+        if not self.tracking:
+            return (cost - paid, 0, 0, int(rest[i]))
         if i != guess:
             scaled = self._scaled_weights(classes[:i], weights[:i])
         paid_a = int((self.form_a[classes[:i]] * scaled).sum())
@@ -207,29 +240,31 @@ class Run:
 
     def _scaled_weights(self, classes, weights) -> np.ndarray:
         """Each class's weight times its factor to the current scale (exact)."""
-        return (self.scale // self.den[classes]) * weights.astype(object)
+        return self.ups[self.level[classes]] * weights.astype(object)
 
     def _money(self, k: int) -> int:
         """Class ``k``'s money over the current scale."""
-        return int(self.values[k]) * (self.scale // int(self.den[k]))
+        return int(self.values[k]) * int(self.ups[self.level[k]])
 
     def _reject(self, j: int) -> None:
         """Drop ``j``; it stays unaffordable while its supporters' money < cost."""
         self.alive[j] = False
         classes, weights = self._classes_of(j)
-        up = self.scale // self.den[classes] * weights.astype(object)
+        up = self._scaled_weights(classes, weights)
         money = int((self.values[classes] * up).sum())
-        money_a = int((self.form_a[classes] * up).sum())
-        money_b = int((self.form_b[classes] * up).sum())
-        cost = self.mes.costs[j] * self.scale
-        self.result.horizon.require((cost - money_a, -money_b), strict=True)
+        if self._keep_tracking():
+            money_a = int((self.form_a[classes] * up).sum())
+            money_b = int((self.form_b[classes] * up).sum())
+            cost = self.mes.costs[j] * self.scale
+            self.result.horizon.require((cost - money_a, -money_b), strict=True)
         self.result.rejections.append(
             Rejection(self.mes.candidates[j].id, self.step, Fraction(money, self.scale))
         )
 
     def _select(self, j: int, payment: tuple, rho: Fraction, bound: tuple) -> None:
         mes, result = self.mes, self.result
-        self._require_lowest(j, bound)
+        if self._keep_tracking():
+            self._require_lowest(j, bound)
         cost = mes.costs[j]
         exact_payment = Fraction(payment[0], payment[3] * self.scale)
         result.selections.append(
@@ -268,7 +303,9 @@ class Run:
         """
         value, a, b, divisor = payment
         factor = divisor // math.gcd(divisor, value, a, b)
-        self.scale *= factor
+        if factor != 1:
+            self.scale *= factor
+            self.ups = np.append(self.ups * factor, np.array([1], dtype=object))
         shrink = divisor // factor
         return value // shrink, a // shrink, b // shrink
 
@@ -286,13 +323,20 @@ class Run:
         if not len(present):
             return
         value, a, b = payment
-        up = self.scale // self.den[present]
+        up = self.ups[self.level[present]]
         money = self.values[present] * up
+        if not self._keep_tracking():
+            moving = (money > value).astype(bool)  # the others: nothing left
+            target = np.zeros(int(present[-1]) + 1, dtype=np.intp)
+            target[present[moving]] = self._new_classes(money[moving] - value, 0, 0)
+            self.group_class[index] = target[found]
+            return
         gap_a = self.form_a[present] * up - a  # money - payment, as a form
         gap_b = self.form_b[present] * up - b
         poor = (money < value).astype(bool)
-        self.result.horizon.require_all(-gap_a[poor], -gap_b[poor], strict=True)
-        self.result.horizon.require_all(gap_a[~poor], gap_b[~poor], strict=False)
+        horizon = self.result.horizon
+        horizon.require_all(gap_a[poor], gap_b[poor], strict=True, negated=True)
+        horizon.require_all(gap_a[~poor], gap_b[~poor], strict=False)
         paid_in_full = (gap_a == 0) & (gap_b == 0)
         moving = ~(poor | paid_in_full.astype(bool))
         target = np.zeros(int(present[-1]) + 1, dtype=np.intp)
@@ -314,15 +358,15 @@ class Run:
         self.values[first:end] = values
         self.form_a[first:end] = form_a
         self.form_b[first:end] = form_b
-        self.den[first:end] = self.scale
-        # Python's int / int is correctly rounded, so the keys keep the order.
-        self.order_key[first:end] = (values / self.scale).astype(np.float64)
+        self.level[first:end] = len(self.ups) - 1
+        self.order_key[first:end] = float_ratio(values, self.scale)
         self.class_count = end
         return np.arange(first, end, dtype=np.intp)
 
     def _grow(self, size: int) -> None:
-        for name in ("values", "form_a", "form_b", "den"):
+        for name in ("values", "form_a", "form_b"):
             grown = np.zeros(size, dtype=object)
             grown[: self.class_count] = getattr(self, name)[: self.class_count]
             setattr(self, name, grown)
         self.order_key = np.resize(self.order_key, size)
+        self.level = np.resize(self.level, size)
