@@ -91,6 +91,7 @@ class EqualShares:
             None if self.all_unit else weights[index].astype(np.float64)
             for index in self.supporter_index
         ]
+        self.overlap = overlaps(self.approvals, len(self.candidates))
 
     def run(
         self, per_voter_budget: Fraction | int, horizon_to: Fraction | None = None
@@ -103,3 +104,21 @@ class EqualShares:
         point the horizon is the run's own budget.
         """
         return Run(self, Fraction(per_voter_budget), horizon_to).execute()
+
+
+def overlaps(approvals: list[tuple[int, ...]], count: int) -> list[np.ndarray]:
+    """For each project, the projects sharing at least one supporter with it
+    (itself included, if it has supporters): the only ones a payment for it
+    can change. Built from pairs of projects on each distinct ballot, vectorised
+    per ballot length in bounded chunks."""
+    shared = np.zeros(count * count, dtype=bool)
+    by_length: dict[int, list] = {}
+    for approved in approvals:
+        by_length.setdefault(len(approved), []).append(approved)
+    for length, rows in by_length.items():
+        chunk = max(1, 1_000_000 // (length * length))
+        for start in range(0, len(rows), chunk):
+            block = np.array(rows[start : start + chunk], dtype=np.intp)
+            shared[(block[:, :, None] * count + block[:, None, :]).ravel()] = True
+    shared = shared.reshape(count, count)
+    return [np.flatnonzero(row) for row in shared]

@@ -106,19 +106,30 @@ class Run:
         self.alive = [True] * len(mes.candidates)
         self.bounds: list[tuple | None] = [None] * len(mes.candidates)
         self.step = 1
+        # A payment stays right until a charge reaches one of its supporters:
+        # saved[j] = (payment, scale, charges so far) when it was worked out;
+        # touched[j] = the last charge that reached a supporter of j.
+        self.saved: list[tuple | None] = [None] * len(mes.candidates)
+        self.touched = np.zeros(len(mes.candidates), dtype=np.int64)
+        self.charges = 0
 
     def execute(self) -> MesRun:
         heap = []
         for j in range(len(self.mes.candidates)):
-            self._evaluate_into(heap, j)
+            self._evaluate_into(heap, j, self._first_payment(j))
         heapq.heapify(heap)
         while heap:
-            _, key, j = heapq.heappop(heap)
+            rho, key, j = heapq.heappop(heap)
+            payment = self._unchanged_payment(j)
+            if payment is not None:  # exact, and lowest: the others are bounds
+                self._select(j, payment, rho, self.bounds[j])
+                continue
             payment = self._cheapest_payment(j)
             if payment is None:
                 self._reject(j)
                 continue
             rho, bound = self._rho(j, payment)
+            self._save(j, payment)
             if heap and (rho, key) > heap[0][:2]:
                 self.bounds[j] = bound  # a project below it may beat it
                 heapq.heappush(heap, (rho, key, j))
@@ -126,11 +137,35 @@ class Run:
             self._select(j, payment, rho, bound)
         return self.result
 
-    def _evaluate_into(self, heap: list, j: int) -> None:
-        payment = self._cheapest_payment(j)
+    def _first_payment(self, j: int) -> tuple | None:
+        """:meth:`_cheapest_payment` before any charge, when every supporter has
+        the starting budget: the cost shared equally, if they can afford it."""
+        cost = self.mes.costs[j] * self.scale
+        if cost == 0:
+            return (0, 0, 0, 1)
+        support = self.mes.support[j]
+        if self.values[1] * support < cost:
+            return None
+        return (cost, cost if self.tracking else 0, 0, support)
+
+    def _save(self, j: int, payment: tuple) -> None:
+        self.saved[j] = (payment, self.scale, self.charges)
+
+    def _unchanged_payment(self, j: int) -> tuple | None:
+        """``j``'s saved payment over the current scale, if no charge since
+        reached its supporters (their money, hence the payment, is the same)."""
+        saved = self.saved[j]
+        if saved is None or self.touched[j] > saved[2]:
+            return None
+        (value, a, b, divisor), scale, _ = saved
+        up = self.scale // scale
+        return (value * up, a * up, b * up, divisor)
+
+    def _evaluate_into(self, heap: list, j: int, payment: tuple | None) -> None:
         if payment is None:
             self._reject(j)
             return
+        self._save(j, payment)
         rho, self.bounds[j] = self._rho(j, payment)
         heap.append((rho, self.mes.tie_keys[j], j))
 
@@ -316,6 +351,8 @@ class Run:
         still exact): poor classes to :data:`EXHAUSTED`, the others to a new class
         each; then every group moves at once through a lookup table.
         """
+        self.charges += 1
+        self.touched[self.mes.overlap[j]] = self.charges
         index = self.mes.supporter_index[j]
         found = self.group_class[index]
         present = np.flatnonzero(np.bincount(found))
