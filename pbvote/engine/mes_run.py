@@ -112,6 +112,8 @@ class Run:
         self.saved: list[tuple | None] = [None] * len(mes.candidates)
         self.touched = np.zeros(len(mes.candidates), dtype=np.int64)
         self.charges = 0
+        # (project, charges, its groups' classes, _classes_of's answer)
+        self.last_classes: tuple = (None,)
 
     def execute(self) -> MesRun:
         heap = []
@@ -183,6 +185,9 @@ class Run:
         classes with equal floats can be out of order, and those are sorted by
         exact money."""
         mes = self.mes
+        cached = self.last_classes
+        if cached[0] == j and cached[1] == self.charges:
+            return cached[3], cached[4]
         found = self.group_class[mes.supporter_index[j]]
         counts = np.bincount(found, weights=mes.supporter_weight[j])
         present = np.flatnonzero(counts)
@@ -195,6 +200,7 @@ class Run:
             close = keys[1:] - keys[:-1] <= keys[1:] * CLOSE
             if close.any():
                 self._sort_close(classes, weights, close)
+        self.last_classes = (j, self.charges, found, classes, weights)
         return classes, weights
 
     def _sort_close(self, classes, weights, close) -> None:
@@ -351,12 +357,16 @@ class Run:
         still exact): poor classes to :data:`EXHAUSTED`, the others to a new class
         each; then every group moves at once through a lookup table.
         """
+        index = self.mes.supporter_index[j]
+        cached = self.last_classes
+        if cached[0] == j and cached[1] == self.charges:  # as the payment saw them
+            found, present = cached[2], cached[3]
+        else:
+            found = self.group_class[index]
+            present = np.flatnonzero(np.bincount(found))
+            present = present[present != EXHAUSTED]
         self.charges += 1
         self.touched[self.mes.overlap[j]] = self.charges
-        index = self.mes.supporter_index[j]
-        found = self.group_class[index]
-        present = np.flatnonzero(np.bincount(found))
-        present = present[present != EXHAUSTED]
         if not len(present):
             return
         value, a, b = payment
@@ -364,7 +374,7 @@ class Run:
         money = self.values[present] * up
         if not self._keep_tracking():
             moving = (money > value).astype(bool)  # the others: nothing left
-            target = np.zeros(int(present[-1]) + 1, dtype=np.intp)
+            target = np.zeros(int(present.max()) + 1, dtype=np.intp)
             target[present[moving]] = self._new_classes(money[moving] - value, 0, 0)
             self.group_class[index] = target[found]
             return
@@ -376,7 +386,7 @@ class Run:
         horizon.require_all(gap_a[~poor], gap_b[~poor], strict=False)
         paid_in_full = (gap_a == 0) & (gap_b == 0)
         moving = ~(poor | paid_in_full.astype(bool))
-        target = np.zeros(int(present[-1]) + 1, dtype=np.intp)
+        target = np.zeros(int(present.max()) + 1, dtype=np.intp)
         target[present[moving]] = self._new_classes(
             money[moving] - value, gap_a[moving], gap_b[moving]
         )
