@@ -45,7 +45,11 @@ class Horizon:
 
     def give_up(self, t: Fraction) -> None:
         """Stop at ``t`` itself: only the run's own budget is certain."""
-        self.numerator, self.denominator, self.strict = t.numerator, t.denominator, False
+        self.numerator, self.denominator, self.strict = (
+            t.numerator,
+            t.denominator,
+            False,
+        )
 
     @property
     def limit(self) -> Fraction | None:

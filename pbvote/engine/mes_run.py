@@ -87,7 +87,8 @@ class Run:
         # Forms (and the horizon) are kept only while the horizon may still
         # reach ``horizon_to``; after that the run only needs its outcome.
         self.tracking = horizon_to is None or horizon_to > start
-        self._keep_tracking()
+        if not self.tracking:
+            self.result.horizon.give_up(start)
         self.scale = start.denominator
         self.group_class = np.ones(len(mes.approvals), dtype=np.intp)  # all: t
         # Class arrays of Python ints (dtype object: exact, any size), with room.
