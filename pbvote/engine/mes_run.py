@@ -20,6 +20,7 @@ import numpy as np
 from pbvote.engine.horizon import CLOSE, Horizon
 
 EXHAUSTED = 0  # class of voters with no money left, whatever t is
+SMALL = 24  # payments over this few classes are worked out without numpy
 # Float keys of money carry a relative error of a few ulps (2**-52 each); keys
 # closer than this may be out of order and are sorted exactly.
 
@@ -239,6 +240,8 @@ class Run:
         classes, weights = self._classes_of(j)
         if not len(classes):
             return None
+        if len(classes) <= SMALL:
+            return self._small_payment(classes.tolist(), weights.tolist(), cost)
         rest = np.cumsum(weights[::-1])[::-1]  # voters from each class on
         approx = self.order_key[classes]
         spent = approx * weights
@@ -247,6 +250,29 @@ class Run:
         if guess == 0 and approx[0] * rest[0] < self.mes.costs[j] - paid[0]:
             guess = len(classes)
         return self._confirm_payment(classes, weights, rest, cost, guess)
+
+    def _small_payment(self, classes: list, weights: list, cost: int) -> tuple | None:
+        """:meth:`_cheapest_payment` for a few classes: the same scan, poorest
+        first, in plain Python ints (numpy's per-call cost dominates there)."""
+        ups = [self.ups[level] for level in self.level[classes].tolist()]
+        rest, paid = sum(weights), 0
+        for i, k in enumerate(classes):
+            money = self.values[k] * ups[i]
+            if money * rest >= cost - paid:
+                break
+            paid += money * weights[i]
+            rest -= weights[i]
+        else:
+            return None
+        if not self.tracking:
+            return (cost - paid, 0, 0, rest)
+        paid_a = sum(
+            self.form_a[k] * ups[n] * weights[n] for n, k in enumerate(classes[:i])
+        )
+        paid_b = sum(
+            self.form_b[k] * ups[n] * weights[n] for n, k in enumerate(classes[:i])
+        )
+        return (cost - paid, cost - paid_a, -paid_b, rest)
 
     def _keep_tracking(self) -> bool:
         """Whether forms are still needed: once the horizon cannot reach its
