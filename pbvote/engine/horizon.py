@@ -17,6 +17,7 @@ import numpy as np
 
 Form = tuple  # (a, b) meaning a + b*t, whole numbers
 CLOSE = 2.0**-40  # floats closer than this (relatively) may be in either order
+TINY = 2.0**-900  # below this, floats are not trusted even relatively
 
 
 class Horizon:
@@ -88,7 +89,8 @@ class Horizon:
             limits = (a / -b).astype(np.float64)
         closest = limits.min()
         sign = -1 if negated else 1
-        for i in np.flatnonzero(limits <= closest + abs(closest) * CLOSE).tolist():
+        bound = max(closest + abs(closest) * CLOSE, TINY)
+        for i in np.flatnonzero(limits <= bound).tolist():
             self.require((sign * int(a[i]), sign * int(b[i])), strict=strict)
 
     def last_same(self, t: Fraction, unit: int = 1) -> Fraction | None:

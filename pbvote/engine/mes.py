@@ -23,9 +23,10 @@ project have the same utility, which the speed-ups below rely on:
 
 Arithmetic is exact: money is whole numbers over a denominator (each class keeps
 the one it was created with, so a finer payment never rescales every class),
-``rho`` a ``Fraction``. Floats only pre-sort classes (rounding is monotone, so
-only classes with equal floats can be out of order, and those are sorted
-exactly); numpy only gathers and counts class ids. No float decides anything.
+``rho`` a ``Fraction``. Floats only pre-sort classes (a key is within a few
+ulps of the exact money, so only classes with close floats can be out of
+order, and those are sorted exactly); numpy only gathers and counts class ids.
+No float decides anything.
 
 Each run also reports its *horizon*: every amount above is an affine function
 of ``t`` (``a + b*t``, see :mod:`pbvote.engine.horizon`), so the run records the

@@ -17,12 +17,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from pbvote.engine.horizon import CLOSE, Horizon
+from pbvote.engine.horizon import CLOSE, TINY, Horizon
 
 EXHAUSTED = 0  # class of voters with no money left, whatever t is
 SMALL = 24  # payments over this few classes are worked out without numpy
-# Float keys of money carry a relative error of a few ulps (2**-52 each); keys
-# closer than this may be out of order and are sorted exactly.
 
 
 def float_ratio(numerators, denominator: int) -> np.ndarray:
@@ -183,9 +181,10 @@ class Run:
 
     def _classes_of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """The classes of ``j``'s supporters with money, poorest first, and their
-        weights (numpy arrays). Floats pre-sort; as rounding is monotone, only
-        classes with equal floats can be out of order, and those are sorted by
-        exact money."""
+        weights (numpy arrays). Floats pre-sort; a float key is within a few
+        ulps of the exact money (:func:`float_ratio`), so only neighbours closer
+        than :data:`CLOSE` (or tiny, where floats lose relative precision) can
+        be out of order, and those are sorted by exact money."""
         mes = self.mes
         cached = self.last_classes
         if cached[0] == j and cached[1] == self.charges:
@@ -199,7 +198,7 @@ class Run:
         classes, keys = present[order], keys[order]
         weights = counts[classes].astype(np.int64)
         if len(keys) > 1:
-            close = keys[1:] - keys[:-1] <= keys[1:] * CLOSE
+            close = (keys[1:] - keys[:-1] <= keys[1:] * CLOSE) | (keys[1:] < TINY)
             if close.any():
                 self._sort_close(classes, weights, close)
         self.last_classes = (j, self.charges, found, classes, weights)
