@@ -396,6 +396,9 @@ class Run:
         if not len(present):
             return
         value, a, b = payment
+        if len(present) <= SMALL and self._keep_tracking():
+            self._charge_few(index, found, present, payment)
+            return
         up = self.ups[self.level[present]]
         money = self.values[present] * up
         if not self._keep_tracking():
@@ -416,6 +419,34 @@ class Run:
         target[present[moving]] = self._new_classes(
             money[moving] - value, gap_a[moving], gap_b[moving]
         )
+        self.group_class[index] = target[found]
+
+    def _charge_few(self, index, found, present, payment: tuple) -> None:
+        """:meth:`_charge` for a few classes, in plain Python ints: the same
+        moves and the same horizon conditions, one class at a time."""
+        value, a, b = payment
+        horizon = self.result.horizon
+        movers, values, form_a, form_b = [], [], [], []
+        levels = self.level[present].tolist()
+        for k, level in zip(present.tolist(), levels):
+            up = self.ups[level]
+            money = self.values[k] * up
+            gap_a = self.form_a[k] * up - a  # money - payment, as a form
+            gap_b = self.form_b[k] * up - b
+            if money < value:  # pays all it has
+                horizon.require((-gap_a, -gap_b), strict=True)
+                continue
+            horizon.require((gap_a, gap_b), strict=False)
+            if gap_a or gap_b:  # not paid in full at every t: a new class
+                movers.append(k)
+                values.append(money - value)
+                form_a.append(gap_a)
+                form_b.append(gap_b)
+        target = np.zeros(int(present.max()) + 1, dtype=np.intp)
+        if movers:
+            target[movers] = self._new_classes(
+                np.array(values, dtype=object), form_a, form_b
+            )
         self.group_class[index] = target[found]
 
     def _new_classes(self, values, form_a, form_b) -> np.ndarray:
