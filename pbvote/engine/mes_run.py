@@ -20,7 +20,7 @@ import numpy as np
 from pbvote.engine.horizon import CLOSE, TINY, Horizon
 
 EXHAUSTED = 0  # class of voters with no money left, whatever t is
-SMALL = 24  # payments over this few classes are worked out without numpy
+SMALL = 24  # this few classes (or supporting groups): plain Python, not numpy
 
 
 def float_ratio(numerators, denominator: int) -> np.ndarray:
@@ -190,6 +190,10 @@ class Run:
         if cached[0] == j and cached[1] == self.charges:
             return cached[3], cached[4]
         found = self.group_class[mes.supporter_index[j]]
+        if len(found) <= SMALL:
+            classes, weights = self._few_classes(found, mes.supporters[j])
+            self.last_classes = (j, self.charges, found, classes, weights)
+            return classes, weights
         counts = np.bincount(found, weights=mes.supporter_weight[j])
         present = np.flatnonzero(counts)
         present = present[present != EXHAUSTED]
@@ -203,6 +207,23 @@ class Run:
                 self._sort_close(classes, weights, close)
         self.last_classes = (j, self.charges, found, classes, weights)
         return classes, weights
+
+    def _few_classes(self, found, groups: list) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_classes_of` for a few supporting groups: counted and sorted by
+        exact money in plain Python (no float keys)."""
+        counts: dict = {}
+        weights = self.mes.weights
+        for k, g in zip(found.tolist(), groups):
+            if k != EXHAUSTED:
+                counts[k] = counts.get(k, 0) + weights[g]
+        present = list(counts)
+        levels = self.level[present].tolist() if present else []
+        money = [self.values[k] * self.ups[level] for k, level in zip(present, levels)]
+        order = sorted(range(len(present)), key=money.__getitem__)
+        return (
+            np.array([present[i] for i in order], dtype=np.intp),
+            np.array([counts[present[i]] for i in order], dtype=np.int64),
+        )
 
     def _sort_close(self, classes, weights, close) -> None:
         """Sort, in place and exactly, each run of classes whose float keys are
