@@ -8,8 +8,9 @@ Three parts:
 * files: city MES (``mes`` with the add1 completion) on real pabulib files
   (``--files``, default the MES files in ../shared/pabulib plus Warszawa 2026),
   the engine and pabutools side by side in one run: parsing and the rule timed
-  apart, process CPU time (``time.process_time``: the machine is shared), the
-  winners compared and the ratio printed. ``--pabutools-max-voters`` and
+  apart, process CPU time (``time.process_time``: the machine is shared; a
+  rule taking under half a second is timed up to five times and the fastest
+  kept, on both sides), the winners compared and the ratio printed. ``--pabutools-max-voters`` and
   ``--pabutools-max-steps`` skip pabutools where its add1 runs would take it
   hours (shown as "skipped").
 
@@ -53,6 +54,18 @@ def timed(function, *args, **kwargs):
     return time.process_time() - start, result
 
 
+def best_of(function, *args, **kwargs):
+    """:func:`timed`, repeated while it is short (under half a second, at most
+    five calls or two seconds in all): the fastest call, so that one-time costs
+    in a process (first calls, caches) do not weigh on either side."""
+    best, result = timed(function, *args, **kwargs)
+    spent, calls = best, 1
+    while best < 0.5 and calls < 5 and spent < 2.0:
+        seconds, result = timed(function, *args, **kwargs)
+        best, spent, calls = min(best, seconds), spent + seconds, calls + 1
+    return best, result
+
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "pabulib"
 MES_FILES = (
     "Netherlands_Assen_2024.pb",
@@ -76,7 +89,7 @@ def files_part(args) -> None:
     print("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |")
     for path in args.files:
         parse_seconds, instance = timed(read_pb, path)
-        seconds, result = timed(tally, instance, "mes")
+        seconds, result = best_of(tally, instance, "mes")
         completion = result.details["completion"]
         profile = build_profile(instance)
         cells = [
@@ -106,7 +119,7 @@ def pabutools_cells(path, instance, profile, seconds, result) -> list[str]:
     votes = profile.votes
     order = lambda p: tie_key(int(p.cost), votes[p.name], p.name)
     step = profile.voter_count * instance.currency_unit  # one unit per voter
-    theirs, winners = timed(pabu.mes_add1, order, "cost", step)
+    theirs, winners = best_of(pabu.mes_add1, order, "cost", step)
     same = sorted(winners) == sorted(result.winners)
     return [
         f"{parse_seconds:.2f}",

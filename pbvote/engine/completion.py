@@ -45,16 +45,21 @@ def add1_completion(
     if voter_count == 0:
         return MesRun(Fraction(0)), _facts(Fraction(0), Fraction(0), 1, NO_VOTERS)
     start = Fraction(budget, voter_count)
-    run, runs = mes.run(start), 1
+    run, runs = _run(mes, start, skip_same, unit), 1
     while len(run.selections) < len(mes.candidates):
         last_same = _last_same(run, skip_same, unit)
-        trial, runs = mes.run(last_same + unit), runs + 1
+        trial, runs = _run(mes, last_same + unit, skip_same, unit), runs + 1
         if trial.cost > budget:
             kept = _rerun_at(mes, run, last_same)
             return kept, _facts(start, last_same, runs, NEXT_INCREMENT_OVERSPENDS, unit)
         run = trial
     facts = _facts(start, run.per_voter_budget, runs, ALL_CANDIDATES_SELECTED, unit)
     return run, facts
+
+
+def _run(mes: EqualShares, t: Fraction, skip_same: bool, unit: int) -> MesRun:
+    """A run at ``t`` whose horizon is worked out only if it may skip a step."""
+    return mes.run(t, horizon_to=t + unit if skip_same else t)
 
 
 def _last_same(run: MesRun, skip_same: bool, unit: int) -> Fraction:
@@ -68,7 +73,7 @@ def _rerun_at(mes: EqualShares, run: MesRun, per_voter_budget: Fraction) -> MesR
     """``run`` as it is at ``per_voter_budget``: same outcome, its own numbers."""
     if per_voter_budget == run.per_voter_budget:
         return run
-    kept = mes.run(per_voter_budget)
+    kept = mes.run(per_voter_budget, horizon_to=per_voter_budget)
     assert kept.winners == run.winners, "the horizon promised the same outcome"
     return kept
 

@@ -16,6 +16,8 @@ from fractions import Fraction
 import numpy as np
 
 Form = tuple  # (a, b) meaning a + b*t, whole numbers
+CLOSE = 2.0**-40  # floats closer than this (relatively) may be in either order
+TINY = 2.0**-900  # below this, floats are not trusted even relatively
 
 
 class Horizon:
@@ -28,10 +30,27 @@ class Horizon:
     reducing each to a Fraction (a gcd of large numbers) was a third of its time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, target: Fraction | None = None) -> None:
         self.numerator: int | None = None  # None: no condition ever fails
         self.denominator = 1
         self.strict = False  # True: the limit itself already fails
+        self.target = target  # the budget the caller needs the horizon to reach
+
+    def reaches_target(self) -> bool:
+        """Whether every budget up to ``target`` is still inside the horizon."""
+        if self.numerator is None or self.target is None:
+            return True
+        left = self.numerator * self.target.denominator
+        right = self.target.numerator * self.denominator
+        return left > right or (left == right and not self.strict)
+
+    def give_up(self, t: Fraction) -> None:
+        """Stop at ``t`` itself: only the run's own budget is certain."""
+        self.numerator, self.denominator, self.strict = (
+            t.numerator,
+            t.denominator,
+            False,
+        )
 
     @property
     def limit(self) -> Fraction | None:
@@ -52,19 +71,27 @@ class Horizon:
         if left < right or (left == right and strict):
             self.numerator, self.denominator, self.strict = a, -b, strict
 
-    def require_all(self, a, b, *, strict: bool) -> None:
-        """:meth:`require` for numpy arrays (dtype object) of ``a`` and ``b``.
+    def require_all(self, a, b, *, strict: bool, negated: bool = False) -> None:
+        """:meth:`require` for numpy arrays (dtype object) of ``a`` and ``b``
+        (of ``-a`` and ``-b`` when ``negated``).
 
-        Only the conditions whose limit rounds to the smallest float can set the
-        horizon (rounding is monotone), so only those are compared exactly.
+        Floats pick the conditions whose limit may be the smallest (each float
+        limit is within a few ulps of the exact one, see
+        :data:`CLOSE`); only those are compared exactly.
         """
-        falling = (b < 0).astype(bool)
+        falling = ((b > 0) if negated else (b < 0)).astype(bool)
         if not falling.any():
             return
         a, b = a[falling], b[falling]
-        limits = (a / -b).astype(np.float64)
-        for i in np.flatnonzero(limits == limits.min()).tolist():
-            self.require((int(a[i]), int(b[i])), strict=strict)
+        try:
+            limits = a.astype(np.float64) / -b.astype(np.float64)
+        except OverflowError:
+            limits = (a / -b).astype(np.float64)
+        closest = limits.min()
+        sign = -1 if negated else 1
+        bound = max(closest + abs(closest) * CLOSE, TINY)
+        for i in np.flatnonzero(limits <= bound).tolist():
+            self.require((sign * int(a[i]), sign * int(b[i])), strict=strict)
 
     def last_same(self, t: Fraction, unit: int = 1) -> Fraction | None:
         """The largest ``t + k*unit`` (whole ``k >= 0``) inside the horizon, or None."""

@@ -23,9 +23,10 @@ project have the same utility, which the speed-ups below rely on:
 
 Arithmetic is exact: money is whole numbers over a denominator (each class keeps
 the one it was created with, so a finer payment never rescales every class),
-``rho`` a ``Fraction``. Floats only pre-sort classes (rounding is monotone, so
-only classes with equal floats can be out of order, and those are sorted
-exactly); numpy only gathers and counts class ids. No float decides anything.
+``rho`` a ``Fraction``. Floats only pre-sort classes (a key is within a few
+ulps of the exact money, so only classes with close floats can be out of
+order, and those are sorted exactly); numpy only gathers and counts class ids.
+No float decides anything.
 
 Each run also reports its *horizon*: every amount above is an affine function
 of ``t`` (``a + b*t``, see :mod:`pbvote.engine.horizon`), so the run records the
@@ -91,7 +92,34 @@ class EqualShares:
             None if self.all_unit else weights[index].astype(np.float64)
             for index in self.supporter_index
         ]
+        self.overlap = overlaps(self.approvals, len(self.candidates))
 
-    def run(self, per_voter_budget: Fraction | int) -> MesRun:
-        """Run MES with every voter starting at ``per_voter_budget`` (>= 0)."""
-        return Run(self, Fraction(per_voter_budget)).execute()
+    def run(
+        self, per_voter_budget: Fraction | int, horizon_to: Fraction | None = None
+    ) -> MesRun:
+        """Run MES with every voter starting at ``per_voter_budget`` (>= 0).
+
+        With ``horizon_to``, the run's horizon is only worked out while it may
+        still reach that budget (a horizon short of it is no use to the caller,
+        and the bookkeeping is most of a run's exact arithmetic); past that
+        point the horizon is the run's own budget.
+        """
+        return Run(self, Fraction(per_voter_budget), horizon_to).execute()
+
+
+def overlaps(approvals: list[tuple[int, ...]], count: int) -> list[np.ndarray]:
+    """For each project, the projects sharing at least one supporter with it
+    (itself included, if it has supporters): the only ones a payment for it
+    can change. Built from pairs of projects on each distinct ballot, vectorised
+    per ballot length in bounded chunks."""
+    shared = np.zeros(count * count, dtype=bool)
+    by_length: dict[int, list] = {}
+    for approved in approvals:
+        by_length.setdefault(len(approved), []).append(approved)
+    for length, rows in by_length.items():
+        chunk = max(1, 1_000_000 // (length * length))
+        for start in range(0, len(rows), chunk):
+            block = np.array(rows[start : start + chunk], dtype=np.intp)
+            shared[(block[:, :, None] * count + block[:, None, :]).ravel()] = True
+    shared = shared.reshape(count, count)
+    return [np.flatnonzero(row) for row in shared]

@@ -1,9 +1,11 @@
 """One MES run's state and outcome (see :mod:`pbvote.engine.mes` for the method).
 
-Money of class ``k`` is ``values[k] / den[k]`` and its form in the run's starting
-budget ``t`` is ``(form_a[k] + form_b[k] * t) / den[k]``. ``scale`` is the finest
-denominator so far; every ``den[k]`` divides it, so any class is brought to it
-with one whole multiplication (``scale // den[k]``).
+Money of class ``k`` is ``values[k] / den`` and its form in the run's starting
+budget ``t`` is ``(form_a[k] + form_b[k] * t) / den``, where ``den`` is the scale
+the class was created at: ``level[k]`` numbers the scales of the run (one per
+refinement, a few dozen at most). ``scale`` is the finest denominator so far;
+every earlier one divides it, and ``ups[level]`` holds the whole factor that
+brings a class of that level to it, so no class is ever divided or rescaled.
 """
 
 from __future__ import annotations
@@ -15,9 +17,23 @@ from fractions import Fraction
 
 import numpy as np
 
-from pbvote.engine.horizon import Horizon
+from pbvote.engine.horizon import CLOSE, TINY, Horizon
 
 EXHAUSTED = 0  # class of voters with no money left, whatever t is
+SMALL = 24  # this few classes (or supporting groups): plain Python, not numpy
+
+
+def float_ratio(numerators, denominator: int) -> np.ndarray:
+    """``numerators / denominator`` as float64 (numerators: numpy array of ints).
+
+    Each value is within a few ulps of the exact ratio (two correctly rounded
+    conversions and one division); huge numbers fall back to Python's correctly
+    rounded int division.
+    """
+    try:
+        return numerators.astype(np.float64) / float(denominator)
+    except OverflowError:
+        return (numerators / denominator).astype(np.float64)
 
 
 @dataclass
@@ -64,37 +80,58 @@ class MesRun:
 class Run:
     """Mutable state of one MES run: voter classes, the lazy rho heap."""
 
-    def __init__(self, mes, start: Fraction):
+    def __init__(self, mes, start: Fraction, horizon_to: Fraction | None = None):
         self.mes = mes
-        self.result = MesRun(start)
+        self.result = MesRun(start, horizon=Horizon(horizon_to))
+        # Forms (and the horizon) are kept only while the horizon may still
+        # reach ``horizon_to``; after that the run only needs its outcome.
+        self.tracking = horizon_to is None or horizon_to > start
+        if not self.tracking:
+            self.result.horizon.give_up(start)
         self.scale = start.denominator
         self.group_class = np.ones(len(mes.approvals), dtype=np.intp)  # all: t
         # Class arrays of Python ints (dtype object: exact, any size), with room.
         self.class_count = 0
         self.order_key = np.zeros(0)
-        self.values = self.form_a = self.form_b = self.den = self.order_key
+        self.level = np.zeros(0, dtype=np.intp)
+        self.values = self.form_a = self.form_b = np.zeros(0, dtype=object)
         self._grow(256)
+        # Level 0: denominator 1 (the exhausted class); level 1: the start's.
+        self.ups = np.array([self.scale, 1], dtype=object)
         self.values[:2] = [0, start.numerator]
         self.form_b[:2] = [0, self.scale]
-        self.den[:2] = [1, self.scale]
+        self.level[:2] = [0, 1]
         self.order_key[:2] = [0.0, float(start)]
         self.class_count = 2
         self.alive = [True] * len(mes.candidates)
         self.bounds: list[tuple | None] = [None] * len(mes.candidates)
         self.step = 1
+        # A payment stays right until a charge reaches one of its supporters:
+        # saved[j] = (payment, scale, charges so far) when it was worked out;
+        # touched[j] = the last charge that reached a supporter of j.
+        self.saved: list[tuple | None] = [None] * len(mes.candidates)
+        self.touched = np.zeros(len(mes.candidates), dtype=np.int64)
+        self.charges = 0
+        # (project, charges, its groups' classes, _classes_of's answer)
+        self.last_classes: tuple = (None,)
 
     def execute(self) -> MesRun:
         heap = []
         for j in range(len(self.mes.candidates)):
-            self._evaluate_into(heap, j)
+            self._evaluate_into(heap, j, self._first_payment(j))
         heapq.heapify(heap)
         while heap:
-            _, key, j = heapq.heappop(heap)
+            rho, key, j = heapq.heappop(heap)
+            payment = self._unchanged_payment(j)
+            if payment is not None:  # exact, and lowest: the others are bounds
+                self._select(j, payment, rho, self.bounds[j])
+                continue
             payment = self._cheapest_payment(j)
             if payment is None:
                 self._reject(j)
                 continue
             rho, bound = self._rho(j, payment)
+            self._save(j, payment)
             if heap and (rho, key) > heap[0][:2]:
                 self.bounds[j] = bound  # a project below it may beat it
                 heapq.heappush(heap, (rho, key, j))
@@ -102,11 +139,35 @@ class Run:
             self._select(j, payment, rho, bound)
         return self.result
 
-    def _evaluate_into(self, heap: list, j: int) -> None:
-        payment = self._cheapest_payment(j)
+    def _first_payment(self, j: int) -> tuple | None:
+        """:meth:`_cheapest_payment` before any charge, when every supporter has
+        the starting budget: the cost shared equally, if they can afford it."""
+        cost = self.mes.costs[j] * self.scale
+        if cost == 0:
+            return (0, 0, 0, 1)
+        support = self.mes.support[j]
+        if self.values[1] * support < cost:
+            return None
+        return (cost, cost if self.tracking else 0, 0, support)
+
+    def _save(self, j: int, payment: tuple) -> None:
+        self.saved[j] = (payment, self.scale, self.charges)
+
+    def _unchanged_payment(self, j: int) -> tuple | None:
+        """``j``'s saved payment over the current scale, if no charge since
+        reached its supporters (their money, hence the payment, is the same)."""
+        saved = self.saved[j]
+        if saved is None or self.touched[j] > saved[2]:
+            return None
+        (value, a, b, divisor), scale, _ = saved
+        up = self.scale // scale
+        return (value * up, a * up, b * up, divisor)
+
+    def _evaluate_into(self, heap: list, j: int, payment: tuple | None) -> None:
         if payment is None:
             self._reject(j)
             return
+        self._save(j, payment)
         rho, self.bounds[j] = self._rho(j, payment)
         heap.append((rho, self.mes.tie_keys[j], j))
 
@@ -120,11 +181,19 @@ class Run:
 
     def _classes_of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """The classes of ``j``'s supporters with money, poorest first, and their
-        weights (numpy arrays). Floats pre-sort; as rounding is monotone, only
-        classes with equal floats can be out of order, and those are sorted by
-        exact money."""
+        weights (numpy arrays). Floats pre-sort; a float key is within a few
+        ulps of the exact money (:func:`float_ratio`), so only neighbours closer
+        than :data:`CLOSE` (or tiny, where floats lose relative precision) can
+        be out of order, and those are sorted by exact money."""
         mes = self.mes
+        cached = self.last_classes
+        if cached[0] == j and cached[1] == self.charges:
+            return cached[3], cached[4]
         found = self.group_class[mes.supporter_index[j]]
+        if len(found) <= SMALL:
+            classes, weights = self._few_classes(found, mes.supporters[j])
+            self.last_classes = (j, self.charges, found, classes, weights)
+            return classes, weights
         counts = np.bincount(found, weights=mes.supporter_weight[j])
         present = np.flatnonzero(counts)
         present = present[present != EXHAUSTED]
@@ -132,27 +201,44 @@ class Run:
         order = np.argsort(keys, kind="stable")
         classes, keys = present[order], keys[order]
         weights = counts[classes].astype(np.int64)
-        if len(keys) > 1 and (keys[1:] == keys[:-1]).any():
-            classes, weights = self._sort_equal_floats(classes, weights, keys)
+        if len(keys) > 1:
+            close = (keys[1:] - keys[:-1] <= keys[1:] * CLOSE) | (keys[1:] < TINY)
+            if close.any():
+                self._sort_close(classes, weights, close)
+        self.last_classes = (j, self.charges, found, classes, weights)
         return classes, weights
 
-    def _sort_equal_floats(self, classes, weights, keys) -> tuple:
-        """Sort each run of classes with equal float keys by exact money."""
-        classes, weights, keys = classes.tolist(), weights.tolist(), keys.tolist()
-        start = 0
-        for end in range(1, len(keys) + 1):
-            if end == len(keys) or keys[end] != keys[start]:
-                if end - start > 1:
-                    block = sorted(
-                        zip(classes[start:end], weights[start:end]),
-                        key=lambda kw: Fraction(
-                            int(self.values[kw[0]]), int(self.den[kw[0]])
-                        ),
-                    )
-                    classes[start:end] = [k for k, _ in block]
-                    weights[start:end] = [w for _, w in block]
-                start = end
-        return np.array(classes, dtype=np.intp), np.array(weights, dtype=np.int64)
+    def _few_classes(self, found, groups: list) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_classes_of` for a few supporting groups: counted and sorted by
+        exact money in plain Python (no float keys)."""
+        counts: dict = {}
+        weights = self.mes.weights
+        for k, g in zip(found.tolist(), groups):
+            if k != EXHAUSTED:
+                counts[k] = counts.get(k, 0) + weights[g]
+        present = list(counts)
+        levels = self.level[present].tolist() if present else []
+        money = [self.values[k] * self.ups[level] for k, level in zip(present, levels)]
+        order = sorted(range(len(present)), key=money.__getitem__)
+        return (
+            np.array([present[i] for i in order], dtype=np.intp),
+            np.array([counts[present[i]] for i in order], dtype=np.int64),
+        )
+
+    def _sort_close(self, classes, weights, close) -> None:
+        """Sort, in place and exactly, each run of classes whose float keys are
+        close: only those can be out of order (see :data:`CLOSE`)."""
+        padded = np.zeros(len(close) + 2, dtype=np.int8)
+        padded[1:-1] = close
+        edges = np.flatnonzero(np.diff(padded))
+        for start, end in zip(edges[::2].tolist(), edges[1::2].tolist()):
+            block = classes[start : end + 1]
+            exact = self.values[block] * self.ups[self.level[block]]
+            order = np.array(
+                sorted(range(len(block)), key=exact.__getitem__), dtype=np.intp
+            )
+            classes[start : end + 1] = block[order]
+            weights[start : end + 1] = weights[start : end + 1][order]
 
     def _cheapest_payment(self, j: int) -> tuple | None:
         """Smallest cap p with sum(min(money, p)) over supporters >= cost.
@@ -174,6 +260,8 @@ class Run:
         classes, weights = self._classes_of(j)
         if not len(classes):
             return None
+        if len(classes) <= SMALL:
+            return self._small_payment(classes.tolist(), weights.tolist(), cost)
         rest = np.cumsum(weights[::-1])[::-1]  # voters from each class on
         approx = self.order_key[classes]
         spent = approx * weights
@@ -182,6 +270,37 @@ class Run:
         if guess == 0 and approx[0] * rest[0] < self.mes.costs[j] - paid[0]:
             guess = len(classes)
         return self._confirm_payment(classes, weights, rest, cost, guess)
+
+    def _small_payment(self, classes: list, weights: list, cost: int) -> tuple | None:
+        """:meth:`_cheapest_payment` for a few classes: the same scan, poorest
+        first, in plain Python ints (numpy's per-call cost dominates there)."""
+        ups = [self.ups[level] for level in self.level[classes].tolist()]
+        rest, paid = sum(weights), 0
+        for i, k in enumerate(classes):
+            money = self.values[k] * ups[i]
+            if money * rest >= cost - paid:
+                break
+            paid += money * weights[i]
+            rest -= weights[i]
+        else:
+            return None
+        if not self.tracking:
+            return (cost - paid, 0, 0, rest)
+        paid_a = sum(
+            self.form_a[k] * ups[n] * weights[n] for n, k in enumerate(classes[:i])
+        )
+        paid_b = sum(
+            self.form_b[k] * ups[n] * weights[n] for n, k in enumerate(classes[:i])
+        )
+        return (cost - paid, cost - paid_a, -paid_b, rest)
+
+    def _keep_tracking(self) -> bool:
+        """Whether forms are still needed: once the horizon cannot reach its
+        target, it is given up (:meth:`Horizon.give_up`)."""
+        if self.tracking and not self.result.horizon.reaches_target():
+            self.result.horizon.give_up(self.result.per_voter_budget)
+            self.tracking = False
+        return self.tracking
 
     def _confirm_payment(self, classes, weights, rest, cost, guess) -> tuple | None:
         i, last = guess, len(classes)
@@ -199,6 +318,8 @@ class Run:
             i, paid = i + 1, paid + money * int(weights[i])
         if i == last:
             return None
+        if not self.tracking:
+            return (cost - paid, 0, 0, int(rest[i]))
         if i != guess:
             scaled = self._scaled_weights(classes[:i], weights[:i])
         paid_a = int((self.form_a[classes[:i]] * scaled).sum())
@@ -207,29 +328,31 @@ class Run:
 
     def _scaled_weights(self, classes, weights) -> np.ndarray:
         """Each class's weight times its factor to the current scale (exact)."""
-        return (self.scale // self.den[classes]) * weights.astype(object)
+        return self.ups[self.level[classes]] * weights.astype(object)
 
     def _money(self, k: int) -> int:
         """Class ``k``'s money over the current scale."""
-        return int(self.values[k]) * (self.scale // int(self.den[k]))
+        return int(self.values[k]) * int(self.ups[self.level[k]])
 
     def _reject(self, j: int) -> None:
         """Drop ``j``; it stays unaffordable while its supporters' money < cost."""
         self.alive[j] = False
         classes, weights = self._classes_of(j)
-        up = self.scale // self.den[classes] * weights.astype(object)
+        up = self._scaled_weights(classes, weights)
         money = int((self.values[classes] * up).sum())
-        money_a = int((self.form_a[classes] * up).sum())
-        money_b = int((self.form_b[classes] * up).sum())
-        cost = self.mes.costs[j] * self.scale
-        self.result.horizon.require((cost - money_a, -money_b), strict=True)
+        if self._keep_tracking():
+            money_a = int((self.form_a[classes] * up).sum())
+            money_b = int((self.form_b[classes] * up).sum())
+            cost = self.mes.costs[j] * self.scale
+            self.result.horizon.require((cost - money_a, -money_b), strict=True)
         self.result.rejections.append(
             Rejection(self.mes.candidates[j].id, self.step, Fraction(money, self.scale))
         )
 
     def _select(self, j: int, payment: tuple, rho: Fraction, bound: tuple) -> None:
         mes, result = self.mes, self.result
-        self._require_lowest(j, bound)
+        if self._keep_tracking():
+            self._require_lowest(j, bound)
         cost = mes.costs[j]
         exact_payment = Fraction(payment[0], payment[3] * self.scale)
         result.selections.append(
@@ -268,7 +391,9 @@ class Run:
         """
         value, a, b, divisor = payment
         factor = divisor // math.gcd(divisor, value, a, b)
-        self.scale *= factor
+        if factor != 1:
+            self.scale *= factor
+            self.ups = np.append(self.ups * factor, np.array([1], dtype=object))
         shrink = divisor // factor
         return value // shrink, a // shrink, b // shrink
 
@@ -280,25 +405,69 @@ class Run:
         each; then every group moves at once through a lookup table.
         """
         index = self.mes.supporter_index[j]
-        found = self.group_class[index]
-        present = np.flatnonzero(np.bincount(found))
-        present = present[present != EXHAUSTED]
+        cached = self.last_classes
+        if cached[0] == j and cached[1] == self.charges:  # as the payment saw them
+            found, present = cached[2], cached[3]
+        else:
+            found = self.group_class[index]
+            present = np.flatnonzero(np.bincount(found))
+            present = present[present != EXHAUSTED]
+        self.charges += 1
+        self.touched[self.mes.overlap[j]] = self.charges
         if not len(present):
             return
         value, a, b = payment
-        up = self.scale // self.den[present]
+        if len(present) <= SMALL and self._keep_tracking():
+            self._charge_few(index, found, present, payment)
+            return
+        up = self.ups[self.level[present]]
         money = self.values[present] * up
+        if not self._keep_tracking():
+            moving = (money > value).astype(bool)  # the others: nothing left
+            target = np.zeros(int(present.max()) + 1, dtype=np.intp)
+            target[present[moving]] = self._new_classes(money[moving] - value, 0, 0)
+            self.group_class[index] = target[found]
+            return
         gap_a = self.form_a[present] * up - a  # money - payment, as a form
         gap_b = self.form_b[present] * up - b
         poor = (money < value).astype(bool)
-        self.result.horizon.require_all(-gap_a[poor], -gap_b[poor], strict=True)
-        self.result.horizon.require_all(gap_a[~poor], gap_b[~poor], strict=False)
+        horizon = self.result.horizon
+        horizon.require_all(gap_a[poor], gap_b[poor], strict=True, negated=True)
+        horizon.require_all(gap_a[~poor], gap_b[~poor], strict=False)
         paid_in_full = (gap_a == 0) & (gap_b == 0)
         moving = ~(poor | paid_in_full.astype(bool))
-        target = np.zeros(int(present[-1]) + 1, dtype=np.intp)
+        target = np.zeros(int(present.max()) + 1, dtype=np.intp)
         target[present[moving]] = self._new_classes(
             money[moving] - value, gap_a[moving], gap_b[moving]
         )
+        self.group_class[index] = target[found]
+
+    def _charge_few(self, index, found, present, payment: tuple) -> None:
+        """:meth:`_charge` for a few classes, in plain Python ints: the same
+        moves and the same horizon conditions, one class at a time."""
+        value, a, b = payment
+        horizon = self.result.horizon
+        movers, values, form_a, form_b = [], [], [], []
+        levels = self.level[present].tolist()
+        for k, level in zip(present.tolist(), levels):
+            up = self.ups[level]
+            money = self.values[k] * up
+            gap_a = self.form_a[k] * up - a  # money - payment, as a form
+            gap_b = self.form_b[k] * up - b
+            if money < value:  # pays all it has
+                horizon.require((-gap_a, -gap_b), strict=True)
+                continue
+            horizon.require((gap_a, gap_b), strict=False)
+            if gap_a or gap_b:  # not paid in full at every t: a new class
+                movers.append(k)
+                values.append(money - value)
+                form_a.append(gap_a)
+                form_b.append(gap_b)
+        target = np.zeros(int(present.max()) + 1, dtype=np.intp)
+        if movers:
+            target[movers] = self._new_classes(
+                np.array(values, dtype=object), form_a, form_b
+            )
         self.group_class[index] = target[found]
 
     def _new_classes(self, values, form_a, form_b) -> np.ndarray:
@@ -314,15 +483,15 @@ class Run:
         self.values[first:end] = values
         self.form_a[first:end] = form_a
         self.form_b[first:end] = form_b
-        self.den[first:end] = self.scale
-        # Python's int / int is correctly rounded, so the keys keep the order.
-        self.order_key[first:end] = (values / self.scale).astype(np.float64)
+        self.level[first:end] = len(self.ups) - 1
+        self.order_key[first:end] = float_ratio(values, self.scale)
         self.class_count = end
         return np.arange(first, end, dtype=np.intp)
 
     def _grow(self, size: int) -> None:
-        for name in ("values", "form_a", "form_b", "den"):
+        for name in ("values", "form_a", "form_b"):
             grown = np.zeros(size, dtype=object)
             grown[: self.class_count] = getattr(self, name)[: self.class_count]
             setattr(self, name, grown)
         self.order_key = np.resize(self.order_key, size)
+        self.level = np.resize(self.level, size)

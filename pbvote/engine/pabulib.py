@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import TextIO
 
 from pbvote.engine.errors import PabulibError
+from pbvote.engine.gcpause import gc_paused
 from pbvote.engine.model import (
     POINT_VOTE_TYPES,
     VOTE_TYPES,
@@ -63,6 +64,7 @@ class _Table:
         return None
 
 
+@gc_paused
 def read_pb(source: str | os.PathLike | TextIO) -> Instance:
     """Parse a pabulib file: a path, an open text file, or the text itself.
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 from pbvote.engine.errors import InstanceError
+from pbvote.engine.gcpause import gc_paused
 from pbvote.engine.model import POINT_VOTE_TYPES, Ballot, Instance
 
 
@@ -39,6 +40,7 @@ class VoteProfile:
         return self.vote_type in POINT_VOTE_TYPES
 
 
+@gc_paused
 def build_profile(instance: Instance) -> VoteProfile:
     """Group and validate the ballots of ``instance``.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pbvote.engine.errors import UnsupportedRuleError
+from pbvote.engine.gcpause import gc_paused
 from pbvote.engine.greedy import greedy
 from pbvote.engine.mes_rule import equal_shares_rule
 from pbvote.engine.model import Instance
@@ -26,6 +27,7 @@ PABULIB_RULES = {
 KNOWN_RULES = RULES + tuple(name for name in PABULIB_RULES if name not in RULES)
 
 
+@gc_paused
 def tally(
     instance: Instance,
     rule: str,

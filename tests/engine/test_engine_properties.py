@@ -2,6 +2,7 @@
 the fixed profile of :mod:`tests.engine.strategies`)."""
 
 import random
+from fractions import Fraction
 
 from hypothesis import event, given
 from hypothesis import strategies as st
@@ -86,3 +87,41 @@ def test_fast_completion_equals_every_step_with_forint_size_budgets(instance, ut
     assert_same(fast, slow)
     assert fast[1]["runs"] <= slow[1]["runs"]
     event(f"add1 steps: {slow[1]['runs'] // 1000} thousand")
+
+
+def prepared(instance, utility="cost"):
+    profile = build_profile(instance)
+    candidates, _ = split_ineligible(instance, profile.votes)
+    mes = EqualShares(candidates, profile.approval_groups, profile.votes, utility)
+    return mes, profile
+
+
+@fixed(150)
+@given(SMALL, st.sampled_from(["cost", "cardinal"]), st.integers(0, 40))
+def test_a_run_without_horizon_bookkeeping_has_the_same_outcome(
+    instance, utility, increments
+):
+    mes, profile = prepared(instance, utility)
+    t = Fraction(instance.budget, max(profile.voter_count, 1)) + increments
+    full = mes.run(t)
+    bare = mes.run(t, horizon_to=t)  # no forms, no horizon
+    cut = mes.run(t, horizon_to=t + 1)  # forms until the horizon falls short
+    assert bare.selections == full.selections == cut.selections
+    assert bare.rejections == full.rejections == cut.rejections
+    assert bare.horizon.last_same(t) == t
+    # Cut short only where the full horizon could not skip a step anyway.
+    reach = full.horizon.last_same(t)
+    assert cut.horizon.last_same(t) == (t if reach == t else reach)
+
+
+@fixed(100)
+@given(SMALL)
+def test_overlaps_are_the_projects_sharing_a_supporter(instance):
+    mes, _ = prepared(instance)
+    for j, shared in enumerate(mes.overlap):
+        expected = [
+            i
+            for i in range(len(mes.candidates))
+            if set(mes.supporters[i]) & set(mes.supporters[j])
+        ]
+        assert shared.tolist() == expected
