@@ -1,6 +1,12 @@
 """A voting code does not wait behind receipt SMS in the sms queue: someone is
-waiting for it on the code page (issue 13)."""
+waiting for it on the code page (issue 13); the holding table is vacuumed after
+each batch when commits are real."""
 
+import pytest
+from sqlalchemy import func, select, text
+
+from pbvote.extensions import db
+from pbvote.voting.models import HeldBallot
 from tests.helpers import outbox, run_jobs, submit
 from tests.voting.factories import PHONE
 from tests.voting.helpers import cast, verify
@@ -28,3 +34,27 @@ def test_a_code_queued_after_receipts_is_delivered_first(client, app, election):
     delivered = [m["to"] for m in outbox(app)[sent_before:]]
     # The code first, then the two receipt messages queued before it.
     assert delivered == [OTHER_PHONE, PHONE, PHONE]
+
+
+@pytest.mark.commits
+def test_the_mixing_job_vacuums_the_holding_table(client, app, election):
+    """With real commits the job VACUUMs held_ballots after a batch (in a
+    rolled-back test it cannot, and skips it: see jobs.voting.vacuum_held)."""
+
+    def vacuums():
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+            return connection.scalar(
+                text(
+                    "SELECT vacuum_count FROM pg_stat_user_tables "
+                    "WHERE relname = 'held_ballots'"
+                )
+            )
+
+    with app.app_context():
+        before = vacuums()
+        verify(client, app, election["cycle_id"], *election["residents"][0])
+        pick = election["projects"]["commune"][:1]
+        assert cast(client, election, pick).status_code == 302  # and mixes
+        assert db.session.scalar(select(func.count()).select_from(HeldBallot)) == 0
+        assert vacuums() == before + 1
