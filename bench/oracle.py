@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PBVOTE_BENCH_DB", "pbvote_bench_oracle")
 
-from bench.cast import (  # noqa: E402 - after the database's name is chosen
+from bench.cast import (  # after the database's name is chosen
     CSRF_RE,
     Browser,
     environment,
@@ -101,8 +101,8 @@ def identity_request(port: int, cycle_id: int, cin: str, birth: str, phone: str)
     return browser.timings[-1][1]
 
 
-def plan(per_class: int, seed: int) -> list[tuple[str, str, str]]:
-    """(class, ID number, date of birth) in one random order. The registry holds
+def plan(per_class: int, seed: int) -> list[tuple[str, str, str, str]]:
+    """(class, kind, ID number, date of birth) in one random order. The registry holds
     BE100000 … (see bench/cast.seed): the first ``per_class`` entries are typed
     right; the next half as many with a wrong year of birth; the rest of the
     invalid class are unknown ID numbers."""
@@ -111,14 +111,17 @@ def plan(per_class: int, seed: int) -> list[tuple[str, str, str]]:
         year = 1970 + number % 30 + year_shift
         return f"{1 + number % 28:02d}/{1 + number % 12:02d}/{year}"
 
-    rows = [("valid", f"BE{100000 + n}", birth(n)) for n in range(per_class)]
+    rows = [
+        ("valid", "registered", f"BE{100000 + n}", birth(n)) for n in range(per_class)
+    ]
     wrong_birth = per_class // 2
     rows += [
-        ("invalid", f"BE{100000 + n}", birth(n, 1))
+        ("invalid", "wrong birth date", f"BE{100000 + n}", birth(n, 1))
         for n in range(per_class, per_class + wrong_birth)
     ]
     rows += [
-        ("invalid", f"BZ{900000 + n}", birth(n)) for n in range(per_class - wrong_birth)
+        ("invalid", "unknown ID", f"BZ{900000 + n}", birth(n))
+        for n in range(per_class - wrong_birth)
     ]
     random.Random(seed).shuffle(rows)
     return rows
@@ -138,9 +141,7 @@ def main() -> None:
     seeded = prepare_database(registered, outbox_path)
     cycle_id = seeded["cycle_id"]
     port = free_port()
-    server = start_gunicorn(
-        port, environment(outbox_path), args.workers, args.threads
-    )
+    server = start_gunicorn(port, environment(outbox_path), args.workers, args.threads)
     try:
         wait_for(port, server)
         print(
@@ -152,12 +153,14 @@ def main() -> None:
                 port, cycle_id, f"BW{700000 + n}", "01/01/1980", f"+21262{n:07d}"
             )
         times: dict[str, list[float]] = {"valid": [], "invalid": []}
+        kinds: dict[str, list[float]] = {}
         started = time.perf_counter()
-        for index, (kind, cin, birth) in enumerate(plan(args.per_class, args.seed)):
-            seconds = identity_request(
-                port, cycle_id, cin, birth, f"+21261{index:07d}"
-            )
-            times[kind].append(seconds)
+        for index, (group, kind, cin, birth) in enumerate(
+            plan(args.per_class, args.seed)
+        ):
+            seconds = identity_request(port, cycle_id, cin, birth, f"+21261{index:07d}")
+            times[group].append(seconds)
+            kinds.setdefault(kind, []).append(seconds)
         elapsed = time.perf_counter() - started
         for kind, values in times.items():
             print(
@@ -165,25 +168,33 @@ def main() -> None:
                 f"  median {1000 * statistics.median(values):7.2f} ms"
                 f"  sd {1000 * statistics.stdev(values):7.2f} ms"
             )
+        for kind, values in kinds.items():
+            print(
+                f"  {kind:18} n={len(values):4d}  mean "
+                f"{1000 * statistics.mean(values):7.2f} ms  median "
+                f"{1000 * statistics.median(values):7.2f} ms"
+            )
         t, df, p = welch(times["valid"], times["invalid"])
         difference = statistics.mean(times["valid"]) - statistics.mean(times["invalid"])
         median_difference = statistics.median(times["valid"]) - statistics.median(
             times["invalid"]
         )
         detectable = p <= 0.01 and abs(difference) >= 0.001
+        # The smallest difference of the means this run would have flagged
+        # (|t| at p = 0.01, large df, times the standard error).
+        sensitivity = 2.576 * abs(difference / t) if t else float("nan")
         print(
             f"valid - invalid: mean {1000 * difference:+.2f} ms, median "
             f"{1000 * median_difference:+.2f} ms; Welch t = {t:.2f}, df = {df:.0f}, "
             f"p = {p:.3g}: {'DETECTABLE' if detectable else 'not detectable'} "
-            f"({elapsed:.0f} s)"
+            f"({elapsed:.0f} s); this run would have flagged a difference of "
+            f"{1000 * sensitivity:.1f} ms or more"
         )
         print(
             json.dumps(
                 {
                     "per_class": args.per_class,
-                    "mean_ms": {
-                        k: 1000 * statistics.mean(v) for k, v in times.items()
-                    },
+                    "mean_ms": {k: 1000 * statistics.mean(v) for k, v in times.items()},
                     "median_ms": {
                         k: 1000 * statistics.median(v) for k, v in times.items()
                     },
@@ -192,6 +203,7 @@ def main() -> None:
                     "df": df,
                     "p": p,
                     "detectable": detectable,
+                    "smallest_flagged_ms": 1000 * sensitivity,
                 }
             )
         )
