@@ -420,6 +420,26 @@ def report(name: str, latencies: list[float], elapsed: float, unit: str) -> dict
     return row
 
 
+def start_gunicorn(port: int, env: dict, workers: int, threads: int):
+    """gunicorn serving the bench's WSGI app (pbvote plus the bare endpoint)."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.cast:wsgi_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
 def wait_for(port: int, process) -> None:
     for _ in range(200):
         if process.poll() is not None:
@@ -491,22 +511,7 @@ def main() -> None:
     seeded = prepare_database(args.voters + open_voters, outbox_path)
     port = free_port()
     env = environment(outbox_path, args.redis)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench.cast:wsgi_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(port, env, args.workers, args.threads)
     workers = []
     if args.redis:
         from redis import Redis

@@ -32,16 +32,20 @@ def mix_ballots(cycle_id: int) -> int:
 def vacuum_held(table: str = "held_ballots") -> None:
     """VACUUM the holding table after a batch left it: its dead tuples (encrypted,
     but tied to marks by xmin) are cleared now rather than at autovacuum's pace.
-    VACUUM cannot run in a transaction: an autocommit connection. SKIP_LOCKED: a
-    long transaction holding the table never blocks the worker (the next batch or
-    autovacuum clears what this one could not)."""
-    if db.engine.dialect.name != "postgresql":
-        return
-    from sqlalchemy import text
+    VACUUM cannot run in a transaction: an autocommit connection of the session's
+    engine. SKIP_LOCKED: a long transaction holding the table never blocks the
+    worker (the next batch or autovacuum clears what this one could not).
 
-    with db.engine.connect().execution_options(
-        isolation_level="AUTOCOMMIT"
-    ) as connection:
+    When the session is bound to a connection inside an outer transaction (a
+    rolled-back test's), there is nothing to do: VACUUM cannot run inside it, and
+    from another connection it could not clear rows that a still-open transaction
+    deleted."""
+    from sqlalchemy import Connection, text
+
+    bind = db.session.get_bind()
+    if isinstance(bind, Connection) or bind.dialect.name != "postgresql":
+        return
+    with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # A table name of ours (held_ballots, poll_held_ballots), never user input.
         connection.execute(text(f"VACUUM (SKIP_LOCKED) {table}"))
 

@@ -39,6 +39,7 @@ class PendingJob:
     retry: int = 0
     result_ttl: int | None = None  # seconds Redis keeps the job after success
     failure_ttl: int | None = None  # ... and after failure
+    at_front: bool = False  # ahead of the jobs already waiting in its queue
 
 
 def enqueue_after_commit(
@@ -50,6 +51,7 @@ def enqueue_after_commit(
     retry=0,
     result_ttl=None,
     failure_ttl=None,
+    at_front=False,
     **kwargs,
 ) -> None:
     """Queue ``func(*args, **kwargs)`` to run once the current transaction commits.
@@ -58,11 +60,22 @@ def enqueue_after_commit(
     while it waits). ``retry`` is how many times RQ retries a failing job; give it
     only to idempotent jobs. ``result_ttl``/``failure_ttl`` shorten how long Redis
     keeps the job (voting and SMS jobs: their enqueue times are personal data).
+    ``at_front`` puts the job ahead of those already waiting in its queue (a code
+    someone waits for on a page, not behind receipts and notifications).
     """
     pending = db.session().info.setdefault(PENDING_KEY, [])
     pending.append(
         PendingJob(
-            func, args, kwargs, queue, job_id, timeout, retry, result_ttl, failure_ttl
+            func,
+            args,
+            kwargs,
+            queue,
+            job_id,
+            timeout,
+            retry,
+            result_ttl,
+            failure_ttl,
+            at_front,
         )
     )
 
@@ -160,7 +173,7 @@ def _enqueue_rq(connection: Redis, job: PendingJob) -> None:
         if getattr(job, name) is not None:
             options[name] = getattr(job, name)
     Queue(job.queue, connection=connection).enqueue(
-        job.func, *job.args, **job.kwargs, **options
+        job.func, *job.args, **job.kwargs, at_front=job.at_front, **options
     )
 
 

@@ -86,9 +86,17 @@ def queue_messages(
             message.id,
             queue="sms",
             retry=5,
+            at_front=is_code(purpose),
             **(SENSITIVE_JOB_OPTIONS if sensitive else {}),
         )
     return messages
+
+
+def is_code(purpose: str) -> bool:
+    """A sign-in or voting code (``otp-…``): someone is waiting for it on a page,
+    so its job goes to the front of the sms queue, before receipts and
+    notifications queued earlier."""
+    return purpose.startswith("otp-")
 
 
 def _masked(phone: str) -> str:
