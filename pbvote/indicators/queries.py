@@ -39,14 +39,17 @@ def account_participants(
     commune_id: int, start: datetime, end: datetime, district_id: int | None = None
 ) -> set[int]:
     """Accounts that proposed, supported, commented, signed or rated a project."""
+    authors = proposals(commune_id, start, end, district_id)["authors"]
+    return authors | other_participants(commune_id, start, end, district_id)
+
+
+def other_participants(
+    commune_id: int, start: datetime, end: datetime, district_id: int | None = None
+) -> set[int]:
+    """Accounts that supported, commented, signed or rated a project (the
+    authors come with :func:`proposals`, from the same scan of the period's
+    proposals)."""
     queries = [
-        _ours(
-            select(Proposal.author_id).where(
-                Proposal.submitted_at_dt >= start, Proposal.submitted_at_dt < end
-            ),
-            commune_id,
-            district_id,
-        ),
         _ours(
             select(Support.user_id)
             .join(Proposal, Proposal.id == Support.proposal_id)
@@ -134,9 +137,10 @@ def profiles(commune_id: int, first_day, last_day) -> list[tuple[str, str, str]]
 
 
 def proposals(commune_id, start, end, district_id=None) -> dict:
-    """Proposals submitted in the period: how many, how many by associations,
-    and the days from submission to the first published answer of each answered
-    one (one row: the database counts, Python takes the median)."""
+    """Proposals submitted in the period: their authors, how many, how many by
+    associations, and the days from submission to the first published answer
+    of each answered one (one row: the database counts, Python takes the
+    median)."""
     answered = (
         select(Review.proposal_id, func.min(Review.published_at_dt).label("at"))
         .where(Review.published_at_dt.is_not(None))
@@ -149,20 +153,22 @@ def proposals(commune_id, start, end, district_id=None) -> dict:
         Float,
     )
     rows = _ours(
-        select(Proposal.association_id, seconds.label("seconds"))
+        select(Proposal.author_id, Proposal.association_id, seconds.label("seconds"))
         .outerjoin(answered, answered.c.proposal_id == Proposal.id)
         .where(Proposal.submitted_at_dt >= start, Proposal.submitted_at_dt < end),
         commune_id,
         district_id,
     ).subquery()
-    count, associations, delays = db.session.execute(
+    authors, count, associations, delays = db.session.execute(
         select(
+            func.array_agg(rows.c.author_id.distinct()),
             func.count(),
             func.count(rows.c.association_id),
             func.array_agg(rows.c.seconds).filter(rows.c.seconds.is_not(None)),
         )
     ).one()
     return {
+        "authors": set(authors or ()),
         "proposed": count,
         "associations": associations,
         "delays": [s / 86400 for s in delays or ()],
@@ -196,3 +202,16 @@ def census(commune_id: int, dimension: str, district_id=None) -> dict[str, int]:
         )
     ).all()
     return {value: population for value, population in rows}
+
+
+def census_by_dimension(commune_id: int) -> dict[str, dict[str, int]]:
+    """The commune-wide census cells, per dimension: {dimension: {value: people}}."""
+    rows = db.session.execute(
+        select(CensusCell.dimension, CensusCell.value, CensusCell.population).where(
+            CensusCell.commune_id == commune_id, CensusCell.district_id.is_(None)
+        )
+    ).all()
+    cells: dict[str, dict[str, int]] = {}
+    for dimension, value, population in rows:
+        cells.setdefault(dimension, {})[value] = population
+    return cells

@@ -87,7 +87,12 @@ def measure_mechanisms(commune_id, period, district_id=None):
     meetings = consultation.meetings_held(commune_id, period)
     return [
         ("channels", _l("Participation channels open"), len(CHANNELS), "count"),
-        ("bodies", _l("Advisory bodies"), queries.advisory_bodies(commune_id), "count"),
+        (
+            "bodies",
+            _l("Advisory bodies"),
+            _once(queries.advisory_bodies, commune_id),
+            "count",
+        ),
         ("meetings", _l("Consultative meetings held"), meetings, "count"),
     ]
 
@@ -122,8 +127,13 @@ def _figures(commune_id, period) -> dict:
     return _once(compute_figures, commune_id, period.first_day, period.last_day)
 
 
+def _proposals(commune_id, period, district_id) -> dict:
+    return _once(queries.proposals, commune_id, period.start, period.end, district_id)
+
+
 def _participant_counts(commune_id, period, district_id) -> tuple[set, int]:
-    accounts = queries.account_participants(
+    authors = _proposals(commune_id, period, district_id)["authors"]
+    accounts = authors | queries.other_participants(
         commune_id, period.start, period.end, district_id
     )
     voters = _voters(commune_id, period)
@@ -192,7 +202,7 @@ def measure_diversity(commune_id, period, district_id=None):
         for answer in answers:
             counts[answer[index]] = counts.get(answer[index], 0) + 1
         dimension = ("age_band", "gender", "disability")[index]
-        population = _once(queries.census, commune_id, dimension)
+        population = _once(queries.census_by_dimension, commune_id).get(dimension, {})
         rows += _rate_rows(prefix, counts, labels, population)
     rows += _meeting_rows(_attendance(commune_id, period))
     voters = _voters(commune_id, period)
@@ -256,7 +266,7 @@ def _pct(rate):
 
 
 def measure_proposals(commune_id, period, district_id=None):
-    f = queries.proposals(commune_id, period.start, period.end, district_id)
+    f = _proposals(commune_id, period, district_id)
     delays = f["delays"]
     return [
         ("proposed", _l("Projects and initiatives proposed"), f["proposed"], "count"),
