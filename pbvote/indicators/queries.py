@@ -16,11 +16,6 @@ from pbvote.reviews.models import AdvisoryBody, Review
 from pbvote.voting.models import ParticipationProfile, VoterEntry, VoterMark
 
 
-def _proposals_in(commune_id: int, district_id: int | None):
-    """Proposals of the commune (and of one district's scope)."""
-    return _ours(select(Proposal.id), commune_id, district_id)
-
-
 def _ours(query, commune_id: int, district_id: int | None):
     """``query`` (which has Proposal in its FROM) kept to the commune's
     proposals (and one district's scope), by joins the planner can drive from
@@ -189,19 +184,6 @@ def districts(commune_id: int) -> list[District]:
         .where(District.commune_id == commune_id, District.active.is_(True))
         .order_by(District.name_fr)
     ).all()
-
-
-def census(commune_id: int, dimension: str, district_id=None) -> dict[str, int]:
-    rows = db.session.execute(
-        select(CensusCell.value, CensusCell.population).where(
-            CensusCell.commune_id == commune_id,
-            CensusCell.dimension == dimension,
-            CensusCell.district_id.is_(None)
-            if district_id is None
-            else CensusCell.district_id == district_id,
-        )
-    ).all()
-    return {value: population for value, population in rows}
 
 
 def census_by_dimension(commune_id: int) -> dict[str, dict[str, int]]:

@@ -14,7 +14,7 @@ from pbvote.reviews.models import Review
 
 
 def account_participants(commune_id, start, end, district_id=None) -> set[int]:
-    ours = queries._proposals_in(commune_id, district_id).scalar_subquery()
+    ours = queries._ours(select(Proposal.id), commune_id, district_id).scalar_subquery()
     selects = [
         select(Proposal.author_id).where(
             Proposal.id.in_(ours),
@@ -48,7 +48,7 @@ def account_participants(commune_id, start, end, district_id=None) -> set[int]:
 
 
 def proposals(commune_id, start, end, district_id=None) -> list[dict]:
-    ours = queries._proposals_in(commune_id, district_id).scalar_subquery()
+    ours = queries._ours(select(Proposal.id), commune_id, district_id).scalar_subquery()
     answered = (
         select(Review.proposal_id, func.min(Review.published_at_dt).label("at"))
         .where(Review.published_at_dt.is_not(None))
