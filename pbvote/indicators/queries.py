@@ -3,7 +3,7 @@ sets of ids or aggregates only: nothing here leaves the server per person."""
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, cast, extract, func, select, union
 
 from pbvote.accountability.models import Rating
 from pbvote.communes.models import District
@@ -16,12 +16,12 @@ from pbvote.reviews.models import AdvisoryBody, Review
 from pbvote.voting.models import ParticipationProfile, VoterEntry, VoterMark
 
 
-def _proposals_in(commune_id: int, district_id: int | None):
-    """Proposals of the commune (and of one district's scope)."""
-    query = (
-        select(Proposal.id)
-        .join(Cycle, Cycle.id == Proposal.cycle_id)
-        .where(Cycle.commune_id == commune_id)
+def _ours(query, commune_id: int, district_id: int | None):
+    """``query`` (which has Proposal in its FROM) kept to the commune's
+    proposals (and one district's scope), by joins the planner can drive from
+    the period's rows rather than an ``IN`` over every proposal."""
+    query = query.join(Cycle, Cycle.id == Proposal.cycle_id).where(
+        Cycle.commune_id == commune_id
     )
     if district_id is not None:
         query = query.join(Scope, Scope.id == Proposal.scope_id).where(
@@ -34,22 +34,30 @@ def account_participants(
     commune_id: int, start: datetime, end: datetime, district_id: int | None = None
 ) -> set[int]:
     """Accounts that proposed, supported, commented, signed or rated a project."""
-    ours = _proposals_in(commune_id, district_id).scalar_subquery()
+    authors = proposals(commune_id, start, end, district_id)["authors"]
+    return authors | other_participants(commune_id, start, end, district_id)
+
+
+def other_participants(
+    commune_id: int, start: datetime, end: datetime, district_id: int | None = None
+) -> set[int]:
+    """Accounts that supported, commented, signed or rated a project (the
+    authors come with :func:`proposals`, from the same scan of the period's
+    proposals)."""
     queries = [
-        select(Proposal.author_id).where(
-            Proposal.id.in_(ours),
-            Proposal.submitted_at_dt >= start,
-            Proposal.submitted_at_dt < end,
+        _ours(
+            select(Support.user_id)
+            .join(Proposal, Proposal.id == Support.proposal_id)
+            .where(Support.created_at_dt >= start, Support.created_at_dt < end),
+            commune_id,
+            district_id,
         ),
-        select(Support.user_id).where(
-            Support.proposal_id.in_(ours),
-            Support.created_at_dt >= start,
-            Support.created_at_dt < end,
-        ),
-        select(Comment.author_id).where(
-            Comment.proposal_id.in_(ours),
-            Comment.created_at_dt >= start,
-            Comment.created_at_dt < end,
+        _ours(
+            select(Comment.author_id)
+            .join(Proposal, Proposal.id == Comment.proposal_id)
+            .where(Comment.created_at_dt >= start, Comment.created_at_dt < end),
+            commune_id,
+            district_id,
         ),
         _signers(commune_id, start, end, district_id).where(
             PetitionSignature.user_id.is_not(None)
@@ -61,10 +69,8 @@ def account_participants(
                 Rating.created_at_dt >= start, Rating.created_at_dt < end
             )
         )
-    ids: set[int] = set()
-    for query in queries:
-        ids.update(db.session.scalars(query).all())
-    return ids
+    # One statement: the database removes the duplicates (UNION).
+    return set(db.session.scalars(union(*queries)).all())
 
 
 def _signers(commune_id, start, end, district_id):
@@ -125,28 +131,43 @@ def profiles(commune_id: int, first_day, last_day) -> list[tuple[str, str, str]]
     ).all()
 
 
-def proposals(commune_id, start, end, district_id=None) -> list[dict]:
-    """Proposals submitted in the period, with the first published answer."""
-    ours = _proposals_in(commune_id, district_id).scalar_subquery()
+def proposals(commune_id, start, end, district_id=None) -> dict:
+    """Proposals submitted in the period: their authors, how many, how many by
+    associations, and the days from submission to the first published answer
+    of each answered one (one row: the database counts, Python takes the
+    median)."""
     answered = (
         select(Review.proposal_id, func.min(Review.published_at_dt).label("at"))
         .where(Review.published_at_dt.is_not(None))
         .group_by(Review.proposal_id)
         .subquery()
     )
-    rows = db.session.execute(
-        select(Proposal.association_id, Proposal.submitted_at_dt, answered.c.at)
+    # extract(epoch) is exact (numeric): as float it equals timedelta.total_seconds().
+    seconds = cast(
+        extract("epoch", answered.c.at) - extract("epoch", Proposal.submitted_at_dt),
+        Float,
+    )
+    rows = _ours(
+        select(Proposal.author_id, Proposal.association_id, seconds.label("seconds"))
         .outerjoin(answered, answered.c.proposal_id == Proposal.id)
-        .where(
-            Proposal.id.in_(ours),
-            Proposal.submitted_at_dt >= start,
-            Proposal.submitted_at_dt < end,
+        .where(Proposal.submitted_at_dt >= start, Proposal.submitted_at_dt < end),
+        commune_id,
+        district_id,
+    ).subquery()
+    authors, count, associations, delays = db.session.execute(
+        select(
+            func.array_agg(rows.c.author_id.distinct()),
+            func.count(),
+            func.count(rows.c.association_id),
+            func.array_agg(rows.c.seconds).filter(rows.c.seconds.is_not(None)),
         )
-    ).all()
-    return [
-        {"association": a is not None, "submitted": s, "answered": at}
-        for a, s, at in rows
-    ]
+    ).one()
+    return {
+        "authors": set(authors or ()),
+        "proposed": count,
+        "associations": associations,
+        "delays": [s / 86400 for s in delays or ()],
+    }
 
 
 def advisory_bodies(commune_id: int) -> int:
@@ -165,14 +186,14 @@ def districts(commune_id: int) -> list[District]:
     ).all()
 
 
-def census(commune_id: int, dimension: str, district_id=None) -> dict[str, int]:
+def census_by_dimension(commune_id: int) -> dict[str, dict[str, int]]:
+    """The commune-wide census cells, per dimension: {dimension: {value: people}}."""
     rows = db.session.execute(
-        select(CensusCell.value, CensusCell.population).where(
-            CensusCell.commune_id == commune_id,
-            CensusCell.dimension == dimension,
-            CensusCell.district_id.is_(None)
-            if district_id is None
-            else CensusCell.district_id == district_id,
+        select(CensusCell.dimension, CensusCell.value, CensusCell.population).where(
+            CensusCell.commune_id == commune_id, CensusCell.district_id.is_(None)
         )
     ).all()
-    return {value: population for value, population in rows}
+    cells: dict[str, dict[str, int]] = {}
+    for dimension, value, population in rows:
+        cells.setdefault(dimension, {})[value] = population
+    return cells

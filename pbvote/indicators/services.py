@@ -7,6 +7,8 @@ the one before and adds each indicator's definition. Values are numbers, None
 when a cell counts fewer than :data:`MIN_CELL` people.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from statistics import median
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +17,33 @@ from pbvote.accountability.reports import compute_figures
 from pbvote.core.i18n import current_language
 from pbvote.indicators import consultation, periods, queries
 from pbvote.indicators.definitions import DEFINITIONS, TITLES
+
+# Look-ups shared by the measures while one dashboard is computed: the same
+# period's participants, voters, attendance or execution figures are needed by
+# several indicators (and by the period after), and are fetched once.
+_SHARED: ContextVar[dict | None] = ContextVar("indicator_lookups", default=None)
+
+
+@contextmanager
+def shared_lookups():
+    """Within this block, :func:`_once` computes each look-up once."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _once(function, *args):
+    """``function(*args)``, computed once per :func:`shared_lookups` block."""
+    shared = _SHARED.get()
+    if shared is None:
+        return function(*args)
+    key = (function, *args)
+    if key not in shared:
+        shared[key] = function(*args)
+    return shared[key]
+
 
 MIN_CELL = 5
 SUPPRESSED = "<5"
@@ -58,7 +87,12 @@ def measure_mechanisms(commune_id, period, district_id=None):
     meetings = consultation.meetings_held(commune_id, period)
     return [
         ("channels", _l("Participation channels open"), len(CHANNELS), "count"),
-        ("bodies", _l("Advisory bodies"), queries.advisory_bodies(commune_id), "count"),
+        (
+            "bodies",
+            _l("Advisory bodies"),
+            _once(queries.advisory_bodies, commune_id),
+            "count",
+        ),
         ("meetings", _l("Consultative meetings held"), meetings, "count"),
     ]
 
@@ -76,16 +110,39 @@ CHANNELS = (
 
 
 def participant_counts(commune_id, period, district_id=None) -> tuple[set, int]:
-    accounts = queries.account_participants(
+    return _once(_participant_counts, commune_id, period, district_id)
+
+
+def _voters(commune_id, period) -> dict[int, int]:
+    return _once(
+        queries.voters_by_district, commune_id, period.first_day, period.last_day
+    )
+
+
+def _attendance(commune_id, period) -> dict[str, int]:
+    return _once(consultation.attendance, commune_id, period)
+
+
+def _figures(commune_id, period) -> dict:
+    return _once(compute_figures, commune_id, period.first_day, period.last_day)
+
+
+def _proposals(commune_id, period, district_id) -> dict:
+    return _once(queries.proposals, commune_id, period.start, period.end, district_id)
+
+
+def _participant_counts(commune_id, period, district_id) -> tuple[set, int]:
+    authors = _proposals(commune_id, period, district_id)["authors"]
+    accounts = authors | queries.other_participants(
         commune_id, period.start, period.end, district_id
     )
-    voters = queries.voters_by_district(commune_id, period.first_day, period.last_day)
+    voters = _voters(commune_id, period)
     voted = voters.get(district_id, 0) if district_id else sum(voters.values())
     paper = queries.paper_signatures(commune_id, period.start, period.end, district_id)
     if district_id is not None:  # meetings and surveys carry no district
         return accounts, voted + paper
     surveyed, anonymous = consultation.respondents(commune_id, period)
-    attended = consultation.attendance(commune_id, period)["attended_total"]
+    attended = _attendance(commune_id, period)["attended_total"]
     return accounts | surveyed, voted + paper + anonymous + attended
 
 
@@ -145,11 +202,11 @@ def measure_diversity(commune_id, period, district_id=None):
         for answer in answers:
             counts[answer[index]] = counts.get(answer[index], 0) + 1
         dimension = ("age_band", "gender", "disability")[index]
-        population = queries.census(commune_id, dimension)
+        population = _once(queries.census_by_dimension, commune_id).get(dimension, {})
         rows += _rate_rows(prefix, counts, labels, population)
-    rows += _meeting_rows(consultation.attendance(commune_id, period))
-    voters = queries.voters_by_district(commune_id, period.first_day, period.last_day)
-    for district in queries.districts(commune_id):
+    rows += _meeting_rows(_attendance(commune_id, period))
+    voters = _voters(commune_id, period)
+    for district in _once(queries.districts, commune_id):
         if district_id and district.id != district_id:
             continue
         label = district.name_fr
@@ -209,23 +266,15 @@ def _pct(rate):
 
 
 def measure_proposals(commune_id, period, district_id=None):
-    rows = queries.proposals(commune_id, period.start, period.end, district_id)
-    answered = [r for r in rows if r["answered"]]
-    delays = [
-        (r["answered"] - r["submitted"]).total_seconds() / 86400 for r in answered
-    ]
+    f = _proposals(commune_id, period, district_id)
+    delays = f["delays"]
     return [
-        ("proposed", _l("Projects and initiatives proposed"), len(rows), "count"),
-        (
-            "associations",
-            _l("by associations"),
-            sum(r["association"] for r in rows),
-            "count",
-        ),
+        ("proposed", _l("Projects and initiatives proposed"), f["proposed"], "count"),
+        ("associations", _l("by associations"), f["associations"], "count"),
         (
             "answered",
             _l("Share answered"),
-            share(len(answered), len(rows), of_people=False),
+            share(len(delays), f["proposed"], of_people=False),
             "percent",
         ),
         ("median", _l("Median time to answer (days)"), _days(delays), "days"),
@@ -253,7 +302,7 @@ def measure_repetition(commune_id, period, district_id=None):
 def measure_satisfaction(commune_id, period, district_id=None):
     from pbvote.complaints import services as complaints
 
-    figures = compute_figures(commune_id, period.first_day, period.last_day)
+    figures = _figures(commune_id, period)
     ratings = figures["satisfaction"]["ratings"]
     answers = complaints.indicators(commune_id, period.start, period.end)
     survey = consultation.satisfaction(commune_id, period)
@@ -318,7 +367,7 @@ def _suppress_score(score, count):
 
 
 def measure_execution(commune_id, period, district_id=None):
-    figures = compute_figures(commune_id, period.first_day, period.last_day)
+    figures = _figures(commune_id, period)
     rows = [("projects", _l("Winning projects followed"), figures["records"], "count")]
     for key, count in figures["per_status"].items():
         labels = figures["status_labels"].get(key, {})
@@ -352,6 +401,11 @@ def dashboard(
     """Every indicator for ``period`` next to the previous period, with its
     definition. Plain values only, ready for the page, the CSV and the JSON.
     ``progress(done, total)`` is called after each indicator (report jobs)."""
+    with shared_lookups():
+        return _dashboard(commune_id, period, district_id, progress)
+
+
+def _dashboard(commune_id, period, district_id, progress) -> dict:
     earlier = periods.previous(commune_id, period)
     indicators = []
     for done, (key, measure) in enumerate(MEASURES.items(), start=1):

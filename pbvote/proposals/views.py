@@ -170,11 +170,15 @@ def proposal_map(cycle_id: int):
     """The map of a cycle's proposals, with the same places as a list (for the
     keyboard, screen readers, and browsers without JavaScript or tiles)."""
     cycle = cycle_or_404(cycle_id)
+    # Per place only its own fields: the link's start, the scopes' labels and
+    # "address only" are built once (1,000 url_for calls were a fifth of the page).
+    link = url_for("proposals.proposal_page", proposal_id=0)
     return render_template(
         "proposals/map.html",
         cycle=cycle,
         proposals=queries.placed_proposals(cycle.id),
-        scope_label=scope_label,
+        link_start=link[: -len("0")],
+        scope_labels={s.id: scope_label(s) for s in queries.cycle_scopes(cycle.id)},
     )
 
 
