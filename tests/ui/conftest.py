@@ -38,9 +38,8 @@ def demo(app, seeded_demo):
         "record": record,
         "admin_secret": secret,
         "voter": printed[0],
-        "poll_voter": printed[
-            1
-        ],  # the budget voter's token would skip the poll's steps
+        # Another resident: the budget voter's token would skip the poll's steps.
+        "poll_voter": printed[1],
     }
 
 
