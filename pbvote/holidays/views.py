@@ -11,6 +11,7 @@ from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm, saved
 from pbvote.core.i18n import format_day, localized
 from pbvote.core.nav import add_staff_link
+from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.holidays import services
@@ -34,10 +35,10 @@ def staff_list():
     year = request.args.get("year", type=int)
     if year is not None and not 1900 <= year <= 2200:  # outside any calendar we keep
         year = None
-    holidays = db.session.scalars(services.holidays_query(year)).all()
+    page = paginate(services.holidays_query(year))
     return render_template(
         "holidays/list.html",
-        holidays=holidays,
+        page=page,
         kinds=KIND_LABELS,
         form=ConfirmForm(),
         year=year,

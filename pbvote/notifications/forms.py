@@ -9,7 +9,10 @@ class PreferenceForm(FlaskForm):
     by_sms = BooleanField(_l("Also tell me by SMS (at most one a day)"))
     language = RadioField(
         _l("Language of my SMS"),
-        choices=[SelectChoice("ar", "العربية"), SelectChoice("fr", "Français")],
+        choices=[
+            SelectChoice("ar", "العربية", render_kw={"lang": "ar"}),
+            SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
+        ],
         default="ar",
     )
     by_email = BooleanField(_l("Also tell me by e-mail (at most one a day)"))

@@ -28,9 +28,7 @@ def demo(app, seeded_demo):
         record = db.session.scalar(select(ExecutionRecord.id).limit(1))
     text = "\n".join(lines)
     secret = re.search(r"admin\s+roles=\S+ TOTP secret=(\w+)", text).group(1)
-    cin, birth = re.search(
-        r"^  (\S+)  (\d\d/\d\d/\d{4})  ", text, re.MULTILINE
-    ).groups()
+    printed = re.findall(r"^  (\S+)  (\d\d/\d\d/\d{4})  ", text, re.MULTILINE)
     return {
         **domain_ids(app),
         "past": past,
@@ -39,7 +37,9 @@ def demo(app, seeded_demo):
         "proposal": proposal,
         "record": record,
         "admin_secret": secret,
-        "voter": (cin, birth),
+        "voter": printed[0],
+        # Another resident: the budget voter's token would skip the poll's steps.
+        "poll_voter": printed[1],
     }
 
 

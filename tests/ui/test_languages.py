@@ -43,3 +43,16 @@ def test_a_tamazight_catalogue_is_a_language_without_code_changes(
         assert ">العربية</a>" in page and ">Français</a>" in page
     finally:
         LANGUAGES.pop("zgh", None)  # the other tests' site has three languages
+
+
+def test_the_language_choices_are_marked_in_their_own_language(app, client, commune):
+    """On /notifications, "Français" is read in French on an Arabic page and
+    "العربية" in Arabic on a French one."""
+    from tests.helpers import login_resident
+
+    login_resident(client, app)
+    for language in ("ar", "fr"):
+        client.set_cookie("lang", language)
+        page = client.get("/notifications").get_data(as_text=True)
+        assert '<label for="language-0" lang="ar">العربية</label>' in page
+        assert '<label for="language-1" lang="fr">Français</label>' in page
