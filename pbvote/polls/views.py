@@ -22,7 +22,7 @@ from pbvote.polls import services
 from pbvote.polls.errors import InvalidBallot, PollClosed
 from pbvote.polls.models import PollResult
 from pbvote.polls.web import bp, poll_state, public_poll_or_404, set_poll_state
-from pbvote.voting import verification
+from pbvote.voting import reports, verification
 from pbvote.voting.errors import AlreadyVoted, NotVerified, VotingError
 from pbvote.voting.forms import VerifyForm, VoteCodeForm
 from pbvote.voting.web import vote_state
@@ -81,6 +81,8 @@ def poll_page(poll_id: int):
         fingerprint=services.key_fingerprint(poll),
         typed=typed,
         found=found,
+        # A receipt not found leads somewhere: the citizen office, as on the ballot box.
+        office=reports.office_text(poll.registry_cycle) if typed and not found else "",
     )
 
 

@@ -69,6 +69,9 @@ def test_a_resident_verifies_votes_once_and_finds_the_receipt(app, client, poll)
     assert "your ballot is in the box" in found.get_data(as_text=True)
     unknown = client.get(f"/polls/{poll['poll_id']}?receipt={'0' * 16}")
     assert "No ballot has this receipt" in unknown.get_data(as_text=True)
+    # ...and says where to go, as the budget vote's ballot box does.
+    assert "citizen office" in unknown.get_data(as_text=True)
+    assert "citizen office" not in found.get_data(as_text=True)
 
 
 def test_a_second_vote_is_refused_with_a_clear_message(app, client, poll):

@@ -239,7 +239,7 @@ def test_results_are_aggregate_public_once_published_free_text_staff_only(
     assert submit(client, staff_url, {}).status_code == 302
     public = app.test_client().get(results_url).get_data(as_text=True)
     assert "3 people answered." in public
-    assert "2 (67%)" in public and "1 (33%)" in public
+    assert "2 (<bdi>67%</bdi>)" in public and "1 (<bdi>33%</bdi>)" in public
     assert "average 4 out of 5" in public
     assert "<svg" in public and 'width="66.7"' in public
     assert "Idée secrète" not in public
