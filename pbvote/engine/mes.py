@@ -42,10 +42,12 @@ from fractions import Fraction
 import numpy as np
 
 from pbvote.engine.mes_run import MesRun, Rejection, Run, Selection
+from pbvote.engine.mes_small import SmallRun
 from pbvote.engine.model import Project
 from pbvote.engine.ties import tie_key
 
 UTILITIES = ("cost", "cardinal")
+SMALL_ELECTORATE = 2_000  # distinct ballots up to which a run is plain Python
 __all__ = ["UTILITIES", "EqualShares", "MesRun", "Rejection", "Selection"]
 
 
@@ -64,6 +66,7 @@ class EqualShares:
         groups,
         votes: dict[str, int],
         utility: str = "cost",
+        small: bool | None = None,
     ):
         if utility not in UTILITIES:
             raise ValueError(f"utility must be one of {UTILITIES}, got {utility!r}")
@@ -93,6 +96,10 @@ class EqualShares:
             for index in self.supporter_index
         ]
         self.overlap = overlaps(self.approvals, len(self.candidates))
+        # Few distinct ballots: runs in plain Python (numpy's cost per call
+        # dominates there); ``small`` forces either path (for tests).
+        self.small = len(self.approvals) <= SMALL_ELECTORATE if small is None else small
+        self.overlap_lists = [shared.tolist() for shared in self.overlap]
 
     def run(
         self, per_voter_budget: Fraction | int, horizon_to: Fraction | None = None
@@ -104,7 +111,8 @@ class EqualShares:
         and the bookkeeping is most of a run's exact arithmetic); past that
         point the horizon is the run's own budget.
         """
-        return Run(self, Fraction(per_voter_budget), horizon_to).execute()
+        path = SmallRun if self.small else Run
+        return path(self, Fraction(per_voter_budget), horizon_to).execute()
 
 
 def overlaps(approvals: list[tuple[int, ...]], count: int) -> list[np.ndarray]:
