@@ -38,6 +38,7 @@ uses it to skip budgets that cannot change the outcome.
 from __future__ import annotations
 
 from fractions import Fraction
+from operator import itemgetter
 
 import numpy as np
 
@@ -100,6 +101,8 @@ class EqualShares:
         # dominates there); ``small`` forces either path (for tests).
         self.small = len(self.approvals) <= SMALL_ELECTORATE if small is None else small
         self.overlap_lists = [shared.tolist() for shared in self.overlap]
+        self.gather = [gatherer(s) for s in self.supporters]
+        self.supporter_weights = [[self.weights[g] for g in s] for s in self.supporters]
 
     def run(
         self, per_voter_budget: Fraction | int, horizon_to: Fraction | None = None
@@ -131,3 +134,13 @@ def overlaps(approvals: list[tuple[int, ...]], count: int) -> list[np.ndarray]:
             shared[(block[:, :, None] * count + block[:, None, :]).ravel()] = True
     shared = shared.reshape(count, count)
     return [np.flatnonzero(row) for row in shared]
+
+
+def gatherer(indices: list[int]):
+    """A function returning ``tuple(values[i] for i in indices)``, in C."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda values: (values[only],)
+    if not indices:
+        return lambda values: ()
+    return itemgetter(*indices)

@@ -11,10 +11,11 @@ lists. :class:`~pbvote.engine.mes.EqualShares` picks this path by size.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from fractions import Fraction
 
 from pbvote.engine.horizon import Horizon
-from pbvote.engine.mes_run import MesRun, Rejection, Run
+from pbvote.engine.mes_run import EXHAUSTED, MesRun, Rejection, Run
 
 
 class SmallRun(Run):
@@ -43,7 +44,7 @@ class SmallRun(Run):
         self.saved: list[tuple | None] = [None] * m
         self.touched = [0] * m
         self.charges = 0
-        # (project, charges, classes, weights, money, scale): _classes_of's answer
+        # (project, charges, classes, weights, money, scale, each group's class)
         self.last_classes: tuple = (None,)
 
     def _classes_of(self, j: int) -> tuple[list, list, list]:
@@ -51,23 +52,27 @@ class SmallRun(Run):
         money order), their weights and their money over the current scale."""
         cached = self.last_classes
         if cached[0] == j and cached[1] == self.charges:
-            classes, weights, money, scale = cached[2:]
+            classes, weights, money, scale = cached[2:6]
             if scale != self.scale:  # refined by the payment about to be charged
                 up = self.scale // scale
                 money = [amount * up for amount in money]
             return classes, weights, money
-        group_class, weights = self.group_class, self.mes.weights
-        counts: dict = {}
-        for g in self.mes.supporters[j]:
-            k = group_class[g]
-            if k:
-                counts[k] = counts.get(k, 0) + weights[g]
+        mes = self.mes
+        found = mes.gather[j](self.group_class)  # each supporting group's class
+        if mes.all_unit:
+            counts = Counter(found)
+        else:
+            counts = {}
+            get = counts.get
+            for k, weight in zip(found, mes.supporter_weights[j]):
+                counts[k] = get(k, 0) + weight
+        counts.pop(EXHAUSTED, None)
         values, ups, level = self.values, self.ups, self.level
         money = {k: values[k] * ups[level[k]] for k in counts}
         classes = sorted(counts, key=money.__getitem__)
-        found = classes, [counts[k] for k in classes], [money[k] for k in classes]
-        self.last_classes = (j, self.charges, *found, self.scale)
-        return found
+        answer = classes, [counts[k] for k in classes], [money[k] for k in classes]
+        self.last_classes = (j, self.charges, *answer, self.scale, found)
+        return answer
 
     def _paid_forms(self, classes: list, weights: list) -> tuple[int, int]:
         """The forms ``(a, b)`` of the money of ``classes`` (with weights)."""
@@ -170,8 +175,7 @@ class SmallRun(Run):
                     level.append(level_now)
                 else:
                     target[k] = 0
-        group_class = self.group_class
-        for g in self.mes.supporters[j]:
-            k = group_class[g]
-            if k:
-                group_class[g] = target[k]
+        target[EXHAUSTED] = EXHAUSTED
+        group_class, found = self.group_class, self.last_classes[6]
+        for g, k in zip(self.mes.supporters[j], found):
+            group_class[g] = target[k]
