@@ -38,14 +38,17 @@ uses it to skip budgets that cannot change the outcome.
 from __future__ import annotations
 
 from fractions import Fraction
+from operator import itemgetter
 
 import numpy as np
 
 from pbvote.engine.mes_run import MesRun, Rejection, Run, Selection
+from pbvote.engine.mes_small import SmallRun
 from pbvote.engine.model import Project
 from pbvote.engine.ties import tie_key
 
 UTILITIES = ("cost", "cardinal")
+SMALL_ELECTORATE = 2_000  # distinct ballots up to which a run is plain Python
 __all__ = ["UTILITIES", "EqualShares", "MesRun", "Rejection", "Selection"]
 
 
@@ -64,6 +67,7 @@ class EqualShares:
         groups,
         votes: dict[str, int],
         utility: str = "cost",
+        small: bool | None = None,
     ):
         if utility not in UTILITIES:
             raise ValueError(f"utility must be one of {UTILITIES}, got {utility!r}")
@@ -93,6 +97,12 @@ class EqualShares:
             for index in self.supporter_index
         ]
         self.overlap = overlaps(self.approvals, len(self.candidates))
+        # Few distinct ballots: runs in plain Python (numpy's cost per call
+        # dominates there); ``small`` forces either path (for tests).
+        self.small = len(self.approvals) <= SMALL_ELECTORATE if small is None else small
+        self.overlap_lists = [shared.tolist() for shared in self.overlap]
+        self.gather = [gatherer(s) for s in self.supporters]
+        self.supporter_weights = [[self.weights[g] for g in s] for s in self.supporters]
 
     def run(
         self, per_voter_budget: Fraction | int, horizon_to: Fraction | None = None
@@ -104,7 +114,8 @@ class EqualShares:
         and the bookkeeping is most of a run's exact arithmetic); past that
         point the horizon is the run's own budget.
         """
-        return Run(self, Fraction(per_voter_budget), horizon_to).execute()
+        path = SmallRun if self.small else Run
+        return path(self, Fraction(per_voter_budget), horizon_to).execute()
 
 
 def overlaps(approvals: list[tuple[int, ...]], count: int) -> list[np.ndarray]:
@@ -123,3 +134,13 @@ def overlaps(approvals: list[tuple[int, ...]], count: int) -> list[np.ndarray]:
             shared[(block[:, :, None] * count + block[:, None, :]).ravel()] = True
     shared = shared.reshape(count, count)
     return [np.flatnonzero(row) for row in shared]
+
+
+def gatherer(indices: list[int]):
+    """A function returning ``tuple(values[i] for i in indices)``, in C."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda values: (values[only],)
+    if not indices:
+        return lambda values: ()
+    return itemgetter(*indices)

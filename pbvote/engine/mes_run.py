@@ -120,8 +120,11 @@ class Run:
         for j in range(len(self.mes.candidates)):
             self._evaluate_into(heap, j, self._first_payment(j))
         heapq.heapify(heap)
+        # Entries are (float(rho), rho, tie key, j): a correctly rounded float
+        # never orders two values the wrong way (rounding is monotonic), so the
+        # Fraction is compared only where the floats are equal.
         while heap:
-            rho, key, j = heapq.heappop(heap)
+            _, rho, key, j = heapq.heappop(heap)
             payment = self._unchanged_payment(j)
             if payment is not None:  # exact, and lowest: the others are bounds
                 self._select(j, payment, rho, self.bounds[j])
@@ -132,9 +135,10 @@ class Run:
                 continue
             rho, bound = self._rho(j, payment)
             self._save(j, payment)
-            if heap and (rho, key) > heap[0][:2]:
+            entry = (float(rho), rho, key, j)
+            if heap and entry[:3] > heap[0][:3]:
                 self.bounds[j] = bound  # a project below it may beat it
-                heapq.heappush(heap, (rho, key, j))
+                heapq.heappush(heap, entry)
                 continue
             self._select(j, payment, rho, bound)
         return self.result
@@ -169,7 +173,7 @@ class Run:
             return
         self._save(j, payment)
         rho, self.bounds[j] = self._rho(j, payment)
-        heap.append((rho, self.mes.tie_keys[j], j))
+        heap.append((float(rho), rho, self.mes.tie_keys[j], j))
 
     def _rho(self, j: int, payment: tuple) -> tuple[Fraction, tuple]:
         """rho as a Fraction, and its form as integers (a, b, denominator)."""

@@ -4,13 +4,14 @@ the fixed profile of :mod:`tests.engine.strategies`)."""
 import random
 from fractions import Fraction
 
+import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from pbvote.engine import Instance, tally
+from pbvote.engine import Instance, Project, tally
 from pbvote.engine.completion import add1_completion
 from pbvote.engine.greedy import split_ineligible
-from pbvote.engine.mes import EqualShares
+from pbvote.engine.mes import SMALL_ELECTORATE, EqualShares
 from pbvote.engine.profile import build_profile
 from pbvote.engine.tally import RULES
 from tests.engine.strategies import elections, fixed
@@ -58,10 +59,12 @@ def test_no_project_below_the_minimum_score_wins(instance, rule, min_score):
     assert reasons <= {"below_threshold", "exceeds_budget"}  # checked in this order
 
 
-def both_completions(instance, utility):
+def both_completions(instance, utility, small=None):
     profile = build_profile(instance)
     candidates, _ = split_ineligible(instance, profile.votes)
-    mes = EqualShares(candidates, profile.approval_groups, profile.votes, utility)
+    mes = EqualShares(
+        candidates, profile.approval_groups, profile.votes, utility, small=small
+    )
     fast = add1_completion(mes, instance.budget, profile.voter_count)
     slow = add1_completion(mes, instance.budget, profile.voter_count, skip_same=False)
     return fast, slow
@@ -74,34 +77,41 @@ def assert_same(fast, slow):
     assert {**fast_facts, "runs": 0} == {**slow_facts, "runs": 0}
 
 
+@pytest.mark.parametrize("small", [True, False], ids=["plain-python", "numpy"])
 @fixed(200)
 @given(SMALL, st.sampled_from(["cost", "cardinal"]))
-def test_fast_completion_equals_running_every_add1_step(instance, utility):
-    assert_same(*both_completions(instance, utility))
+def test_fast_completion_equals_running_every_add1_step(small, instance, utility):
+    assert_same(*both_completions(instance, utility, small))
 
 
+@pytest.mark.parametrize("small", [True, False], ids=["plain-python", "numpy"])
 @fixed(8)
 @given(FORINT, st.sampled_from(["cost", "cardinal"]))
-def test_fast_completion_equals_every_step_with_forint_size_budgets(instance, utility):
-    fast, slow = both_completions(instance, utility)
+def test_fast_completion_equals_every_step_with_forint_size_budgets(
+    small, instance, utility
+):
+    fast, slow = both_completions(instance, utility, small)
     assert_same(fast, slow)
     assert fast[1]["runs"] <= slow[1]["runs"]
     event(f"add1 steps: {slow[1]['runs'] // 1000} thousand")
 
 
-def prepared(instance, utility="cost"):
+def prepared(instance, utility="cost", small=None):
     profile = build_profile(instance)
     candidates, _ = split_ineligible(instance, profile.votes)
-    mes = EqualShares(candidates, profile.approval_groups, profile.votes, utility)
+    mes = EqualShares(
+        candidates, profile.approval_groups, profile.votes, utility, small=small
+    )
     return mes, profile
 
 
+@pytest.mark.parametrize("small", [True, False], ids=["plain-python", "numpy"])
 @fixed(150)
 @given(SMALL, st.sampled_from(["cost", "cardinal"]), st.integers(0, 40))
 def test_a_run_without_horizon_bookkeeping_has_the_same_outcome(
-    instance, utility, increments
+    small, instance, utility, increments
 ):
-    mes, profile = prepared(instance, utility)
+    mes, profile = prepared(instance, utility, small)
     t = Fraction(instance.budget, max(profile.voter_count, 1)) + increments
     full = mes.run(t)
     bare = mes.run(t, horizon_to=t)  # no forms, no horizon
@@ -125,3 +135,55 @@ def test_overlaps_are_the_projects_sharing_a_supporter(instance):
             if set(mes.supporters[i]) & set(mes.supporters[j])
         ]
         assert shared.tolist() == expected
+
+
+# Elections whose supporters fall into many money classes: more than the
+# numpy path's own plain-Python cut-off (24 classes), so both of its branches run.
+MANY = elections(max_projects=8, min_voters=20, max_voters=60, costs=st.integers(1, 90))
+
+
+def assert_same_run(one, other):
+    assert one.selections == other.selections
+    assert one.rejections == other.rejections
+    assert one.cost == other.cost
+    assert one.horizon.limit == other.horizon.limit
+    assert one.horizon.strict == other.horizon.strict
+
+
+@fixed(120)
+@given(
+    st.one_of(SMALL, MANY),
+    st.sampled_from(["cost", "cardinal"]),
+    st.integers(0, 30),
+    st.sampled_from([None, 0, 1, 5]),
+)
+def test_the_plain_python_and_numpy_runs_are_identical(
+    instance, utility, increments, reach
+):
+    plain, profile = prepared(instance, utility, small=True)
+    vectorised, _ = prepared(instance, utility, small=False)
+    t = Fraction(instance.budget, max(profile.voter_count, 1)) + increments
+    horizon_to = None if reach is None else t + reach
+    assert_same_run(plain.run(t, horizon_to), vectorised.run(t, horizon_to))
+
+
+@fixed(60)
+@given(st.one_of(SMALL, MANY, FORINT), st.sampled_from(["cost", "cardinal"]))
+def test_the_plain_python_and_numpy_completions_are_identical(instance, utility):
+    profile = build_profile(instance)
+    completions = []
+    for small in (True, False):
+        mes, _ = prepared(instance, utility, small)
+        completions.append(add1_completion(mes, instance.budget, profile.voter_count))
+    (plain, plain_facts), (vectorised, vectorised_facts) = completions
+    assert_same_run(plain, vectorised)
+    assert plain_facts == vectorised_facts
+
+
+def test_the_path_is_chosen_by_the_number_of_distinct_ballots():
+    instance = Instance(
+        [Project("a", 10), Project("b", 20)], 30, [{"a"}, {"a", "b"}, {"b"}]
+    )
+    mes, _ = prepared(instance)
+    assert mes.small and len(mes.approvals) <= SMALL_ELECTORATE
+    assert not prepared(instance, small=False)[0].small

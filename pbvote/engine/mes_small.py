@@ -1,0 +1,181 @@
+"""One MES run in plain Python, for small electorates (see :mod:`pbvote.engine.mes`).
+
+The same method, decisions, arithmetic and horizon conditions as
+:class:`~pbvote.engine.mes_run.Run`, with every array a Python list and classes
+sorted by exact money (no float keys). On a few hundred distinct ballots numpy's
+cost per call (tens of microseconds per project evaluation) was most of a run;
+here a run of Assen (67 distinct ballots) or Swiecie (695) is a few loops over
+lists. :class:`~pbvote.engine.mes.EqualShares` picks this path by size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from fractions import Fraction
+
+from pbvote.engine.horizon import Horizon
+from pbvote.engine.mes_run import EXHAUSTED, MesRun, Rejection, Run
+
+
+class SmallRun(Run):
+    """:class:`Run` over Python lists: ``group_class[g]`` is group ``g``'s class;
+    class ``k`` has money ``values[k] / den`` and form ``(form_a[k] + form_b[k]
+    * t) / den`` with ``den`` the scale of ``level[k]`` (``ups`` as in
+    :class:`Run`). Class 0 is the exhausted class."""
+
+    def __init__(self, mes, start: Fraction, horizon_to: Fraction | None = None):
+        m = len(mes.candidates)
+        self.mes = mes
+        self.result = MesRun(start, horizon=Horizon(horizon_to))
+        self.tracking = horizon_to is None or horizon_to > start
+        if not self.tracking:
+            self.result.horizon.give_up(start)
+        self.scale = start.denominator
+        self.group_class = [1] * len(mes.approvals)  # all: t
+        self.values = [0, start.numerator]
+        self.form_a = [0, 0]
+        self.form_b = [0, self.scale]
+        self.level = [0, 1]
+        self.ups = [self.scale, 1]
+        self.alive = [True] * m
+        self.bounds: list[tuple | None] = [None] * m
+        self.step = 1
+        self.saved: list[tuple | None] = [None] * m
+        self.touched = [0] * m
+        self.charges = 0
+        # (project, charges, classes, weights, money, scale, each group's class)
+        self.last_classes: tuple = (None,)
+
+    def _classes_of(self, j: int) -> tuple[list, list, list]:
+        """The classes of ``j``'s supporters with money, poorest first (exact
+        money order), their weights and their money over the current scale."""
+        cached = self.last_classes
+        if cached[0] == j and cached[1] == self.charges:
+            classes, weights, money, scale = cached[2:6]
+            if scale != self.scale:  # refined by the payment about to be charged
+                up = self.scale // scale
+                money = [amount * up for amount in money]
+            return classes, weights, money
+        mes = self.mes
+        found = mes.gather[j](self.group_class)  # each supporting group's class
+        if mes.all_unit:
+            counts = Counter(found)
+        else:
+            counts = {}
+            get = counts.get
+            for k, weight in zip(found, mes.supporter_weights[j]):
+                counts[k] = get(k, 0) + weight
+        counts.pop(EXHAUSTED, None)
+        values, ups, level = self.values, self.ups, self.level
+        money = {k: values[k] * ups[level[k]] for k in counts}
+        classes = sorted(counts, key=money.__getitem__)
+        answer = classes, [counts[k] for k in classes], [money[k] for k in classes]
+        self.last_classes = (j, self.charges, *answer, self.scale, found)
+        return answer
+
+    def _paid_forms(self, classes: list, weights: list) -> tuple[int, int]:
+        """The forms ``(a, b)`` of the money of ``classes`` (with weights)."""
+        form_a, form_b, ups, level = self.form_a, self.form_b, self.ups, self.level
+        paid_a = paid_b = 0
+        for k, weight in zip(classes, weights):
+            scaled = ups[level[k]] * weight
+            paid_a += form_a[k] * scaled
+            paid_b += form_b[k] * scaled
+        return paid_a, paid_b
+
+    def _cheapest_payment(self, j: int) -> tuple | None:
+        """:meth:`Run._cheapest_payment`: the same exact scan, poorest first."""
+        cost = self.mes.costs[j] * self.scale
+        if cost == 0:
+            return (0, 0, 0, 1)
+        classes, weights, money = self._classes_of(j)
+        rest, paid = sum(weights), 0
+        for i, amount in enumerate(money):
+            if amount * rest >= cost - paid:
+                break
+            paid += amount * weights[i]
+            rest -= weights[i]
+        else:
+            return None
+        if not self.tracking:
+            return (cost - paid, 0, 0, rest)
+        paid_a, paid_b = self._paid_forms(classes[:i], weights[:i])
+        return (cost - paid, cost - paid_a, -paid_b, rest)
+
+    def _reject(self, j: int) -> None:
+        """:meth:`Run._reject`."""
+        self.alive[j] = False
+        classes, weights, money = self._classes_of(j)
+        total = sum(amount * weight for amount, weight in zip(money, weights))
+        if self._keep_tracking():
+            money_a, money_b = self._paid_forms(classes, weights)
+            cost = self.mes.costs[j] * self.scale
+            self.result.horizon.require((cost - money_a, -money_b), strict=True)
+        self.result.rejections.append(
+            Rejection(self.mes.candidates[j].id, self.step, Fraction(total, self.scale))
+        )
+
+    def _rescaled(self, payment: tuple) -> tuple[int, int, int]:
+        """:meth:`Run._rescaled` with ``ups`` a list."""
+        value, a, b, divisor = payment
+        factor = divisor // math.gcd(divisor, value, a, b)
+        if factor != 1:
+            self.scale *= factor
+            self.ups = [up * factor for up in self.ups]
+            self.ups.append(1)
+        shrink = divisor // factor
+        return value // shrink, a // shrink, b // shrink
+
+    def _charge(self, j: int, payment: tuple[int, int, int]) -> None:
+        """:meth:`Run._charge`: the same moves and horizon conditions, one class
+        at a time, then each supporting group moved through a dict."""
+        classes, _, money = self._classes_of(j)
+        self.charges += 1
+        touched, charges = self.touched, self.charges
+        for i in self.mes.overlap_lists[j]:
+            touched[i] = charges
+        if not classes:
+            return
+        value, a, b = payment
+        target = {}
+        level_now = len(self.ups) - 1
+        values, form_a, form_b, level = (
+            self.values,
+            self.form_a,
+            self.form_b,
+            self.level,
+        )
+        if self._keep_tracking():
+            horizon, ups = self.result.horizon, self.ups
+            for k, amount in zip(classes, money):
+                up = ups[level[k]]
+                gap_a = form_a[k] * up - a  # money - payment, as a form
+                gap_b = form_b[k] * up - b
+                if amount < value:  # pays all it has
+                    horizon.require((-gap_a, -gap_b), strict=True)
+                    target[k] = 0
+                    continue
+                horizon.require((gap_a, gap_b), strict=False)
+                if gap_a or gap_b:  # not paid in full at every t: a new class
+                    target[k] = len(values)
+                    values.append(amount - value)
+                    form_a.append(gap_a)
+                    form_b.append(gap_b)
+                    level.append(level_now)
+                else:
+                    target[k] = 0
+        else:
+            for k, amount in zip(classes, money):
+                if amount > value:
+                    target[k] = len(values)
+                    values.append(amount - value)
+                    form_a.append(0)
+                    form_b.append(0)
+                    level.append(level_now)
+                else:
+                    target[k] = 0
+        target[EXHAUSTED] = EXHAUSTED
+        group_class, found = self.group_class, self.last_classes[6]
+        for g, k in zip(self.mes.supporters[j], found):
+            group_class[g] = target[k]
