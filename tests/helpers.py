@@ -66,11 +66,17 @@ def outbox(app) -> list[dict]:
 
 
 def last_code(app, phone: str) -> str:
-    """Deliver queued SMS and return the latest code sent to ``phone``."""
+    """Deliver queued SMS and return the latest code sent to ``phone``. Codes jump
+    the queue (``at_front``), so other SMS queued before it may be delivered after:
+    the latest SMS *carrying a code* is the one."""
     run_jobs(app, "sms")
-    messages = [m for m in outbox(app) if m["to"] == phone]
-    assert messages, f"no SMS to {phone}"
-    return CODE_RE.search(messages[-1]["body"]).group(1)
+    codes = [
+        found.group(1)
+        for m in outbox(app)
+        if m["to"] == phone and (found := CODE_RE.search(m["body"]))
+    ]
+    assert codes, f"no code sent to {phone}"
+    return codes[-1]
 
 
 def login_resident(client, app, phone="+212612345678"):
