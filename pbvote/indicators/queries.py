@@ -142,6 +142,8 @@ def proposals(commune_id, start, end, district_id=None) -> dict:
         .group_by(Review.proposal_id)
         .subquery()
     )
+    if db.session.get_bind().dialect.name != "postgresql":
+        return _proposals_portable(commune_id, start, end, district_id, answered)
     # extract(epoch) is exact (numeric): as float it equals timedelta.total_seconds().
     seconds = cast(
         extract("epoch", answered.c.at) - extract("epoch", Proposal.submitted_at_dt),
@@ -167,6 +169,35 @@ def proposals(commune_id, start, end, district_id=None) -> dict:
         "proposed": count,
         "associations": associations,
         "delays": [s / 86400 for s in delays or ()],
+    }
+
+
+def _proposals_portable(commune_id, start, end, district_id, answered) -> dict:
+    """The same figures where the database has no array_agg (SQLite, the embedded
+    first-run default): the rows come back and Python aggregates them."""
+    rows = db.session.execute(
+        _ours(
+            select(
+                Proposal.author_id,
+                Proposal.association_id,
+                Proposal.submitted_at_dt,
+                answered.c.at,
+            )
+            .outerjoin(answered, answered.c.proposal_id == Proposal.id)
+            .where(Proposal.submitted_at_dt >= start, Proposal.submitted_at_dt < end),
+            commune_id,
+            district_id,
+        )
+    ).all()
+    return {
+        "authors": {author for author, _, _, _ in rows if author is not None},
+        "proposed": len(rows),
+        "associations": sum(1 for _, association, _, _ in rows if association),
+        "delays": [
+            (at - submitted).total_seconds() / 86400
+            for _, _, submitted, at in rows
+            if at is not None
+        ],
     }
 
 
