@@ -69,17 +69,27 @@ def saved(form, save, refused: type[Exception], message) -> bool:
     """The usual form POST: when ``form`` validates, call ``save()``; on the
     domain's refusal (``refused``) roll back and show the reason on the form,
     otherwise commit and flash ``message``. True when saved (the view redirects)."""
+    if not form.validate_on_submit():
+        return False
+    return committed(
+        save, refused, message, shown=lambda error: form_error(form, error)
+    )
+
+
+def committed(save, refused: type[Exception], message, shown=None) -> bool:
+    """Call ``save()`` and commit, flashing ``message``; on the domain's refusal
+    (``refused``) roll back and show the reason (``shown``, by default a flash
+    message). True when committed. For actions with no form fields of their own
+    (a confirmation); :func:`saved` is this after a form's validation."""
     from flask import flash
 
     from pbvote.extensions import db
 
-    if not form.validate_on_submit():
-        return False
     try:
         save()
     except refused as error:
         db.session.rollback()
-        form_error(form, error)
+        (shown or (lambda error: flash(str(error), "error")))(error)
         return False
     db.session.commit()
     flash(message, "success")

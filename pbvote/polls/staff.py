@@ -11,7 +11,7 @@ from sqlalchemy import select
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import ConfirmForm, choices_of, form_error
+from pbvote.core.forms import ConfirmForm, choices_of, committed, form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
@@ -119,28 +119,18 @@ def staff_remove_question(question_id: int):
     question = row_or_404(PollQuestion, question_id, lambda q: q.poll.commune_id)
     ConfirmForm().validate_on_submit() or abort(400)
     poll_id = question.poll_id
-    try:
-        services.remove_question(current_user, question, utcnow())
-    except PollError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Question removed."), "success")
+    committed(
+        lambda: services.remove_question(current_user, question, utcnow()),
+        PollError,
+        _("Question removed."),
+    )
     return redirect(url_for(".staff_poll", poll_id=poll_id))
 
 
 def _confirmed_action(poll, action, done_message, **page):
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            action(current_user, poll, utcnow())
-        except PollError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(done_message, "success")
+        committed(lambda: action(current_user, poll, utcnow()), PollError, done_message)
         return redirect(url_for(".staff_poll", poll_id=poll.id))
     return render_template(
         "confirm.html",

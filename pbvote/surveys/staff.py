@@ -10,7 +10,7 @@ from sqlalchemy import select
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import ConfirmForm, form_error
+from pbvote.core.forms import ConfirmForm, committed, form_error
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import commune_zone, utcnow
@@ -126,14 +126,11 @@ def staff_remove_question(question_id: int):
     question = row_or_404(SurveyQuestion, question_id, lambda q: q.survey.commune_id)
     ConfirmForm().validate_on_submit() or abort(400)
     survey_id = question.survey_id
-    try:
-        services.remove_question(current_user, question, utcnow())
-    except SurveyError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Question removed."), "success")
+    committed(
+        lambda: services.remove_question(current_user, question, utcnow()),
+        SurveyError,
+        _("Question removed."),
+    )
     return redirect(url_for(".staff_survey", survey_id=survey_id))
 
 
