@@ -33,8 +33,10 @@ def vacuum_held(table: str = "held_ballots") -> None:
     """VACUUM the holding table after a batch left it: its dead tuples (encrypted,
     but tied to marks by xmin) are cleared now rather than at autovacuum's pace.
     VACUUM cannot run in a transaction: an autocommit connection of the session's
-    engine. SKIP_LOCKED: a long transaction holding the table never blocks the
-    worker (the next batch or autovacuum clears what this one could not).
+    engine. SKIP_LOCKED: a long transaction holding the table never makes the
+    worker wait for the table's lock (the next batch or autovacuum clears what this
+    one could not); only the final truncation of empty pages may wait, up to
+    PostgreSQL's 5 s, while a cast holds the table (casts themselves never wait).
 
     When the session is bound to a connection inside an outer transaction (a
     rolled-back test's), there is nothing to do: VACUUM cannot run inside it, and
