@@ -177,19 +177,12 @@ def open_poll(actor, poll: Poll, now: datetime) -> PollKey:
         raise InvalidPoll(_("Add at least one question before opening the poll."))
     if poll.closes_at_dt <= now:
         raise InvalidPoll(_("The poll's closing time has passed: change its dates."))
-    wrap = current_app.config["ELECTION_KEY_WRAP"]
-    sealing_public, sealing_private, signing_public, signing_private = (
-        sealing.new_election_keys()
-    )
     key = PollKey(
         poll_id=poll.id,
-        sealing_public=sealing_public,
-        sealing_private_wrapped=sealing.wrap_key(
-            wrap, poll.id, SEALING_PURPOSE, sealing_private
-        ),
-        signing_public=signing_public,
-        signing_private_wrapped=sealing.wrap_key(
-            wrap, poll.id, SIGNING_PURPOSE, signing_private
+        **sealing.new_wrapped_keys(
+            current_app.config["ELECTION_KEY_WRAP"],
+            poll.id,
+            (SEALING_PURPOSE, SIGNING_PURPOSE),
         ),
         head_hash=sealing.GENESIS,
         ballot_count=0,
@@ -204,7 +197,7 @@ def open_poll(actor, poll: Poll, now: datetime) -> PollKey:
         "poll",
         poll.id,
         now,
-        {"signing_public": signing_public.hex()},
+        {"signing_public": key.signing_public.hex()},
     )
     return key
 

@@ -55,6 +55,28 @@ def new_election_keys() -> tuple[bytes, bytes, bytes, bytes]:
     )
 
 
+def new_wrapped_keys(
+    wrap_secret: str, owner_id: int, purposes: tuple[str, str] = ("sealing", "signing")
+) -> dict[str, bytes]:
+    """A new election's key columns: both public keys, and both private keys
+    wrapped under ``wrap_secret`` for ``owner_id`` (a cycle, or a poll with its own
+    ``purposes``), as the key tables store them."""
+    sealing_public, sealing_private, signing_public, signing_private = (
+        new_election_keys()
+    )
+    sealing_purpose, signing_purpose = purposes
+    return {
+        "sealing_public": sealing_public,
+        "sealing_private_wrapped": wrap_key(
+            wrap_secret, owner_id, sealing_purpose, sealing_private
+        ),
+        "signing_public": signing_public,
+        "signing_private_wrapped": wrap_key(
+            wrap_secret, owner_id, signing_purpose, signing_private
+        ),
+    }
+
+
 def wrap_key(wrap_secret: str, cycle_id: int, purpose: str, private: bytes) -> bytes:
     key = _kdf(wrap_secret.encode(), f"pbvote-key-wrap:{purpose}".encode())
     nonce = os.urandom(12)

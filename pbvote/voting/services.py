@@ -57,20 +57,9 @@ def ensure_election_key(cycle: Cycle, now: datetime) -> ElectionKey:
     key = db.session.get(ElectionKey, cycle.id)
     if key is not None:
         return key
-    wrap = current_app.config["ELECTION_KEY_WRAP"]
-    sealing_public, sealing_private, signing_public, signing_private = (
-        sealing.new_election_keys()
-    )
     key = ElectionKey(
         cycle_id=cycle.id,
-        sealing_public=sealing_public,
-        sealing_private_wrapped=sealing.wrap_key(
-            wrap, cycle.id, "sealing", sealing_private
-        ),
-        signing_public=signing_public,
-        signing_private_wrapped=sealing.wrap_key(
-            wrap, cycle.id, "signing", signing_private
-        ),
+        **sealing.new_wrapped_keys(current_app.config["ELECTION_KEY_WRAP"], cycle.id),
         head_hash=sealing.GENESIS,
         ballot_count=0,
         created_at_dt=now,

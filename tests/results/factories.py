@@ -14,25 +14,17 @@ from pbvote.voting.sealing import (
     ballot_context,
     chain_link,
     encode_choice,
-    new_election_keys,
+    new_wrapped_keys,
     receipt_of,
     seal,
-    wrap_key,
 )
 from tests.factories import create_cycle, create_project
 
 
 def create_election_key(cycle) -> ElectionKey:
-    wrap = current_app.config["ELECTION_KEY_WRAP"]
-    sealing_public, sealing_private, signing_public, signing_private = (
-        new_election_keys()
-    )
     key = ElectionKey(
         cycle_id=cycle.id,
-        sealing_public=sealing_public,
-        sealing_private_wrapped=wrap_key(wrap, cycle.id, "sealing", sealing_private),
-        signing_public=signing_public,
-        signing_private_wrapped=wrap_key(wrap, cycle.id, "signing", signing_private),
+        **new_wrapped_keys(current_app.config["ELECTION_KEY_WRAP"], cycle.id),
         head_hash=GENESIS,
         ballot_count=0,
         created_at_dt=utcnow() - timedelta(days=12),
