@@ -95,6 +95,12 @@ def test_an_address_gets_nothing_until_confirmed(client, app, committed, commune
     page = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "This is not an e-mail address" in page
     assert 'value="fatima at example"' in page
+    # What an attacker sends: a header smuggled by CR/LF, a tab, a NUL byte.
+    for hostile in ("a@b.ma\r\nBcc: x@y.ma", "a\t@b.ma", "a@b.ma\nX: y"):
+        refused = save_choices(resident, email=hostile, by_email="y")
+        assert refused.status_code == 400, hostile
+        assert "This is not an e-mail address" in refused.get_data(as_text=True)
+    assert save_choices(resident, email="a\x00@b.ma", by_email="y").status_code == 400
     save_choices(resident, email=ADDRESS, by_email="y")
     page = resident.get("/notifications").get_data(as_text=True)
     assert "Waiting for confirmation" in page
