@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 01:48:11.587927
+Create Date: 2026-12-01 03:26:44.964974
 
 """
 
@@ -2333,6 +2333,11 @@ def upgrade():
             ["cycle_id"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_voter_verification_attempts_registry_entry_id"),
+            ["registry_entry_id"],
+            unique=False,
+        )
 
     op.create_table(
         "voter_verifications",
@@ -2896,6 +2901,9 @@ def downgrade():
     op.drop_table("audio_guides")
     op.drop_table("voter_verifications")
     with op.batch_alter_table("voter_verification_attempts", schema=None) as batch_op:
+        batch_op.drop_index(
+            batch_op.f("ix_voter_verification_attempts_registry_entry_id")
+        )
         batch_op.drop_index(batch_op.f("ix_voter_verification_attempts_cycle_id"))
 
     op.drop_table("voter_verification_attempts")

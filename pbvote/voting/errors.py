@@ -17,6 +17,10 @@ class NotVerified(VotingError):
     """No valid verification for this cycle in this session."""
 
 
+class VerificationExpired(NotVerified):
+    """A right code older than the verified window: verify again."""
+
+
 class PhoneLimitReached(VotingError):
     pass
 

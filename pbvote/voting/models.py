@@ -179,8 +179,9 @@ class VerificationAttempt(db.Model):
     challenge_id: Mapped[int] = mapped_column(
         ForeignKey("otp_challenges.id"), unique=True
     )
+    # Indexed: a claim holds only while its attempt is its entry's newest.
     registry_entry_id: Mapped[int | None] = mapped_column(
-        ForeignKey("voter_registry.id")
+        ForeignKey("voter_registry.id"), index=True
     )
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
 

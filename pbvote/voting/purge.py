@@ -2,7 +2,10 @@
 ``pbvote voting-purge``): every row that ties a phone, an address or a moment to
 a resident is deleted, not wiped, as soon as it is no longer needed.
 
-- verification attempts and OTP challenges: once expired (plus a margin);
+- verification attempts and OTP challenges: once expired (plus a margin); a
+  vote's attempt and code once its verified window has passed too (a right code
+  is consumed by the cast, which deletes both; the database cannot tell a right
+  code not yet cast from an unused one, since the code step writes nothing);
 - rate-limit events: once older than the longest window (a day);
 - sensitive SMS (codes, receipts): deleted when sent (:mod:`pbvote.sms.services`);
   failed ones after a day;
@@ -11,14 +14,14 @@ a resident is deleted, not wiped, as soon as it is no longer needed.
 
 from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 
 from pbvote.accounts.models import OtpChallenge
 from pbvote.core import ratelimit
 from pbvote.extensions import db
 from pbvote.sms.models import SmsMessage
 from pbvote.voting.models import KioskPass, VerificationAttempt
+from pbvote.voting.verification import attempt_lifetime
 
 MARGIN = timedelta(minutes=5)
 RATE_WINDOW_MAX = timedelta(days=1)
@@ -27,29 +30,30 @@ RATE_WINDOW_MAX = timedelta(days=1)
 def purge_personal_trail(now: datetime) -> dict[str, int]:
     """Delete what is no longer needed; returns how many rows per kind. The caller
     commits."""
-    ttl = timedelta(seconds=current_app.config["OTP_TTL_SECONDS"])
-    expired = now - ttl - MARGIN
     counts = {
         "attempts": _rowcount(
             delete(VerificationAttempt).where(
-                VerificationAttempt.created_at_dt < expired
+                VerificationAttempt.created_at_dt < now - attempt_lifetime() - MARGIN
             )
         ),
     }
-    challenges = select(OtpChallenge.id).where(
-        or_(
-            OtpChallenge.expires_at_dt < now - MARGIN,
-            OtpChallenge.consumed_at_dt.is_not(None),
-        )
-    )
     # An attempt still pointing at a consumed challenge is finished: drop both.
     counts["attempts"] += _rowcount(
         delete(VerificationAttempt).where(
-            VerificationAttempt.challenge_id.in_(challenges)
+            VerificationAttempt.challenge_id.in_(
+                select(OtpChallenge.id).where(OtpChallenge.consumed_at_dt.is_not(None))
+            )
         )
     )
+    # A code an attempt still needs (a right code may wait for its cast) stays.
     counts["challenges"] = _rowcount(
-        delete(OtpChallenge).where(OtpChallenge.id.in_(challenges))
+        delete(OtpChallenge).where(
+            or_(
+                OtpChallenge.expires_at_dt < now - MARGIN,
+                OtpChallenge.consumed_at_dt.is_not(None),
+            ),
+            ~exists().where(VerificationAttempt.challenge_id == OtpChallenge.id),
+        )
     )
     counts["rate_events"] = ratelimit.purge_older_than(now - RATE_WINDOW_MAX)
     counts["sms"] = _purge_sms(now)

@@ -43,7 +43,7 @@ def report_vote_taken(cycle_id: int):
     """A verified resident whose vote was already cast reports it."""
     cycle = cycle_or_404(cycle_id)
     current = verified_voter(cycle)
-    if current is None or not services.has_voted(cycle.id, current.registry_entry_id):
+    if current is None or not current.voted:
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
     form = VoteTakenReportForm()
     if form.validate_on_submit():
@@ -53,7 +53,7 @@ def report_vote_taken(cycle_id: int):
                 "vote_taken",
                 "online",
                 utcnow(),
-                entry_id=current.registry_entry_id,
+                entry_id=current.entry_id,
                 note=form.note.data,
             )
         except VotingError as error:

@@ -30,6 +30,7 @@ from pbvote.voting.models import (
     Ballot,
     ElectionKey,
     ParticipationProfile,
+    Verification,
     VoterEntry,
     VoterMark,
 )
@@ -38,8 +39,10 @@ from pbvote.voting.rules import check_ballot, district_ballot, parse_form
 from pbvote.voting.signals import election_key_created
 from pbvote.voting.verification import (
     PHONE_SEAL,
+    Voter,
+    consume_claim,
     insert_or_nothing,
-    verification_for,
+    verify_entry,
     voter_for,
 )
 
@@ -141,20 +144,41 @@ def seal_choices(
 
 
 def cast_ballots(
-    cycle: Cycle, token: str | None, form: MultiDict, now: datetime
-) -> list[tuple[Scope, str]]:
+    cycle: Cycle,
+    token: str | None,
+    claim: dict | None,
+    form: MultiDict,
+    now: datetime,
+) -> tuple[list[tuple[Scope, str]], str]:
     """Cast the verified voter's ballots, one per scope, from the submitted ballot
-    form (``scope-<id>`` fields), and queue the receipt SMS.
+    form (``scope-<id>`` fields), and queue the receipt SMS. Returns the receipts
+    and the session's verification token from now on.
+
+    The voter is the session's claim (a right code not yet cast): its attempt and
+    code are consumed and its verification recorded here, in the vote's
+    transaction; else (a kiosk, a claim already used by this session's first try
+    or a copy of it) the verification ``token`` (or the claim's) proves.
 
     The mark and the voter's sealed ballots go to the holding area (see
     :mod:`pbvote.voting.holding`), never straight to the chain.
 
-    Raises PhaseClosed (outside voting, by server time), NotVerified, BallotInvalid,
-    AlreadyVoted. Nothing is written unless everything is: the caller commits, or
-    rolls back on an error, which leaves the resident able to vote.
+    Raises PhaseClosed (outside voting, by server time), NotVerified (and
+    VerificationExpired), PhoneLimitReached, BallotInvalid, AlreadyVoted. Nothing
+    is written unless everything is: the caller commits, or rolls back on an
+    error, which leaves the resident able to vote (the claim too).
     """
     require_voting_open(cycle, now)
-    voter = voter_for(cycle, token)
+    voter, phone, consumed = None, None, None
+    if claim:
+        consumed = consume_claim(cycle, claim, now)
+        token = claim["token"]
+    if consumed is not None:
+        voter, phone = consumed
+    else:
+        voter = voter_for(cycle, token)
+        if voter is not None and voter.verification.method == "sms":
+            phone = voter.verification.phone_enc
+            phone = open_secret(PHONE_SEAL, phone) if phone else None
     if voter is None:
         raise NotVerified(
             _(
@@ -164,7 +188,6 @@ def cast_ballots(
         )
     if voter.voted:
         raise AlreadyVoted(already_voted_message())
-    verification = voter.verification
     ballot = district_ballot(cycle, voter.district_id)
     scopes = [scope for scope, _projects in ballot]
     checked = check_ballot(
@@ -172,13 +195,15 @@ def cast_ballots(
         parse_form(form, scopes),
         {scope.id: projects for scope, projects in ballot},
     )
+    if consumed is not None:  # the per-phone limit decided here, under concurrency
+        verify_entry(cycle, voter.entry_id, "sms", phone, now, token)
     # The mark is the one-vote guarantee: a concurrent cast by the same resident
     # waits for this one's transaction, then inserts nothing.
     marked = db.session.execute(
         insert_or_nothing(VoterMark)
         .values(
             cycle_id=cycle.id,
-            registry_entry_id=verification.registry_entry_id,
+            registry_entry_id=voter.entry_id,
             voted_on=day_of(now),
         )
         .returning(VoterMark.cycle_id)
@@ -190,11 +215,9 @@ def cast_ballots(
     holding.hold_ballots(cycle.id, [s for _scope, s in sealed], now)
     enqueue_after_commit("jobs.voting.mix_ballots", cycle.id, **MIX_JOB_OPTIONS)
     receipts = [(scope, sealing.receipt_of(s)) for scope, s in sealed]
-    if verification.method == "sms" and verification.phone_enc:
-        _queue_receipt_sms(
-            cycle, open_secret(PHONE_SEAL, verification.phone_enc), receipts, now
-        )
-    return receipts
+    if phone:
+        _queue_receipt_sms(cycle, phone, receipts, now)
+    return receipts, token
 
 
 def already_voted_message() -> str:
@@ -305,7 +328,7 @@ SUPPRESS_BELOW = 5
 
 def save_profile(
     cycle: Cycle,
-    token: str | None,
+    voter: Voter | None,
     *,
     consent: bool,
     age_band: str,
@@ -314,11 +337,16 @@ def save_profile(
     now: datetime,
 ) -> ParticipationProfile:
     """Store one optional profile per voter who has voted, with no link to them.
+    ``voter``: the session's (pbvote.voting.web.verified_voter).
 
     Raises NotVerified, ProfileInvalid.
     """
-    verification = verification_for(cycle, token)
-    if verification is None or not has_voted(cycle.id, verification.registry_entry_id):
+    verification = (
+        db.session.get(Verification, (cycle.id, voter.entry_id))
+        if voter is not None and voter.voted
+        else None
+    )
+    if verification is None:
         raise NotVerified(_("The profile can only be given after voting."))
     if verification.profile_given:
         raise ProfileInvalid(_("You already answered these questions. Thank you."))

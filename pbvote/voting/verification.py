@@ -6,6 +6,12 @@ a code is always sent to the typed phone, and an identity that does not match (o
 a phone that is not the registry's, when the registry has one) fails at the code
 step with exactly the wrong-code message. Codes per typed ID number are limited
 per hour and per day, for every typed ID.
+
+Two commits per voter (docs/voting.md): the right code commits nothing. The
+session then holds a signed *claim* (the attempt's id, when, and the token its
+verification will carry); the ballot pages read who is voting from it, and the
+cast consumes the attempt and its code, records the verification and the vote in
+one transaction (:func:`consume_claim`, :func:`verify_entry`).
 """
 
 import secrets
@@ -16,9 +22,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import delete, exists, false, or_, select
+from sqlalchemy import and_, delete, exists, false, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from pbvote.accounts import otp
 from pbvote.accounts.errors import CodeRejected
@@ -34,6 +41,7 @@ from pbvote.voting.errors import (
     KioskPassInvalid,
     PhoneLimitReached,
     ResidentNotFound,
+    VerificationExpired,
 )
 from pbvote.voting.models import (
     KioskPass,
@@ -68,9 +76,20 @@ def verification_for(cycle: Cycle, token: str | None) -> Verification | None:
 
 
 class Voter(NamedTuple):
-    verification: Verification
+    """Who is voting in this session: a registry entry, its district, whether it
+    has voted; ``verification`` is None for a claim (a right code, not yet cast)."""
+
+    entry_id: int
     district_id: int
     voted: bool
+    verification: Verification | None = None
+
+
+def _voted(entry_id_column):
+    return exists().where(
+        VoterMark.cycle_id == VoterEntry.cycle_id,
+        VoterMark.registry_entry_id == entry_id_column,
+    )
 
 
 def voter_for(cycle: Cycle, token: str | None) -> Voter | None:
@@ -82,10 +101,7 @@ def voter_for(cycle: Cycle, token: str | None) -> Voter | None:
         select(
             Verification,
             VoterEntry.district_id,
-            exists().where(
-                VoterMark.cycle_id == Verification.cycle_id,
-                VoterMark.registry_entry_id == Verification.registry_entry_id,
-            ),
+            _voted(Verification.registry_entry_id),
         )
         .join(VoterEntry, VoterEntry.id == Verification.registry_entry_id)
         .where(
@@ -93,7 +109,152 @@ def voter_for(cycle: Cycle, token: str | None) -> Voter | None:
             Verification.token_hash == token_digest(token),
         )
     ).one_or_none()
+    if found is None:
+        return None
+    verification, district_id, voted = found
+    return Voter(verification.registry_entry_id, district_id, voted, verification)
+
+
+# A claim: a right code, not yet cast --------------------------------------------
+#
+# The code step commits nothing: the signed session cookie holds the claim
+# {"attempt": id, "at": ISO time of the right code, "token": the verification's
+# future token}. The attempt row (server side, never in the cookie: it says whether
+# the identity matched) gives the registry entry; the cast consumes it.
+
+
+def verified_minutes() -> int:
+    """How long a right code lets the resident fill the ballot."""
+    return current_app.config.get("VOTE_VERIFIED_MINUTES", 60)
+
+
+def attempt_lifetime() -> timedelta:
+    """How long an attempt may serve: its code's life, then the verified window.
+    The purge keeps attempts (and their codes) this long, no longer."""
+    return timedelta(
+        seconds=current_app.config["OTP_TTL_SECONDS"], minutes=verified_minutes()
+    )
+
+
+def new_claim(attempt_id: int, now: datetime) -> dict:
+    return {
+        "attempt": attempt_id,
+        "at": now.isoformat(),
+        "token": secrets.token_urlsafe(32),
+    }
+
+
+def check_claim_time(claim: dict, now: datetime) -> None:
+    """Raises VerificationExpired once the verified window has passed."""
+    minutes = verified_minutes()
+    if now >= datetime.fromisoformat(claim["at"]) + timedelta(minutes=minutes):
+        raise VerificationExpired(
+            ngettext(
+                "Your code was checked more than %(num)d minute ago: nothing "
+                "was recorded. Verify your identity again to vote.",
+                "Your code was checked more than %(num)d minutes ago: nothing "
+                "was recorded. Verify your identity again to vote.",
+                minutes,
+            )
+        )
+
+
+def _live_attempt(cycle: Cycle, attempt_id: int, now: datetime):
+    """The claim's attempt, while it can serve: this cycle's, for a registry entry,
+    within :func:`attempt_lifetime`, and its entry's newest (asking for a code again
+    ends an earlier claim, as a renewed verification ends an earlier token)."""
+    newer = aliased(VerificationAttempt)
+    return and_(
+        VerificationAttempt.id == attempt_id,
+        VerificationAttempt.cycle_id == cycle.id,
+        VerificationAttempt.registry_entry_id.is_not(None),
+        VerificationAttempt.created_at_dt > now - attempt_lifetime(),
+        ~exists().where(
+            newer.cycle_id == VerificationAttempt.cycle_id,
+            newer.registry_entry_id == VerificationAttempt.registry_entry_id,
+            newer.id > VerificationAttempt.id,
+        ),
+    )
+
+
+def claimed_voter(cycle: Cycle, claim: dict, now: datetime) -> Voter | None:
+    """The voter a live claim proves (entry, district, voted), read-only, in one
+    query; None when its attempt was used, superseded or purged. Raises
+    VerificationExpired."""
+    check_claim_time(claim, now)
+    found = db.session.execute(
+        select(
+            VerificationAttempt.registry_entry_id,
+            VoterEntry.district_id,
+            _voted(VerificationAttempt.registry_entry_id),
+        )
+        .join(VoterEntry, VoterEntry.id == VerificationAttempt.registry_entry_id)
+        .where(_live_attempt(cycle, claim["attempt"], now))
+    ).one_or_none()
     return None if found is None else Voter(*found)
+
+
+def consume_claim(cycle: Cycle, claim: dict, now: datetime):
+    """Delete the claim's attempt and its code (the code's single use), returning
+    (Voter, phone) or None when the attempt was already used, superseded or
+    purged. Raises VerificationExpired. The caller's transaction must record the
+    vote: a concurrent cast of the same claim waits for this row lock, then finds
+    nothing."""
+    check_claim_time(claim, now)
+    voted = _voted(VerificationAttempt.registry_entry_id)
+    if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite (the embedded first run): no DELETE inside WITH; its writes are
+        # serialised by the database lock.
+        found = db.session.execute(
+            select(
+                VerificationAttempt.registry_entry_id,
+                VoterEntry.district_id,
+                voted,
+                OtpChallenge.phone,
+                OtpChallenge.id,
+            )
+            .join(VoterEntry, VoterEntry.id == VerificationAttempt.registry_entry_id)
+            .join(OtpChallenge, OtpChallenge.id == VerificationAttempt.challenge_id)
+            .where(_live_attempt(cycle, claim["attempt"], now))
+        ).one_or_none()
+        if found is None:
+            return None
+        db.session.execute(
+            delete(VerificationAttempt).where(
+                VerificationAttempt.id == claim["attempt"]
+            )
+        )
+        db.session.execute(delete(OtpChallenge).where(OtpChallenge.id == found[4]))
+        return Voter(*found[:3]), found[3]
+    gone = (
+        delete(VerificationAttempt)
+        .where(_live_attempt(cycle, claim["attempt"], now))
+        .returning(
+            VerificationAttempt.challenge_id, VerificationAttempt.registry_entry_id
+        )
+        .cte("gone")
+    )
+    code = (
+        delete(OtpChallenge)
+        .where(OtpChallenge.id.in_(select(gone.c.challenge_id)))
+        .returning(OtpChallenge.id, OtpChallenge.phone)
+        .cte("code")
+    )
+    found = db.session.execute(
+        select(
+            gone.c.registry_entry_id,
+            VoterEntry.district_id,
+            exists().where(
+                VoterMark.cycle_id == cycle.id,
+                VoterMark.registry_entry_id == gone.c.registry_entry_id,
+            ),
+            code.c.phone,
+        )
+        .select_from(gone)
+        .join(code, code.c.id == gone.c.challenge_id)
+        .join(VoterEntry, VoterEntry.id == gone.c.registry_entry_id)
+    ).one_or_none()
+    return None if found is None else (Voter(*found[:3]), found[3])
 
 
 # By SMS ---------------------------------------------------------------------------
@@ -187,22 +348,14 @@ def request_vote_code(
     return attempt
 
 
-def confirm_vote_code(
-    cycle: Cycle,
-    attempt_id: int | None,
-    code: str,
-    now: datetime,
-    *,
-    check_phase: bool = True,
-) -> str:
-    """Check the code; return the session's new opaque verification token. A code
-    sent for an identity that did not match is refused exactly as a wrong code.
+def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
+    """Read the attempt and its code, the code's row locked FOR UPDATE (on
+    PostgreSQL concurrent tries of one code run one after the other), and check
+    the typed code. Returns (entry id, phone); the two objects leave the session,
+    so that the check's "consumed" mark is never written.
 
-    Raises PhaseClosed, CodeRejected (the caller commits, to count wrong tries),
-    PhoneLimitReached. ``check_phase``: as for :func:`request_vote_code`.
-    """
-    if check_phase:
-        require_voting_open(cycle, now)
+    Raises CodeRejected (a wrong try is counted: the caller commits). A code sent
+    for an identity that did not match is refused exactly as a wrong code."""
     found = None
     if attempt_id:
         found = db.session.execute(
@@ -221,12 +374,67 @@ def confirm_vote_code(
     otp.check_challenge(
         challenge, code, "vote", now, acceptable=attempt.registry_entry_id is not None
     )
-    # Used: the attempt and its challenge go (one statement, below); their objects
-    # leave the session so that the challenge's "consumed" is never written.
-    entry_id, phone = attempt.registry_entry_id, challenge.phone
     db.session.expunge(attempt)
     db.session.expunge(challenge)
+    return attempt.registry_entry_id, challenge.phone, challenge.id
+
+
+def check_vote_code(
+    cycle: Cycle,
+    attempt_id: int | None,
+    code: str,
+    now: datetime,
+    *,
+    check_phase: bool = True,
+) -> dict:
+    """The code step of the budget vote: check the code and return the session's
+    claim (:func:`new_claim`). A right code writes nothing (the caller rolls back,
+    releasing the lock): the attempt and its code are consumed by the cast, in the
+    transaction that records the vote (:func:`consume_claim`).
+
+    Raises PhaseClosed, CodeRejected (the caller commits, to count wrong tries),
+    PhoneLimitReached (read here so that the resident learns it before filling the
+    ballot; the cast's own verification still decides under concurrency)."""
+    if check_phase:
+        require_voting_open(cycle, now)
+    entry_id, phone, _challenge_id = _checked_attempt(cycle, attempt_id, code, now)
+    _check_phone_room(cycle, entry_id, phone)
+    return new_claim(attempt_id, now)
+
+
+def _check_phone_room(cycle: Cycle, entry_id: int, phone: str) -> None:
+    """Raises PhoneLimitReached if :func:`verify_entry` would find no slot for
+    this phone (read-only, one statement)."""
+    verified = db.session.scalars(
+        select(Verification.registry_entry_id).where(
+            Verification.cycle_id == cycle.id,
+            Verification.phone_hash == phone_hash(phone),
+        )
+    ).all()
+    limit = cycle.setting("residents_per_phone")
+    if entry_id not in verified and len(verified) >= limit:
+        raise PhoneLimitReached(_phone_limit_message(limit))
+
+
+def confirm_vote_code(
+    cycle: Cycle,
+    attempt_id: int | None,
+    code: str,
+    now: datetime,
+    *,
+    check_phase: bool = True,
+) -> str:
+    """Check the code and record the verification at once; return the session's
+    new opaque verification token (the polls' code step, which commits it).
+
+    Raises PhaseClosed, CodeRejected (the caller commits, to count wrong tries),
+    PhoneLimitReached. ``check_phase``: as for :func:`request_vote_code`.
+    """
+    if check_phase:
+        require_voting_open(cycle, now)
+    entry_id, phone, challenge_id = _checked_attempt(cycle, attempt_id, code, now)
     token = verify_entry(cycle, entry_id, "sms", phone, now)
+    # Used: the attempt and its code go (one statement).
     if db.session.get_bind().dialect.name == "postgresql":
         gone = (
             delete(VerificationAttempt)
@@ -241,7 +449,7 @@ def confirm_vote_code(
         db.session.execute(
             delete(VerificationAttempt).where(VerificationAttempt.id == attempt_id)
         )
-        db.session.execute(delete(OtpChallenge).where(OtpChallenge.id == challenge.id))
+        db.session.execute(delete(OtpChallenge).where(OtpChallenge.id == challenge_id))
     return token
 
 
@@ -253,15 +461,31 @@ def insert_or_nothing(model):
 
 
 def verify_entry(
-    cycle: Cycle, entry_id: int, method: str, phone: str | None, now: datetime
+    cycle: Cycle,
+    entry_id: int,
+    method: str,
+    phone: str | None,
+    now: datetime,
+    token: str | None = None,
 ) -> str:
-    """Record (or renew) the entry's verification; returns a new token. A renewed
-    verification ends any earlier session's. Raises PhoneLimitReached.
+    """Record (or renew) the entry's verification; returns its token (``token``,
+    or a new one). A renewed verification ends any earlier session's. Raises
+    PhoneLimitReached.
 
     One statement reads (and locks) the entry's verification and those made with
-    the same phone; a new verification is one INSERT whose conflict (a concurrent
-    verification took the last phone slot) is the phone limit."""
-    token = secrets.token_urlsafe(32)
+    the same phone; a new verification is one INSERT. When it inserts nothing, a
+    concurrent transaction committed a verification first, of this entry or into
+    this phone's free slot: read again once (the entry's is then renewed, another
+    slot taken, or the phone limit reached)."""
+    token = token or secrets.token_urlsafe(32)
+    for _pass in range(2):
+        if _record_verification(cycle, entry_id, method, phone, now, token):
+            return token
+    raise PhoneLimitReached(_phone_limit_message(cycle.setting("residents_per_phone")))
+
+
+def _record_verification(cycle, entry_id, method, phone, now, token) -> bool:
+    """One try of :func:`verify_entry`: False if a concurrent insert won."""
     digest = phone_hash(phone) if phone else None
     rows = db.session.scalars(
         select(Verification)
@@ -295,11 +519,7 @@ def verify_entry(
             .values(cycle_id=cycle.id, registry_entry_id=entry_id, **values)
             .returning(Verification.registry_entry_id)
         ).first()
-        if inserted is None:  # a concurrent verification took the last phone slot
-            raise PhoneLimitReached(
-                _phone_limit_message(cycle.setting("residents_per_phone"))
-            )
-        return token
+        return inserted is not None
     for name, value in values.items():
         setattr(verification, name, value)
     try:
@@ -309,7 +529,7 @@ def verify_entry(
         raise PhoneLimitReached(
             _phone_limit_message(cycle.setting("residents_per_phone"))
         )
-    return token
+    return True
 
 
 def _free_slot(cycle: Cycle, used: set) -> int:

@@ -26,9 +26,15 @@ from pbvote.cycles.services import phase_at
 from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
 from pbvote.voting import rules, services, verification
-from pbvote.voting.errors import AlreadyVoted, NotVerified, VotingError
+from pbvote.voting.errors import (
+    AlreadyVoted,
+    NotVerified,
+    PhoneLimitReached,
+    VerificationExpired,
+    VotingError,
+)
 from pbvote.voting.forms import KioskCodeForm, ProfileForm, VerifyForm, VoteCodeForm
-from pbvote.voting.web import bp, verified_voter, vote_state
+from pbvote.voting.web import CLAIM, bp, session_voter, verified_voter, vote_state
 
 add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",), primary=True)
 add_cycle_link(
@@ -77,6 +83,7 @@ def vote_start(cycle_id: int):
             attempt_id = attempt.id  # read before the commit expires it
             db.session.commit()
             _set_state("vote_attempt", cycle_id, attempt_id)
+            _set_state(CLAIM, cycle_id, None)
             session["vote_phone_masked"] = masked(phone)
             return redirect(url_for(".vote_code", cycle_id=cycle_id))
     return render_template("voting/verify.html", cycle=cycle, form=form)
@@ -91,7 +98,7 @@ def vote_code(cycle_id: int):
     form = VoteCodeForm()
     if form.validate_on_submit():
         try:
-            token = verification.confirm_vote_code(
+            claim = verification.check_vote_code(
                 cycle, attempt_id, form.code.data, utcnow()
             )
         except CodeRejected as error:
@@ -101,9 +108,12 @@ def vote_code(cycle_id: int):
             db.session.rollback()
             form.code.errors.append(str(error))
         else:
-            db.session.commit()  # the cycle is not read again: no reload
+            # A right code writes nothing: the session holds the claim, and the
+            # cast consumes the code in the vote's transaction. The rollback ends
+            # the code's row lock (the cycle is not read again).
+            db.session.rollback()
             _set_state("vote_attempt", cycle_id, None)
-            _set_state("vote_tokens", cycle_id, token)
+            _set_state(CLAIM, cycle_id, claim)
             return redirect(url_for(".ballot", cycle_id=cycle_id))
     return render_template(
         "voting/code.html",
@@ -130,6 +140,13 @@ def _ballot_context(cycle, district_id):
     return items
 
 
+def _verify_again(cycle_id, error):
+    """Back to the start with the reason; the session's claim is dropped."""
+    _set_state(CLAIM, cycle_id, None)
+    flash(str(error), "warning")
+    return redirect(url_for(".vote_start", cycle_id=cycle_id))
+
+
 def _render_ballot(cycle, ballots, chosen, error=None, status=200):
     return render_template(
         "voting/ballot.html",
@@ -148,7 +165,10 @@ def ballot(cycle_id: int):
     cycle = cycle_or_404(cycle_id, cached=True)
     if phase_at(cycle, utcnow()) != "voting":
         return _closed_page(cycle, _("Voting is not open for this cycle."))
-    voter = verification.voter_for(cycle, vote_state("vote_tokens", cycle.id))
+    try:
+        voter = session_voter(cycle)
+    except VerificationExpired as error:
+        return _verify_again(cycle.id, error)
     if voter is None:
         flash(_("Verify your identity first."), "warning")
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
@@ -202,9 +222,7 @@ def _cast_unknown(cycle):
     """503 that says whether the vote was recorded, when the database can say."""
     try:
         current = verified_voter(cycle)
-        recorded = bool(
-            current and services.has_voted(cycle.id, current.registry_entry_id)
-        )
+        recorded = bool(current and current.voted)
         db.session.rollback()
     except DBAPIError:
         db.session.rollback()
@@ -216,8 +234,12 @@ def _cast_unknown(cycle):
 
 def _cast(cycle, retried=False):
     try:
-        receipts = services.cast_ballots(
-            cycle, vote_state("vote_tokens", cycle.id), request.form, utcnow()
+        receipts, token = services.cast_ballots(
+            cycle,
+            vote_state("vote_tokens", cycle.id),
+            vote_state(CLAIM, cycle.id),
+            request.form,
+            utcnow(),
         )
     except AlreadyVoted as error:
         db.session.rollback()
@@ -228,6 +250,9 @@ def _cast(cycle, retried=False):
         return render_template(
             "voting/already_voted.html", cycle=cycle, message=str(error)
         ), 409
+    except (VerificationExpired, PhoneLimitReached) as error:
+        db.session.rollback()  # nothing recorded; another number, or verify again
+        return _verify_again(cycle.id, error)
     except NotVerified as error:
         db.session.rollback()
         flash(str(error), "warning")
@@ -237,7 +262,9 @@ def _cast(cycle, retried=False):
         return _closed_page(cycle, error)
     except VotingError as error:
         db.session.rollback()
-        voter = verification.voter_for(cycle, vote_state("vote_tokens", cycle.id))
+        voter = verified_voter(cycle)
+        if voter is None:
+            return redirect(url_for(".vote_start", cycle_id=cycle.id))
         return _render_ballot(
             cycle, _ballot_context(cycle, voter.district_id), {}, str(error), 400
         )
@@ -248,8 +275,10 @@ def _cast(cycle, retried=False):
     cycle_id = cycle.id  # the commit expires the cycle: not read again after it
     db.session.commit()
     _set_state("vote_receipts", cycle_id, shown)
-    if vote_state("vote_kiosk", cycle_id, False):
-        _set_state("vote_tokens", cycle_id, None)  # the next resident uses this kiosk
+    _set_state(CLAIM, cycle_id, None)  # used: the token's verification now proves
+    kiosk = vote_state("vote_kiosk", cycle_id, False)
+    # At the kiosk, the next resident uses this browser: no token kept.
+    _set_state("vote_tokens", cycle_id, None if kiosk else token)
     return redirect(url_for(".vote_done", cycle_id=cycle_id))
 
 
@@ -260,9 +289,7 @@ def vote_done(cycle_id: int):
     cycle = cycle_or_404(cycle_id, cached=True)
     receipts = vote_state("vote_receipts", cycle.id) or []
     current = verified_voter(cycle)
-    if not receipts and not (
-        current and services.has_voted(cycle.id, current.registry_entry_id)
-    ):
+    if not receipts and not (current and current.voted):
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
     return render_template(
         "voting/done.html",
@@ -272,7 +299,7 @@ def vote_done(cycle_id: int):
             full: services.receipt_status(cycle, full) for _n, _s, full in receipts
         },
         kiosk=vote_state("vote_kiosk", cycle.id, False),
-        can_profile=verified_voter(cycle) is not None,
+        can_profile=current is not None,
     )
 
 
@@ -281,7 +308,7 @@ def vote_finish(cycle_id: int):
     """Forget this cycle's voting state in this browser (the kiosk's "finish")."""
     cycle = cycle_or_404(cycle_id)
     kiosk = vote_state("vote_kiosk", cycle.id, False)
-    for name in ("vote_tokens", "vote_receipts", "vote_attempt", "vote_kiosk"):
+    for name in ("vote_tokens", "vote_receipts", "vote_attempt", "vote_kiosk", CLAIM):
         _set_state(name, cycle.id, None)
     if kiosk:
         return redirect(url_for(".kiosk", cycle_id=cycle.id))
@@ -296,7 +323,7 @@ def vote_profile(cycle_id: int):
         try:
             services.save_profile(
                 cycle,
-                vote_state("vote_tokens", cycle.id),
+                verified_voter(cycle),
                 consent=form.consent.data,
                 age_band=form.age_band.data,
                 gender=form.gender.data,
@@ -330,7 +357,7 @@ def kiosk(cycle_id: int):
             form.code.errors.append(str(error))
         else:
             db.session.commit()
-            for name in ("vote_receipts", "vote_attempt"):
+            for name in ("vote_receipts", "vote_attempt", CLAIM):
                 _set_state(name, cycle.id, None)
             _set_state("vote_tokens", cycle.id, token)
             _set_state("vote_kiosk", cycle.id, True)

@@ -3,9 +3,14 @@ no route module imports another (``views`` imports them all at the top)."""
 
 from flask import Blueprint, session
 
+from pbvote.core.time import utcnow
 from pbvote.voting import verification
+from pbvote.voting.errors import VerificationExpired
 
 bp = Blueprint("voting", __name__)
+
+# The session's claim: a right code not yet cast (pbvote.voting.verification).
+CLAIM = "vote_verified"
 
 
 def vote_state(name: str, cycle_id: int, default=None):
@@ -13,6 +18,21 @@ def vote_state(name: str, cycle_id: int, default=None):
     return session.get(name, {}).get(str(cycle_id), default)
 
 
+def session_voter(cycle, now=None):
+    """Who is voting in this session for ``cycle`` (a verification.Voter), or
+    None: its claim while live, else its verification token (a kiosk, a vote
+    already cast, a poll's verification). Raises VerificationExpired."""
+    claim = vote_state(CLAIM, cycle.id)
+    if not claim:
+        return verification.voter_for(cycle, vote_state("vote_tokens", cycle.id))
+    voter = verification.claimed_voter(cycle, claim, now or utcnow())
+    # A used claim: its token's verification exists once the cast committed.
+    return voter or verification.voter_for(cycle, claim["token"])
+
+
 def verified_voter(cycle):
-    """This session's current verification for ``cycle``, or None."""
-    return verification.verification_for(cycle, vote_state("vote_tokens", cycle.id))
+    """:func:`session_voter`, None for an expired claim."""
+    try:
+        return session_voter(cycle)
+    except VerificationExpired:
+        return None

@@ -84,6 +84,14 @@ def test_the_vote_and_a_poll_run_on_sqlite(tmp_path_factory, tmp_path):
     response = submit(client, f"/cycles/{cycle_id}/vote/code", code)
     assert response.headers["Location"].endswith(f"/cycles/{cycle_id}/vote/ballot")
     assert client.get(f"/cycles/{cycle_id}/vote/ballot").status_code == 200
+    # The cast consumes the code and records the verification (SQLite's form).
+    cast = submit(
+        client,
+        f"/cycles/{cycle_id}/vote/cast",
+        {},
+        form_url=f"/cycles/{cycle_id}/vote/ballot",
+    )
+    assert cast.headers["Location"].endswith("/vote/done"), cast.get_data(True)[:500]
     # The poll verifies the same way (another resident, another session).
     poll = app.test_client()
     cin, birth = re.findall(r"(GB\d+)\s+(\d\d/\d\d/\d{4})", lines)[1]

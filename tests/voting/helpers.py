@@ -1,5 +1,9 @@
 """Driving the voting pages as a resident would."""
 
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
 from tests.helpers import csrf_token, last_code, run_jobs, submit
 from tests.voting.factories import PHONE
 
@@ -51,3 +55,29 @@ def cast(client, election: dict, commune=(), district=(), mix=True, **extra):
 
 def token_for_ballot(client, cycle_id: int) -> str:
     return csrf_token(client, f"/cycles/{cycle_id}/vote/ballot")
+
+
+class StatementCounter:
+    """Counts statements and commits on an engine while active (a few lines, on
+    purpose: tests/conftest.py may offer a general one)."""
+
+    def __init__(self, engine):
+        self.engine, self.statements, self.commits, self.sql = engine, 0, 0, []
+
+    def _statement(self, _conn, _cursor, statement, *_args):
+        self.statements += 1
+        self.sql.append(statement)
+
+    def _commit(self, _conn):
+        self.commits += 1
+
+    @contextmanager
+    def counting(self):
+        self.statements, self.commits, self.sql = 0, 0, []
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._commit)
+        try:
+            yield self
+        finally:
+            event.remove(self.engine, "before_cursor_execute", self._statement)
+            event.remove(self.engine, "commit", self._commit)

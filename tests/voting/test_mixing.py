@@ -53,7 +53,7 @@ def _cast_all(app, election) -> dict[int, set[str]]:
             token = verify_entry(cycle, entry.id, "sms", phone, now)
             db.session.commit()
             form = MultiDict([(f"scope-{election['commune_scope']}", election["pick"])])
-            receipts = cast_ballots(cycle, token, form, now)
+            receipts, _token = cast_ballots(cycle, token, None, form, now)
             truth[entry.id] = {receipt for _scope, receipt in receipts}
             db.session.commit()
             mix_ballots(cycle_id)

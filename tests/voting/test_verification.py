@@ -12,7 +12,7 @@ from pbvote.voting.models import Verification, VoterEntry
 from tests.factories import create_cycle
 from tests.helpers import last_code, login_resident, submit
 from tests.voting.factories import PHONE, create_entry
-from tests.voting.helpers import verify
+from tests.voting.helpers import cast, verify
 
 
 def _start(client, cycle_id, cin, birth, phone=PHONE):
@@ -70,6 +70,11 @@ def test_known_and_unknown_ids_get_the_same_answer_and_the_same_sms(app, electio
 def test_the_code_verifies_the_resident_for_this_cycle(client, app, election):
     cin, birth = election["residents"][0]
     verify(client, app, election["cycle_id"], cin, birth)
+    page = client.get(f"/cycles/{election['cycle_id']}/vote/ballot")
+    assert page.status_code == 200
+    with app.app_context():  # the right code wrote nothing: the cast records it
+        assert db.session.scalars(select(Verification)).all() == []
+    assert cast(client, election).status_code == 302
     with app.app_context():
         row = db.session.scalars(select(Verification)).one()
         entry = db.session.scalars(select(VoterEntry).order_by(VoterEntry.id)).first()
@@ -79,8 +84,6 @@ def test_the_code_verifies_the_resident_for_this_cycle(client, app, election):
             "sms",
         )
         assert PHONE not in str(row.phone_hash) and row.phone_slot == 1
-    page = client.get(f"/cycles/{election['cycle_id']}/vote/ballot")
-    assert page.status_code == 200
     # The session cookie holds an opaque token, not the registry entry.
     assert str(entry.id) not in client.get_cookie("session").value[:3]
 
@@ -109,13 +112,15 @@ def test_a_phone_verifies_at_most_n_residents(app, election, committed, monkeypa
         cycle.settings = {"residents_per_phone": 2}
     cycle_id = election["cycle_id"]
     for cin, birth in election["residents"][:2]:
-        verify(app.test_client(), app, cycle_id, cin, birth)
+        voter = app.test_client()
+        verify(voter, app, cycle_id, cin, birth)
+        assert cast(voter, election).status_code == 302
     cin, birth = election["residents"][2]
     third = app.test_client()
     assert _start(third, cycle_id, cin, birth).status_code == 302
     refused = _code_page(third, cycle_id, last_code(app, PHONE))
     text = refused.get_data(as_text=True)
-    assert refused.status_code == 200
+    assert refused.status_code == 200  # told at the code step, before the ballot
     assert "already been used to verify 2 residents" in text
     # One of the two may verify again with the same phone (a new session).
     again = app.test_client()
@@ -187,7 +192,11 @@ def test_old_verification_attempts_and_codes_are_deleted(app, runner, election):
     result = runner.invoke(args=["voting-purge"])
     assert "0 attempts" in result.output  # the code is still valid
     with app.app_context():
-        counts = purge_personal_trail(utcnow() + timedelta(hours=1))
+        # A right code may wait for its cast for the verified window (60 min
+        # after a code that lives 10): the attempt and its code stay that long.
+        counts = purge_personal_trail(utcnow() + timedelta(minutes=70))
+        assert counts["attempts"] == 0 and counts["challenges"] == 0
+        counts = purge_personal_trail(utcnow() + timedelta(minutes=76))
         db.session.commit()
         assert counts["attempts"] == 1 and counts["challenges"] == 1
         assert db.session.query(VerificationAttempt).count() == 0
