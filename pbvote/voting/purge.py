@@ -2,10 +2,11 @@
 ``pbvote voting-purge``): every row that ties a phone, an address or a moment to
 a resident is deleted, not wiped, as soon as it is no longer needed.
 
-- verification attempts and OTP challenges: once expired (plus a margin); a
-  vote's attempt and code once its verified window has passed too (a right code
-  is consumed by the cast, which deletes both; the database cannot tell a right
-  code not yet cast from an unused one, since the code step writes nothing);
+- verification attempts and OTP challenges: once expired (plus a margin); the
+  attempt of an identity that matched the registry, and its code, once the
+  verified window has passed too (a right code waits for the cast, which deletes
+  both; the database cannot tell it from an unused one: the code step writes
+  nothing);
 - rate-limit events: once older than the longest window (a day);
 - sensitive SMS (codes, receipts): deleted when sent (:mod:`pbvote.sms.services`);
   failed ones after a day;
@@ -14,7 +15,8 @@ a resident is deleted, not wiped, as soon as it is no longer needed.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, or_, select, update
+from flask import current_app
+from sqlalchemy import and_, delete, exists, or_, select, update
 
 from pbvote.accounts.models import OtpChallenge
 from pbvote.core import ratelimit
@@ -30,10 +32,19 @@ RATE_WINDOW_MAX = timedelta(days=1)
 def purge_personal_trail(now: datetime) -> dict[str, int]:
     """Delete what is no longer needed; returns how many rows per kind. The caller
     commits."""
+    expired = now - timedelta(seconds=current_app.config["OTP_TTL_SECONDS"]) - MARGIN
     counts = {
         "attempts": _rowcount(
             delete(VerificationAttempt).where(
-                VerificationAttempt.created_at_dt < now - attempt_lifetime() - MARGIN
+                or_(
+                    # No identity matched: no code of it can ever be right.
+                    and_(
+                        VerificationAttempt.registry_entry_id.is_(None),
+                        VerificationAttempt.created_at_dt < expired,
+                    ),
+                    VerificationAttempt.created_at_dt
+                    < now - attempt_lifetime() - MARGIN,
+                )
             )
         ),
     }

@@ -200,6 +200,22 @@ def test_the_purge_keeps_a_right_code_for_its_cast(app, election):
     assert _rows(app, VoterMark) == 1
 
 
+def test_the_purge_keeps_only_attempts_a_right_code_may_still_cast(app, election):
+    """An identity that matched keeps its attempt and code for the verified
+    window; one that did not is deleted once its code expired, as before."""
+    cycle_id = election["cycle_id"]
+    cin, birth = election["residents"][0]
+    _start(app.test_client(), cycle_id, cin, birth, "+212612345601")
+    _start(app.test_client(), cycle_id, "QQ123456", birth, "+212612345602")
+    with app.app_context():
+        counts = purge_personal_trail(utcnow() + timedelta(minutes=20))
+        db.session.commit()
+        kept = db.session.scalars(select(VerificationAttempt)).one()
+        assert kept.registry_entry_id is not None
+    assert (counts["attempts"], counts["challenges"]) == (1, 1)
+    assert _rows(app, OtpChallenge) == 1
+
+
 def test_a_purged_claim_asks_to_verify_again_and_records_nothing(app, election):
     cycle_id = election["cycle_id"]
     client = app.test_client()
