@@ -472,12 +472,19 @@ def verify_entry(
     or a new one). A renewed verification ends any earlier session's. Raises
     PhoneLimitReached.
 
-    One statement reads (and locks) the entry's verification and those made with
-    the same phone; a new verification is one INSERT. When it inserts nothing, a
-    concurrent transaction committed a verification first, of this entry or into
-    this phone's free slot: read again once (the entry's is then renewed, another
-    slot taken, or the phone limit reached)."""
+    The usual case, a first verification with a phone no one used, is one INSERT
+    into the phone's first slot. Else one statement reads (and locks) the entry's
+    verification and those made with the same phone, and a new verification is
+    one INSERT. When it inserts nothing, a concurrent transaction committed a
+    verification first, of this entry or into this phone's free slot: read again
+    once (the entry's is then renewed, another slot taken, or the limit reached).
+    Every path is decided by the table's unique constraints, so it holds under
+    concurrency."""
     token = token or secrets.token_urlsafe(32)
+    if cycle.setting("residents_per_phone") >= 1 and _insert_verification(
+        cycle, entry_id, _values(method, phone, now, token, slot=1)
+    ):
+        return token
     for _pass in range(2):
         if _record_verification(cycle, entry_id, method, phone, now, token):
             return token
@@ -499,27 +506,12 @@ def _record_verification(cycle, entry_id, method, phone, now, token) -> bool:
         .with_for_update()
     ).all()
     verification = next((v for v in rows if v.registry_entry_id == entry_id), None)
-    values = {
-        "token_hash": token_digest(token),
-        "method": method,
-        "verified_on": day_of(now),
-    }
-    if phone:
-        values["phone_enc"] = seal_secret(PHONE_SEAL, phone)
-        if verification is None or verification.phone_hash != digest:
-            values["phone_hash"], values["phone_slot"] = (
-                digest,
-                _free_slot(
-                    cycle, {v.phone_slot for v in rows if v.phone_hash == digest}
-                ),
-            )
+    slot = None
+    if phone and (verification is None or verification.phone_hash != digest):
+        slot = _free_slot(cycle, {v.phone_slot for v in rows if v.phone_hash == digest})
+    values = _values(method, phone, now, token, slot)
     if verification is None:
-        inserted = db.session.execute(
-            insert_or_nothing(Verification)
-            .values(cycle_id=cycle.id, registry_entry_id=entry_id, **values)
-            .returning(Verification.registry_entry_id)
-        ).first()
-        return inserted is not None
+        return _insert_verification(cycle, entry_id, values)
     for name, value in values.items():
         setattr(verification, name, value)
     try:
@@ -530,6 +522,32 @@ def _record_verification(cycle, entry_id, method, phone, now, token) -> bool:
             _phone_limit_message(cycle.setting("residents_per_phone"))
         )
     return True
+
+
+def _values(method, phone, now, token, slot) -> dict:
+    """A verification's columns; the phone's hash and slot only with a ``slot``
+    (a renewal with the same phone keeps its own)."""
+    values = {
+        "token_hash": token_digest(token),
+        "method": method,
+        "verified_on": day_of(now),
+    }
+    if phone:
+        values["phone_enc"] = seal_secret(PHONE_SEAL, phone)
+        if slot is not None:
+            values["phone_hash"], values["phone_slot"] = phone_hash(phone), slot
+    return values
+
+
+def _insert_verification(cycle: Cycle, entry_id: int, values: dict) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: False when the entry is verified already
+    or the phone's slot is taken (a concurrent insert is waited for)."""
+    inserted = db.session.execute(
+        insert_or_nothing(Verification)
+        .values(cycle_id=cycle.id, registry_entry_id=entry_id, **values)
+        .returning(Verification.registry_entry_id)
+    ).first()
+    return inserted is not None
 
 
 def _free_slot(cycle: Cycle, used: set) -> int:

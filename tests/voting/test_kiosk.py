@@ -156,3 +156,24 @@ def test_the_clerk_chooses_when_several_cycles_are_voting(
     assert page.status_code == 200 and _code(page.get_data(as_text=True))
     with app.app_context():
         assert db.session.scalar(select(KioskPass.cycle_id)) == other_id
+
+
+def test_a_kiosk_verification_not_used_is_renewed_by_an_sms_cast(app, clerk, election):
+    """The cast records the SMS verification over the kiosk's (the entry's row
+    exists: its INSERT conflicts, the row is read and renewed), and the kiosk's
+    session ends with it."""
+    from pbvote.voting.models import Verification
+    from tests.voting.helpers import verify
+
+    page = _open_pass(clerk, election["residents"][0]).get_data(as_text=True)
+    kiosk = app.test_client()
+    url = f"/cycles/{election['cycle_id']}/kiosk"
+    assert submit(kiosk, url, {"code": _code(page)}).status_code == 302
+    phone = app.test_client()
+    verify(phone, app, election["cycle_id"], *election["residents"][0])
+    assert cast(phone, election).status_code == 302
+    with app.app_context():
+        row = db.session.scalars(select(Verification)).one()
+        assert (row.method, row.phone_slot) == ("sms", 1)
+        assert db.session.query(VoterMark).count() == 1
+    assert kiosk.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 302
