@@ -217,13 +217,16 @@ def consume_claim(cycle: Cycle, claim: dict, now: datetime):
             .join(OtpChallenge, OtpChallenge.id == VerificationAttempt.challenge_id)
             .where(_live_attempt(cycle, claim["attempt"], now))
         ).one_or_none()
-        if found is None:
-            return None
-        db.session.execute(
-            delete(VerificationAttempt).where(
-                VerificationAttempt.id == claim["attempt"]
-            )
+        gone = (
+            found is not None
+            and db.session.execute(
+                delete(VerificationAttempt).where(
+                    VerificationAttempt.id == claim["attempt"]
+                )
+            ).rowcount
         )
+        if not gone:  # a concurrent cast used it first
+            return None
         db.session.execute(delete(OtpChallenge).where(OtpChallenge.id == found[4]))
         return Voter(*found[:3]), found[3]
     gone = (
@@ -434,11 +437,19 @@ def confirm_vote_code(
         require_voting_open(cycle, now)
     entry_id, phone, challenge_id = _checked_attempt(cycle, attempt_id, code, now)
     token = verify_entry(cycle, entry_id, "sms", phone, now)
-    # Used: the attempt and its code go (one statement).
+    # Used: the attempt and its code go (one statement), and the entry's earlier
+    # attempts with them: a budget vote's claim on one of them ends, as an earlier
+    # session's token does.
     if db.session.get_bind().dialect.name == "postgresql":
         gone = (
             delete(VerificationAttempt)
-            .where(VerificationAttempt.id == attempt_id)
+            .where(
+                VerificationAttempt.cycle_id == cycle.id,
+                or_(
+                    VerificationAttempt.id == attempt_id,
+                    VerificationAttempt.registry_entry_id == entry_id,
+                ),
+            )
             .returning(VerificationAttempt.challenge_id)
             .cte("gone")
         )
@@ -447,7 +458,13 @@ def confirm_vote_code(
         )
     else:  # SQLite (the embedded first run) has no DELETE inside WITH: two statements
         db.session.execute(
-            delete(VerificationAttempt).where(VerificationAttempt.id == attempt_id)
+            delete(VerificationAttempt).where(
+                VerificationAttempt.cycle_id == cycle.id,
+                or_(
+                    VerificationAttempt.id == attempt_id,
+                    VerificationAttempt.registry_entry_id == entry_id,
+                ),
+            )
         )
         db.session.execute(delete(OtpChallenge).where(OtpChallenge.id == challenge_id))
     return token
@@ -648,6 +665,14 @@ def claim_kiosk_pass(cycle: Cycle, code: str, ip: str, now: datetime) -> str:
             _("This kiosk code is wrong, used or expired. Ask the clerk for a new one.")
         )
     kiosk_pass.used = True
+    # The resident's code requests go: a claim on one of them ends, as an earlier
+    # session's token does (their codes go with the purge).
+    db.session.execute(
+        delete(VerificationAttempt).where(
+            VerificationAttempt.cycle_id == cycle.id,
+            VerificationAttempt.registry_entry_id == kiosk_pass.registry_entry_id,
+        )
+    )
     return verify_entry(cycle, kiosk_pass.registry_entry_id, "kiosk", None, now)
 
 

@@ -431,3 +431,28 @@ def test_the_api_shows_no_choice_until_the_results_are_published(
         "/api/v1/polls/{poll_id}"
         in client.get("/api/v1/openapi.json").get_json()["paths"]
     )
+
+
+def test_a_poll_verification_ends_an_earlier_budget_claim(
+    app, committed, commune, monkeypatch
+):
+    """The budget vote's right code is a claim on its attempt; verifying the same
+    resident for a poll of that registry elsewhere ends it (as a renewed
+    verification ends an earlier session's token), and the poll's verification
+    opens the budget ballot in its own browser."""
+    from tests.voting.factories import create_voting_cycle
+    from tests.voting.helpers import verify as verify_budget
+
+    monkeypatch.setitem(app.config, "OTP_RESEND_COOLDOWN_SECONDS", 0)
+    with committed():
+        election = create_voting_cycle(commune)
+        poll = create_open_poll(commune, election, start=-timedelta(hours=1))
+    cycle_id = election["cycle_id"]
+    cin, birth = election["residents"][0]
+    budget = app.test_client()
+    verify_budget(budget, app, cycle_id, cin, birth, phone="+212612345601")
+    assert budget.get(f"/cycles/{cycle_id}/vote/ballot").status_code == 200
+    other = app.test_client()
+    verify(other, app, poll["poll_id"], cin, birth, phone="+212612345602")
+    assert budget.get(f"/cycles/{cycle_id}/vote/ballot").status_code == 302
+    assert other.get(f"/cycles/{cycle_id}/vote/ballot").status_code == 200

@@ -177,3 +177,19 @@ def test_a_kiosk_verification_not_used_is_renewed_by_an_sms_cast(app, clerk, ele
         assert (row.method, row.phone_slot) == ("sms", 1)
         assert db.session.query(VoterMark).count() == 1
     assert kiosk.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 302
+
+
+def test_a_kiosk_verification_ends_an_earlier_sms_claim(app, clerk, election):
+    from tests.voting.helpers import verify
+
+    cycle_id = election["cycle_id"]
+    phone = app.test_client()
+    verify(phone, app, cycle_id, *election["residents"][0])
+    page = _open_pass(clerk, election["residents"][0]).get_data(as_text=True)
+    kiosk = app.test_client()
+    assert (
+        submit(kiosk, f"/cycles/{cycle_id}/kiosk", {"code": _code(page)}).status_code
+        == 302
+    )
+    assert phone.get(f"/cycles/{cycle_id}/vote/ballot").status_code == 302
+    assert kiosk.get(f"/cycles/{cycle_id}/vote/ballot").status_code == 200
