@@ -29,6 +29,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -98,11 +99,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def environment(outbox: str, redis_url: str | None = None) -> dict:
+def environment(
+    outbox: str, redis_url: str | None = None, development: bool = False
+) -> dict:
+    """The server's environment: production settings (the secrets production
+    requires are made up for the run, as an operator would set them), or
+    development's with ``development``."""
     env = dict(os.environ)
+    if development:
+        env["PBVOTE_ENV"] = "development"
+    else:
+        env["PBVOTE_ENV"] = "production"
+        for name in ("SECRET_KEY", "VOTER_ID_KEY", "ELECTION_KEY_WRAP"):
+            env.setdefault(name, secrets.token_urlsafe(32))
     env.update(
         {
-            "PBVOTE_ENV": "development",
             "DATABASE_URL": DB_URL,
             "SMS_OUTBOX": outbox,
             "SMS_BACKEND": "outbox",
@@ -121,8 +132,10 @@ def environment(outbox: str, redis_url: str | None = None) -> dict:
     return env
 
 
-def prepare_database(voters: int, outbox: str) -> dict:
-    """Empty the bench database, build the schema and seed a voting cycle."""
+def prepare_database(voters: int, outbox: str, env: dict) -> dict:
+    """Empty the bench database, build the schema and seed a voting cycle, with
+    the server's settings ``env`` (the voter registry's hashes use its
+    VOTER_ID_KEY)."""
     from sqlalchemy import create_engine, text
 
     admin = create_engine(
@@ -138,8 +151,16 @@ def prepare_database(voters: int, outbox: str) -> dict:
     os.environ.update(
         {
             k: v
-            for k, v in environment(outbox).items()
-            if k in ("PBVOTE_ENV", "DATABASE_URL", "SMS_OUTBOX")
+            for k, v in env.items()
+            if k
+            in (
+                "PBVOTE_ENV",
+                "DATABASE_URL",
+                "SMS_OUTBOX",
+                "SECRET_KEY",
+                "VOTER_ID_KEY",
+                "ELECTION_KEY_WRAP",
+            )
         }
     )
     import flask_migrate
@@ -269,13 +290,17 @@ class Browser:
                 self.cookies[name_] = rest.split(";", 1)[0]
         return response.status, text
 
+    def close(self):
+        self.connection.close()
+
 
 REQUESTS_PER_VOTER = 7
 
 
-def vote(port: int, cycle_id: int, number: int, outbox: Outbox) -> dict:
-    """One resident's whole flow (seven requests); returns its times and counts."""
-    browser = Browser(port)
+def vote(port: int, cycle_id: int, number: int, outbox: Outbox, browser=None) -> dict:
+    """One resident's whole flow (seven requests); returns its times and counts.
+    ``browser``: another client with ``Browser``'s interface (bench/flow_cpu.py)."""
+    browser = browser or Browser(port)
     phone = f"+21261{number:07d}"
     start = time.perf_counter()
     base = f"/cycles/{cycle_id}/vote"
@@ -313,7 +338,7 @@ def vote(port: int, cycle_id: int, number: int, outbox: Outbox) -> dict:
     status, _ = browser.request("POST", base + "/cast", form, name="POST /vote/cast")
     assert status == 302, status
     end = time.perf_counter()
-    browser.connection.close()
+    browser.close()
     return {
         "flow": end - start,
         "cast": browser.timings[-1][1],
@@ -504,13 +529,19 @@ def main() -> None:
         action="store_true",
         help="SMS workers fork per message (RQ's default, for comparison)",
     )
+    parser.add_argument(
+        "--development",
+        action="store_true",
+        help="serve with PBVOTE_ENV=development (default: production settings, "
+        "with secrets made up for the run)",
+    )
     args = parser.parse_args()
 
     open_voters = args.open_voters if args.rate else 0
     outbox_path = f"/tmp/pbvote-bench-outbox-{os.getpid()}.jsonl"
-    seeded = prepare_database(args.voters + open_voters, outbox_path)
+    env = environment(outbox_path, args.redis, development=args.development)
+    seeded = prepare_database(args.voters + open_voters, outbox_path, env)
     port = free_port()
-    env = environment(outbox_path, args.redis)
     server = start_gunicorn(port, env, args.workers, args.threads)
     workers = []
     if args.redis:
