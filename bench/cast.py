@@ -3,7 +3,8 @@
 Each simulated resident: GET the verification page, POST ID + date of birth +
 phone, read the SMS code from the outbox, POST the code, GET the ballot, POST it for
 review, POST the cast. Beside it, in the same run and against the same server, a
-bare endpoint that inserts one row and commits (in the bench's own WSGI app only).
+bare endpoint that inserts one row and commits (in the bench's own WSGI app only),
+requested seven times per kept-alive connection as a resident's seven requests are.
 
     .venv/bin/python bench/cast.py --voters 400 --concurrency 16 --workers 4 \
         --redis redis://127.0.0.1:6379/15 [--rate 20 --open-voters 400]
@@ -13,12 +14,19 @@ last one is done): verified voters per second and p50/p99 of the whole flow, of
 the cast request alone and of the bare endpoint, the flow's requests per second
 beside the bare endpoint's (the ratio), and the SQL statements and commits per
 voter (the server counts them on its engine and returns them in headers, a
-bench-only hook). Open loop (``--rate``): residents arrive at a fixed rate
-whatever the server's speed, and each request's p50/p99 is reported (a closed
-loop at many clients only measures its own queue). With ``--redis`` the SMS go
-through RQ to ``--sms-workers`` ``pbvote worker sms`` processes (which do not
-fork per message), as in production; without it they are sent in the web
-process after the commit.
+bench-only hook). The CPU line gives the CPU per request of gunicorn (master and
+workers), of the SMS workers and of this bench's own client threads in each phase,
+read from /proc: the clients share the machine's cores with the server, so the
+ratio of the server's CPU per request is the server's own. Open loop (``--rate``):
+residents arrive at a fixed rate whatever the server's speed, and each request's
+p50/p99 is reported (a closed loop at many clients only measures its own queue).
+With ``--redis`` the SMS go through RQ to ``--sms-workers`` ``pbvote worker sms``
+processes (which do not fork per message), as in production; without it they are
+sent in the web process after the commit.
+
+The server runs production settings (``PBVOTE_ENV=production``, with secrets made
+up for the run; ``--development`` for the former development settings, which
+differ by the cookies' Secure flag and HSTS only).
 
 It creates (and empties) the database ``pbvote_bench_voting`` (or
 ``$PBVOTE_BENCH_DB``) on 127.0.0.1:5432.
@@ -379,17 +387,73 @@ def run_pool(concurrency: int, jobs: list, work) -> tuple[list, float]:
 
 
 def bare(port: int):
+    """A client of the bare endpoint: REQUESTS_PER_VOTER requests on one kept-alive
+    connection, as a resident's seven requests share one (a new connection per
+    request made the bare endpoint pay a TCP accept per request, which the flow
+    did not: the ratio flattered the flow)."""
+
     def post(_job):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        start = time.perf_counter()
-        connection.request("POST", "/bench/bare")
-        response = connection.getresponse()
-        response.read()
-        assert response.status == 200, response.status
+        times = []
+        for _request in range(REQUESTS_PER_VOTER):
+            start = time.perf_counter()
+            connection.request("POST", "/bench/bare")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            times.append(time.perf_counter() - start)
         connection.close()
-        return time.perf_counter() - start
+        return times
 
     return post
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process so far (/proc, Linux)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rpartition(")")[2].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):  # ended meanwhile
+                continue
+    return found
+
+
+class CpuMeter:
+    """CPU spent during a phase by the server (gunicorn's master and workers), by
+    the SMS workers and by this bench process (the clients, on the same cores),
+    so that the ratio can be read as the server's work, whatever the clients
+    cost."""
+
+    def __init__(self, server, sms_workers):
+        self.server = [server.pid, *_children(server.pid)]
+        self.sms = [worker.pid for worker in sms_workers]
+
+    def _now(self) -> tuple[float, float, float]:
+        return (
+            sum(_cpu_seconds(pid) for pid in self.server),
+            sum(_cpu_seconds(pid) for pid in self.sms),
+            time.process_time(),
+        )
+
+    def start(self) -> None:
+        self.started = self._now()
+
+    def per_request(self, requests: int) -> dict:
+        spent = [b - a for a, b in zip(self.started, self._now())]
+        return {
+            f"{name}_cpu_ms_per_request": 1000 * seconds / requests
+            for name, seconds in zip(("server", "sms_workers", "bench_client"), spent)
+        }
 
 
 def open_loop(rate: float, numbers: list[int], work) -> tuple[list, float, float]:
@@ -578,15 +642,23 @@ def main() -> None:
             f"{args.concurrency} concurrent clients, PostgreSQL, SMS {sms}; "
             f"{os.cpu_count()} CPUs"
         )
-        run_pool(args.concurrency, range(50), bare(port))  # warm-up
-        bare_times, bare_elapsed = run_pool(
-            args.concurrency, range(args.bare_requests), bare(port)
+        run_pool(args.concurrency, range(10), bare(port))  # warm-up
+        meter = CpuMeter(server, workers)
+        meter.start()
+        groups, bare_elapsed = run_pool(
+            args.concurrency,
+            range(args.bare_requests // REQUESTS_PER_VOTER),
+            bare(port),
         )
+        bare_times = [seconds for group in groups for seconds in group]
+        bare_cpu = meter.per_request(len(bare_times))
+        meter.start()
         flows, flow_elapsed = run_pool(
             args.concurrency,
             range(args.voters),
             lambda n: vote(port, seeded["cycle_id"], n, outbox),
         )
+        flow_cpu = meter.per_request(REQUESTS_PER_VOTER * len(flows))
         rows = [
             report("bare insert + commit", bare_times, bare_elapsed, "requests/s"),
             report(
@@ -615,7 +687,24 @@ def main() -> None:
             f"statements (median {statistics.median(counts):g}, least {counts[0]}), "
             f"{commits:.1f} commits (web requests)"
         )
+        cpu_ratio = (
+            bare_cpu["server_cpu_ms_per_request"]
+            / flow_cpu["server_cpu_ms_per_request"]
+        )
+        print(
+            "CPU per request, ms (server = gunicorn; client = this bench's "
+            f"threads): bare server {bare_cpu['server_cpu_ms_per_request']:.2f}, "
+            f"client {bare_cpu['bench_client_cpu_ms_per_request']:.2f}; flow server "
+            f"{flow_cpu['server_cpu_ms_per_request']:.2f}, client "
+            f"{flow_cpu['bench_client_cpu_ms_per_request']:.2f}, SMS workers "
+            f"{flow_cpu['sms_workers_cpu_ms_per_request']:.2f}; by the server's CPU "
+            f"the flow serves {100 * cpu_ratio:.0f} % of the bare endpoint's "
+            "requests per CPU second"
+        )
         summary = {
+            "bare_cpu": bare_cpu,
+            "flow_cpu": flow_cpu,
+            "server_cpu_ratio": cpu_ratio,
             "flow_requests_per_second": flow_rps,
             "ratio": ratio,
             "statements_per_voter": statements,
