@@ -3,7 +3,8 @@
 Each simulated resident: GET the verification page, POST ID + date of birth +
 phone, read the SMS code from the outbox, POST the code, GET the ballot, POST it for
 review, POST the cast. Beside it, in the same run and against the same server, a
-bare endpoint that inserts one row and commits (in the bench's own WSGI app only).
+bare endpoint that inserts one row and commits (in the bench's own WSGI app only),
+requested seven times per kept-alive connection as a resident's seven requests are.
 
     .venv/bin/python bench/cast.py --voters 400 --concurrency 16 --workers 4 \
         --redis redis://127.0.0.1:6379/15 [--rate 20 --open-voters 400]
@@ -13,12 +14,19 @@ last one is done): verified voters per second and p50/p99 of the whole flow, of
 the cast request alone and of the bare endpoint, the flow's requests per second
 beside the bare endpoint's (the ratio), and the SQL statements and commits per
 voter (the server counts them on its engine and returns them in headers, a
-bench-only hook). Open loop (``--rate``): residents arrive at a fixed rate
-whatever the server's speed, and each request's p50/p99 is reported (a closed
-loop at many clients only measures its own queue). With ``--redis`` the SMS go
-through RQ to ``--sms-workers`` ``pbvote worker sms`` processes (which do not
-fork per message), as in production; without it they are sent in the web
-process after the commit.
+bench-only hook). The CPU line gives the CPU per request of gunicorn (master and
+workers), of the SMS workers and of this bench's own client threads in each phase,
+read from /proc: the clients share the machine's cores with the server, so the
+ratio of the server's CPU per request is the server's own. Open loop (``--rate``):
+residents arrive at a fixed rate whatever the server's speed, and each request's
+p50/p99 is reported (a closed loop at many clients only measures its own queue).
+With ``--redis`` the SMS go through RQ to ``--sms-workers`` ``pbvote worker sms``
+processes (which do not fork per message), as in production; without it they are
+sent in the web process after the commit.
+
+The server runs production settings (``PBVOTE_ENV=production``, with secrets made
+up for the run; ``--development`` for the former development settings, which
+differ by the cookies' Secure flag and HSTS only).
 
 It creates (and empties) the database ``pbvote_bench_voting`` (or
 ``$PBVOTE_BENCH_DB``) on 127.0.0.1:5432.
@@ -29,6 +37,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -98,11 +107,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def environment(outbox: str, redis_url: str | None = None) -> dict:
+def environment(
+    outbox: str, redis_url: str | None = None, development: bool = False
+) -> dict:
+    """The server's environment: production settings (the secrets production
+    requires are made up for the run, as an operator would set them), or
+    development's with ``development``."""
     env = dict(os.environ)
+    if development:
+        env["PBVOTE_ENV"] = "development"
+    else:
+        env["PBVOTE_ENV"] = "production"
+        for name in ("SECRET_KEY", "VOTER_ID_KEY", "ELECTION_KEY_WRAP"):
+            env.setdefault(name, secrets.token_urlsafe(32))
     env.update(
         {
-            "PBVOTE_ENV": "development",
             "DATABASE_URL": DB_URL,
             "SMS_OUTBOX": outbox,
             "SMS_BACKEND": "outbox",
@@ -121,8 +140,10 @@ def environment(outbox: str, redis_url: str | None = None) -> dict:
     return env
 
 
-def prepare_database(voters: int, outbox: str) -> dict:
-    """Empty the bench database, build the schema and seed a voting cycle."""
+def prepare_database(voters: int, outbox: str, env: dict) -> dict:
+    """Empty the bench database, build the schema and seed a voting cycle, with
+    the server's settings ``env`` (the voter registry's hashes use its
+    VOTER_ID_KEY)."""
     from sqlalchemy import create_engine, text
 
     admin = create_engine(
@@ -138,8 +159,16 @@ def prepare_database(voters: int, outbox: str) -> dict:
     os.environ.update(
         {
             k: v
-            for k, v in environment(outbox).items()
-            if k in ("PBVOTE_ENV", "DATABASE_URL", "SMS_OUTBOX")
+            for k, v in env.items()
+            if k
+            in (
+                "PBVOTE_ENV",
+                "DATABASE_URL",
+                "SMS_OUTBOX",
+                "SECRET_KEY",
+                "VOTER_ID_KEY",
+                "ELECTION_KEY_WRAP",
+            )
         }
     )
     import flask_migrate
@@ -269,13 +298,17 @@ class Browser:
                 self.cookies[name_] = rest.split(";", 1)[0]
         return response.status, text
 
+    def close(self):
+        self.connection.close()
+
 
 REQUESTS_PER_VOTER = 7
 
 
-def vote(port: int, cycle_id: int, number: int, outbox: Outbox) -> dict:
-    """One resident's whole flow (seven requests); returns its times and counts."""
-    browser = Browser(port)
+def vote(port: int, cycle_id: int, number: int, outbox: Outbox, browser=None) -> dict:
+    """One resident's whole flow (seven requests); returns its times and counts.
+    ``browser``: another client with ``Browser``'s interface (bench/flow_cpu.py)."""
+    browser = browser or Browser(port)
     phone = f"+21261{number:07d}"
     start = time.perf_counter()
     base = f"/cycles/{cycle_id}/vote"
@@ -313,7 +346,7 @@ def vote(port: int, cycle_id: int, number: int, outbox: Outbox) -> dict:
     status, _ = browser.request("POST", base + "/cast", form, name="POST /vote/cast")
     assert status == 302, status
     end = time.perf_counter()
-    browser.connection.close()
+    browser.close()
     return {
         "flow": end - start,
         "cast": browser.timings[-1][1],
@@ -354,17 +387,73 @@ def run_pool(concurrency: int, jobs: list, work) -> tuple[list, float]:
 
 
 def bare(port: int):
+    """A client of the bare endpoint: REQUESTS_PER_VOTER requests on one kept-alive
+    connection, as a resident's seven requests share one (a new connection per
+    request made the bare endpoint pay a TCP accept per request, which the flow
+    did not: the ratio flattered the flow)."""
+
     def post(_job):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        start = time.perf_counter()
-        connection.request("POST", "/bench/bare")
-        response = connection.getresponse()
-        response.read()
-        assert response.status == 200, response.status
+        times = []
+        for _request in range(REQUESTS_PER_VOTER):
+            start = time.perf_counter()
+            connection.request("POST", "/bench/bare")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            times.append(time.perf_counter() - start)
         connection.close()
-        return time.perf_counter() - start
+        return times
 
     return post
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process so far (/proc, Linux)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rpartition(")")[2].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):  # ended meanwhile
+                continue
+    return found
+
+
+class CpuMeter:
+    """CPU spent during a phase by the server (gunicorn's master and workers), by
+    the SMS workers and by this bench process (the clients, on the same cores),
+    so that the ratio can be read as the server's work, whatever the clients
+    cost."""
+
+    def __init__(self, server, sms_workers):
+        self.server = [server.pid, *_children(server.pid)]
+        self.sms = [worker.pid for worker in sms_workers]
+
+    def _now(self) -> tuple[float, float, float]:
+        return (
+            sum(_cpu_seconds(pid) for pid in self.server),
+            sum(_cpu_seconds(pid) for pid in self.sms),
+            time.process_time(),
+        )
+
+    def start(self) -> None:
+        self.started = self._now()
+
+    def per_request(self, requests: int) -> dict:
+        spent = [b - a for a, b in zip(self.started, self._now())]
+        return {
+            f"{name}_cpu_ms_per_request": 1000 * seconds / requests
+            for name, seconds in zip(("server", "sms_workers", "bench_client"), spent)
+        }
 
 
 def open_loop(rate: float, numbers: list[int], work) -> tuple[list, float, float]:
@@ -504,13 +593,19 @@ def main() -> None:
         action="store_true",
         help="SMS workers fork per message (RQ's default, for comparison)",
     )
+    parser.add_argument(
+        "--development",
+        action="store_true",
+        help="serve with PBVOTE_ENV=development (default: production settings, "
+        "with secrets made up for the run)",
+    )
     args = parser.parse_args()
 
     open_voters = args.open_voters if args.rate else 0
     outbox_path = f"/tmp/pbvote-bench-outbox-{os.getpid()}.jsonl"
-    seeded = prepare_database(args.voters + open_voters, outbox_path)
+    env = environment(outbox_path, args.redis, development=args.development)
+    seeded = prepare_database(args.voters + open_voters, outbox_path, env)
     port = free_port()
-    env = environment(outbox_path, args.redis)
     server = start_gunicorn(port, env, args.workers, args.threads)
     workers = []
     if args.redis:
@@ -547,15 +642,23 @@ def main() -> None:
             f"{args.concurrency} concurrent clients, PostgreSQL, SMS {sms}; "
             f"{os.cpu_count()} CPUs"
         )
-        run_pool(args.concurrency, range(50), bare(port))  # warm-up
-        bare_times, bare_elapsed = run_pool(
-            args.concurrency, range(args.bare_requests), bare(port)
+        run_pool(args.concurrency, range(10), bare(port))  # warm-up
+        meter = CpuMeter(server, workers)
+        meter.start()
+        groups, bare_elapsed = run_pool(
+            args.concurrency,
+            range(args.bare_requests // REQUESTS_PER_VOTER),
+            bare(port),
         )
+        bare_times = [seconds for group in groups for seconds in group]
+        bare_cpu = meter.per_request(len(bare_times))
+        meter.start()
         flows, flow_elapsed = run_pool(
             args.concurrency,
             range(args.voters),
             lambda n: vote(port, seeded["cycle_id"], n, outbox),
         )
+        flow_cpu = meter.per_request(REQUESTS_PER_VOTER * len(flows))
         rows = [
             report("bare insert + commit", bare_times, bare_elapsed, "requests/s"),
             report(
@@ -584,7 +687,24 @@ def main() -> None:
             f"statements (median {statistics.median(counts):g}, least {counts[0]}), "
             f"{commits:.1f} commits (web requests)"
         )
+        cpu_ratio = (
+            bare_cpu["server_cpu_ms_per_request"]
+            / flow_cpu["server_cpu_ms_per_request"]
+        )
+        print(
+            "CPU per request, ms (server = gunicorn; client = this bench's "
+            f"threads): bare server {bare_cpu['server_cpu_ms_per_request']:.2f}, "
+            f"client {bare_cpu['bench_client_cpu_ms_per_request']:.2f}; flow server "
+            f"{flow_cpu['server_cpu_ms_per_request']:.2f}, client "
+            f"{flow_cpu['bench_client_cpu_ms_per_request']:.2f}, SMS workers "
+            f"{flow_cpu['sms_workers_cpu_ms_per_request']:.2f}; by the server's CPU "
+            f"the flow serves {100 * cpu_ratio:.0f} % of the bare endpoint's "
+            "requests per CPU second"
+        )
         summary = {
+            "bare_cpu": bare_cpu,
+            "flow_cpu": flow_cpu,
+            "server_cpu_ratio": cpu_ratio,
             "flow_requests_per_second": flow_rps,
             "ratio": ratio,
             "statements_per_voter": statements,

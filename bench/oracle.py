@@ -138,10 +138,11 @@ def main() -> None:
 
     outbox_path = f"/tmp/pbvote-bench-oracle-outbox-{os.getpid()}.jsonl"
     registered = args.per_class + args.per_class // 2
-    seeded = prepare_database(registered, outbox_path)
+    env = environment(outbox_path)  # production settings, as bench/cast.py
+    seeded = prepare_database(registered, outbox_path, env)
     cycle_id = seeded["cycle_id"]
     port = free_port()
-    server = start_gunicorn(port, environment(outbox_path), args.workers, args.threads)
+    server = start_gunicorn(port, env, args.workers, args.threads)
     try:
         wait_for(port, server)
         print(

@@ -6,7 +6,7 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from pbvote.core import guards, i18n
+from pbvote.core import guards, i18n, layout
 from pbvote.extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -28,6 +28,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "strong"
     i18n.register_template_helpers(app)
+    layout.register(app)
     app.after_request(_security_headers)
 
     from pbvote import cli

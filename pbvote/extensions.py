@@ -1,7 +1,9 @@
 """Flask extensions, created unbound and bound to an app in ``create_app``."""
 
+from flask import current_app, request, session
 from flask_babel import Babel
 from flask_login import LoginManager
+from flask_login.config import COOKIE_NAME
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -23,8 +25,25 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class SignInProtection(LoginManager):
+    """Flask-Login whose "strong" session protection looks only at sessions that
+    hold a sign-in (or requests that bring a remember cookie): those are what it
+    protects, by clearing them when the address or browser changes.
+
+    Flask-Login also "clears" a session without any sign-in, such as a voter's
+    (CSRF token, verification state): it marks it and deletes a remember cookie
+    that does not exist, so every such page re-signed and re-sent the session
+    cookie and sent a cookie deletion besides (issue 13)."""
+
+    def _session_protection_failed(self):
+        remember = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+        if "_user_id" not in session and remember not in request.cookies:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = SignInProtection()
 babel = Babel()
 csrf = CSRFProtect()

@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, dates, lists, numbers
-from flask import current_app, request
-from flask_babel import format_date, format_time, get_locale
+from flask import current_app, g, request
+from flask_babel import format_date, format_time, get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -232,8 +232,68 @@ def _per_request(function):
     return filter_
 
 
+# Templates call gettext dozens of times a page. Flask-Babel's callables find the
+# translations again on each call (five look-ups of the request's globals and the
+# locale's name) and Jinja wraps them in two more calls: about a fifth of a voting
+# page's rendering (issue 13). These do what Jinja's newstyle gettext does
+# (translate, mark safe when autoescaping, always format with ``%``) with the
+# translations kept for the locale the request currently uses; force_locale and
+# Flask-Babel's refresh change that locale object, and so the translations.
+_KEPT = "pbvote_translations"
+
+
+def current_translations():
+    """Flask-Babel's translations for the current locale, found once per locale
+    object of the request."""
+    try:
+        state = g._flask_babel
+        locale, kept = getattr(state, _KEPT)
+        if locale is state.babel_locale and locale is not None:
+            return kept
+    except (AttributeError, RuntimeError):  # not yet looked up, or no app context
+        pass
+    translations = get_translations()
+    try:
+        state = g._flask_babel
+        setattr(state, _KEPT, (state.babel_locale, translations))
+    except (AttributeError, RuntimeError):
+        pass
+    return translations
+
+
+# A page's constant strings ({{ _("Home") }}), once escaped, per catalogue.
+_SAFE_CONSTANTS = "_pbvote_safe_constants"
+
+
+@pass_context
+def template_gettext(context, string: str, /, **variables):
+    translations = current_translations()
+    if not context.eval_ctx.autoescape:
+        return translations.ugettext(string) % variables
+    if variables:
+        return Markup(translations.ugettext(string)) % variables
+    constants = translations.__dict__.setdefault(_SAFE_CONSTANTS, {})
+    safe = constants.get(string)
+    if safe is None:
+        safe = constants[string] = Markup(translations.ugettext(string)) % {}
+    return safe
+
+
+@pass_context
+def template_ngettext(context, singular: str, plural: str, num, /, **variables):
+    variables.setdefault("num", num)
+    text = current_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def register_template_helpers(app) -> None:
     discover_languages(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    # After Flask-Babel's init_app, which installed its own.
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
+    )
     app.jinja_env.filters.update(
         mad=_per_request(format_mad),
         number=_per_request(format_number),

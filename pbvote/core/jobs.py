@@ -113,13 +113,19 @@ class DeferredJob(db.Model):
 
 def _dispatch(jobs: list[PendingJob]) -> None:
     connection = redis_connection()
-    for job in jobs:
-        if connection is None:
+    if connection is None:
+        for job in jobs:
             run_in_process(job)
-            continue
-        try:
-            _enqueue_rq(connection, job)
-        except RedisError as error:
+        return
+    # The jobs of one commit (a cast queues three) go in one transaction, one
+    # round trip: all are queued or, Redis unreachable, all kept in the database.
+    try:
+        with connection.pipeline() as pipeline:
+            for job in jobs:
+                _enqueue_rq(connection, job, pipeline)
+            pipeline.execute()
+    except RedisError as error:
+        for job in jobs:
             _defer(job, error)
 
 
@@ -161,7 +167,8 @@ def flush_deferred_jobs() -> int:
     return sent
 
 
-def _enqueue_rq(connection: Redis, job: PendingJob) -> None:
+def _enqueue_rq(connection: Redis, job: PendingJob, pipeline=None) -> None:
+    """Queue ``job`` on RQ, in ``pipeline`` (executed by the caller) when given."""
     options = {}
     if job.job_id:
         options["job_id"] = job.job_id
@@ -172,6 +179,8 @@ def _enqueue_rq(connection: Redis, job: PendingJob) -> None:
     for name in ("result_ttl", "failure_ttl"):
         if getattr(job, name) is not None:
             options[name] = getattr(job, name)
+    if pipeline is not None:
+        options["pipeline"] = pipeline
     Queue(job.queue, connection=connection).enqueue(
         job.func, *job.args, **job.kwargs, at_front=job.at_front, **options
     )

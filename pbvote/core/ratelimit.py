@@ -14,11 +14,23 @@ one that takes every key's lock (in a fixed order, so that two requests never
 wait for each other), then one that counts every key's events. The count cannot
 share the lock's statement: PostgreSQL takes a statement's snapshot when it starts,
 so a count in the locking statement would miss the rows of the transaction it
-waited for. The events are inserted at the session's next flush, in one INSERT."""
+waited for. The events are then inserted in one INSERT."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import Index, String, and_, delete, func, or_, select, text
+from sqlalchemy import (
+    Index,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pbvote.core.security import keyed_hash
@@ -54,16 +66,48 @@ def _lock(key_hashes: list[str]) -> None:
     if db.session.get_bind().dialect.name != "postgresql" or not key_hashes:
         return
     ordered = sorted(set(key_hashes))
-    calls = ", ".join(
-        f"pg_advisory_xact_lock(hashtextextended(:k{i}, 0))"
-        for i in range(len(ordered))
-    )
     db.session.execute(
-        text(f"SELECT {calls}"), {f"k{i}": key for i, key in enumerate(ordered)}
+        _lock_statement(len(ordered)), {f"k{i}": key for i, key in enumerate(ordered)}
     )
+
+
+@lru_cache(maxsize=16)
+def _lock_statement(size: int):
+    calls = ", ".join(
+        f"pg_advisory_xact_lock(hashtextextended(:k{i}, 0))" for i in range(size)
+    )
+    return text(f"SELECT {calls}")
 
 
 Limit = tuple[str, str, int, timedelta]  # bucket, key, limit, window
+
+
+@lru_cache(maxsize=16)
+def _count_statement(size: int):
+    """The count of ``size`` keys' events in their windows, built once per size
+    with bound parameters b<i>, k<i>, s<i> (building it per request was a good
+    part of the sign-in and vote requests' Python time, issue 13)."""
+    return (
+        select(
+            RateEvent.bucket,
+            RateEvent.key_hash,
+            func.count(),
+            func.min(RateEvent.at_dt),
+        )
+        .where(
+            or_(
+                *(
+                    and_(
+                        RateEvent.bucket == bindparam(f"b{i}"),
+                        RateEvent.key_hash == bindparam(f"k{i}"),
+                        RateEvent.at_dt > bindparam(f"s{i}"),
+                    )
+                    for i in range(size)
+                )
+            )
+        )
+        .group_by(RateEvent.bucket, RateEvent.key_hash)
+    )
 
 
 def check_many(limits: list[Limit], now: datetime, *, hit_all: bool = False) -> None:
@@ -79,27 +123,10 @@ def check_many(limits: list[Limit], now: datetime, *, hit_all: bool = False) -> 
     _lock([key_hash for _b, key_hash, _l, _w in hashed])
     counted = {}
     if hashed:
-        rows = db.session.execute(
-            select(
-                RateEvent.bucket,
-                RateEvent.key_hash,
-                func.count(),
-                func.min(RateEvent.at_dt),
-            )
-            .where(
-                or_(
-                    *(
-                        and_(
-                            RateEvent.bucket == bucket,
-                            RateEvent.key_hash == key_hash,
-                            RateEvent.at_dt > now - window,
-                        )
-                        for bucket, key_hash, _limit, window in hashed
-                    )
-                )
-            )
-            .group_by(RateEvent.bucket, RateEvent.key_hash)
-        )
+        values = {}
+        for i, (bucket, key_hash, _limit, window) in enumerate(hashed):
+            values.update({f"b{i}": bucket, f"k{i}": key_hash, f"s{i}": now - window})
+        rows = db.session.execute(_count_statement(len(hashed)), values)
         counted = {
             (bucket, key): (count, oldest) for bucket, key, count, oldest in rows
         }
@@ -107,10 +134,15 @@ def check_many(limits: list[Limit], now: datetime, *, hit_all: bool = False) -> 
         count, oldest = counted.get((bucket, key_hash), (0, None))
         if count >= limit:
             raise RateLimited(int((oldest + window - now).total_seconds()) + 1)
-    if hit_all:
-        db.session.add_all(
-            RateEvent(bucket=bucket, key_hash=key_hash, at_dt=now)
-            for bucket, key_hash, _limit, _window in hashed
+    if hit_all and hashed:
+        # One INSERT of plain rows, now (the keys are locked until the end of
+        # the transaction): no ORM objects to build and flush.
+        db.session.execute(
+            insert(RateEvent.__table__),
+            [
+                {"bucket": bucket, "key_hash": key_hash, "at_dt": now}
+                for bucket, key_hash, _limit, _window in hashed
+            ],
         )
 
 

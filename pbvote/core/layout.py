@@ -1,0 +1,62 @@
+"""The page layout's header and footer, rendered once per language (issue 13).
+
+For a signed-out visitor (every resident who votes) the header and the footer of
+every page differ only by language and, in the header's language links, by the
+page's own address; rendering them was about a quarter of a voting page's Python
+time. They are rendered once per language and process, and each page puts its
+address into the links. A signed-in visitor's header shows their notifications
+and a sign-out form with their CSRF token: it is rendered for each page, as
+before. Nothing about a visitor is ever kept.
+"""
+
+from flask import current_app, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from pbvote.core.i18n import current_language
+
+# Stands for the page's address while a part is rendered for every page: letters
+# and hyphens, which neither URL nor HTML escaping changes.
+NEXT_MARK = "pbvote-layout-page-address"
+_PARTS = "pbvote_layout_parts"
+
+
+def _kept(template: str, **context) -> Markup:
+    """``template`` rendered once per language (and script root) in this app."""
+    app = current_app
+    if app.jinja_env.auto_reload:  # templates edited while the app runs
+        return Markup(render_template(template, **context))
+    parts = app.extensions.setdefault(_PARTS, {})
+    key = (template, current_language().code, request.script_root)
+    part = parts.get(key)
+    if part is None:
+        part = parts[key] = Markup(render_template(template, **context))
+    return part
+
+
+def _address_in_links() -> str:
+    """The page's address as ``url_for`` writes it in a language link's query."""
+    link = url_for("pages.set_language", code="ar", next=request.full_path)
+    return link.partition("?next=")[2]
+
+
+def header() -> Markup:
+    if current_user.is_authenticated:
+        return Markup(
+            render_template("base_header.html", switch_next=request.full_path)
+        )
+    part = _kept("base_header.html", switch_next=NEXT_MARK)
+    return part.replace(NEXT_MARK, escape(_address_in_links()))
+
+
+def footer() -> Markup:
+    return _kept("base_footer.html")
+
+
+def clear(app) -> None:
+    """Forget the rendered parts (tests that change what they show)."""
+    app.extensions.pop(_PARTS, None)
+
+
+def register(app) -> None:
+    app.jinja_env.globals.update(layout_header=header, layout_footer=footer)
