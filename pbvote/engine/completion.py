@@ -48,18 +48,24 @@ def add1_completion(
     run, runs = _run(mes, start, skip_same, unit), 1
     while len(run.selections) < len(mes.candidates):
         last_same = _last_same(run, skip_same, unit)
-        trial, runs = _run(mes, last_same + unit, skip_same, unit), runs + 1
+        trial = _run(mes, last_same + unit, skip_same, unit, after=run)
+        runs += 1
         if trial.cost > budget:
-            kept = _rerun_at(mes, run, last_same)
+            kept = _rerun_at(mes, run, last_same, skip_same, unit)
             return kept, _facts(start, last_same, runs, NEXT_INCREMENT_OVERSPENDS, unit)
         run = trial
+    run = _rerun_at(mes, run, run.per_voter_budget, skip_same, unit)
     facts = _facts(start, run.per_voter_budget, runs, ALL_CANDIDATES_SELECTED, unit)
     return run, facts
 
 
-def _run(mes: EqualShares, t: Fraction, skip_same: bool, unit: int) -> MesRun:
-    """A run at ``t`` whose horizon is worked out only if it may skip a step."""
-    return mes.run(t, horizon_to=t + unit if skip_same else t)
+def _run(
+    mes: EqualShares, t: Fraction, skip_same: bool, unit: int, after=None
+) -> MesRun:
+    """A run at ``t`` whose horizon is worked out only if it may skip a step;
+    ``after`` (the previous run) may be replayed up to its first decision that
+    changes at ``t``."""
+    return mes.run(t, horizon_to=t + unit if skip_same else t, after=after)
 
 
 def _last_same(run: MesRun, skip_same: bool, unit: int) -> Fraction:
@@ -69,11 +75,20 @@ def _last_same(run: MesRun, skip_same: bool, unit: int) -> Fraction:
     return t if last is None else last
 
 
-def _rerun_at(mes: EqualShares, run: MesRun, per_voter_budget: Fraction) -> MesRun:
-    """``run`` as it is at ``per_voter_budget``: same outcome, its own numbers."""
+def _rerun_at(
+    mes: EqualShares, run: MesRun, per_voter_budget: Fraction, skip_same, unit
+) -> MesRun:
+    """``run`` as it is at ``per_voter_budget``: same outcome, its own numbers.
+
+    A replayed run is run again from the start: its outcome is the same, but
+    when it found projects unaffordable (and its horizon) may differ from a
+    run from the start, which is the result."""
     if per_voter_budget == run.per_voter_budget:
-        return run
-    kept = mes.run(per_voter_budget, horizon_to=per_voter_budget)
+        if not run.replayed:
+            return run
+        kept = _run(mes, per_voter_budget, skip_same, unit)
+    else:
+        kept = mes.run(per_voter_budget, horizon_to=per_voter_budget)
     assert kept.winners == run.winners, "the horizon promised the same outcome"
     return kept
 
