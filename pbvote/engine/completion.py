@@ -11,7 +11,9 @@ once every candidate is funded, since more money cannot fund anything more.
 The result is exactly that of trying every budget B/n, B/n + 1, B/n + 2, ... in
 turn, but budgets that provably give the same outcome as the last run (see
 :class:`~pbvote.engine.horizon.Horizon`) are not run: the next run is at the
-first budget where something may change.
+first budget where something may change. On the plain-Python path a run also
+replays the previous run's first selections, up to the first decision that
+may change at its budget (:mod:`pbvote.engine.mes_small`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ def add1_completion(
     *,
     skip_same: bool = True,
     unit: int = 1,
+    replay: bool = True,
 ) -> tuple[MesRun, dict]:
     """Return the completed MES outcome and facts about the search.
 
@@ -40,7 +43,10 @@ def add1_completion(
     added per voter), ``runs`` (MES runs made) and ``stopped_because``. The kept
     outcome costs at most ``budget``: the first run spends at most the voters'
     money, which is B. ``unit`` is one currency unit in money units (100 when
-    money is in cents). ``skip_same=False`` runs every budget (for testing).
+    money is in cents). ``skip_same=False`` runs every budget (for testing);
+    ``replay=False`` runs each budget from the start rather than replaying the
+    previous run's first selections (for testing: the outcome is the same, the
+    number of runs may differ by a few).
     """
     if voter_count == 0:
         return MesRun(Fraction(0)), _facts(Fraction(0), Fraction(0), 1, NO_VOTERS)
@@ -48,7 +54,7 @@ def add1_completion(
     run, runs = _run(mes, start, skip_same, unit), 1
     while len(run.selections) < len(mes.candidates):
         last_same = _last_same(run, skip_same, unit)
-        trial = _run(mes, last_same + unit, skip_same, unit, after=run)
+        trial = _run(mes, last_same + unit, skip_same, unit, run if replay else None)
         runs += 1
         if trial.cost > budget:
             kept = _rerun_at(mes, run, last_same, skip_same, unit)
