@@ -139,7 +139,7 @@ class SmallRun(Run):
         such checkpoint, run from the start)."""
         t, before = self.result.per_voter_budget, previous.result.per_voter_budget
         delta = t - before
-        if delta.denominator != 1 or not self.tracking:
+        if delta.denominator != 1 or not self.tracking or previous.mes is not self.mes:
             return None
         delta = delta.numerator
         p, q = t.numerator, t.denominator
