@@ -237,10 +237,13 @@ class Run:
         self.last_classes: tuple = (None,)
 
     def execute(self) -> MesRun:
-        heap = []
-        for j in range(len(self.mes.candidates)):
-            self._evaluate_into(heap, j, self._first_payment(j))
-        heapq.heapify(heap)
+        heap = self._resumed_heap()
+        if heap is None:
+            heap = []
+            for j in range(len(self.mes.candidates)):
+                self._evaluate_into(heap, j, self._first_payment(j))
+            heapq.heapify(heap)
+        self._checkpoint()
         # Entries are (float(rho), rho, tie key, j): a correctly rounded float
         # never orders two values the wrong way (rounding is monotonic), so the
         # exact Ratio is compared only where the floats are equal.
@@ -249,6 +252,7 @@ class Run:
             payment = self._unchanged_payment(j)
             if payment is not None:  # exact, and lowest: the others are bounds
                 self._select(j, payment, rho, self.bounds[j])
+                self._checkpoint()
                 continue
             payment = self._cheapest_payment(j)
             if payment is None:
@@ -262,7 +266,16 @@ class Run:
                 heapq.heappush(heap, entry)
                 continue
             self._select(j, payment, rho, bound)
+            self._checkpoint()
         return self.result
+
+    def _resumed_heap(self) -> list | None:
+        """The heap of a run that starts from an earlier run's state, or None
+        to start from scratch (the plain path replays, see :mod:`mes_small`)."""
+        return None
+
+    def _checkpoint(self) -> None:
+        """Called before the first selection and after each one (for replays)."""
 
     def _first_payment(self, j: int) -> tuple | None:
         """:meth:`_cheapest_payment` before any charge, when every supporter has

@@ -79,42 +79,20 @@ class SmallRun(Run):
     def execute(self) -> MesRun:
         """:meth:`Run.execute`, from the previous run's last valid checkpoint
         if it has one, taking checkpoints while forms are kept."""
-        heap = self._resume(self.after) if self.after is not None else None
+        result = super().execute()
+        result.state = self if self.checkpoints else None
         self.after = None
-        if heap is None:
-            heap = []
-            for j in range(len(self.mes.candidates)):
-                self._evaluate_into(heap, j, self._first_payment(j))
-            heapq.heapify(heap)
-        self._checkpoint()
-        while heap:
-            _, rho, key, j = heapq.heappop(heap)
-            payment = self._unchanged_payment(j)
-            if payment is not None:  # exact, and lowest: the others are bounds
-                self._select(j, payment, rho, self.bounds[j])
-                self._checkpoint()
-                continue
-            payment = self._cheapest_payment(j)
-            if payment is None:
-                self._reject(j)
-                continue
-            rho, bound = self._rho(j, payment)
-            self._save(j, payment)
-            entry = (float(rho), rho, key, j)
-            if heap and entry[:3] > heap[0][:3]:
-                self.bounds[j] = bound  # a project below it may beat it
-                heapq.heappush(heap, entry)
-                continue
-            self._select(j, payment, rho, bound)
-            self._checkpoint()
-        self.result.state = self if self.checkpoints else None
-        return self.result
+        return result
+
+    def _resumed_heap(self) -> list | None:
+        return None if self.after is None else self._resume(self.after)
 
     def _checkpoint(self) -> None:
         """Record the state between two selections, in forms (while kept)."""
         if not self.tracking:
             return
-        horizon, result = self.result.horizon, self.result
+        result = self.result
+        horizon = result.horizon
         self.checkpoints.append(
             (
                 (horizon.numerator, horizon.denominator, horizon.strict),
@@ -203,12 +181,12 @@ class SmallRun(Run):
             own.rejections.append(
                 Rejection(old.project, old.step, a * q + b * p, scale * q)
             )
-        heap = []
+        heap = []  # every live project, keyed by its bound's form at t
         tie_keys = mes.tie_keys
         for j, live in enumerate(self.alive):
             if live:
                 a, b, den = self.bounds[j]
-                rho = Ratio(a * q + b * p, den * q)
+                rho = Ratio(a * q + b * p, den * q)  # (a + b*t) / den, t = p/q
                 heap.append((float(rho), rho, tie_keys[j], j))
         heapq.heapify(heap)
         own.replayed = True
