@@ -105,17 +105,25 @@ class EqualShares:
         self.supporter_weights = [[self.weights[g] for g in s] for s in self.supporters]
 
     def run(
-        self, per_voter_budget: Fraction | int, horizon_to: Fraction | None = None
+        self,
+        per_voter_budget: Fraction | int,
+        horizon_to: Fraction | None = None,
+        after: MesRun | None = None,
     ) -> MesRun:
         """Run MES with every voter starting at ``per_voter_budget`` (>= 0).
 
         With ``horizon_to``, the run's horizon is only worked out while it may
         still reach that budget (a horizon short of it is no use to the caller,
         and the bookkeeping is most of a run's exact arithmetic); past that
-        point the horizon is the run's own budget.
+        point the horizon is the run's own budget. ``after``, an earlier run of
+        this electorate a whole number of currency units away, lets the plain
+        path replay its first selections (see :mod:`pbvote.engine.mes_small`).
         """
-        path = SmallRun if self.small else Run
-        return path(self, Fraction(per_voter_budget), horizon_to).execute()
+        t = Fraction(per_voter_budget)
+        if not self.small:
+            return Run(self, t, horizon_to).execute()
+        previous = None if after is None else after.state
+        return SmallRun(self, t, horizon_to, previous).execute()
 
 
 def overlaps(approvals: list[tuple[int, ...]], count: int) -> list[np.ndarray]:

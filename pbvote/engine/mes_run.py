@@ -36,26 +36,143 @@ def float_ratio(numerators, denominator: int) -> np.ndarray:
         return (numerators / denominator).astype(np.float64)
 
 
-@dataclass
+class Ratio:
+    """``num / den`` (``den > 0``), compared exactly by cross-multiplying.
+
+    The rho heap's exact key: making a ``Fraction`` (a gcd) for every project
+    evaluation was a tenth of a small run, and heap keys are compared exactly
+    only where their floats are equal.
+    """
+
+    __slots__ = ("den", "num")
+
+    def __init__(self, num: int, den: int):
+        self.num, self.den = num, den
+
+    def __eq__(self, other) -> bool:
+        return self.num * other.den == other.num * self.den
+
+    def __lt__(self, other) -> bool:
+        return self.num * other.den < other.num * self.den
+
+    def __gt__(self, other) -> bool:
+        return self.num * other.den > other.num * self.den
+
+    __hash__ = None
+
+    def __float__(self) -> float:
+        return self.num / self.den  # int division: correctly rounded
+
+    def fraction(self) -> Fraction:
+        return Fraction(self.num, self.den)
+
+
 class Selection:
-    """How one project was funded in a run."""
+    """How one project was funded in a run.
 
-    project: str
-    step: int
-    rho: Fraction  # price per unit of utility
-    payment: Fraction  # the most a single supporter paid (rho * utility)
-    effective_votes: Fraction | None  # cost / payment: supporters paying in full
-    supporters: int
-    spent_before: int
+    ``rho`` (price per unit of utility), ``payment`` (the most a single
+    supporter paid: rho * utility) and ``effective_votes`` (cost / payment:
+    supporters paying in full) are exact Fractions, made when first read: the
+    add1 completion only looks at most runs' winners and cost.
+    """
+
+    __slots__ = (
+        "_cost",
+        "_exact",
+        "_ratio",
+        "_utility",
+        "project",
+        "spent_before",
+        "step",
+        "supporters",
+    )
+
+    def __init__(
+        self,
+        project: str,
+        step: int,
+        rho: Ratio,
+        utility: int,
+        cost: int,
+        supporters: int,
+        spent_before: int,
+    ):
+        self.project, self.step = project, step
+        self.supporters, self.spent_before = supporters, spent_before
+        self._ratio, self._utility, self._cost = rho, utility, cost
+        self._exact: tuple | None = None
+
+    def _numbers(self) -> tuple:
+        if self._exact is None:
+            rho = self._ratio.fraction()
+            payment = rho * self._utility
+            votes = self._cost / payment if payment else None
+            self._exact = (rho, payment, votes)
+        return self._exact
+
+    @property
+    def rho(self) -> Fraction:
+        return self._numbers()[0]
+
+    @property
+    def payment(self) -> Fraction:
+        return self._numbers()[1]
+
+    @property
+    def effective_votes(self) -> Fraction | None:
+        return self._numbers()[2]
+
+    def _key(self) -> tuple:
+        return (self.project, self.step, *self._numbers(), self.supporters)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Selection):
+            return NotImplemented
+        return self._key() + (self.spent_before,) == other._key() + (
+            other.spent_before,
+        )
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        rho, payment, votes = self._numbers()
+        return (
+            f"Selection(project={self.project!r}, step={self.step}, rho={rho!r}, "
+            f"payment={payment!r}, effective_votes={votes!r}, "
+            f"supporters={self.supporters}, spent_before={self.spent_before})"
+        )
 
 
-@dataclass
 class Rejection:
-    """A project its supporters could no longer afford, and when that was seen."""
+    """A project its supporters could no longer afford, and when that was seen
+    (``supporters_money``, exact, is made when first read)."""
 
-    project: str
-    step: int
-    supporters_money: Fraction
+    __slots__ = ("_money", "_scale", "project", "step")
+
+    def __init__(self, project: str, step: int, money: int, scale: int):
+        self.project, self.step = project, step
+        self._money, self._scale = money, scale
+
+    @property
+    def supporters_money(self) -> Fraction:
+        return Fraction(self._money, self._scale)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Rejection):
+            return NotImplemented
+        return (self.project, self.step, self.supporters_money) == (
+            other.project,
+            other.step,
+            other.supporters_money,
+        )
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Rejection(project={self.project!r}, step={self.step}, "
+            f"supporters_money={self.supporters_money!r})"
+        )
 
 
 @dataclass
@@ -71,6 +188,10 @@ class MesRun:
     rejections: list[Rejection] = field(default_factory=list)
     cost: int = 0
     horizon: Horizon = field(default_factory=Horizon)
+    # Set by the plain-Python path: whether the run replayed an earlier one's
+    # first selections, and its state for the next run to replay.
+    replayed: bool = field(default=False, repr=False, compare=False)
+    state: object = field(default=None, repr=False, compare=False)
 
     @property
     def winners(self) -> list[str]:
@@ -116,18 +237,22 @@ class Run:
         self.last_classes: tuple = (None,)
 
     def execute(self) -> MesRun:
-        heap = []
-        for j in range(len(self.mes.candidates)):
-            self._evaluate_into(heap, j, self._first_payment(j))
-        heapq.heapify(heap)
+        heap = self._resumed_heap()
+        if heap is None:
+            heap = []
+            for j in range(len(self.mes.candidates)):
+                self._evaluate_into(heap, j, self._first_payment(j))
+            heapq.heapify(heap)
+        self._checkpoint()
         # Entries are (float(rho), rho, tie key, j): a correctly rounded float
         # never orders two values the wrong way (rounding is monotonic), so the
-        # Fraction is compared only where the floats are equal.
+        # exact Ratio is compared only where the floats are equal.
         while heap:
             _, rho, key, j = heapq.heappop(heap)
             payment = self._unchanged_payment(j)
             if payment is not None:  # exact, and lowest: the others are bounds
                 self._select(j, payment, rho, self.bounds[j])
+                self._checkpoint()
                 continue
             payment = self._cheapest_payment(j)
             if payment is None:
@@ -141,7 +266,16 @@ class Run:
                 heapq.heappush(heap, entry)
                 continue
             self._select(j, payment, rho, bound)
+            self._checkpoint()
         return self.result
+
+    def _resumed_heap(self) -> list | None:
+        """The heap of a run that starts from an earlier run's state, or None
+        to start from scratch (the plain path replays, see :mod:`mes_small`)."""
+        return None
+
+    def _checkpoint(self) -> None:
+        """Called before the first selection and after each one (for replays)."""
 
     def _first_payment(self, j: int) -> tuple | None:
         """:meth:`_cheapest_payment` before any charge, when every supporter has
@@ -175,13 +309,14 @@ class Run:
         rho, self.bounds[j] = self._rho(j, payment)
         heap.append((float(rho), rho, self.mes.tie_keys[j], j))
 
-    def _rho(self, j: int, payment: tuple) -> tuple[Fraction, tuple]:
-        """rho as a Fraction, and its form as integers (a, b, denominator)."""
+    def _rho(self, j: int, payment: tuple) -> tuple[Ratio, tuple]:
+        """rho as an exact :class:`Ratio`, and its form as integers (a, b,
+        denominator)."""
         value, a, b, divisor = payment
         if not self.mes.utilities[j]:
-            return Fraction(0), (0, 0, 1)
+            return Ratio(0, 1), (0, 0, 1)
         denominator = divisor * self.scale * self.mes.utilities[j]
-        return Fraction(value, denominator), (a, b, denominator)
+        return Ratio(value, denominator), (a, b, denominator)
 
     def _classes_of(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """The classes of ``j``'s supporters with money, poorest first, and their
@@ -350,24 +485,23 @@ class Run:
             cost = self.mes.costs[j] * self.scale
             self.result.horizon.require((cost - money_a, -money_b), strict=True)
         self.result.rejections.append(
-            Rejection(self.mes.candidates[j].id, self.step, Fraction(money, self.scale))
+            Rejection(self.mes.candidates[j].id, self.step, money, self.scale)
         )
 
-    def _select(self, j: int, payment: tuple, rho: Fraction, bound: tuple) -> None:
+    def _select(self, j: int, payment: tuple, rho: Ratio, bound: tuple) -> None:
         mes, result = self.mes, self.result
         if self._keep_tracking():
             self._require_lowest(j, bound)
         cost = mes.costs[j]
-        exact_payment = Fraction(payment[0], payment[3] * self.scale)
         result.selections.append(
             Selection(
-                project=mes.candidates[j].id,
-                step=self.step,
-                rho=rho,
-                payment=exact_payment,
-                effective_votes=cost / exact_payment if exact_payment else None,
-                supporters=mes.support[j],
-                spent_before=result.cost,
+                mes.candidates[j].id,
+                self.step,
+                rho,
+                mes.utilities[j],
+                cost,
+                mes.support[j],
+                result.cost,
             )
         )
         result.cost += cost

@@ -12,6 +12,10 @@ import pytest
 
 from pbvote.engine import PabulibError, read_pb, selected_projects, tally
 from pbvote.engine.cli import tally_file
+from pbvote.engine.completion import add1_completion
+from pbvote.engine.greedy import split_ineligible
+from pbvote.engine.mes import EqualShares
+from pbvote.engine.profile import build_profile
 
 ASSEN = "Netherlands_Assen_2024.pb"
 TOULOUSE_2019 = "France_Toulouse_2019.pb"
@@ -73,6 +77,34 @@ def test_a_rule_given_by_hand_reports_how_it_differs_from_the_published(data_dir
 def test_mes_add1_reproduces_the_assen_2024_budget_use(data_dir):
     result = tally(read_pb(data_dir / ASSEN), "equalshares/add1")
     assert result.budget_used == 76700
+
+
+@pytest.mark.parametrize("name", [ASSEN, "Poland_Swiecie_2023.pb"])
+def test_replaying_runs_gives_the_same_city_mes(data_dir, name):
+    """The add1 completion with replayed runs (the default) against runs from
+    the start, on the small electorates where replays happen."""
+    instance = read_pb(data_dir / name)
+    profile = build_profile(instance)
+    candidates, _ = split_ineligible(instance, profile.votes)
+    mes = EqualShares(candidates, profile.approval_groups, profile.votes, "cost")
+    assert mes.small
+    args = (mes, instance.budget, profile.voter_count)
+    unit = instance.currency_unit
+    run, facts = add1_completion(*args, unit=unit)
+    plain, plain_facts = add1_completion(*args, unit=unit, replay=False)
+    assert run.selections == plain.selections
+    assert run.rejections == plain.rejections
+    assert {**facts, "runs": 0} == {**plain_facts, "runs": 0}
+    # The completion's first ten runs, as it makes them: most replay the last.
+    t = facts["initial_per_voter_budget"]
+    last = mes.run(t, t + unit)
+    replays = 0
+    for _ in range(10):
+        t = last.horizon.last_same(t, unit) + unit
+        last = mes.run(t, t + unit, after=last)
+        replays += last.replayed
+        assert last.selections == mes.run(t, t + unit).selections
+    assert replays >= 8
 
 
 def test_greedy_by_points_reproduces_toulouse_2019(data_dir):
