@@ -2,6 +2,7 @@
 published updates: what a report for a finished period shows, whenever it is
 made. Pure reading."""
 
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,6 +60,44 @@ def states_at(records, moment: datetime, needs_reason: set[str]) -> dict:
     for update in updates:
         _apply(states[update.record_id], update, needs_reason)
     return states
+
+
+def states_at_each(record_ids, moments, needs_reason: set[str]) -> dict:
+    """{moment: {record id: PastState}}: :func:`states_at` at several moments
+    from one read of the updates (plain columns), each moment's states taken
+    when the updates reach it."""
+    moments = sorted(set(moments))
+    states = {record_id: PastState() for record_id in record_ids}
+    updates = db.session.execute(
+        select(
+            ExecutionUpdate.record_id,
+            ExecutionUpdate.subproject_id,
+            ExecutionUpdate.progress_after,
+            ExecutionUpdate.committed_after,
+            ExecutionUpdate.spent_after,
+            ExecutionUpdate.status_after,
+            ExecutionUpdate.reason,
+            ExecutionUpdate.published_at_dt,
+        )
+        .where(
+            ExecutionUpdate.record_id.in_(list(states) or [-1]),
+            ExecutionUpdate.state == "published",
+            ExecutionUpdate.published_at_dt < moments[-1],
+        )
+        .order_by(ExecutionUpdate.published_at_dt, ExecutionUpdate.id)
+    )
+    taken: dict = {}
+    for update in updates:
+        while moments[len(taken)] <= update.published_at_dt:
+            taken[moments[len(taken)]] = _copy(states)
+        _apply(states[update.record_id], update, needs_reason)
+    for moment in moments[len(taken) :]:
+        taken[moment] = _copy(states)
+    return taken
+
+
+def _copy(states: dict) -> dict:
+    return {record_id: copy(state) for record_id, state in states.items()}
 
 
 def _apply(state: PastState, update: ExecutionUpdate, needs_reason) -> None:

@@ -69,7 +69,8 @@ def _compare_participants():
     today = to_local_day(utcnow())
     for period in (periods.year(today.year), periods.year(today.year - 1)):
         for district_id in [None] + [d.id for d in queries.districts(commune_id)]:
-            args = (commune_id, period.start, period.end, district_id)
-            assert queries.account_participants(*args) == (
-                reference.account_participants(*args)
+            assert queries.account_participants(commune_id, period, district_id) == (
+                reference.account_participants(
+                    commune_id, period.start, period.end, district_id
+                )
             )
