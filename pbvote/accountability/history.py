@@ -2,8 +2,7 @@
 published updates: what a report for a finished period shows, whenever it is
 made. Pure reading."""
 
-from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -89,15 +88,13 @@ def states_at_each(record_ids, moments, needs_reason: set[str]) -> dict:
     taken: dict = {}
     for update in updates:
         while moments[len(taken)] <= update.published_at_dt:
-            taken[moments[len(taken)]] = _copy(states)
-        _apply(states[update.record_id], update, needs_reason)
+            taken[moments[len(taken)]] = dict(states)
+        # A changed state is a new object: the moments taken keep the old one.
+        state = states[update.record_id] = replace(states[update.record_id])
+        _apply(state, update, needs_reason)
     for moment in moments[len(taken) :]:
-        taken[moment] = _copy(states)
+        taken[moment] = dict(states)
     return taken
-
-
-def _copy(states: dict) -> dict:
-    return {record_id: copy(state) for record_id, state in states.items()}
 
 
 def _apply(state: PastState, update: ExecutionUpdate, needs_reason) -> None:

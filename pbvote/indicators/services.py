@@ -26,7 +26,11 @@ _SHARED: ContextVar[dict | None] = ContextVar("indicator_lookups", default=None)
 
 @contextmanager
 def shared_lookups():
-    """Within this block, :func:`_once` computes each look-up once."""
+    """Within this block, :func:`_once` computes each look-up once (a block
+    inside another shares the outer one's look-ups)."""
+    if _SHARED.get() is not None:
+        yield
+        return
     token = _SHARED.set({})
     try:
         yield
@@ -54,6 +58,35 @@ def _previous(commune_id, period):
 
 def _year_before(commune_id, period):
     return _once(periods.year_before, commune_id, period)
+
+
+def districts(commune_id: int) -> list:
+    """The commune's active districts, read once per :func:`shared_lookups`."""
+    return _once(queries.districts, commune_id)
+
+
+def _spans(function, commune_id, periods) -> dict:
+    """A domain's ``function(commune_id, [(start, end), ...])`` by period."""
+    figures = function(commune_id, [(p.start, p.end) for p in periods])
+    return dict(zip(periods, figures, strict=True))
+
+
+def _petitions(commune_id, periods) -> dict:
+    from pbvote.petitions import queries as petitions
+
+    return _spans(petitions.indicators_by_period, commune_id, periods)
+
+
+def _information(commune_id, periods) -> dict:
+    from pbvote.inforequests import queries as information
+
+    return _spans(information.indicators_by_period, commune_id, periods)
+
+
+def _complaints(commune_id, periods) -> dict:
+    from pbvote.complaints import queries as complaints
+
+    return _spans(complaints.indicators_by_period, commune_id, periods)
 
 
 def _once(function, *args):
@@ -94,9 +127,7 @@ def _days(deltas) -> float | None:
 
 
 def measure_petitions(commune_id, period, district_id=None):
-    from pbvote.petitions import services
-
-    f = services.indicators(commune_id, period.start, period.end)
+    f = _for_period(_petitions, commune_id, period)
     return [
         ("filed", _l("Petitions filed"), f["filed"], "count"),
         ("citizens", _l("by citizens"), f["filed_by_citizens"], "count"),
@@ -235,7 +266,7 @@ def measure_diversity(commune_id, period, district_id=None):
         rows += _rate_rows(prefix, counts, labels, population)
     rows += _meeting_rows(_attendance(commune_id, period))
     voters = _voters(commune_id, period)
-    for district in _once(queries.districts, commune_id):
+    for district in districts(commune_id):
         if district_id and district.id != district_id:
             continue
         label = district.name_fr
@@ -268,9 +299,7 @@ def _meeting_rows(sums: dict) -> list:
 
 
 def measure_information(commune_id, period, district_id=None):
-    from pbvote.inforequests import queries as info
-
-    f = info.indicators(commune_id, period.start, period.end)
+    f = _for_period(_information, commune_id, period)
     closed = f["answered"] + f["refused"]
     return [
         ("received", _l("Information requests received"), f["received"], "count"),
@@ -329,11 +358,9 @@ def measure_repetition(commune_id, period, district_id=None):
 
 
 def measure_satisfaction(commune_id, period, district_id=None):
-    from pbvote.complaints import services as complaints
-
     figures = _figures(commune_id, period)
     ratings = figures["satisfaction"]["ratings"]
-    answers = complaints.indicators(commune_id, period.start, period.end)
+    answers = _for_period(_complaints, commune_id, period)
     survey = _for_period(consultation.satisfaction_by_period, commune_id, period)
     overall, response, again = (survey.get(i, []) for i in range(3))
     return [
