@@ -268,7 +268,7 @@ def proposals_by_period(commune_id, periods, district_id=None) -> dict:
         authors[index].add(author_id)
         proposed[index] += count
         by_associations[index] += associations
-    delays = _answer_delays(commune_id, periods, district_id)
+    delays = answer_delays(commune_id, periods, district_id)
     return {
         period: {
             "authors": authors[i],
@@ -296,10 +296,14 @@ def _per_author(bounds, commune, district):
     return each_period(bounds, branch)
 
 
-def _answer_delays(commune_id, periods, district_id) -> list[list[float]]:
+def answer_delays(
+    commune_id, periods, district_id=None, portable: bool | None = None
+) -> list[list[float]]:
     """Per period: days from submission to the first published answer, for each
-    proposal of the period that has one."""
-    portable = db.session.get_bind().dialect.name != "postgresql"
+    proposal of the period that has one. ``portable`` (by default where the
+    database is not PostgreSQL) reads the two moments and subtracts in Python."""
+    if portable is None:
+        portable = db.session.get_bind().dialect.name != "postgresql"
     delays: list[list[float]] = [[] for _period in periods]
     rows = per_period_rows(_delays, commune_id, periods, district_id, portable)
     for index, *values in rows:

@@ -117,3 +117,17 @@ def test_the_cells_formatted_once_give_the_macro_markup(app, seeded_demo):
             # Not a trivial comparison: words (markup) and numbers both appear.
             assert any(isinstance(c, Markup) for c in cells)
             assert any(not isinstance(c, Markup) and c[:1].isdigit() for c in cells)
+
+
+def test_the_answer_delays_are_the_same_computed_in_sql_or_in_python(app, seeded_demo):
+    """The delays' two paths (epoch arithmetic on PostgreSQL, moments subtracted
+    in Python elsewhere) give the same days, both run here on PostgreSQL."""
+    with app.test_request_context():
+        commune_id = db.session.query(Commune.id).scalar()
+        today = to_local_day(utcnow())
+        spans = (periods.year(today.year), periods.year(today.year - 1))
+        for district_id in [None] + [d.id for d in queries.districts(commune_id)]:
+            in_sql = queries.answer_delays(commune_id, spans, district_id, False)
+            in_python = queries.answer_delays(commune_id, spans, district_id, True)
+            assert in_sql == in_python, district_id
+        assert any(queries.answer_delays(commune_id, spans, None, False))
