@@ -565,7 +565,8 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(Path(args.code).resolve()))
     app = make_app()
-    state = Path("/tmp/pbvote-bench-pages.json")
+    # One state file per database: benches on other databases do not clash.
+    state = Path(f"/tmp/{DATABASE_URL.rsplit('/', 1)[-1]}.json")
     if args.no_seed and state.exists():
         cycles = json.loads(state.read_text())
     else:

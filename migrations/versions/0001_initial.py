@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 03:26:44.964974
+Create Date: 2026-12-01 04:32:14.775464
 
 """
 
@@ -1599,9 +1599,10 @@ def upgrade():
             batch_op.f("ix_proposals_scope_id"), ["scope_id"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_proposals_submitted_at_dt"),
+            "ix_proposals_submitted_at_dt",
             ["submitted_at_dt"],
             unique=False,
+            postgresql_include=["cycle_id", "scope_id", "author_id", "association_id"],
         )
 
     op.create_table(
@@ -2995,7 +2996,10 @@ def downgrade():
     op.drop_table("public_chain_entries")
     op.drop_table("public_ballots")
     with op.batch_alter_table("proposals", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_proposals_submitted_at_dt"))
+        batch_op.drop_index(
+            "ix_proposals_submitted_at_dt",
+            postgresql_include=["cycle_id", "scope_id", "author_id", "association_id"],
+        )
         batch_op.drop_index(batch_op.f("ix_proposals_scope_id"))
         batch_op.drop_index("ix_proposals_cycle_status")
         batch_op.drop_index(batch_op.f("ix_proposals_cycle_id"))

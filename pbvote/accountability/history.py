@@ -2,7 +2,7 @@
 published updates: what a report for a finished period shows, whenever it is
 made. Pure reading."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -59,6 +59,42 @@ def states_at(records, moment: datetime, needs_reason: set[str]) -> dict:
     for update in updates:
         _apply(states[update.record_id], update, needs_reason)
     return states
+
+
+def states_at_each(record_ids, moments, needs_reason: set[str]) -> dict:
+    """{moment: {record id: PastState}}: :func:`states_at` at several moments
+    from one read of the updates (plain columns), each moment's states taken
+    when the updates reach it."""
+    moments = sorted(set(moments))
+    states = {record_id: PastState() for record_id in record_ids}
+    updates = db.session.execute(
+        select(
+            ExecutionUpdate.record_id,
+            ExecutionUpdate.subproject_id,
+            ExecutionUpdate.progress_after,
+            ExecutionUpdate.committed_after,
+            ExecutionUpdate.spent_after,
+            ExecutionUpdate.status_after,
+            ExecutionUpdate.reason,
+            ExecutionUpdate.published_at_dt,
+        )
+        .where(
+            ExecutionUpdate.record_id.in_(list(states) or [-1]),
+            ExecutionUpdate.state == "published",
+            ExecutionUpdate.published_at_dt < moments[-1],
+        )
+        .order_by(ExecutionUpdate.published_at_dt, ExecutionUpdate.id)
+    )
+    taken: dict = {}
+    for update in updates:
+        while moments[len(taken)] <= update.published_at_dt:
+            taken[moments[len(taken)]] = dict(states)
+        # A changed state is a new object: the moments taken keep the old one.
+        state = states[update.record_id] = replace(states[update.record_id])
+        _apply(state, update, needs_reason)
+    for moment in moments[len(taken) :]:
+        taken[moment] = dict(states)
+    return taken
 
 
 def _apply(state: PastState, update: ExecutionUpdate, needs_reason) -> None:

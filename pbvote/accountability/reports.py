@@ -12,7 +12,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pbvote.accountability.errors import AccountabilityError
-from pbvote.accountability.history import records_at, states_at, updates_between
+from pbvote.accountability.history import (
+    records_at,
+    states_at,
+    states_at_each,
+    updates_between,
+)
 from pbvote.accountability.models import (
     AccountabilityReport,
     ExecutionRecord,
@@ -69,6 +74,64 @@ def compute_figures(commune_id: int, start: date, end: date) -> dict:
     records = records_at(commune_id, until)
     states = states_at(records, until, {s.key for s in known if s.needs_reason})
     projects = [_project(r, states[r.id], end) for r in records]
+    return {
+        **_totals(start, end, known, projects),
+        "updates_published": updates_between(states, since, until),
+        "delayed": [p for p in projects if p["delayed"]],
+        **_satisfaction(_ratings(list(states), until)),
+        "projects": projects,
+    }
+
+
+def figures_by_period(commune_id: int, spans) -> list[dict]:
+    """:func:`compute_figures` for several periods ``[(start, end), ...]`` from
+    one read of the records, their published updates and their ratings (the
+    indicators show a period next to the one before), without what the
+    indicators do not show: each project's line and titles, and the updates
+    published in the period. Four statements, whatever the periods."""
+    known = statuses(commune_id)
+    ends = [_end_moment(end) for _start, end in spans]
+    last = max(ends)
+    records = db.session.execute(
+        select(
+            ExecutionRecord.id,
+            ExecutionRecord.created_at_dt,
+            ExecutionRecord.allocated,
+            ExecutionRecord.planned_end,
+        )
+        .where(
+            ExecutionRecord.commune_id == commune_id,
+            ExecutionRecord.created_at_dt < last,
+        )
+        .order_by(ExecutionRecord.id)
+    ).all()
+    states_then = states_at_each(
+        [r.id for r in records], ends, {s.key for s in known if s.needs_reason}
+    )
+    ratings = _ratings([r.id for r in records], last, with_record=True)
+    figures = []
+    for (start, end), until in zip(spans, ends, strict=True):
+        states = states_then[until]
+        known_then = [r for r in records if r.created_at_dt < until]
+        ids = {r.id for r in known_then}
+        lines = [_state_line(r, states[r.id], end) for r in known_then]
+        figures.append(
+            {
+                **_totals(start, end, known, lines),
+                "delayed": [p for p in lines if p["delayed"]],
+                **_satisfaction(
+                    [
+                        r
+                        for r in ratings
+                        if r.record_id in ids and r.created_at_dt < until
+                    ]
+                ),
+            }
+        )
+    return figures
+
+
+def _totals(start: date, end: date, known, projects: list[dict]) -> dict:
     per_status = {s.key: 0 for s in known}
     for item in projects:
         per_status[item["status"]] = per_status.get(item["status"], 0) + 1
@@ -86,20 +149,11 @@ def compute_figures(commune_id: int, start: date, end: date) -> dict:
         if projects
         else 0,
         "completed": per_status.get("completed", 0),
-        "updates_published": updates_between(states, since, until),
-        "delayed": [p for p in projects if p["delayed"]],
-        **_satisfaction(list(states), until),
-        "projects": projects,
     }
 
 
 def _project(record: ExecutionRecord, state, end: date) -> dict:
     """One project's line: its values at the period's end, its cycle and year."""
-    overdue = (
-        record.planned_end is not None
-        and record.planned_end <= end
-        and state.status_key not in ("completed", "cancelled")
-    )
     return {
         "id": record.id,
         "title_ar": record.title_ar,
@@ -107,6 +161,20 @@ def _project(record: ExecutionRecord, state, end: date) -> dict:
         "cycle_year": record.cycle.year,
         "cycle_title_ar": record.cycle.title_ar,
         "cycle_title_fr": record.cycle.title_fr,
+        **_state_line(record, state, end),
+    }
+
+
+def _state_line(record, state, end: date) -> dict:
+    """A project's values at the period's end (``record`` an ExecutionRecord or
+    a row with its id, allocated and planned_end)."""
+    overdue = (
+        record.planned_end is not None
+        and record.planned_end <= end
+        and state.status_key not in ("completed", "cancelled")
+    )
+    return {
+        "id": record.id,
         "status": state.status_key,
         "reason": state.status_reason,
         "progress": state.progress,
@@ -119,13 +187,19 @@ def _project(record: ExecutionRecord, state, end: date) -> dict:
     }
 
 
-def _satisfaction(record_ids: list[int], until: datetime) -> dict:
-    """Residents' ratings given before the period's end."""
-    ratings = db.session.execute(
-        select(Rating.score, Rating.take_part_again).where(
+def _ratings(record_ids: list[int], until: datetime, with_record: bool = False):
+    """Residents' ratings of these records given before ``until``."""
+    columns = [Rating.score, Rating.take_part_again]
+    if with_record:
+        columns += [Rating.record_id, Rating.created_at_dt]
+    return db.session.execute(
+        select(*columns).where(
             Rating.record_id.in_(record_ids or [-1]), Rating.created_at_dt < until
         )
     ).all()
+
+
+def _satisfaction(ratings) -> dict:
     count = len(ratings)
     again = sum(1 for r in ratings if r.take_part_again)
     return {

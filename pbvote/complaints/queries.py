@@ -48,12 +48,30 @@ def indicators(
 ) -> dict:
     """Complaints submitted, answered, answered in time, overdue, the response
     rate, average working days to answer and average rating (1-5)."""
+    return _indicators(_submitted(commune_id, start, end), now)
+
+
+def indicators_by_period(commune_id: int, spans) -> list[dict]:
+    """:func:`indicators` (without ``now``) for each ``(start, end)`` of
+    ``spans``, from one read of the complaints submitted from the first start
+    to the last end."""
+    rows = _submitted(commune_id, min(s for s, _e in spans), max(e for _s, e in spans))
+    return [
+        _indicators([c for c in rows if start <= c.submitted_at_dt < end], None)
+        for start, end in spans
+    ]
+
+
+def _submitted(commune_id: int, start, end) -> list[Complaint]:
     filters = [Complaint.commune_id == commune_id]
     if start is not None:
         filters.append(Complaint.submitted_at_dt >= start)
     if end is not None:
         filters.append(Complaint.submitted_at_dt < end)
-    rows = db.session.scalars(select(Complaint).where(*filters)).all()
+    return db.session.scalars(select(Complaint).where(*filters)).all()
+
+
+def _indicators(rows: list[Complaint], now) -> dict:
     answered = [c for c in rows if c.is_answered]
     in_time = [c for c in answered if to_local_day(c.answered_at_dt) <= c.due_on]
     rated = [c.rating for c in rows if c.rating is not None]

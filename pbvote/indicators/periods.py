@@ -3,6 +3,7 @@ with the period before it. Bounds are moments in the commune's time zone."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -31,11 +32,14 @@ class Period:
             return f"cycle-{self.number}"
         return str(self.year)
 
-    @property
+    # Cached: a dashboard's look-ups read them about 80 times (each one a time
+    # zone conversion). cached_property writes the instance's __dict__, which a
+    # frozen dataclass allows; equality and hashing use the fields only.
+    @cached_property
     def first_day(self) -> date:
         return to_local_day(self.start)
 
-    @property
+    @cached_property
     def last_day(self) -> date:
         return last_local_day(self.end)
 

@@ -1,9 +1,20 @@
 """Read-only queries on the other domains' tables for the indicators. Each returns
 sets of ids or aggregates only: nothing here leaves the server per person."""
 
-from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Float, cast, extract, func, select, union
+from sqlalchemy import (
+    Float,
+    Integer,
+    bindparam,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+    union,
+    union_all,
+)
 
 from pbvote.accountability.models import Rating
 from pbvote.communes.models import District
@@ -30,52 +41,117 @@ def _ours(query, commune_id: int, district_id: int | None):
     return query
 
 
-def account_participants(
-    commune_id: int, start: datetime, end: datetime, district_id: int | None = None
-) -> set[int]:
+# Several periods in one statement: each period is a branch of a UNION ALL whose
+# first column is the period's position, so that overlapping periods (two
+# cycles) each get their rows, and each branch keeps its own index range scan.
+# The statements are built once per shape (how many periods, a district or not)
+# with the bounds as named parameters: building them cost more than running them.
+
+
+class Bounds:
+    """The bounds of the period at ``index`` as a statement's named parameters
+    (the attributes a Period has: start, end, first_day, last_day)."""
+
+    def __init__(self, index: int):
+        self.start = bindparam(f"start_{index}")
+        self.end = bindparam(f"end_{index}")
+        self.first_day = bindparam(f"first_{index}")
+        self.last_day = bindparam(f"last_{index}")
+
+
+COMMUNE = bindparam("commune_id")
+DISTRICT = bindparam("district_id")
+
+
+def per_period_rows(build, commune_id: int, periods, district_id=None, *shape):
+    """The rows of ``build(bounds, commune, district, *shape)`` for these
+    periods: ``bounds`` one :class:`Bounds` per period, ``commune`` and
+    ``district`` parameters (``district`` None for the whole commune). Each row
+    starts with its period's position in ``periods``."""
+    statement = _built(build, len(periods), district_id is not None, *shape)
+    values = {"commune_id": commune_id, "district_id": district_id}
+    for index, period in enumerate(periods):
+        values[f"start_{index}"], values[f"end_{index}"] = period.start, period.end
+        values[f"first_{index}"] = period.first_day
+        values[f"last_{index}"] = period.last_day
+    return db.session.execute(statement, values).all()
+
+
+@cache
+def _built(build, count: int, by_district: bool, *shape):
+    bounds = [Bounds(index) for index in range(count)]
+    return build(bounds, COMMUNE, DISTRICT if by_district else None, *shape)
+
+
+def each_period(bounds, branch):
+    """The UNION ALL of ``branch(position, bounds)`` over the periods' bounds."""
+    branches = [branch(index, period) for index, period in enumerate(bounds)]
+    return branches[0] if len(branches) == 1 else union_all(*branches)
+
+
+def period_position(index: int):
+    return literal(index, Integer).label("period")
+
+
+def account_participants(commune_id: int, period, district_id=None) -> set[int]:
     """Accounts that proposed, supported, commented, signed or rated a project."""
-    authors = proposals(commune_id, start, end, district_id)["authors"]
-    return authors | other_participants(commune_id, start, end, district_id)
+    authors = proposals_by_period(commune_id, (period,), district_id)[period]["authors"]
+    return (
+        authors
+        | other_participants_by_period(commune_id, (period,), district_id)[period]
+    )
 
 
-def other_participants(
-    commune_id: int, start: datetime, end: datetime, district_id: int | None = None
-) -> set[int]:
-    """Accounts that supported, commented, signed or rated a project (the
-    authors come with :func:`proposals`, from the same scan of the period's
-    proposals)."""
-    queries = [
-        _ours(
-            select(Support.user_id)
-            .join(Proposal, Proposal.id == Support.proposal_id)
-            .where(Support.created_at_dt >= start, Support.created_at_dt < end),
-            commune_id,
-            district_id,
-        ),
-        _ours(
-            select(Comment.author_id)
-            .join(Proposal, Proposal.id == Comment.proposal_id)
-            .where(Comment.created_at_dt >= start, Comment.created_at_dt < end),
-            commune_id,
-            district_id,
-        ),
-        _signers(commune_id, start, end, district_id).where(
-            PetitionSignature.user_id.is_not(None)
-        ),
-    ]
-    if district_id is None:  # ratings carry no district
-        queries.append(
-            select(Rating.user_id).where(
-                Rating.created_at_dt >= start, Rating.created_at_dt < end
+def other_participants_by_period(
+    commune_id: int, periods, district_id: int | None = None
+) -> dict:
+    """{period: accounts that supported, commented, signed or rated a project}
+    (the authors come with :func:`proposals_by_period`)."""
+    ids = [set() for _period in periods]
+    rows = per_period_rows(_other_participants, commune_id, periods, district_id)
+    for index, user_id in rows:
+        ids[index].add(user_id)
+    return dict(zip(periods, ids, strict=True))
+
+
+def _other_participants(bounds, commune, district):
+    def branches(index, period):
+        start, end = period.start, period.end
+        queries = [
+            _ours(
+                select(period_position(index), Support.user_id)
+                .join(Proposal, Proposal.id == Support.proposal_id)
+                .where(Support.created_at_dt >= start, Support.created_at_dt < end),
+                commune,
+                district,
+            ),
+            _ours(
+                select(period_position(index), Comment.author_id)
+                .join(Proposal, Proposal.id == Comment.proposal_id)
+                .where(Comment.created_at_dt >= start, Comment.created_at_dt < end),
+                commune,
+                district,
+            ),
+            _signers(commune, start, end, district, period_position(index)).where(
+                PetitionSignature.user_id.is_not(None)
+            ),
+        ]
+        if district is None:  # ratings carry no district
+            queries.append(
+                select(period_position(index), Rating.user_id).where(
+                    Rating.created_at_dt >= start, Rating.created_at_dt < end
+                )
             )
-        )
-    # One statement: the database removes the duplicates (UNION).
-    return set(db.session.scalars(union(*queries)).all())
+        return queries
+
+    # One flat UNION (SQLite nests no compound select): the database removes
+    # the duplicates.
+    return union(*(q for i, p in enumerate(bounds) for q in branches(i, p)))
 
 
-def _signers(commune_id, start, end, district_id):
+def _signers(commune_id, start, end, district_id, *first):
     query = (
-        select(PetitionSignature.user_id)
+        select(*first, PetitionSignature.user_id)
         .join(Petition, Petition.id == PetitionSignature.petition_id)
         .where(
             Petition.commune_id == commune_id,
@@ -88,117 +164,183 @@ def _signers(commune_id, start, end, district_id):
     return query
 
 
-def paper_signatures(commune_id, start, end, district_id=None) -> int:
-    """Signatures collected on paper (no account): each is one person."""
-    query = _signers(commune_id, start, end, district_id).where(
-        PetitionSignature.user_id.is_(None)
-    )
-    return len(db.session.scalars(query).all())
+def paper_signatures_by_period(commune_id, periods, district_id=None) -> dict:
+    """{period: signatures collected on paper (no account)}: each is one person."""
+    counts = [0] * len(periods)
+    rows = per_period_rows(_paper_signatures, commune_id, periods, district_id)
+    for index, count in rows:
+        counts[index] = count
+    return dict(zip(periods, counts, strict=True))
 
 
-def voters_by_district(commune_id: int, first_day, last_day) -> dict[int, int]:
-    """People marked as having voted, per registry district (the marks keep the
-    day only, and nothing links them to a ballot)."""
-    rows = db.session.execute(
-        select(VoterEntry.district_id, func.count())
-        .select_from(VoterMark)
-        .join(VoterEntry, VoterEntry.id == VoterMark.registry_entry_id)
-        .join(Cycle, Cycle.id == VoterMark.cycle_id)
-        .where(
-            Cycle.commune_id == commune_id,
-            VoterMark.voted_on >= first_day,
-            VoterMark.voted_on <= last_day,
+def _paper_signatures(bounds, commune, district):
+    def branch(index, period):
+        return (
+            _signers(commune, period.start, period.end, district)
+            .with_only_columns(period_position(index), func.count())
+            .where(PetitionSignature.user_id.is_(None))
         )
-        .group_by(VoterEntry.district_id)
-    ).all()
-    return {district_id: count for district_id, count in rows}
+
+    return each_period(bounds, branch)
 
 
-def profiles(commune_id: int, first_day, last_day) -> list[tuple[str, str, str]]:
-    """The consented answers (age band, gender, disability) given in the period."""
-    return db.session.execute(
-        select(
-            ParticipationProfile.age_band,
-            ParticipationProfile.gender,
-            ParticipationProfile.disability,
+def voters_by_period(commune_id: int, periods) -> dict:
+    """{period: {registry district: people marked as having voted}} (the marks
+    keep the day only, and nothing links them to a ballot)."""
+    voters: list[dict] = [{} for _period in periods]
+    for index, district_id, count in per_period_rows(_voters, commune_id, periods):
+        voters[index][district_id] = count
+    return dict(zip(periods, voters, strict=True))
+
+
+def _voters(bounds, commune, _district):
+    def branch(index, period):
+        return (
+            select(period_position(index), VoterEntry.district_id, func.count())
+            .select_from(VoterMark)
+            .join(VoterEntry, VoterEntry.id == VoterMark.registry_entry_id)
+            .join(Cycle, Cycle.id == VoterMark.cycle_id)
+            .where(
+                Cycle.commune_id == commune,
+                VoterMark.voted_on >= period.first_day,
+                VoterMark.voted_on <= period.last_day,
+            )
+            .group_by(VoterEntry.district_id)
         )
-        .join(Cycle, Cycle.id == ParticipationProfile.cycle_id)
-        .where(
-            Cycle.commune_id == commune_id,
-            ParticipationProfile.given_on >= first_day,
-            ParticipationProfile.given_on <= last_day,
+
+    return each_period(bounds, branch)
+
+
+def profiles_by_period(commune_id: int, periods) -> dict:
+    """{period: the consented answers (age band, gender, disability) given in it}."""
+    answers: list[list] = [[] for _period in periods]
+    for index, *answer in per_period_rows(_profiles, commune_id, periods):
+        answers[index].append(tuple(answer))
+    return dict(zip(periods, answers, strict=True))
+
+
+def _profiles(bounds, commune, _district):
+    def branch(index, period):
+        return (
+            select(
+                period_position(index),
+                ParticipationProfile.age_band,
+                ParticipationProfile.gender,
+                ParticipationProfile.disability,
+            )
+            .join(Cycle, Cycle.id == ParticipationProfile.cycle_id)
+            .where(
+                Cycle.commune_id == commune,
+                ParticipationProfile.given_on >= period.first_day,
+                ParticipationProfile.given_on <= period.last_day,
+            )
         )
-    ).all()
+
+    return each_period(bounds, branch)
 
 
-def proposals(commune_id, start, end, district_id=None) -> dict:
-    """Proposals submitted in the period: their authors, how many, how many by
-    associations, and the days from submission to the first published answer
-    of each answered one (one row: the database counts, Python takes the
-    median)."""
+def _submitted_in(period, commune, district):
+    """Proposals submitted in the period, of the commune (and one district's
+    scopes). Semi-joins, so that PostgreSQL reads the period's rows from the
+    covering index on submitted_at_dt without visiting the table."""
+    conditions = [
+        Proposal.submitted_at_dt >= period.start,
+        Proposal.submitted_at_dt < period.end,
+        Proposal.cycle_id.in_(select(Cycle.id).where(Cycle.commune_id == commune)),
+    ]
+    if district is not None:
+        conditions.append(
+            Proposal.scope_id.in_(select(Scope.id).where(Scope.district_id == district))
+        )
+    return conditions
+
+
+def proposals_by_period(commune_id, periods, district_id=None) -> dict:
+    """{period: proposals submitted in it}: their authors, how many, how many by
+    associations, and the days from submission to the first published answer of
+    each answered one. Two statements for all the periods: the counts per
+    author (the database counts, Python adds up a few hundred rows), and the
+    answered proposals' delays."""
+    authors = [set() for _period in periods]
+    proposed, by_associations = [0] * len(periods), [0] * len(periods)
+    rows = per_period_rows(_per_author, commune_id, periods, district_id)
+    for index, author_id, count, associations in rows:
+        authors[index].add(author_id)
+        proposed[index] += count
+        by_associations[index] += associations
+    delays = answer_delays(commune_id, periods, district_id)
+    return {
+        period: {
+            "authors": authors[i],
+            "proposed": proposed[i],
+            "associations": by_associations[i],
+            "delays": delays[i],
+        }
+        for i, period in enumerate(periods)
+    }
+
+
+def _per_author(bounds, commune, district):
+    def branch(index, period):
+        return (
+            select(
+                period_position(index),
+                Proposal.author_id,
+                func.count(),
+                func.count(Proposal.association_id),
+            )
+            .where(*_submitted_in(period, commune, district))
+            .group_by(Proposal.author_id)
+        )
+
+    return each_period(bounds, branch)
+
+
+def answer_delays(
+    commune_id, periods, district_id=None, portable: bool | None = None
+) -> list[list[float]]:
+    """Per period: days from submission to the first published answer, for each
+    proposal of the period that has one. ``portable`` (by default where the
+    database is not PostgreSQL) reads the two moments and subtracts in Python."""
+    if portable is None:
+        portable = db.session.get_bind().dialect.name != "postgresql"
+    delays: list[list[float]] = [[] for _period in periods]
+    rows = per_period_rows(_delays, commune_id, periods, district_id, portable)
+    for index, *values in rows:
+        seconds = (values[1] - values[0]).total_seconds() if portable else values[0]
+        delays[index].append(seconds / 86400)
+    return delays
+
+
+def _delays(bounds, commune, district, portable: bool):
     answered = (
         select(Review.proposal_id, func.min(Review.published_at_dt).label("at"))
         .where(Review.published_at_dt.is_not(None))
         .group_by(Review.proposal_id)
-        .subquery()
+        .cte("answered")
     )
-    if db.session.get_bind().dialect.name != "postgresql":
-        return _proposals_portable(commune_id, start, end, district_id, answered)
-    # extract(epoch) is exact (numeric): as float it equals timedelta.total_seconds().
-    seconds = cast(
-        extract("epoch", answered.c.at) - extract("epoch", Proposal.submitted_at_dt),
-        Float,
-    )
-    rows = _ours(
-        select(Proposal.author_id, Proposal.association_id, seconds.label("seconds"))
-        .outerjoin(answered, answered.c.proposal_id == Proposal.id)
-        .where(Proposal.submitted_at_dt >= start, Proposal.submitted_at_dt < end),
-        commune_id,
-        district_id,
-    ).subquery()
-    authors, count, associations, delays = db.session.execute(
-        select(
-            func.array_agg(rows.c.author_id.distinct()),
-            func.count(),
-            func.count(rows.c.association_id),
-            func.array_agg(rows.c.seconds).filter(rows.c.seconds.is_not(None)),
+    if portable:  # no epoch arithmetic (SQLite): the moments come back
+        delay = (Proposal.submitted_at_dt, answered.c.at)
+    else:
+        # extract(epoch) is exact (numeric): as float it equals
+        # timedelta.total_seconds().
+        delay = (
+            cast(
+                extract("epoch", answered.c.at)
+                - extract("epoch", Proposal.submitted_at_dt),
+                Float,
+            ),
         )
-    ).one()
-    return {
-        "authors": set(authors or ()),
-        "proposed": count,
-        "associations": associations,
-        "delays": [s / 86400 for s in delays or ()],
-    }
 
-
-def _proposals_portable(commune_id, start, end, district_id, answered) -> dict:
-    """The same figures where the database has no array_agg (SQLite, the embedded
-    first-run default): the rows come back and Python aggregates them."""
-    rows = db.session.execute(
-        _ours(
-            select(
-                Proposal.author_id,
-                Proposal.association_id,
-                Proposal.submitted_at_dt,
-                answered.c.at,
-            )
-            .outerjoin(answered, answered.c.proposal_id == Proposal.id)
-            .where(Proposal.submitted_at_dt >= start, Proposal.submitted_at_dt < end),
-            commune_id,
-            district_id,
+    def branch(index, period):
+        return (
+            select(period_position(index), *delay)
+            .select_from(answered)
+            .join(Proposal, Proposal.id == answered.c.proposal_id)
+            .where(*_submitted_in(period, commune, district))
         )
-    ).all()
-    return {
-        "authors": {author for author, _, _, _ in rows if author is not None},
-        "proposed": len(rows),
-        "associations": sum(1 for _, association, _, _ in rows if association),
-        "delays": [
-            (at - submitted).total_seconds() / 86400
-            for _, _, submitted, at in rows
-            if at is not None
-        ],
-    }
+
+    return each_period(bounds, branch)
 
 
 def advisory_bodies(commune_id: int) -> int:

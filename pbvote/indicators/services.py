@@ -13,7 +13,7 @@ from statistics import median
 
 from flask_babel import lazy_gettext as _l
 
-from pbvote.accountability.reports import compute_figures
+from pbvote.accountability.reports import figures_by_period
 from pbvote.core.i18n import current_language
 from pbvote.indicators import consultation, periods, queries
 from pbvote.indicators.definitions import DEFINITIONS, TITLES
@@ -26,12 +26,67 @@ _SHARED: ContextVar[dict | None] = ContextVar("indicator_lookups", default=None)
 
 @contextmanager
 def shared_lookups():
-    """Within this block, :func:`_once` computes each look-up once."""
+    """Within this block, :func:`_once` computes each look-up once (a block
+    inside another shares the outer one's look-ups)."""
+    if _SHARED.get() is not None:
+        yield
+        return
     token = _SHARED.set({})
     try:
         yield
     finally:
         _SHARED.reset(token)
+
+
+def _for_period(function, commune_id, period, *args):
+    """``function(commune_id, periods, *args)[period]``: one statement serves
+    every period the dashboard reads (its period, the one before, and those a
+    year earlier), computed once per :func:`shared_lookups` block."""
+    shared = _SHARED.get()
+    wanted = shared.get(_PERIODS, ()) if shared is not None else ()
+    if period not in wanted:
+        wanted = (period,)
+    return _once(function, commune_id, wanted, *args)[period]
+
+
+_PERIODS = "periods"  # the shared dict's key for the periods the dashboard reads
+
+
+def _previous(commune_id, period):
+    return _once(periods.previous, commune_id, period)
+
+
+def _year_before(commune_id, period):
+    return _once(periods.year_before, commune_id, period)
+
+
+def districts(commune_id: int) -> list:
+    """The commune's active districts, read once per :func:`shared_lookups`."""
+    return _once(queries.districts, commune_id)
+
+
+def _spans(function, commune_id, periods) -> dict:
+    """A domain's ``function(commune_id, [(start, end), ...])`` by period."""
+    figures = function(commune_id, [(p.start, p.end) for p in periods])
+    return dict(zip(periods, figures, strict=True))
+
+
+def _petitions(commune_id, periods) -> dict:
+    from pbvote.petitions import queries as petitions
+
+    return _spans(petitions.indicators_by_period, commune_id, periods)
+
+
+def _information(commune_id, periods) -> dict:
+    from pbvote.inforequests import queries as information
+
+    return _spans(information.indicators_by_period, commune_id, periods)
+
+
+def _complaints(commune_id, periods) -> dict:
+    from pbvote.complaints import queries as complaints
+
+    return _spans(complaints.indicators_by_period, commune_id, periods)
 
 
 def _once(function, *args):
@@ -72,9 +127,7 @@ def _days(deltas) -> float | None:
 
 
 def measure_petitions(commune_id, period, district_id=None):
-    from pbvote.petitions import services
-
-    f = services.indicators(commune_id, period.start, period.end)
+    f = _for_period(_petitions, commune_id, period)
     return [
         ("filed", _l("Petitions filed"), f["filed"], "count"),
         ("citizens", _l("by citizens"), f["filed_by_citizens"], "count"),
@@ -84,7 +137,7 @@ def measure_petitions(commune_id, period, district_id=None):
 
 
 def measure_mechanisms(commune_id, period, district_id=None):
-    meetings = consultation.meetings_held(commune_id, period)
+    meetings = _attendance(commune_id, period)["held"]
     return [
         ("channels", _l("Participation channels open"), len(CHANNELS), "count"),
         (
@@ -114,34 +167,41 @@ def participant_counts(commune_id, period, district_id=None) -> tuple[set, int]:
 
 
 def _voters(commune_id, period) -> dict[int, int]:
-    return _once(
-        queries.voters_by_district, commune_id, period.first_day, period.last_day
-    )
+    return _for_period(queries.voters_by_period, commune_id, period)
 
 
 def _attendance(commune_id, period) -> dict[str, int]:
-    return _once(consultation.attendance, commune_id, period)
+    return _for_period(consultation.attendance_by_period, commune_id, period)
 
 
 def _figures(commune_id, period) -> dict:
-    return _once(compute_figures, commune_id, period.first_day, period.last_day)
+    return _for_period(_execution_by_period, commune_id, period)
+
+
+def _execution_by_period(commune_id, periods) -> dict:
+    spans = [(p.first_day, p.last_day) for p in periods]
+    return dict(zip(periods, figures_by_period(commune_id, spans), strict=True))
 
 
 def _proposals(commune_id, period, district_id) -> dict:
-    return _once(queries.proposals, commune_id, period.start, period.end, district_id)
+    return _for_period(queries.proposals_by_period, commune_id, period, district_id)
 
 
 def _participant_counts(commune_id, period, district_id) -> tuple[set, int]:
     authors = _proposals(commune_id, period, district_id)["authors"]
-    accounts = authors | queries.other_participants(
-        commune_id, period.start, period.end, district_id
+    accounts = authors | _for_period(
+        queries.other_participants_by_period, commune_id, period, district_id
     )
     voters = _voters(commune_id, period)
     voted = voters.get(district_id, 0) if district_id else sum(voters.values())
-    paper = queries.paper_signatures(commune_id, period.start, period.end, district_id)
+    paper = _for_period(
+        queries.paper_signatures_by_period, commune_id, period, district_id
+    )
     if district_id is not None:  # meetings and surveys carry no district
         return accounts, voted + paper
-    surveyed, anonymous = consultation.respondents(commune_id, period)
+    surveyed, anonymous = _for_period(
+        consultation.respondents_by_period, commune_id, period
+    )
     attended = _attendance(commune_id, period)["attended_total"]
     return accounts | surveyed, voted + paper + anonymous + attended
 
@@ -149,7 +209,7 @@ def _participant_counts(commune_id, period, district_id) -> tuple[set, int]:
 def measure_participants(commune_id, period, district_id=None):
     accounts, others = participant_counts(commune_id, period, district_id)
     total = len(accounts) + others
-    before = periods.year_before(commune_id, period)
+    before = _year_before(commune_id, period)
     growth = None
     if before is not None:
         past_accounts, past_others = participant_counts(commune_id, before, district_id)
@@ -191,7 +251,7 @@ def _rate_rows(prefix, counts: dict, labels, population: dict):
 
 
 def measure_diversity(commune_id, period, district_id=None):
-    answers = queries.profiles(commune_id, period.first_day, period.last_day)
+    answers = _for_period(queries.profiles_by_period, commune_id, period)
     rows = []
     for index, prefix, labels in (
         (0, "age", [(band, band) for band in AGE_BANDS]),
@@ -206,7 +266,7 @@ def measure_diversity(commune_id, period, district_id=None):
         rows += _rate_rows(prefix, counts, labels, population)
     rows += _meeting_rows(_attendance(commune_id, period))
     voters = _voters(commune_id, period)
-    for district in _once(queries.districts, commune_id):
+    for district in districts(commune_id):
         if district_id and district.id != district_id:
             continue
         label = district.name_fr
@@ -239,9 +299,7 @@ def _meeting_rows(sums: dict) -> list:
 
 
 def measure_information(commune_id, period, district_id=None):
-    from pbvote.inforequests import queries as info
-
-    f = info.indicators(commune_id, period.start, period.end)
+    f = _for_period(_information, commune_id, period)
     closed = f["answered"] + f["refused"]
     return [
         ("received", _l("Information requests received"), f["received"], "count"),
@@ -282,7 +340,7 @@ def measure_proposals(commune_id, period, district_id=None):
 
 
 def measure_repetition(commune_id, period, district_id=None):
-    earlier = periods.previous(commune_id, period)
+    earlier = _previous(commune_id, period)
     now_ids, _others = participant_counts(commune_id, period, district_id)
     if earlier is None:
         return [("again", _l("Took part in the previous period too"), None, "percent")]
@@ -300,12 +358,10 @@ def measure_repetition(commune_id, period, district_id=None):
 
 
 def measure_satisfaction(commune_id, period, district_id=None):
-    from pbvote.complaints import services as complaints
-
     figures = _figures(commune_id, period)
     ratings = figures["satisfaction"]["ratings"]
-    answers = complaints.indicators(commune_id, period.start, period.end)
-    survey = consultation.satisfaction(commune_id, period)
+    answers = _for_period(_complaints, commune_id, period)
+    survey = _for_period(consultation.satisfaction_by_period, commune_id, period)
     overall, response, again = (survey.get(i, []) for i in range(3))
     return [
         (
@@ -406,7 +462,13 @@ def dashboard(
 
 
 def _dashboard(commune_id, period, district_id, progress) -> dict:
-    earlier = periods.previous(commune_id, period)
+    earlier = _previous(commune_id, period)
+    # The periods the measures read (participants: a year earlier; repetition:
+    # the period before each), fetched together by the look-ups.
+    wanted = [period, earlier, _year_before(commune_id, period)]
+    if earlier is not None:
+        wanted += [_year_before(commune_id, earlier), _previous(commune_id, earlier)]
+    _SHARED.get()[_PERIODS] = tuple(dict.fromkeys(p for p in wanted if p is not None))
     indicators = []
     for done, (key, measure) in enumerate(MEASURES.items(), start=1):
         if progress is not None:

@@ -8,7 +8,7 @@ import pbvote.indicators.reports_views  # noqa: F401 - its routes join bp
 from pbvote.communes.services import current_commune
 from pbvote.core.nav import add_nav
 from pbvote.core.time import to_local_day, utcnow
-from pbvote.indicators import charts, periods, queries, services
+from pbvote.indicators import charts, display, periods, services
 from pbvote.indicators.errors import IndicatorError
 from pbvote.indicators.export import render_csv
 from pbvote.indicators.web import bp
@@ -20,7 +20,7 @@ def _district_id(commune_id: int) -> int | None:
     raw = (request.args.get("district") or "").strip()
     if not raw:
         return None
-    ids = {d.id for d in queries.districts(commune_id)}
+    ids = {d.id for d in services.districts(commune_id)}
     if not raw.isdigit() or int(raw) not in ids:
         raise IndicatorError(_("There is no such district."))
     return int(raw)
@@ -47,7 +47,7 @@ def _refused(error):
 def _filters() -> dict:
     commune_id = current_commune().id
     return {
-        "districts": queries.districts(commune_id),
+        "districts": services.districts(commune_id),
         "period_choices": period_choices(to_local_day(utcnow())),
         "chosen_period": request.args.get("period", ""),
         "chosen_district": request.args.get("district", ""),
@@ -65,11 +65,14 @@ def period_choices(today) -> list[str]:
 
 @bp.route("/indicators")
 def dashboard():
-    data = _figures()
+    with services.shared_lookups():  # the filters' districts are the figures'
+        data = _figures()
+        filters = _filters()
     for indicator in data["indicators"]:
         indicator["chart"] = charts.bars(indicator)
+    display.add_cells(data)
     return render_template(
-        "indicators/dashboard.html", data=data, error=None, **_filters()
+        "indicators/dashboard.html", data=data, error=None, **filters
     )
 
 

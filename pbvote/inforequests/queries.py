@@ -38,12 +38,29 @@ def indicators(
     """The charter's right-to-information indicators: requests received, answered,
     refused, the share closed, the share closed within the legal deadline, and the
     average working days to close. ``start``/``end`` bound the receipt moment."""
+    return _indicators(_received(commune_id, start, end))
+
+
+def indicators_by_period(commune_id: int, spans) -> list[dict]:
+    """:func:`indicators` for each ``(start, end)`` of ``spans``, from one read
+    of the requests received from the first start to the last end."""
+    rows = _received(commune_id, min(s for s, _e in spans), max(e for _s, e in spans))
+    return [
+        _indicators([r for r in rows if start <= r.received_at_dt < end])
+        for start, end in spans
+    ]
+
+
+def _received(commune_id: int, start, end) -> list[InfoRequest]:
     filters = [InfoRequest.commune_id == commune_id]
     if start is not None:
         filters.append(InfoRequest.received_at_dt >= start)
     if end is not None:
         filters.append(InfoRequest.received_at_dt < end)
-    rows = db.session.scalars(select(InfoRequest).where(*filters)).all()
+    return db.session.scalars(select(InfoRequest).where(*filters)).all()
+
+
+def _indicators(rows: list[InfoRequest]) -> dict:
     closed = [r for r in rows if not r.is_open]
     on_time = [r for r in closed if to_local_day(r.closed_at_dt) <= r.due_on]
     taken = [r.working_days_taken for r in closed]

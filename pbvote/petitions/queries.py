@@ -68,12 +68,29 @@ def indicators(commune_id: int, start=None, end=None) -> dict:
     citizens and by associations, decided, accepted, decided in time, and the
     average days from filing to decision. ``start``/``end`` bound the filing
     moment (aware datetimes)."""
+    return _indicators(_filed(commune_id, start, end))
+
+
+def indicators_by_period(commune_id: int, spans) -> list[dict]:
+    """:func:`indicators` for each ``(start, end)`` of ``spans``, from one read
+    of the petitions filed from the first start to the last end."""
+    rows = _filed(commune_id, min(s for s, _e in spans), max(e for _s, e in spans))
+    return [
+        _indicators([p for p in rows if start <= p.filed_at_dt < end])
+        for start, end in spans
+    ]
+
+
+def _filed(commune_id: int, start, end) -> list[Petition]:
     filters = [Petition.commune_id == commune_id, Petition.filed_at_dt.is_not(None)]
     if start is not None:
         filters.append(Petition.filed_at_dt >= start)
     if end is not None:
         filters.append(Petition.filed_at_dt < end)
-    rows = db.session.scalars(select(Petition).where(*filters)).all()
+    return db.session.scalars(select(Petition).where(*filters)).all()
+
+
+def _indicators(rows: list[Petition]) -> dict:
     decided = [p for p in rows if p.status in DECIDED]
     in_time = [p for p in decided if to_local_day(p.decided_at_dt) <= p.decision_due_on]
     delays = [(p.decided_at_dt - p.filed_at_dt).days for p in decided]
