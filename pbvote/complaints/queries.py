@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from pbvote.complaints.models import Complaint
-from pbvote.core.time import to_local_day
+from pbvote.core.time import covering, split_by_span, to_local_day
 from pbvote.extensions import db
 
 
@@ -55,10 +55,10 @@ def indicators_by_period(commune_id: int, spans) -> list[dict]:
     """:func:`indicators` (without ``now``) for each ``(start, end)`` of
     ``spans``, from one read of the complaints submitted from the first start
     to the last end."""
-    rows = _submitted(commune_id, min(s for s, _e in spans), max(e for _s, e in spans))
+    rows = _submitted(commune_id, *covering(spans))
     return [
-        _indicators([c for c in rows if start <= c.submitted_at_dt < end], None)
-        for start, end in spans
+        _indicators(part, None)
+        for part in split_by_span(rows, spans, lambda c: c.submitted_at_dt)
     ]
 
 

@@ -64,3 +64,14 @@ def to_local_day(moment: datetime, zone: ZoneInfo | None = None) -> date:
 def last_local_day(end: datetime, zone: ZoneInfo | None = None) -> date:
     """The last local day of something that ends at ``end`` (exclusive)."""
     return to_local_day(end - timedelta(microseconds=1), zone)
+
+
+def covering(spans) -> tuple[datetime, datetime]:
+    """The (first start, last end) of ``(start, end)`` spans: one read serves them all."""
+    return min(start for start, _end in spans), max(end for _start, end in spans)
+
+
+def split_by_span(rows, spans, moment) -> list[list]:
+    """``rows`` whose ``moment(row)`` falls in each ``[start, end)`` of ``spans``
+    (spans may overlap: a row can be in several)."""
+    return [[row for row in rows if start <= moment(row) < end] for start, end in spans]

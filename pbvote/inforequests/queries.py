@@ -6,7 +6,7 @@ from statistics import median
 
 from sqlalchemy import select
 
-from pbvote.core.time import to_local_day
+from pbvote.core.time import covering, split_by_span, to_local_day
 from pbvote.extensions import db
 from pbvote.inforequests.models import InfoRequest
 
@@ -44,10 +44,10 @@ def indicators(
 def indicators_by_period(commune_id: int, spans) -> list[dict]:
     """:func:`indicators` for each ``(start, end)`` of ``spans``, from one read
     of the requests received from the first start to the last end."""
-    rows = _received(commune_id, min(s for s, _e in spans), max(e for _s, e in spans))
+    rows = _received(commune_id, *covering(spans))
     return [
-        _indicators([r for r in rows if start <= r.received_at_dt < end])
-        for start, end in spans
+        _indicators(part)
+        for part in split_by_span(rows, spans, lambda r: r.received_at_dt)
     ]
 
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from pbvote.core.time import to_local_day
+from pbvote.core.time import covering, split_by_span, to_local_day
 from pbvote.extensions import db
 from pbvote.petitions.models import PUBLIC_STATUSES, Petition
 from pbvote.petitions.settings import setting
@@ -74,10 +74,10 @@ def indicators(commune_id: int, start=None, end=None) -> dict:
 def indicators_by_period(commune_id: int, spans) -> list[dict]:
     """:func:`indicators` for each ``(start, end)`` of ``spans``, from one read
     of the petitions filed from the first start to the last end."""
-    rows = _filed(commune_id, min(s for s, _e in spans), max(e for _s, e in spans))
+    rows = _filed(commune_id, *covering(spans))
     return [
-        _indicators([p for p in rows if start <= p.filed_at_dt < end])
-        for start, end in spans
+        _indicators(part)
+        for part in split_by_span(rows, spans, lambda p: p.filed_at_dt)
     ]
 
 
