@@ -330,17 +330,26 @@ def _typed_id_limits(cin: str) -> tuple:
     )
 
 
+@lru_cache(maxsize=2)
+def _matching_entry_statement(no_birth: bool):
+    """Built once (issue 13); no date of birth compares IS NULL, as before."""
+    return select(VoterEntry.id, VoterEntry.phone_hash).where(
+        VoterEntry.cycle_id == bindparam("cycle_id"),
+        VoterEntry.cin_hash == bindparam("cin_hash"),
+        VoterEntry.birth_date.is_(None)
+        if no_birth
+        else VoterEntry.birth_date == bindparam("birth"),
+    )
+
+
 def _matching_entry(cycle, cin, birth, phone) -> int | None:
     """The id of the registry entry the typed identity proves, if any: ID number
     and date of birth match, and the phone is the registry's when the registry has
     one. Plain columns, not an entity: a match costs no more Python work than a
     miss (bench/oracle.py)."""
     found = db.session.execute(
-        select(VoterEntry.id, VoterEntry.phone_hash).where(
-            VoterEntry.cycle_id == cycle.id,
-            VoterEntry.cin_hash == cin_hash(cin),
-            VoterEntry.birth_date == birth,
-        )
+        _matching_entry_statement(birth is None),
+        {"cycle_id": cycle.id, "cin_hash": cin_hash(cin), "birth": birth},
     ).first()
     typed_phone = phone_hash(phone)  # computed on every path: the same work
     if found is None or found.phone_hash not in (None, typed_phone):
@@ -402,6 +411,20 @@ def request_vote_code(
     return NewAttempt(attempt_id)
 
 
+@lru_cache(maxsize=1)
+def _checked_attempt_statement():
+    return (
+        select(VerificationAttempt, OtpChallenge)
+        .join(OtpChallenge, OtpChallenge.id == VerificationAttempt.challenge_id)
+        .where(
+            VerificationAttempt.id == bindparam("attempt_id"),
+            VerificationAttempt.cycle_id == bindparam("cycle_id"),
+            OtpChallenge.purpose == "vote",
+        )
+        .with_for_update(of=OtpChallenge)
+    )
+
+
 def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
     """Read the attempt and its code, the code's row locked FOR UPDATE (on
     PostgreSQL concurrent tries of one code run one after the other), and check
@@ -413,14 +436,8 @@ def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
     found = None
     if attempt_id:
         found = db.session.execute(
-            select(VerificationAttempt, OtpChallenge)
-            .join(OtpChallenge, OtpChallenge.id == VerificationAttempt.challenge_id)
-            .where(
-                VerificationAttempt.id == attempt_id,
-                VerificationAttempt.cycle_id == cycle.id,
-                OtpChallenge.purpose == "vote",
-            )
-            .with_for_update(of=OtpChallenge)
+            _checked_attempt_statement(),
+            {"attempt_id": attempt_id, "cycle_id": cycle.id},
         ).one_or_none()
     if found is None:
         raise CodeRejected(_("Ask for a code first."))
@@ -456,14 +473,20 @@ def check_vote_code(
     return new_claim(attempt_id, now)
 
 
+@lru_cache(maxsize=1)
+def _phone_room_statement():
+    return select(Verification.registry_entry_id).where(
+        Verification.cycle_id == bindparam("cycle_id"),
+        Verification.phone_hash == bindparam("phone_hash"),
+    )
+
+
 def _check_phone_room(cycle: Cycle, entry_id: int, phone: str) -> None:
     """Raises PhoneLimitReached if :func:`verify_entry` would find no slot for
     this phone (read-only, one statement)."""
     verified = db.session.scalars(
-        select(Verification.registry_entry_id).where(
-            Verification.cycle_id == cycle.id,
-            Verification.phone_hash == phone_hash(phone),
-        )
+        _phone_room_statement(),
+        {"cycle_id": cycle.id, "phone_hash": phone_hash(phone)},
     ).all()
     limit = cycle.setting("residents_per_phone")
     if entry_id not in verified and len(verified) >= limit:
