@@ -6,6 +6,8 @@ keyed hash, locked after OTP_MAX_TRIES wrong tries. Sending is limited per numbe
 """
 
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -33,6 +35,18 @@ def _wait_message(seconds: int) -> str:
     )
 
 
+class IssuedCode(NamedTuple):
+    """A code just sent: the caller keeps its challenge's id in the session."""
+
+    id: int
+
+
+@lru_cache(maxsize=1)
+def _insert_challenge_statement():
+    table = OtpChallenge.__table__
+    return table.insert().returning(table.c.id)
+
+
 def issue_code(
     commune_id: int,
     phone: str,
@@ -42,7 +56,7 @@ def issue_code(
     body_template: str,
     *,
     limits: tuple = (),
-) -> OtpChallenge:
+) -> IssuedCode:
     """Create a challenge and queue its SMS. ``body_template`` has ``{code}``.
     ``limits``: more (bucket, key, limit, window) rate limits checked first and
     counted with these, in the same statements (pbvote.core.ratelimit.check_many).
@@ -80,18 +94,21 @@ def issue_code(
         commune_id=commune_id,
         sensitive=True,
     )
-    challenge = OtpChallenge(
-        commune_id=commune_id,
-        phone=phone,
-        purpose=purpose,
-        code_hash=_hash(phone, purpose, code),
-        created_at_dt=now,
-        expires_at_dt=now + timedelta(seconds=config["OTP_TTL_SECONDS"]),
-        sms_message_id=message.id,
-    )
-    db.session.add(challenge)
-    db.session.flush()  # the caller keeps the challenge id in the session
-    return challenge
+    # A plain row, not an ORM object flushed by the unit of work (issue 13).
+    challenge_id = db.session.execute(
+        _insert_challenge_statement(),
+        {
+            "commune_id": commune_id,
+            "phone": phone,
+            "purpose": purpose,
+            "code_hash": _hash(phone, purpose, code),
+            "created_at_dt": now,
+            "expires_at_dt": now + timedelta(seconds=config["OTP_TTL_SECONDS"]),
+            "failed_tries": 0,
+            "sms_message_id": message.id,
+        },
+    ).scalar_one()
+    return IssuedCode(challenge_id)
 
 
 def check_code(

@@ -16,7 +16,7 @@ from pbvote.accounts.errors import (
     InvalidRoles,
     UsernameTaken,
 )
-from pbvote.accounts.models import ROLES, OtpChallenge, User, UserRole
+from pbvote.accounts.models import ROLES, User, UserRole
 from pbvote.accounts.sessions import end_all_sessions
 from pbvote.audit.services import record_action
 from pbvote.core import ratelimit
@@ -33,7 +33,7 @@ _DUMMY_HASH = generate_password_hash("pbvote-timing-equaliser")
 
 def request_login_code(
     commune_id: int, phone: str, ip: str, now: datetime
-) -> OtpChallenge:
+) -> otp.IssuedCode:
     """Send a sign-in code to ``phone`` whether or not an account exists for it: the
     answer is the same for known and unknown numbers (an account is made on first
     sign-in). Raises TooSoon."""

@@ -4,6 +4,7 @@ commits) with random names, one per language and subject."""
 
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from pbvote.audit.services import record_action
 from pbvote.core import storage
+from pbvote.core.processcache import ProcessCache
 from pbvote.extensions import db
 from pbvote.guides.errors import InvalidAudio
 from pbvote.guides.models import GUIDE_LANGUAGES, AudioGuide
@@ -124,3 +126,37 @@ def guides_by_subject(commune_id: int) -> dict[str, list[AudioGuide]]:
     for guide in sorted(rows, key=lambda g: order.index(g.language)):
         grouped.setdefault(guide.subject, []).append(guide)
     return grouped
+
+
+class GuideLink(NamedTuple):
+    """What a ballot page shows of a guide: a plain value, kept per process."""
+
+    id: int
+    language: str
+    language_name: str
+
+
+# Public rows read on every ballot page (issue 13). A project's deletion removes
+# its guides in the database (ON DELETE CASCADE), hence Project is watched too.
+_LINKS = ProcessCache("audio-guides", (AudioGuide, Project))
+
+
+def guide_links(commune_id: int) -> dict[str, tuple[GuideLink, ...]]:
+    """The commune's guides as :class:`GuideLink`, grouped by subject in
+    GUIDE_LANGUAGES order; cached per process (:mod:`pbvote.core.processcache`),
+    shared by requests: read only."""
+    return _LINKS.get(commune_id, lambda: _load_links(commune_id))
+
+
+def _load_links(commune_id: int) -> dict[str, tuple[GuideLink, ...]]:
+    order = list(GUIDE_LANGUAGES)
+    rows = db.session.execute(
+        select(AudioGuide.id, AudioGuide.language, AudioGuide.subject).where(
+            AudioGuide.commune_id == commune_id
+        )
+    ).all()
+    grouped: dict[str, list[GuideLink]] = {}
+    for row in sorted(rows, key=lambda row: order.index(row.language)):
+        link = GuideLink(row.id, row.language, GUIDE_LANGUAGES[row.language])
+        grouped.setdefault(row.subject, []).append(link)
+    return {subject: tuple(links) for subject, links in grouped.items()}

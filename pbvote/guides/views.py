@@ -106,7 +106,8 @@ def audio_file(guide_id: int):
 
 
 def audio_guides() -> dict:
-    """For templates: the commune's guides by subject, loaded once per request."""
+    """For templates: the commune's guides by subject (services.guide_links,
+    cached per process), looked up once per request."""
     if "audio_guides" not in g:
-        g.audio_guides = services.guides_by_subject(current_commune().id)
+        g.audio_guides = services.guide_links(current_commune().id)
     return g.audio_guides

@@ -41,7 +41,7 @@ from pbvote.voting.verification import (
     PHONE_SEAL,
     Voter,
     consume_claim,
-    insert_or_nothing,
+    insert_row_or_nothing,
     verify_entry,
     voter_for,
 )
@@ -199,16 +199,15 @@ def cast_ballots(
         verify_entry(cycle, voter.entry_id, "sms", phone, now, token)
     # The mark is the one-vote guarantee: a concurrent cast by the same resident
     # waits for this one's transaction, then inserts nothing.
-    marked = db.session.execute(
-        insert_or_nothing(VoterMark)
-        .values(
-            cycle_id=cycle.id,
-            registry_entry_id=voter.entry_id,
-            voted_on=day_of(now),
-        )
-        .returning(VoterMark.cycle_id)
-    ).first()
-    if marked is None:
+    marked = insert_row_or_nothing(
+        VoterMark,
+        {
+            "cycle_id": cycle.id,
+            "registry_entry_id": voter.entry_id,
+            "voted_on": day_of(now),
+        },
+    )
+    if not marked:
         raise AlreadyVoted(already_voted_message())
     sealed = seal_choices(cycle, [(scope, checked[scope.id]) for scope in scopes], now)
     # Held, not chained: the mixing job appends them later in a shuffled batch.

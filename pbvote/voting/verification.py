@@ -16,13 +16,14 @@ one transaction (:func:`consume_claim`, :func:`verify_entry`).
 
 import secrets
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import and_, delete, exists, false, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, false, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -92,12 +93,9 @@ def _voted(entry_id_column):
     )
 
 
-def voter_for(cycle: Cycle, token: str | None) -> Voter | None:
-    """:func:`verification_for`, its registry entry's district and whether it has
-    voted, in one query."""
-    if not token:
-        return None
-    found = db.session.execute(
+@lru_cache(maxsize=1)
+def _voter_for_statement():
+    return (
         select(
             Verification,
             VoterEntry.district_id,
@@ -105,9 +103,20 @@ def voter_for(cycle: Cycle, token: str | None) -> Voter | None:
         )
         .join(VoterEntry, VoterEntry.id == Verification.registry_entry_id)
         .where(
-            Verification.cycle_id == cycle.id,
-            Verification.token_hash == token_digest(token),
+            Verification.cycle_id == bindparam("cycle_id"),
+            Verification.token_hash == bindparam("token_hash"),
         )
+    )
+
+
+def voter_for(cycle: Cycle, token: str | None) -> Voter | None:
+    """:func:`verification_for`, its registry entry's district and whether it has
+    voted, in one query (its statement built once: issue 13)."""
+    if not token:
+        return None
+    found = db.session.execute(
+        _voter_for_statement(),
+        {"cycle_id": cycle.id, "token_hash": token_digest(token)},
     ).one_or_none()
     if found is None:
         return None
@@ -159,21 +168,47 @@ def check_claim_time(claim: dict, now: datetime) -> None:
         )
 
 
-def _live_attempt(cycle: Cycle, attempt_id: int, now: datetime):
+# The claim's statements are built once, with bound parameters (building them
+# cost more Python time than running them: issue 13): ``attempt_id``,
+# ``cycle_id`` and ``since`` (:func:`_claim_parameters`).
+
+
+def _live_attempt():
     """The claim's attempt, while it can serve: this cycle's, for a registry entry,
     within :func:`attempt_lifetime`, and its entry's newest (asking for a code again
     ends an earlier claim, as a renewed verification ends an earlier token)."""
     newer = aliased(VerificationAttempt)
     return and_(
-        VerificationAttempt.id == attempt_id,
-        VerificationAttempt.cycle_id == cycle.id,
+        VerificationAttempt.id == bindparam("attempt_id"),
+        VerificationAttempt.cycle_id == bindparam("cycle_id"),
         VerificationAttempt.registry_entry_id.is_not(None),
-        VerificationAttempt.created_at_dt > now - attempt_lifetime(),
+        VerificationAttempt.created_at_dt > bindparam("since"),
         ~exists().where(
             newer.cycle_id == VerificationAttempt.cycle_id,
             newer.registry_entry_id == VerificationAttempt.registry_entry_id,
             newer.id > VerificationAttempt.id,
         ),
+    )
+
+
+def _claim_parameters(cycle: Cycle, claim: dict, now: datetime) -> dict:
+    return {
+        "attempt_id": claim["attempt"],
+        "cycle_id": cycle.id,
+        "since": now - attempt_lifetime(),
+    }
+
+
+@lru_cache(maxsize=1)
+def _claimed_voter_statement():
+    return (
+        select(
+            VerificationAttempt.registry_entry_id,
+            VoterEntry.district_id,
+            _voted(VerificationAttempt.registry_entry_id),
+        )
+        .join(VoterEntry, VoterEntry.id == VerificationAttempt.registry_entry_id)
+        .where(_live_attempt())
     )
 
 
@@ -183,15 +218,43 @@ def claimed_voter(cycle: Cycle, claim: dict, now: datetime) -> Voter | None:
     VerificationExpired."""
     check_claim_time(claim, now)
     found = db.session.execute(
-        select(
-            VerificationAttempt.registry_entry_id,
-            VoterEntry.district_id,
-            _voted(VerificationAttempt.registry_entry_id),
-        )
-        .join(VoterEntry, VoterEntry.id == VerificationAttempt.registry_entry_id)
-        .where(_live_attempt(cycle, claim["attempt"], now))
+        _claimed_voter_statement(), _claim_parameters(cycle, claim, now)
     ).one_or_none()
     return None if found is None else Voter(*found)
+
+
+@lru_cache(maxsize=1)
+def _consume_statement():
+    """PostgreSQL: the attempt and its code deleted, returning entry, district,
+    voted and phone, in one statement."""
+    gone = (
+        delete(VerificationAttempt)
+        .where(_live_attempt())
+        .returning(
+            VerificationAttempt.challenge_id, VerificationAttempt.registry_entry_id
+        )
+        .cte("gone")
+    )
+    code = (
+        delete(OtpChallenge)
+        .where(OtpChallenge.id.in_(select(gone.c.challenge_id)))
+        .returning(OtpChallenge.id, OtpChallenge.phone)
+        .cte("code")
+    )
+    return (
+        select(
+            gone.c.registry_entry_id,
+            VoterEntry.district_id,
+            exists().where(
+                VoterMark.cycle_id == bindparam("cycle_id"),
+                VoterMark.registry_entry_id == gone.c.registry_entry_id,
+            ),
+            code.c.phone,
+        )
+        .select_from(gone)
+        .join(code, code.c.id == gone.c.challenge_id)
+        .join(VoterEntry, VoterEntry.id == gone.c.registry_entry_id)
+    )
 
 
 def consume_claim(cycle: Cycle, claim: dict, now: datetime):
@@ -201,7 +264,7 @@ def consume_claim(cycle: Cycle, claim: dict, now: datetime):
     vote: a concurrent cast of the same claim waits for this row lock, then finds
     nothing."""
     check_claim_time(claim, now)
-    voted = _voted(VerificationAttempt.registry_entry_id)
+    parameters = _claim_parameters(cycle, claim, now)
     if db.session.get_bind().dialect.name != "postgresql":
         # SQLite (the embedded first run): no DELETE inside WITH; its writes are
         # serialised by the database lock.
@@ -209,13 +272,14 @@ def consume_claim(cycle: Cycle, claim: dict, now: datetime):
             select(
                 VerificationAttempt.registry_entry_id,
                 VoterEntry.district_id,
-                voted,
+                _voted(VerificationAttempt.registry_entry_id),
                 OtpChallenge.phone,
                 OtpChallenge.id,
             )
             .join(VoterEntry, VoterEntry.id == VerificationAttempt.registry_entry_id)
             .join(OtpChallenge, OtpChallenge.id == VerificationAttempt.challenge_id)
-            .where(_live_attempt(cycle, claim["attempt"], now))
+            .where(_live_attempt()),
+            parameters,
         ).one_or_none()
         gone = (
             found is not None
@@ -229,34 +293,7 @@ def consume_claim(cycle: Cycle, claim: dict, now: datetime):
             return None
         db.session.execute(delete(OtpChallenge).where(OtpChallenge.id == found[4]))
         return Voter(*found[:3]), found[3]
-    gone = (
-        delete(VerificationAttempt)
-        .where(_live_attempt(cycle, claim["attempt"], now))
-        .returning(
-            VerificationAttempt.challenge_id, VerificationAttempt.registry_entry_id
-        )
-        .cte("gone")
-    )
-    code = (
-        delete(OtpChallenge)
-        .where(OtpChallenge.id.in_(select(gone.c.challenge_id)))
-        .returning(OtpChallenge.id, OtpChallenge.phone)
-        .cte("code")
-    )
-    found = db.session.execute(
-        select(
-            gone.c.registry_entry_id,
-            VoterEntry.district_id,
-            exists().where(
-                VoterMark.cycle_id == cycle.id,
-                VoterMark.registry_entry_id == gone.c.registry_entry_id,
-            ),
-            code.c.phone,
-        )
-        .select_from(gone)
-        .join(code, code.c.id == gone.c.challenge_id)
-        .join(VoterEntry, VoterEntry.id == gone.c.registry_entry_id)
-    ).one_or_none()
+    found = db.session.execute(_consume_statement(), parameters).one_or_none()
     return None if found is None else (Voter(*found[:3]), found[3])
 
 
@@ -293,22 +330,43 @@ def _typed_id_limits(cin: str) -> tuple:
     )
 
 
+@lru_cache(maxsize=2)
+def _matching_entry_statement(no_birth: bool):
+    """Built once (issue 13); no date of birth compares IS NULL, as before."""
+    return select(VoterEntry.id, VoterEntry.phone_hash).where(
+        VoterEntry.cycle_id == bindparam("cycle_id"),
+        VoterEntry.cin_hash == bindparam("cin_hash"),
+        VoterEntry.birth_date.is_(None)
+        if no_birth
+        else VoterEntry.birth_date == bindparam("birth"),
+    )
+
+
 def _matching_entry(cycle, cin, birth, phone) -> int | None:
     """The id of the registry entry the typed identity proves, if any: ID number
     and date of birth match, and the phone is the registry's when the registry has
     one. Plain columns, not an entity: a match costs no more Python work than a
     miss (bench/oracle.py)."""
     found = db.session.execute(
-        select(VoterEntry.id, VoterEntry.phone_hash).where(
-            VoterEntry.cycle_id == cycle.id,
-            VoterEntry.cin_hash == cin_hash(cin),
-            VoterEntry.birth_date == birth,
-        )
+        _matching_entry_statement(birth is None),
+        {"cycle_id": cycle.id, "cin_hash": cin_hash(cin), "birth": birth},
     ).first()
     typed_phone = phone_hash(phone)  # computed on every path: the same work
     if found is None or found.phone_hash not in (None, typed_phone):
         return None
     return found.id
+
+
+class NewAttempt(NamedTuple):
+    """A verification attempt just started: the session keeps its id."""
+
+    id: int
+
+
+@lru_cache(maxsize=1)
+def _insert_attempt_statement():
+    table = VerificationAttempt.__table__
+    return table.insert().returning(table.c.id)
 
 
 def request_vote_code(
@@ -320,7 +378,7 @@ def request_vote_code(
     now: datetime,
     *,
     check_phase: bool = True,
-) -> VerificationAttempt:
+) -> NewAttempt:
     """Start a verification. A code is ALWAYS sent to the typed phone, whether or
     not the identity matches the registry (or its phone): the answer, the work
     done and the SMS are the same, and a wrong identity fails at the code step
@@ -340,15 +398,31 @@ def request_vote_code(
         str(VOTE_SMS),
         limits=_typed_id_limits(cin),
     )
-    attempt = VerificationAttempt(
-        cycle_id=cycle.id,
-        challenge_id=challenge.id,
-        registry_entry_id=entry_id,
-        created_at_dt=now,
+    # A plain row, not an ORM object flushed by the unit of work (issue 13).
+    attempt_id = db.session.execute(
+        _insert_attempt_statement(),
+        {
+            "cycle_id": cycle.id,
+            "challenge_id": challenge.id,
+            "registry_entry_id": entry_id,
+            "created_at_dt": now,
+        },
+    ).scalar_one()
+    return NewAttempt(attempt_id)
+
+
+@lru_cache(maxsize=1)
+def _checked_attempt_statement():
+    return (
+        select(VerificationAttempt, OtpChallenge)
+        .join(OtpChallenge, OtpChallenge.id == VerificationAttempt.challenge_id)
+        .where(
+            VerificationAttempt.id == bindparam("attempt_id"),
+            VerificationAttempt.cycle_id == bindparam("cycle_id"),
+            OtpChallenge.purpose == "vote",
+        )
+        .with_for_update(of=OtpChallenge)
     )
-    db.session.add(attempt)
-    db.session.flush()  # the session keeps the attempt id
-    return attempt
 
 
 def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
@@ -362,14 +436,8 @@ def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
     found = None
     if attempt_id:
         found = db.session.execute(
-            select(VerificationAttempt, OtpChallenge)
-            .join(OtpChallenge, OtpChallenge.id == VerificationAttempt.challenge_id)
-            .where(
-                VerificationAttempt.id == attempt_id,
-                VerificationAttempt.cycle_id == cycle.id,
-                OtpChallenge.purpose == "vote",
-            )
-            .with_for_update(of=OtpChallenge)
+            _checked_attempt_statement(),
+            {"attempt_id": attempt_id, "cycle_id": cycle.id},
         ).one_or_none()
     if found is None:
         raise CodeRejected(_("Ask for a code first."))
@@ -405,14 +473,20 @@ def check_vote_code(
     return new_claim(attempt_id, now)
 
 
+@lru_cache(maxsize=1)
+def _phone_room_statement():
+    return select(Verification.registry_entry_id).where(
+        Verification.cycle_id == bindparam("cycle_id"),
+        Verification.phone_hash == bindparam("phone_hash"),
+    )
+
+
 def _check_phone_room(cycle: Cycle, entry_id: int, phone: str) -> None:
     """Raises PhoneLimitReached if :func:`verify_entry` would find no slot for
     this phone (read-only, one statement)."""
     verified = db.session.scalars(
-        select(Verification.registry_entry_id).where(
-            Verification.cycle_id == cycle.id,
-            Verification.phone_hash == phone_hash(phone),
-        )
+        _phone_room_statement(),
+        {"cycle_id": cycle.id, "phone_hash": phone_hash(phone)},
     ).all()
     limit = cycle.setting("residents_per_phone")
     if entry_id not in verified and len(verified) >= limit:
@@ -470,11 +544,24 @@ def confirm_vote_code(
     return token
 
 
-def insert_or_nothing(model):
-    """INSERT ... ON CONFLICT DO NOTHING for this database (PostgreSQL, SQLite)."""
-    dialect = db.session.get_bind().dialect.name
+@lru_cache(maxsize=16)
+def _insert_or_nothing_statement(dialect: str, table):
     module = sqlite if dialect == "sqlite" else postgresql
-    return module.insert(model).on_conflict_do_nothing()
+    return (
+        module.insert(table)
+        .on_conflict_do_nothing()
+        .returning(next(iter(table.primary_key.columns)))
+    )
+
+
+def insert_row_or_nothing(model, values: dict) -> bool:
+    """Insert one row of ``model``'s table unless it conflicts with a unique
+    constraint; False when nothing was inserted. Plain Core, its statement built
+    once per table and database (the columns are the keys of ``values``)."""
+    statement = _insert_or_nothing_statement(
+        db.session.get_bind().dialect.name, model.__table__
+    )
+    return db.session.execute(statement, values).first() is not None
 
 
 def verify_entry(
@@ -559,12 +646,9 @@ def _values(method, phone, now, token, slot) -> dict:
 def _insert_verification(cycle: Cycle, entry_id: int, values: dict) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: False when the entry is verified already
     or the phone's slot is taken (a concurrent insert is waited for)."""
-    inserted = db.session.execute(
-        insert_or_nothing(Verification)
-        .values(cycle_id=cycle.id, registry_entry_id=entry_id, **values)
-        .returning(Verification.registry_entry_id)
-    ).first()
-    return inserted is not None
+    return insert_row_or_nothing(
+        Verification, {"cycle_id": cycle.id, "registry_entry_id": entry_id, **values}
+    )
 
 
 def _free_slot(cycle: Cycle, used: set) -> int:

@@ -125,3 +125,50 @@ def test_residents_and_other_staff_cannot_manage_guides(
     assert client.get("/staff/audio-guides").status_code == 302  # to sign-in
     login_staff(client, "clerk1", secret)
     assert client.get("/staff/audio-guides").status_code == 403
+
+
+@pytest.fixture
+def caches(app):
+    """The per-process caches on, as in production (tests run with them off)."""
+    from pbvote.core import processcache
+
+    before = app.config["PROCESS_CACHE_SECONDS"]
+    app.config["PROCESS_CACHE_SECONDS"] = 60
+    processcache.clear_all()
+    yield
+    processcache.clear_all()
+    app.config["PROCESS_CACHE_SECONDS"] = before
+
+
+@pytest.mark.commits
+def test_the_ballots_guides_are_cached_and_an_upload_or_deletion_shows_at_once(
+    app, admin_client, committed, commune, caches
+):
+    from tests.voting.helpers import verify
+
+    with committed():
+        election = create_voting_cycle(commune)
+    voter = app.test_client()
+    cin, birth = election["residents"][0]
+    verify(voter, app, election["cycle_id"], cin, birth)
+    ballot = f"/cycles/{election['cycle_id']}/vote/ballot"
+
+    def players():
+        return voter.get(ballot).get_data(as_text=True).count("<audio controls")
+
+    assert players() == 0  # cached: no guide
+    upload(admin_client, MP3, "fr")  # committed in this process: the cache empties
+    assert players() == 1
+    with app.app_context():
+        from sqlalchemy import select
+
+        from pbvote.extensions import db
+        from pbvote.guides.models import AudioGuide
+
+        guide_id = db.session.scalar(select(AudioGuide.id))
+    response = admin_client.post(
+        f"/staff/audio-guides/{guide_id}/delete",
+        data={"csrf_token": csrf_token(admin_client, "/staff/audio-guides")},
+    )
+    assert response.status_code in (200, 302)
+    assert players() == 0

@@ -20,17 +20,17 @@ from tests.voting.helpers import StatementCounter
 # and the attempt. POST /vote/code: attempt and code in one locked read, the
 # phone's verifications (its limit, read only); a right code writes nothing and
 # is rolled back. Ballot pages: the session's claim (attempt, district, voted) in
-# one query, and the audio guides. Cast: attempt and code deleted (and district,
-# voted) in one statement, the verification's INSERT into the phone's first slot,
-# the mark, the held ballot and the receipt SMS.
+# one query (the audio guides are cached per process). Cast: attempt and code
+# deleted (and district, voted) in one statement, the verification's INSERT into
+# the phone's first slot, the mark, the held ballot and the receipt SMS.
 # Two commits: the code sent (rate limits), the vote (docs/voting.md).
 LIMITS = {
     "GET /vote": (0, 0),
     "POST /vote": (7, 1),
     "GET /vote/code": (0, 0),
     "POST /vote/code": (2, 0),
-    "GET /vote/ballot": (2, 0),
-    "POST /vote/ballot": (2, 0),
+    "GET /vote/ballot": (1, 0),
+    "POST /vote/ballot": (1, 0),
     "POST /vote/cast": (5, 1),
 }
 PER_VOTER = (20, 2)
