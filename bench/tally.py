@@ -102,7 +102,7 @@ def files_part(args) -> None:
 
     print(
         "\n### city MES (mes + add1 completion) on real files, CPU milliseconds"
-        f" (engine: fastest of {args.engine_repeat} calls, slowest in brackets)\n"
+        f" (engine: fastest of {args.engine_repeat} calls before and as many after pabutools, slowest in brackets)\n"
     )
     print(
         "| file | voters x projects | engine parse ms | engine rule ms | MES runs "
@@ -135,12 +135,30 @@ def files_part(args) -> None:
         if args.no_pabutools or too_long:
             cells += ["skipped"] * 4
         else:
-            cells += pabutools_cells(path, instance, profile, seconds, result)
+            parse_theirs, theirs, winners = pabutools_times(path, instance, profile)
+            # The engine's calls again, after pabutools' run: a burst of load from
+            # elsewhere on a shared machine must last the whole minute to weigh.
+            again, slowest_again, _, _ = engine_times(
+                tally,
+                instance,
+                "mes",
+                repeat=args.engine_repeat,
+                budget=args.engine_budget,
+            )
+            seconds, slowest = min(seconds, again), max(slowest, slowest_again)
+            cells[3] = f"{milliseconds(seconds)} ({milliseconds(slowest)})"
+            cells += [
+                milliseconds(parse_theirs),
+                milliseconds(theirs),
+                f"{theirs / max(seconds, 1e-9):.1f}x",
+                "yes" if sorted(winners) == sorted(result.winners) else "NO",
+            ]
         print("| " + " | ".join(cells) + " |", flush=True)
 
 
-def pabutools_cells(path, instance, profile, seconds, result) -> list[str]:
-    """pabutools' parse, its MES with the same completion, the ratio, agreement."""
+def pabutools_times(path, instance, profile):
+    """pabutools' parse and its MES with the same completion: (parse seconds,
+    rule seconds, winners)."""
     from pabutools.election import parse_pabulib
 
     parse_seconds, _ = timed(parse_pabulib, str(path))
@@ -149,13 +167,7 @@ def pabutools_cells(path, instance, profile, seconds, result) -> list[str]:
     order = lambda p: tie_key(int(p.cost), votes[p.name], p.name)
     step = profile.voter_count * instance.currency_unit  # one unit per voter
     theirs, winners = best_of(pabu.mes_add1, order, "cost", step)
-    same = sorted(winners) == sorted(result.winners)
-    return [
-        milliseconds(parse_seconds),
-        milliseconds(theirs),
-        f"{theirs / max(seconds, 1e-9):.1f}x",
-        "yes" if same else "NO",
-    ]
+    return parse_seconds, theirs, winners
 
 
 def large_part(args) -> None:
