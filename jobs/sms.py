@@ -7,17 +7,22 @@ from pbvote.sms import services
 from pbvote.sms.backends import SmsSendError
 
 
-def deliver_sms(message_id: int) -> str:
-    """Deliver one message; a failure is committed as 'failed' then re-raised so
-    that RQ retries it (the job is idempotent: a sent message is not resent)."""
-    try:
-        message = services.deliver_sms(message_id, utcnow())
-    except SmsSendError:
+def deliver_sms(*message_ids: int) -> str:
+    """Deliver messages to one number in order, each in its own transaction (a
+    voter's receipts are one job). A failure is committed as 'failed' then
+    re-raised so that RQ retries the job; the retry skips the messages already
+    sent (a sent message is not resent) and the later ones wait, still 'queued',
+    so the order holds."""
+    statuses = []
+    for message_id in message_ids:
+        try:
+            message = services.deliver_sms(message_id, utcnow())
+        except SmsSendError:
+            db.session.commit()
+            raise
+        statuses.append(message.status if message else "missing")
         db.session.commit()
-        raise
-    status = message.status if message else "missing"
-    db.session.commit()
-    return status
+    return " ".join(statuses)
 
 
 def retry_failed_sms() -> int:

@@ -86,7 +86,7 @@ def issue_code(
     except ratelimit.RateLimited as limited:
         raise TooSoon(_wait_message(limited.retry_after), limited.retry_after)
     code = new_numeric_code(6)
-    message = queue_sms(
+    message_id = queue_sms(
         phone,
         body_template.format(code=code),
         now,
@@ -105,7 +105,7 @@ def issue_code(
             "created_at_dt": now,
             "expires_at_dt": now + timedelta(seconds=config["OTP_TTL_SECONDS"]),
             "failed_tries": 0,
-            "sms_message_id": message.id,
+            "sms_message_id": message_id,
         },
     ).scalar_one()
     return IssuedCode(challenge_id)

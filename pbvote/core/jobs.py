@@ -117,7 +117,7 @@ def _dispatch(jobs: list[PendingJob]) -> None:
         for job in jobs:
             run_in_process(job)
         return
-    # The jobs of one commit (a cast queues three) go in one transaction, one
+    # The jobs of one commit (a cast queues two) go in one transaction, one
     # round trip: all are queued or, Redis unreachable, all kept in the database.
     try:
         with connection.pipeline() as pipeline:

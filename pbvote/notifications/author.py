@@ -13,7 +13,7 @@ def notify_author(proposal_id: int, now: datetime):
     """Queue the SMS that tells the author their answer, once (dedupe key), in the
     author's SMS language and in one segment.
 
-    Returns the SmsMessage, or None if the proposal or its answer is gone."""
+    Returns the message's id, or None if the proposal or its answer is gone."""
     from pbvote.notifications.texts import LOCALES
     from pbvote.proposals.forms import STATUS_LABELS
     from pbvote.proposals.models import Proposal

@@ -4,7 +4,7 @@ import json
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.core.security import open_secret, seal_secret
@@ -27,15 +27,15 @@ def queue_sms(
     commune_id: int | None = None,
     sensitive: bool = False,
     dedupe_key: str | None = None,
-) -> SmsMessage:
-    """Store a message and deliver it in a job after commit.
+) -> int:
+    """Store a message and deliver it in a job after commit; returns its id.
 
     With ``dedupe_key``, a message already stored under that key is returned
     instead of a second one: a notification is sent once even if its job runs twice.
     """
     if dedupe_key:
         existing = db.session.scalar(
-            select(SmsMessage).where(SmsMessage.dedupe_key == dedupe_key)
+            select(SmsMessage.id).where(SmsMessage.dedupe_key == dedupe_key)
         )
         if existing:
             return existing
@@ -50,6 +50,12 @@ def queue_sms(
     )[0]
 
 
+# A plain INSERT … RETURNING, not ORM objects flushed by the unit of work (issue 13).
+_INSERT_MESSAGES = insert(SmsMessage.__table__).returning(
+    SmsMessage.__table__.c.id, sort_by_parameter_order=True
+)
+
+
 def queue_messages(
     to: str,
     bodies: list[str],
@@ -59,37 +65,39 @@ def queue_messages(
     commune_id: int | None = None,
     sensitive: bool = False,
     dedupe_key: str | None = None,
-) -> list[SmsMessage]:
-    """Store several messages to one number (one INSERT) and deliver each in a job
-    after commit, in order."""
+) -> list[int]:
+    """Store several messages to one number (one INSERT) and deliver them, in
+    order, in ONE job after commit; returns their ids in the same order."""
     # A sensitive message (a code, a vote receipt) keeps its number only inside
     # the sealed body; the row shows the last two digits, and is deleted once sent.
-    messages = [
-        SmsMessage(
-            to_phone=_masked(to) if sensitive else to,
-            body_enc=seal_secret(SEAL, json.dumps([to, body]) if sensitive else body),
-            purpose=purpose,
-            commune_id=commune_id,
-            sensitive=sensitive,
-            dedupe_key=dedupe_key,
-            segments=count_segments(body),
-            created_at_dt=now,
-            status="queued",
-        )
+    rows = [
+        {
+            "to_phone": _masked(to) if sensitive else to,
+            "body_enc": seal_secret(
+                SEAL, json.dumps([to, body]) if sensitive else body
+            ),
+            "purpose": purpose,
+            "commune_id": commune_id,
+            "sensitive": sensitive,
+            "dedupe_key": dedupe_key,
+            "segments": count_segments(body),
+            "created_at_dt": now,
+            "status": "queued",
+            "attempts": 0,
+        }
         for body in bodies
     ]
-    db.session.add_all(messages)
-    db.session.flush()  # the jobs need the ids
-    for message in messages:
-        enqueue_after_commit(
-            "jobs.sms.deliver_sms",
-            message.id,
-            queue="sms",
-            retry=5,
-            at_front=is_code(purpose),
-            **(SENSITIVE_JOB_OPTIONS if sensitive else {}),
-        )
-    return messages
+    ids = list(db.session.execute(_INSERT_MESSAGES, rows).scalars())
+    # One job for all: a voter's receipts cost one job, not one each.
+    enqueue_after_commit(
+        "jobs.sms.deliver_sms",
+        *ids,
+        queue="sms",
+        retry=5,
+        at_front=is_code(purpose),
+        **(SENSITIVE_JOB_OPTIONS if sensitive else {}),
+    )
+    return ids
 
 
 def is_code(purpose: str) -> bool:

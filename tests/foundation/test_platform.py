@@ -144,7 +144,7 @@ def test_http_gateway_backend_and_retry_after_failure(app, committed, gateway):
         with committed():
             message_id = queue_sms(
                 "+212612345678", "Code 123456", utcnow(), purpose="test", sensitive=True
-            ).id
+            )
         run_jobs(app, "sms")
         with app.app_context():
             message = db.session.get(SmsMessage, message_id)

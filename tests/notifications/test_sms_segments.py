@@ -208,6 +208,7 @@ def test_the_staff_sms_page_shows_segments_and_cost_per_month(
     from datetime import timedelta
 
     from pbvote.core.time import utcnow
+    from pbvote.extensions import db
     from pbvote.sms.models import SmsMessage
     from pbvote.sms.services import queue_sms
     from tests.factories import create_staff
@@ -218,12 +219,12 @@ def test_the_staff_sms_page_shows_segments_and_cost_per_month(
         _, secret = create_staff(commune["id"], "amina", ["admin"])
         queue_sms("+212612000001", "ب" * 70, now, purpose="t", commune_id=commune["id"])
         queue_sms("+212612000001", "ب" * 71, now, purpose="t", commune_id=commune["id"])
-        old = queue_sms("+212612000001", "a" * 200, now, purpose="t")
+        old = db.session.get(
+            SmsMessage, queue_sms("+212612000001", "a" * 200, now, purpose="t")
+        )
         old.commune_id = commune["id"]
         old.created_at_dt = now - timedelta(days=62)
     with app.app_context():
-        from pbvote.extensions import db
-
         counts = sorted(db.session.scalars(select(SmsMessage.segments)))
         assert counts == [1, 2, 2]
     login_staff(client, "amina", secret)
