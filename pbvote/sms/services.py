@@ -14,8 +14,11 @@ from pbvote.sms.models import SmsMessage
 from pbvote.sms.segments import segments as count_segments
 
 SEAL = "sms-body"
-# Jobs of sensitive messages carry only the message id and Redis forgets them fast.
-SENSITIVE_JOB_OPTIONS = {"result_ttl": 0, "failure_ttl": 3600}
+# Nobody reads an SMS job's result (the row says sent or failed, and staff see
+# the rows): Redis deletes the job once it succeeds, sparing the result's writes.
+SMS_JOB_OPTIONS = {"result_ttl": 0}
+# Jobs of sensitive messages carry only message ids and Redis forgets them fast.
+SENSITIVE_JOB_OPTIONS = {**SMS_JOB_OPTIONS, "failure_ttl": 3600}
 
 
 def queue_sms(
@@ -95,7 +98,7 @@ def queue_messages(
         queue="sms",
         retry=5,
         at_front=is_code(purpose),
-        **(SENSITIVE_JOB_OPTIONS if sensitive else {}),
+        **(SENSITIVE_JOB_OPTIONS if sensitive else SMS_JOB_OPTIONS),
     )
     return ids
 

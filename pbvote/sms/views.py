@@ -13,7 +13,7 @@ from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.sms.models import SmsMessage
-from pbvote.sms.services import failed_message_ids
+from pbvote.sms.services import SENSITIVE_JOB_OPTIONS, failed_message_ids
 
 bp = Blueprint("sms", __name__)
 
@@ -39,7 +39,11 @@ def sms_retry():
         ids = failed_message_ids()
         for message_id in ids:
             enqueue_after_commit(
-                "jobs.sms.deliver_sms", message_id, queue="sms", retry=5
+                "jobs.sms.deliver_sms",
+                message_id,
+                queue="sms",
+                retry=5,
+                **SENSITIVE_JOB_OPTIONS,  # as pbvote sms-retry: some are codes
             )
         record_action(
             current_user, "sms.retry", "sms", None, utcnow(), {"count": len(ids)}

@@ -98,3 +98,17 @@ def test_a_failed_second_message_is_retried_alone_and_the_order_kept(
     with app.app_context():
         assert db.session.get(SmsMessage, second) is None
         assert db.session.get(SmsMessage, third) is None
+
+
+def test_an_sms_job_leaves_nothing_in_redis_once_sent(app, committed):
+    """Nobody reads an SMS job's result: the job is deleted on success, even for
+    a message that is not sensitive (a notification)."""
+    from rq.job import Job
+
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    with committed():
+        queue_messages(PHONE, ["hello"], utcnow(), purpose="notification")
+    (job,) = Queue("sms", connection=connection).jobs
+    run_jobs(app, "sms")
+    assert [m["body"] for m in outbox(app)] == ["hello"]
+    assert not Job.exists(job.id, connection=connection)
