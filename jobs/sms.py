@@ -16,11 +16,10 @@ def deliver_sms(*message_ids: int) -> str:
     statuses = []
     for message_id in message_ids:
         try:
-            message = services.deliver_sms(message_id, utcnow())
+            statuses.append(services.deliver_sms(message_id, utcnow()))
         except SmsSendError:
             db.session.commit()
             raise
-        statuses.append(message.status if message else "missing")
         db.session.commit()
     return " ".join(statuses)
 

@@ -4,7 +4,7 @@ import json
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.core.security import open_secret, seal_secret
@@ -114,46 +114,66 @@ def _masked(phone: str) -> str:
     return "…" + phone[-2:]
 
 
-def recipient_and_body(message: SmsMessage) -> tuple[str, str]:
-    plain = open_secret(SEAL, message.body_enc)
-    if message.sensitive:
+def recipient_and_body(
+    to_phone: str, body_enc: bytes, sensitive: bool
+) -> tuple[str, str]:
+    plain = open_secret(SEAL, body_enc)
+    if sensitive:
         to, body = json.loads(plain)
         return to, body
-    return message.to_phone, plain
+    return to_phone, plain
 
 
-def deliver_sms(message_id: int, now: datetime) -> SmsMessage | None:
-    """Send one stored message through the configured backend.
+_MESSAGES = SmsMessage.__table__
+_LOCK_MESSAGE = (
+    select(
+        _MESSAGES.c.status,
+        _MESSAGES.c.sensitive,
+        _MESSAGES.c.to_phone,
+        _MESSAGES.c.body_enc,
+    )
+    .where(_MESSAGES.c.id == bindparam("id"))
+    .with_for_update()
+)
 
-    Already sent (or a sensitive one deleted after sending): nothing happens (safe
-    to run twice). On failure the message is marked 'failed' with the error and
-    SmsSendError is raised so the job retries. A sensitive message is deleted once
-    sent: a code or a receipt has no reason to stay, and its row would tie a
-    phone to a moment.
+
+def deliver_sms(message_id: int, now: datetime) -> str:
+    """Send one stored message through the configured backend; returns 'sent', or
+    'missing' for a message gone (a sensitive one deleted once sent).
+
+    Already sent or gone: nothing happens (safe to run twice). On failure the
+    message is marked 'failed' with the error and SmsSendError is raised so the
+    job retries. A sensitive message is deleted once sent: a code or a receipt
+    has no reason to stay, and its row would tie a phone to a moment (a challenge
+    that named it forgets it by the foreign key's ON DELETE SET NULL). Plain
+    statements, no ORM object: the worker runs this for every message.
     """
-    message = db.session.get(SmsMessage, message_id, with_for_update=True)
-    if message is None or message.status == "sent":
-        return message
-    message.attempts += 1
-    to, body = recipient_and_body(message)
+    row = db.session.execute(_LOCK_MESSAGE, {"id": message_id}).one_or_none()
+    if row is None:
+        return "missing"
+    if row.status == "sent":
+        return "sent"
+    to, body = recipient_and_body(row.to_phone, row.body_enc, row.sensitive)
+    this = _MESSAGES.c.id == message_id
+    attempts = _MESSAGES.c.attempts + 1
     try:
         backend_from_config(current_app.config).send(to, body, now)
     except SmsSendError as exc:
-        message.status = "failed"
-        message.last_error = str(exc)[:300]
+        db.session.execute(
+            update(_MESSAGES)
+            .where(this)
+            .values(attempts=attempts, status="failed", last_error=str(exc)[:300])
+        )
         raise
-    message.status = "sent"
-    message.sent_at_dt = now
-    message.last_error = None
-    if message.sensitive:
-        forget_message(message)
-    return message
-
-
-def forget_message(message: SmsMessage) -> None:
-    """Delete a sent sensitive message; a challenge that named it forgets it by the
-    foreign key's ON DELETE SET NULL."""
-    db.session.delete(message)
+    if row.sensitive:
+        db.session.execute(delete(_MESSAGES).where(this))
+    else:
+        db.session.execute(
+            update(_MESSAGES)
+            .where(this)
+            .values(attempts=attempts, status="sent", sent_at_dt=now, last_error=None)
+        )
+    return "sent"
 
 
 def failed_message_ids(limit: int = 500) -> list[int]:
