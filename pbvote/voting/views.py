@@ -33,7 +33,13 @@ from pbvote.voting.errors import (
     VerificationExpired,
     VotingError,
 )
-from pbvote.voting.forms import KioskCodeForm, ProfileForm, VerifyForm, VoteCodeForm
+from pbvote.voting.forms import (
+    KioskCodeForm,
+    ProfileForm,
+    VerifyForm,
+    VoteCodeForm,
+    kept_field,
+)
 from pbvote.voting.web import CLAIM, bp, session_voter, verified_voter, vote_state
 
 add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",), primary=True)
@@ -86,7 +92,9 @@ def vote_start(cycle_id: int):
             _set_state(CLAIM, cycle_id, None)
             session["vote_phone_masked"] = masked(phone)
             return redirect(url_for(".vote_code", cycle_id=cycle_id))
-    return render_template("voting/verify.html", cycle=cycle, form=form)
+    return render_template(
+        "voting/verify.html", cycle=cycle, form=form, kept_field=kept_field
+    )
 
 
 @bp.route("/cycles/<int:cycle_id>/vote/code", methods=["GET", "POST"])
@@ -119,6 +127,7 @@ def vote_code(cycle_id: int):
         "voting/code.html",
         cycle=cycle,
         form=form,
+        kept_field=kept_field,
         phone=session.get("vote_phone_masked", ""),
     )
 
