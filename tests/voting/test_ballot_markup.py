@@ -57,10 +57,17 @@ def test_kept_pieces_render_as_the_templates_do(app, election, lang):
             "scope",
             "project",
             "review",
+            "empty-gauge",
         }
         joined = "".join(pieces.values())
         assert "checked" not in joined
         assert "csrf_token" not in joined
+        # Only empty gauges are kept: a resident's sum is never.
+        assert all(
+            'width="0"' in markup
+            for key, markup in pieces.items()
+            if key[0] == "empty-gauge"
+        )
         # Served from the kept pieces, a second time.
         for picked, pages in zip(picks, expected, strict=True):
             assert _pages(client, election, picked) == pages
