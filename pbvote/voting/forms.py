@@ -1,10 +1,13 @@
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from pbvote.core.forms import choices_of
+from pbvote.core.i18n import current_language
 from pbvote.voting.registry import parse_birth_date
 
 AGE_BAND_LABELS = {
@@ -25,6 +28,34 @@ DISABILITY_LABELS = {
     "no": _l("No"),
     "none": _l("I prefer not to say"),
 }
+
+
+_KEPT_FIELDS = "pbvote_voting_kept_fields"
+
+
+def kept_field(render, field, **options) -> Markup:
+    """``render(field, **options)`` (the ``field`` macro of macros/forms.html),
+    kept per language and process while the field is empty and without errors.
+
+    An empty field's markup (label, input, hint) depends only on its form, the
+    language and the options: rendering it (WTForms' widget, lazy label and
+    placeholder translated on each call) was about a sixth of the identity and
+    code pages' CPU (issue 13). A field holding a value or errors (a voter's) is
+    rendered each time, as are all fields while templates reload."""
+    app = current_app
+    if app.jinja_env.auto_reload or field.errors or field.data or field.raw_data:
+        return render(field, **options)
+    kept = app.extensions.setdefault(_KEPT_FIELDS, {})
+    key = (
+        type(field._form),
+        field.name,
+        current_language().code,
+        tuple(sorted((name, str(value)) for name, value in options.items())),
+    )
+    markup = kept.get(key)
+    if markup is None:
+        markup = kept[key] = Markup(render(field, **options))
+    return markup
 
 
 class BirthDateField(StringField):

@@ -33,7 +33,14 @@ from pbvote.voting.errors import (
     VerificationExpired,
     VotingError,
 )
-from pbvote.voting.forms import KioskCodeForm, ProfileForm, VerifyForm, VoteCodeForm
+from pbvote.voting.forms import (
+    KioskCodeForm,
+    ProfileForm,
+    VerifyForm,
+    VoteCodeForm,
+    kept_field,
+)
+from pbvote.voting.markup import ballot_pieces, piece
 from pbvote.voting.web import CLAIM, bp, session_voter, verified_voter, vote_state
 
 add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",), primary=True)
@@ -86,7 +93,9 @@ def vote_start(cycle_id: int):
             _set_state(CLAIM, cycle_id, None)
             session["vote_phone_masked"] = masked(phone)
             return redirect(url_for(".vote_code", cycle_id=cycle_id))
-    return render_template("voting/verify.html", cycle=cycle, form=form)
+    return render_template(
+        "voting/verify.html", cycle=cycle, form=form, kept_field=kept_field
+    )
 
 
 @bp.route("/cycles/<int:cycle_id>/vote/code", methods=["GET", "POST"])
@@ -119,6 +128,7 @@ def vote_code(cycle_id: int):
         "voting/code.html",
         cycle=cycle,
         form=form,
+        kept_field=kept_field,
         phone=session.get("vote_phone_masked", ""),
     )
 
@@ -147,6 +157,12 @@ def _verify_again(cycle_id, error):
     return redirect(url_for(".vote_start", cycle_id=cycle_id))
 
 
+def _pieces(cycle, ballots) -> dict:
+    """The ballot's markup kept per process (pbvote.voting.markup), for a template."""
+    scope_ids = [item["scope"].id for item in ballots]
+    return {"pieces": ballot_pieces(cycle.id, scope_ids), "piece": piece}
+
+
 def _render_ballot(cycle, ballots, chosen, error=None, status=200):
     return render_template(
         "voting/ballot.html",
@@ -155,6 +171,7 @@ def _render_ballot(cycle, ballots, chosen, error=None, status=200):
         chosen=chosen,
         error=error,
         kiosk=vote_state("vote_kiosk", cycle.id, False),
+        **_pieces(cycle, ballots),
     ), status
 
 
@@ -195,7 +212,11 @@ def ballot(cycle_id: int):
     except VotingError as error:
         return _render_ballot(cycle, ballots, choices, str(error), 400)
     return render_template(
-        "voting/review.html", cycle=cycle, ballots=ballots, chosen=choices
+        "voting/review.html",
+        cycle=cycle,
+        ballots=ballots,
+        chosen=choices,
+        **_pieces(cycle, ballots),
     )
 
 
