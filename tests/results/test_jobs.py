@@ -4,12 +4,14 @@ interrupted runs resumed."""
 import hashlib
 import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from redis import Redis
 from rq import Queue
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from pbvote.audit.models import AuditEntry
 from pbvote.core.time import utcnow
@@ -341,6 +343,23 @@ def test_second_start_refused_while_the_first_runs(app, committed, commune):
         start(app, election["cycle_id"])
 
 
+def waiting_on_our_row(thread, seconds: float = 20.0) -> None:
+    """Return once another backend of this database waits for a lock, or
+    ``thread`` has ended (PostgreSQL's own view, read on a fresh connection)."""
+    deadline = time.monotonic() + seconds
+    with db.engine.connect() as connection:
+        while thread.is_alive() and time.monotonic() < deadline:
+            if connection.scalar(
+                sql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname ="
+                    " current_database() AND wait_event_type = 'Lock'"
+                )
+            ):
+                return
+            connection.rollback()
+            thread.join(timeout=0.02)
+
+
 def test_two_simultaneous_starts_make_one_run(app, committed, commune):
     """The first start holds its new row uncommitted while the second tries: the
     unique constraint (or the committed running row) refuses the second."""
@@ -354,7 +373,10 @@ def test_two_simultaneous_starts_make_one_run(app, committed, commune):
                 None, db.session.get(Cycle, election["cycle_id"]), utcnow()
             )
             flushed.set()
-            second_thread.join(timeout=0.5)  # let the second start wait on our row
+            # Commit only once the second start waits on our row (or has ended):
+            # a fixed pause let a slow second start arrive after the commit, a
+            # different path than the one this test is about.
+            waiting_on_our_row(second_thread)
             db.session.commit()
 
     def second():
