@@ -488,3 +488,16 @@ def count_statements(app):
             event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+@pytest.fixture
+def process_caches(app):
+    """The per-process caches on, as in production (tests run with them off)."""
+    from pbvote.core import processcache
+
+    before = app.config["PROCESS_CACHE_SECONDS"]
+    app.config["PROCESS_CACHE_SECONDS"] = 60
+    processcache.clear_all()
+    yield
+    processcache.clear_all()
+    app.config["PROCESS_CACHE_SECONDS"] = before

@@ -127,22 +127,9 @@ def test_residents_and_other_staff_cannot_manage_guides(
     assert client.get("/staff/audio-guides").status_code == 403
 
 
-@pytest.fixture
-def caches(app):
-    """The per-process caches on, as in production (tests run with them off)."""
-    from pbvote.core import processcache
-
-    before = app.config["PROCESS_CACHE_SECONDS"]
-    app.config["PROCESS_CACHE_SECONDS"] = 60
-    processcache.clear_all()
-    yield
-    processcache.clear_all()
-    app.config["PROCESS_CACHE_SECONDS"] = before
-
-
 @pytest.mark.commits
 def test_the_ballots_guides_are_cached_and_an_upload_or_deletion_shows_at_once(
-    app, admin_client, committed, commune, caches
+    app, admin_client, committed, commune, process_caches
 ):
     from tests.voting.helpers import verify
 

@@ -81,19 +81,6 @@ def _flow(app, election, counter, resident, phone):
     return costs
 
 
-@pytest.fixture
-def process_caches(app):
-    """The per-process caches on, as in production (tests run with them off)."""
-    from pbvote.core import processcache
-
-    before = app.config["PROCESS_CACHE_SECONDS"]
-    app.config["PROCESS_CACHE_SECONDS"] = 60
-    processcache.clear_all()
-    yield
-    processcache.clear_all()
-    app.config["PROCESS_CACHE_SECONDS"] = before
-
-
 @pytest.mark.commits
 def test_each_voting_request_stays_within_its_statements_and_commits(
     app, election, process_caches
