@@ -82,6 +82,14 @@ def engine_times(function, *args, repeat: int, budget: float, **kwargs):
     return min(times), max(times), len(times), result
 
 
+def city_mes_times(instance, args):
+    """The engine's city MES on ``instance``: (fastest, slowest, result)."""
+    fastest, slowest, _calls, result = engine_times(
+        tally, instance, "mes", repeat=args.engine_repeat, budget=args.engine_budget
+    )
+    return fastest, slowest, result
+
+
 def milliseconds(seconds: float) -> str:
     return f"{seconds * 1000:,.1f}"
 
@@ -112,13 +120,7 @@ def files_part(args) -> None:
     print("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |")
     for path in args.files:
         parse_seconds, instance = timed(read_pb, path)
-        seconds, slowest, _, result = engine_times(
-            tally,
-            instance,
-            "mes",
-            repeat=args.engine_repeat,
-            budget=args.engine_budget,
-        )
+        seconds, slowest, result = city_mes_times(instance, args)
         completion = result.details["completion"]
         profile = build_profile(instance)
         cells = [
@@ -138,13 +140,7 @@ def files_part(args) -> None:
             parse_theirs, theirs, winners = pabutools_times(path, instance, profile)
             # The engine's calls again, after pabutools' run: a burst of load from
             # elsewhere on a shared machine must last the whole minute to weigh.
-            again, slowest_again, _, _ = engine_times(
-                tally,
-                instance,
-                "mes",
-                repeat=args.engine_repeat,
-                budget=args.engine_budget,
-            )
+            again, slowest_again, _ = city_mes_times(instance, args)
             seconds, slowest = min(seconds, again), max(slowest, slowest_again)
             cells[3] = f"{milliseconds(seconds)} ({milliseconds(slowest)})"
             cells += [
