@@ -2,7 +2,7 @@
 it (its count runs in a job). Every change is audited; opening and closing ask
 for confirmation first."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,12 +11,11 @@ from sqlalchemy import select
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import ConfirmForm, choices_of, committed, form_error
+from pbvote.core.forms import ConfirmForm, choices_of, committed, saved
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import commune_zone, utcnow
-from pbvote.extensions import db
 from pbvote.polls import services
 from pbvote.polls.errors import PollError
 from pbvote.polls.forms import PollForm, QuestionForm
@@ -78,30 +77,27 @@ def staff_poll(poll_id: int | None = None):
     question_form = QuestionForm(prefix="q")
     action = request.form.get("action")
     form = question_form if action == "question" and poll else poll_form
-    if request.method == "POST" and form.validate_on_submit():
+
+    def save():
+        nonlocal poll
         now = utcnow()
-        try:
-            if form is question_form:
-                services.add_question(
-                    current_user,
-                    poll,
-                    question_form.kind.data,
-                    question_form.text_ar.data or "",
-                    question_form.text_fr.data or "",
-                    parse_options(question_form.options.data),
-                    now,
-                )
-            else:
-                poll = services.save_poll(
-                    current_user, commune.id, poll, _poll_input(poll_form), now
-                )
-        except PollError as error:
-            db.session.rollback()
-            form_error(form, error)
+        if form is question_form:
+            services.add_question(
+                current_user,
+                poll,
+                question_form.kind.data,
+                question_form.text_ar.data or "",
+                question_form.text_fr.data or "",
+                parse_options(question_form.options.data),
+                now,
+            )
         else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(".staff_poll", poll_id=poll.id))
+            poll = services.save_poll(
+                current_user, commune.id, poll, _poll_input(poll_form), now
+            )
+
+    if saved(form, save, PollError, _("Saved.")):
+        return redirect(url_for(".staff_poll", poll_id=poll.id))
     return render_template(
         "polls/staff_poll.html",
         poll=poll,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
-from pbvote.core.forms import ConfirmForm, committed, form_error
+from pbvote.core.forms import ConfirmForm, committed, saved
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
 from pbvote.core.time import commune_zone, utcnow
@@ -92,24 +92,21 @@ def staff_survey(survey_id: int | None = None):
     question_form = QuestionForm(prefix="q")
     action = request.form.get("action")
     form = question_form if action == "question" and survey else survey_form
-    if request.method == "POST" and form.validate_on_submit():
+
+    def save():
+        nonlocal survey
         now = utcnow()
-        try:
-            if form is question_form:
-                services.add_question(
-                    current_user, survey, _question_input(question_form), now
-                )
-            else:
-                survey = services.save_survey(
-                    current_user, survey, _survey_input(survey_form), now
-                )
-        except SurveyError as error:
-            db.session.rollback()
-            form_error(form, error)
+        if form is question_form:
+            services.add_question(
+                current_user, survey, _question_input(question_form), now
+            )
         else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(".staff_survey", survey_id=survey.id))
+            survey = services.save_survey(
+                current_user, survey, _survey_input(survey_form), now
+            )
+
+    if saved(form, save, SurveyError, _("Saved.")):
+        return redirect(url_for(".staff_survey", survey_id=survey.id))
     return render_template(
         "surveys/staff_survey.html",
         survey=survey,
