@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pbvote.core.types import UTCDateTime
 from pbvote.extensions import db
+from pbvote.voting.models import ChainKeyColumns
 
 QUESTION_KINDS = ("yesno", "choice")
 STATUSES = ("draft", "open", "closed", "published")
@@ -116,19 +117,12 @@ class PollOption(db.Model):
 # pbvote.voting.holding mixes them (holding.BoxTables).
 
 
-class PollKey(db.Model):
+class PollKey(ChainKeyColumns, db.Model):
     """Made when the poll opens; ``head_hash``/``ballot_count`` are the chain's head."""
 
     __tablename__ = "poll_keys"
 
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), primary_key=True)
-    sealing_public: Mapped[bytes] = mapped_column(LargeBinary)
-    sealing_private_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
-    signing_public: Mapped[bytes] = mapped_column(LargeBinary)
-    signing_private_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
-    head_hash: Mapped[str] = mapped_column(String(64))
-    ballot_count: Mapped[int] = mapped_column(BigInteger, default=0)
-    created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PollHeldBallot(db.Model):

@@ -18,7 +18,21 @@ from pbvote.core.types import UTCDateTime
 from pbvote.extensions import db
 
 
-class ElectionKey(db.Model):
+class ChainKeyColumns:
+    """An election's key pair (private halves wrapped, see
+    :func:`pbvote.voting.sealing.new_wrapped_keys`) and its hash chain's head:
+    the budget vote's :class:`ElectionKey` and a poll's key share them."""
+
+    sealing_public: Mapped[bytes] = mapped_column(LargeBinary)
+    sealing_private_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    signing_public: Mapped[bytes] = mapped_column(LargeBinary)
+    signing_private_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    ballot_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ElectionKey(ChainKeyColumns, db.Model):
     """One per cycle, made when voting opens. Private halves are stored wrapped only.
 
     ``head_hash``/``ballot_count`` are the hash chain's head; casting locks this row
@@ -28,13 +42,6 @@ class ElectionKey(db.Model):
     __tablename__ = "election_keys"
 
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), primary_key=True)
-    sealing_public: Mapped[bytes] = mapped_column(LargeBinary)
-    sealing_private_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
-    signing_public: Mapped[bytes] = mapped_column(LargeBinary)
-    signing_private_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
-    head_hash: Mapped[str] = mapped_column(String(64))
-    ballot_count: Mapped[int] = mapped_column(BigInteger, default=0)
-    created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Ballot(db.Model):
