@@ -112,3 +112,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def verify_by_sms(client, app, vote_url: str, ballot_url: str, cin, birth, phone):
+    """A resident's verification at ``vote_url`` (ID, date of birth, phone, then
+    the SMS code at ``vote_url``/code), ending on ``ballot_url``; returns the
+    code step's response."""
+    response = submit(
+        client, vote_url, {"cin": cin, "birth_date": birth, "phone": phone}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = submit(client, f"{vote_url}/code", {"code": last_code(app, phone)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"].endswith(ballot_url)
+    return response

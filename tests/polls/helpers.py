@@ -1,22 +1,19 @@
 """Driving the poll pages as a resident would."""
 
-from tests.helpers import csrf_token, last_code, run_jobs, submit
+from tests.helpers import csrf_token, run_jobs, verify_by_sms
 from tests.voting.factories import PHONE
 
 
 def verify(client, app, poll_id: int, cin: str, birth: str, phone: str = PHONE):
-    response = submit(
+    return verify_by_sms(
         client,
+        app,
         f"/polls/{poll_id}/vote",
-        {"cin": cin, "birth_date": birth, "phone": phone},
+        f"/polls/{poll_id}/ballot",
+        cin,
+        birth,
+        phone,
     )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    response = submit(
-        client, f"/polls/{poll_id}/vote/code", {"code": last_code(app, phone)}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    assert response.headers["Location"].endswith(f"/polls/{poll_id}/ballot")
-    return response
 
 
 def answers(poll: dict, yesno, day) -> dict:

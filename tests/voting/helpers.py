@@ -4,24 +4,21 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from tests.helpers import csrf_token, last_code, run_jobs, submit
+from tests.helpers import csrf_token, run_jobs, submit, verify_by_sms
 from tests.voting.factories import PHONE
 
 
 def verify(client, app, cycle_id: int, cin: str, birth: str, phone: str = PHONE):
     """Verification by ID, date of birth and the SMS code; returns the last response."""
-    response = submit(
+    return verify_by_sms(
         client,
+        app,
         f"/cycles/{cycle_id}/vote",
-        {"cin": cin, "birth_date": birth, "phone": phone},
+        f"/cycles/{cycle_id}/vote/ballot",
+        cin,
+        birth,
+        phone,
     )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    response = submit(
-        client, f"/cycles/{cycle_id}/vote/code", {"code": last_code(app, phone)}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    assert response.headers["Location"].endswith(f"/cycles/{cycle_id}/vote/ballot")
-    return response
 
 
 def ballot_data(election: dict, commune=(), district=()) -> dict:
