@@ -15,8 +15,9 @@ the cast request alone and of the bare endpoint, the flow's requests per second
 beside the bare endpoint's (the ratio), and the SQL statements and commits per
 voter (the server counts them on its engine and returns them in headers, a
 bench-only hook). The CPU line gives the CPU per request of gunicorn (master and
-workers), of the SMS workers and of this bench's own client threads in each phase,
-read from /proc: the clients share the machine's cores with the server, so the
+workers), of the SMS workers, of this bench's own client threads and of the
+services (the bench database's PostgreSQL backends and the Redis server) in each
+phase, read from /proc: the clients share the machine's cores with the server, so the
 ratio of the server's CPU per request is the server's own. Open loop (``--rate``):
 residents arrive at a fixed rate whatever the server's speed, and each request's
 p50/p99 is reported (a closed loop at many clients only measures its own queue).
@@ -125,8 +126,10 @@ def environment(
             "DATABASE_URL": DB_URL,
             "SMS_OUTBOX": outbox,
             "SMS_BACKEND": "outbox",
-            # Every simulated resident comes from 127.0.0.1: lift the per-address cap.
-            "PBVOTE_OTP_SENDS_PER_IP_PER_HOUR": "10000000",
+            # As behind production's load balancer: each simulated resident has
+            # its own address in X-Forwarded-For (see proxy_headers), trusted from
+            # one proxy, so the per-address limit applies at its production value.
+            "PBVOTE_TRUSTED_PROXIES": "1",
             # Production's pool options (pbvote.config: pool_pre_ping) plus the
             # bench's pool size: an override replaces the whole dict.
             "PBVOTE_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(
@@ -261,22 +264,41 @@ class Outbox:
                 self.codes[message["to"]] = match.group(1)
 
 
+def proxy_headers(number: int) -> dict:
+    """The headers the load balancer adds in front of gunicorn: resident
+    ``number``'s own address (10.x.y.z) and HTTPS (PBVOTE_TRUSTED_PROXIES=1)."""
+    address = f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"
+    return {"X-Forwarded-For": address, "X-Forwarded-Proto": "https"}
+
+
 class Browser:
     """One resident's connection: keeps cookies, follows nothing by itself, and
-    notes each request's time and the statements and commits the server counted."""
+    notes each request's time and the statements and commits the server counted.
+    ``number``: the resident, whose address the proxy headers give."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, number: int = 0):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.proxy = proxy_headers(number)
+        self.origin = f"https://127.0.0.1:{port}"
+        self.page = "/"  # the last page shown, the next form's Referer
         self.cookies = {}
         self.timings: list[tuple[str, float]] = []
         self.statements = self.commits = 0
 
     def request(self, method: str, path: str, form=None, name=None):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            **self.proxy,
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+            # Over HTTPS a browser sends it (Referrer-Policy: same-origin) and
+            # Flask-WTF's CSRF check requires it.
+            headers["Referer"] = self.origin + self.page
+        elif method == "GET":
+            self.page = path
         start = time.perf_counter()
         try:
             self.connection.request(method, path, body=body, headers=headers)
@@ -308,7 +330,7 @@ REQUESTS_PER_VOTER = 7
 def vote(port: int, cycle_id: int, number: int, outbox: Outbox, browser=None) -> dict:
     """One resident's whole flow (seven requests); returns its times and counts.
     ``browser``: another client with ``Browser``'s interface (bench/flow_cpu.py)."""
-    browser = browser or Browser(port)
+    browser = browser or Browser(port, number)
     phone = f"+21261{number:07d}"
     start = time.perf_counter()
     base = f"/cycles/{cycle_id}/vote"
@@ -392,12 +414,12 @@ def bare(port: int):
     request made the bare endpoint pay a TCP accept per request, which the flow
     did not: the ratio flattered the flow)."""
 
-    def post(_job):
+    def post(job):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         times = []
         for _request in range(REQUESTS_PER_VOTER):
             start = time.perf_counter()
-            connection.request("POST", "/bench/bare")
+            connection.request("POST", "/bench/bare", headers=proxy_headers(job))
             response = connection.getresponse()
             response.read()
             assert response.status == 200, response.status
@@ -428,31 +450,67 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _command_lines() -> dict[int, str]:
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    found[int(entry)] = handle.read().replace(b"\0", b" ").decode()
+            except OSError:  # ended meanwhile
+                continue
+    return found
+
+
+def _service_cpu(redis_port: int | None) -> dict[int, float]:
+    """CPU so far of the PostgreSQL backends serving the bench database and of
+    the Redis server the bench's jobs use, by pid (a backend that ends during a
+    phase is missed: the pool keeps its connections, so few do)."""
+    wanted = {}
+    for pid, line in _command_lines().items():
+        backend = line.startswith("postgres: ") and f" {DB_NAME} " in line
+        redis = redis_port and "redis-server" in line and f":{redis_port}" in line
+        if backend or redis:
+            try:
+                wanted[pid] = _cpu_seconds(pid)
+            except (OSError, IndexError, ValueError):
+                continue
+    return wanted
+
+
 class CpuMeter:
     """CPU spent during a phase by the server (gunicorn's master and workers), by
-    the SMS workers and by this bench process (the clients, on the same cores),
-    so that the ratio can be read as the server's work, whatever the clients
-    cost."""
+    the SMS workers, by this bench process (the clients, on the same cores) and
+    by the services (the bench database's PostgreSQL backends and Redis), so that
+    the ratio can be read as the server's work, whatever the clients cost."""
 
-    def __init__(self, server, sms_workers):
+    NAMES = ("server", "sms_workers", "bench_client", "services")
+
+    def __init__(self, server, sms_workers, redis_url: str | None = None):
         self.server = [server.pid, *_children(server.pid)]
         self.sms = [worker.pid for worker in sms_workers]
+        port = urllib.parse.urlsplit(redis_url).port or 6379 if redis_url else None
+        self.redis_port = port
 
-    def _now(self) -> tuple[float, float, float]:
+    def _now(self) -> tuple[float, float, float, dict]:
         return (
             sum(_cpu_seconds(pid) for pid in self.server),
             sum(_cpu_seconds(pid) for pid in self.sms),
             time.process_time(),
+            _service_cpu(self.redis_port),
         )
 
     def start(self) -> None:
         self.started = self._now()
 
     def per_request(self, requests: int) -> dict:
-        spent = [b - a for a, b in zip(self.started, self._now())]
+        now = self._now()
+        spent = [b - a for a, b in zip(self.started[:3], now[:3])]
+        before = self.started[3]
+        spent.append(sum(cpu - before.get(pid, 0.0) for pid, cpu in now[3].items()))
         return {
             f"{name}_cpu_ms_per_request": 1000 * seconds / requests
-            for name, seconds in zip(("server", "sms_workers", "bench_client"), spent)
+            for name, seconds in zip(self.NAMES, spent)
         }
 
 
@@ -643,7 +701,7 @@ def main() -> None:
             f"{os.cpu_count()} CPUs"
         )
         run_pool(args.concurrency, range(10), bare(port))  # warm-up
-        meter = CpuMeter(server, workers)
+        meter = CpuMeter(server, workers, args.redis)
         meter.start()
         groups, bare_elapsed = run_pool(
             args.concurrency,
@@ -693,11 +751,14 @@ def main() -> None:
         )
         print(
             "CPU per request, ms (server = gunicorn; client = this bench's "
-            f"threads): bare server {bare_cpu['server_cpu_ms_per_request']:.2f}, "
-            f"client {bare_cpu['bench_client_cpu_ms_per_request']:.2f}; flow server "
+            f"threads; services = PostgreSQL backends and Redis): bare server "
+            f"{bare_cpu['server_cpu_ms_per_request']:.2f}, client "
+            f"{bare_cpu['bench_client_cpu_ms_per_request']:.2f}, services "
+            f"{bare_cpu['services_cpu_ms_per_request']:.2f}; flow server "
             f"{flow_cpu['server_cpu_ms_per_request']:.2f}, client "
             f"{flow_cpu['bench_client_cpu_ms_per_request']:.2f}, SMS workers "
-            f"{flow_cpu['sms_workers_cpu_ms_per_request']:.2f}; by the server's CPU "
+            f"{flow_cpu['sms_workers_cpu_ms_per_request']:.2f}, services "
+            f"{flow_cpu['services_cpu_ms_per_request']:.2f}; by the server's CPU "
             f"the flow serves {100 * cpu_ratio:.0f} % of the bare endpoint's "
             "requests per CPU second"
         )

@@ -41,6 +41,7 @@ from bench.cast import (
     Outbox,
     environment,
     prepare_database,
+    proxy_headers,
     vote,
 )
 
@@ -137,15 +138,22 @@ def _place(frame) -> str:
 class InProcessBrowser:
     """``bench.cast.Browser``'s interface over Flask's test client."""
 
-    def __init__(self, app, timed: TimedApp):
+    def __init__(self, app, timed: TimedApp, number: int = 0):
         self.client, self.timed = app.test_client(), timed
+        self.proxy = proxy_headers(number)
+        self.page = "/"  # the last page shown, the next form's Referer
         self.timings: list[tuple[str, float]] = []
         self.statements = self.commits = 0
 
     def request(self, method: str, path: str, form=None, name=None):
         self.timed.name = name or f"{method} {path}"
         start = time.perf_counter()
-        response = self.client.open(path, method=method, data=form)
+        headers = dict(self.proxy)
+        if form is not None:
+            headers["Referer"] = "https://localhost" + self.page
+        elif method == "GET":
+            self.page = path
+        response = self.client.open(path, method=method, data=form, headers=headers)
         self.timings.append((self.timed.name, time.perf_counter() - start))
         self.statements += int(response.headers.get("X-Bench-Statements") or 0)
         self.commits += int(response.headers.get("X-Bench-Commits") or 0)
@@ -231,7 +239,7 @@ def main() -> None:
                 seeded["cycle_id"],
                 number,
                 outbox,
-                browser=InProcessBrowser(app, timed),
+                browser=InProcessBrowser(app, timed, number),
             )
         client = app.test_client()
         for index in range(args.bare_requests):

@@ -84,9 +84,12 @@ def welch(first: list[float], second: list[float]) -> tuple[float, float, float]
     return t, df, incomplete_beta(df / 2, 0.5, df / (df + t * t))
 
 
-def identity_request(port: int, cycle_id: int, cin: str, birth: str, phone: str):
-    """GET the page (cookie and CSRF token, not timed), then the timed POST."""
-    browser = Browser(port)
+def identity_request(
+    port: int, cycle_id: int, cin: str, birth: str, phone: str, number: int
+):
+    """GET the page (cookie and CSRF token, not timed), then the timed POST, from
+    resident ``number``'s own address (as behind the load balancer)."""
+    browser = Browser(port, number)
     base = f"/cycles/{cycle_id}/vote"
     _status, page = browser.request("GET", base)
     form = {
@@ -151,7 +154,7 @@ def main() -> None:
         )
         for n in range(args.warm_up):  # unknown IDs: fill caches and pools
             identity_request(
-                port, cycle_id, f"BW{700000 + n}", "01/01/1980", f"+21262{n:07d}"
+                port, cycle_id, f"BW{700000 + n}", "01/01/1980", f"+21262{n:07d}", n
             )
         times: dict[str, list[float]] = {"valid": [], "invalid": []}
         kinds: dict[str, list[float]] = {}
@@ -159,7 +162,9 @@ def main() -> None:
         for index, (group, kind, cin, birth) in enumerate(
             plan(args.per_class, args.seed)
         ):
-            seconds = identity_request(port, cycle_id, cin, birth, f"+21261{index:07d}")
+            seconds = identity_request(
+                port, cycle_id, cin, birth, f"+21261{index:07d}", args.warm_up + index
+            )
             times[group].append(seconds)
             kinds.setdefault(kind, []).append(seconds)
         elapsed = time.perf_counter() - started
