@@ -52,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     config_module.finalise(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    import pbvote.core.prepared  # noqa: F401 - its engine listeners keep statements prepared
     from pbvote.app_setup import init_extensions, register_domains, register_errors
 
     init_extensions(app)  # before the domains: it sets the bounded <int:> converter
