@@ -564,6 +564,22 @@ def insert_row_or_nothing(model, values: dict) -> bool:
     return db.session.execute(statement, values).first() is not None
 
 
+def first_slot_row(
+    cycle: Cycle,
+    entry_id: int,
+    method: str,
+    phone: str | None,
+    now: datetime,
+    token: str,
+) -> dict | None:
+    """The verification row :func:`verify_entry` tries first (the phone's first
+    slot), as columns; None when the cycle allows no resident per phone."""
+    if cycle.setting("residents_per_phone") < 1:
+        return None
+    values = _values(method, phone, now, token, slot=1)
+    return {"cycle_id": cycle.id, "registry_entry_id": entry_id, **values}
+
+
 def verify_entry(
     cycle: Cycle,
     entry_id: int,
@@ -571,6 +587,8 @@ def verify_entry(
     phone: str | None,
     now: datetime,
     token: str | None = None,
+    *,
+    first_tried: bool = False,
 ) -> str:
     """Record (or renew) the entry's verification; returns its token (``token``,
     or a new one). A renewed verification ends any earlier session's. Raises
@@ -583,12 +601,13 @@ def verify_entry(
     verification first, of this entry or into this phone's free slot: read again
     once (the entry's is then renewed, another slot taken, or the limit reached).
     Every path is decided by the table's unique constraints, so it holds under
-    concurrency."""
+    concurrency. ``first_tried``: the caller inserted :func:`first_slot_row`
+    itself (the cast, with its other rows), and nothing was inserted."""
     token = token or secrets.token_urlsafe(32)
-    if cycle.setting("residents_per_phone") >= 1 and _insert_verification(
-        cycle, entry_id, _values(method, phone, now, token, slot=1)
-    ):
-        return token
+    if not first_tried:
+        first = first_slot_row(cycle, entry_id, method, phone, now, token)
+        if first is not None and insert_row_or_nothing(Verification, first):
+            return token
     for _pass in range(2):
         if _record_verification(cycle, entry_id, method, phone, now, token):
             return token
