@@ -45,6 +45,7 @@ from pbvote.voting.verification import (
     consume_claim,
     first_slot_row,
     insert_row_or_nothing,
+    run_core,
     verify_entry,
     voter_for,
 )
@@ -258,9 +259,9 @@ def _record_vote(
         },
         **{f"v_{name}": value for name, value in (first or {}).items()},
     }
-    verified, marked = db.session.execute(
-        _vote_statement(first is not None), parameters
-    ).one()
+    # Core: no ORM object is pending here (the election key, when this cast
+    # made it, was flushed by its savepoint).
+    verified, marked = run_core(_vote_statement(first is not None), parameters).one()
     if not marked:
         raise AlreadyVoted(already_voted_message())
     if first is not None and not verified:  # the entry's or the slot's row exists
