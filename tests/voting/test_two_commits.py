@@ -18,12 +18,9 @@ from pbvote.voting.models import (
     HeldBallot,
     Verification,
     VerificationAttempt,
-    VoterEntry,
     VoterMark,
 )
 from pbvote.voting.purge import purge_personal_trail
-from pbvote.voting.registry import cin_hash
-from pbvote.voting.verification import token_digest, verify_entry
 from tests.helpers import csrf_token, last_code, submit
 from tests.voting.factories import PHONE
 from tests.voting.helpers import StatementCounter, cast, token_for_ballot, verify
@@ -299,37 +296,3 @@ def test_an_identity_that_does_not_match_fails_as_a_wrong_code_at_its_cost(
         assert "Wrong code. 4 tries left." in page.get_data(as_text=True)
     assert answers[0] == answers[1]
     assert answers[0][1] == 1  # the wrong try is counted
-
-
-@pytest.mark.commits
-def test_a_claim_renews_a_verification_the_entry_already_has(app, election):
-    """An entry verified before (a poll on the cycle's registry, here a kiosk
-    pass's verification): the cast's first-slot INSERT finds the entry's row, and
-    the verification is renewed for the claim's token, in the vote's
-    transaction."""
-    cycle_id = election["cycle_id"]
-    cin, birth = election["residents"][0]
-    with app.app_context():
-        cycle = db.session.get(Cycle, cycle_id)
-        entry_id = db.session.scalar(
-            select(VoterEntry.id).where(
-                VoterEntry.cycle_id == cycle_id, VoterEntry.cin_hash == cin_hash(cin)
-            )
-        )
-        earlier = verify_entry(cycle, entry_id, "kiosk", None, utcnow())
-        db.session.commit()
-    client = app.test_client()
-    verify(client, app, cycle_id, cin, birth)
-    response = client.post(
-        f"/cycles/{cycle_id}/vote/cast", data=_cast_form(client, election)
-    )
-    assert response.headers["Location"].endswith("/vote/done")
-    with client.session_transaction() as session:
-        token = session["vote_tokens"][str(cycle_id)]
-    with app.app_context():
-        verification = db.session.scalars(select(Verification)).one()
-        assert verification.registry_entry_id == entry_id
-        assert verification.method == "sms"
-        assert verification.phone_hash is not None
-        assert verification.token_hash == token_digest(token) != token_digest(earlier)
-    assert (_rows(app, VoterMark), _rows(app, HeldBallot)) == (1, 1)
