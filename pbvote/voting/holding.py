@@ -111,13 +111,25 @@ def hold_ballots(
     box: BoxTables = CYCLE_BOX,
 ) -> None:
     """Keep one voter's sealed ballots until the next mixing (the caller commits)."""
-    db.session.add(
-        box.held(
-            id=secrets.token_hex(16),
-            payload=seal_held(cycle_id, sealed_ballots, now, label=box.label),
-            **{box.owner: cycle_id},
-        )
+    db.session.execute(
+        box.held.__table__.insert(), held_row(cycle_id, sealed_ballots, now, box=box)
     )
+
+
+def held_row(
+    cycle_id: int,
+    sealed_ballots: list[bytes],
+    now: datetime,
+    *,
+    box: BoxTables = CYCLE_BOX,
+) -> dict:
+    """One voter's held row, as columns: a random id (nothing shared with the
+    mark or the chain) and the encrypted payload (:func:`seal_held`)."""
+    return {
+        "id": secrets.token_hex(16),
+        box.owner: cycle_id,
+        "payload": seal_held(cycle_id, sealed_ballots, now, label=box.label),
+    }
 
 
 def held_count(cycle_id: int, *, box: BoxTables = CYCLE_BOX) -> int:

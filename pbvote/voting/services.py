@@ -9,10 +9,12 @@ X25519 key and appended to a hash chain while the ElectionKey row is locked.
 
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, false, func, literal, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -41,7 +43,9 @@ from pbvote.voting.verification import (
     PHONE_SEAL,
     Voter,
     consume_claim,
+    first_slot_row,
     insert_row_or_nothing,
+    run_core,
     verify_entry,
     voter_for,
 )
@@ -195,28 +199,149 @@ def cast_ballots(
         parse_form(form, scopes),
         {scope.id: projects for scope, projects in ballot},
     )
-    if consumed is not None:  # the per-phone limit decided here, under concurrency
-        verify_entry(cycle, voter.entry_id, "sms", phone, now, token)
-    # The mark is the one-vote guarantee: a concurrent cast by the same resident
-    # waits for this one's transaction, then inserts nothing.
-    marked = insert_row_or_nothing(
-        VoterMark,
-        {
-            "cycle_id": cycle.id,
-            "registry_entry_id": voter.entry_id,
-            "voted_on": day_of(now),
-        },
-    )
-    if not marked:
-        raise AlreadyVoted(already_voted_message())
     sealed = seal_choices(cycle, [(scope, checked[scope.id]) for scope in scopes], now)
-    # Held, not chained: the mixing job appends them later in a shuffled batch.
-    holding.hold_ballots(cycle.id, [s for _scope, s in sealed], now)
+    # The per-phone limit is decided here, under concurrency, for a claim.
+    _record_vote(
+        cycle,
+        voter.entry_id,
+        [s for _scope, s in sealed],
+        now,
+        verified_phone=phone if consumed is not None else None,
+        token=token,
+    )
     enqueue_after_commit("jobs.voting.mix_ballots", cycle.id, **MIX_JOB_OPTIONS)
     receipts = [(scope, sealing.receipt_of(s)) for scope, s in sealed]
     if phone:
         _queue_receipt_sms(cycle, phone, receipts, now)
     return receipts, token
+
+
+def _record_vote(
+    cycle: Cycle,
+    entry_id: int,
+    sealed: list[bytes],
+    now: datetime,
+    *,
+    verified_phone: str | None,
+    token: str,
+) -> None:
+    """Write the vote: the claim's verification (with ``verified_phone``: a code
+    checked by SMS), the mark and the held ballots. Raises AlreadyVoted,
+    PhoneLimitReached; the caller's transaction holds them all.
+
+    The mark is the one-vote guarantee: a concurrent cast by the same resident
+    waits for this one's transaction, then inserts nothing. The ballots are held,
+    not chained: the mixing job appends them later in a shuffled batch."""
+    first = (
+        first_slot_row(cycle, entry_id, "sms", verified_phone, now, token)
+        if verified_phone
+        else None
+    )
+    if verified_phone and (first is None or _dialect() != "postgresql"):
+        # SQLite (the embedded first run) has no INSERT inside WITH; a cycle
+        # with no phone slot has no first row to try.
+        verify_entry(cycle, entry_id, "sms", verified_phone, now, token)
+        first = None
+    if _dialect() != "postgresql":
+        marked = insert_row_or_nothing(VoterMark, _mark_row(cycle, entry_id, now))
+        if not marked:
+            raise AlreadyVoted(already_voted_message())
+        holding.hold_ballots(cycle.id, sealed, now)
+        return
+    parameters = {
+        **{
+            f"m_{name}": value
+            for name, value in _mark_row(cycle, entry_id, now).items()
+        },
+        **{
+            f"h_{name}": value
+            for name, value in holding.held_row(cycle.id, sealed, now).items()
+        },
+        **{f"v_{name}": value for name, value in (first or {}).items()},
+    }
+    # Core: no ORM object is pending here (the election key, when this cast
+    # made it, was flushed by its savepoint).
+    verified, marked = run_core(_vote_statement(first is not None), parameters).one()
+    if not marked:
+        raise AlreadyVoted(already_voted_message())
+    if first is not None and not verified:  # the entry's or the slot's row exists
+        verify_entry(
+            cycle, entry_id, "sms", verified_phone, now, token, first_tried=True
+        )
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _mark_row(cycle: Cycle, entry_id: int, now: datetime) -> dict:
+    return {
+        "cycle_id": cycle.id,
+        "registry_entry_id": entry_id,
+        "voted_on": day_of(now),
+    }
+
+
+# A verification row with a phone (verification.first_slot_row's columns).
+_VERIFICATION_COLUMNS = (
+    "cycle_id",
+    "registry_entry_id",
+    "token_hash",
+    "method",
+    "verified_on",
+    "phone_enc",
+    "phone_hash",
+    "phone_slot",
+)
+
+
+def _inserted(
+    table, prefix: str, columns, *, or_nothing: bool, name: str, constants=None
+):
+    """``INSERT INTO table`` of one row from the parameters ``prefix + column``
+    (and SQL ``constants``: a CTE's INSERT gets no column default from
+    SQLAlchemy), as a CTE returning its first primary key column."""
+    statement = postgresql.insert(table).values(
+        {
+            **{column: bindparam(prefix + column) for column in columns},
+            **(constants or {}),
+        }
+    )
+    if or_nothing:
+        statement = statement.on_conflict_do_nothing()
+    return statement.returning(next(iter(table.primary_key.columns))).cte(name)
+
+
+@lru_cache(maxsize=2)
+def _vote_statement(with_verification: bool):
+    """PostgreSQL: the verification's INSERT into the phone's first slot (or
+    nothing), the mark's (or nothing) and the held row's, in one statement that
+    returns whether the verification and the mark were inserted. Built once."""
+    marks, held = VoterMark.__table__, holding.CYCLE_BOX.held.__table__
+    marked = _inserted(
+        marks,
+        "m_",
+        ("cycle_id", "registry_entry_id", "voted_on"),
+        or_nothing=True,
+        name="marked",
+    )
+    kept = _inserted(
+        held, "h_", ("id", "cycle_id", "payload"), or_nothing=False, name="kept"
+    )
+    if with_verification:
+        verified = exists(
+            _inserted(
+                Verification.__table__,
+                "v_",
+                _VERIFICATION_COLUMNS,
+                or_nothing=True,
+                name="verified",
+                constants={"profile_given": false()},
+            ).select()
+        )
+    else:
+        verified = literal(False)
+    return select(verified, exists(marked.select())).add_cte(kept)
 
 
 def already_voted_message() -> str:

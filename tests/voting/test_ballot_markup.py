@@ -58,6 +58,7 @@ def test_kept_pieces_render_as_the_templates_do(app, election, lang):
             "project",
             "review",
             "empty-gauge",
+            "fieldset",  # a scope with nothing chosen, whole
         }
         joined = "".join(pieces.values())
         assert "checked" not in joined

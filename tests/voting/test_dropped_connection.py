@@ -5,8 +5,9 @@ says so when they come back.
 
 The drop is real: a SQLAlchemy listener on the app's engine, registered here,
 has another connection terminate the request's own backend
-(``pg_terminate_backend``) just before the cast writes its held ballot, after
-the voter's mark was inserted in the same transaction."""
+(``pg_terminate_backend``) just before the cast writes its held ballot (on
+PostgreSQL with the verification and the mark, in one statement), after the
+claim's code was deleted in the same transaction."""
 
 from contextlib import contextmanager
 

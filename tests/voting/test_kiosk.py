@@ -1,6 +1,7 @@
 """Assisted voting: a clerk checks the ID card and opens a one-time kiosk ballot."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -8,10 +9,11 @@ from sqlalchemy import select
 
 from pbvote.audit.models import AuditEntry
 from pbvote.extensions import db
-from pbvote.voting.models import Ballot, KioskPass, VoterMark
+from pbvote.voting.models import Ballot, HeldBallot, KioskPass, VoterMark
+from pbvote.voting.verification import token_digest
 from tests.factories import create_staff
 from tests.helpers import login_staff, submit
-from tests.voting.helpers import cast
+from tests.voting.helpers import cast, token_for_ballot
 
 
 @pytest.fixture
@@ -171,12 +173,61 @@ def test_a_kiosk_verification_not_used_is_renewed_by_an_sms_cast(app, clerk, ele
     assert submit(kiosk, url, {"code": _code(page)}).status_code == 302
     phone = app.test_client()
     verify(phone, app, election["cycle_id"], *election["residents"][0])
-    assert cast(phone, election).status_code == 302
+    assert cast(phone, election, mix=False).status_code == 302
+    with phone.session_transaction() as session:
+        token = session["vote_tokens"][str(election["cycle_id"])]
     with app.app_context():
         row = db.session.scalars(select(Verification)).one()
         assert (row.method, row.phone_slot) == ("sms", 1)
+        # Renewed for the claim's token, in the vote's transaction (on PostgreSQL
+        # the first-slot INSERT, inserting nothing, shares the mark's statement).
+        assert row.token_hash == token_digest(token)
         assert db.session.query(VoterMark).count() == 1
+        assert db.session.query(HeldBallot).count() == 1
     assert kiosk.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 302
+
+
+@pytest.mark.commits  # requests in threads
+def test_concurrent_casts_of_one_kiosk_session_record_one_vote(app, clerk, election):
+    """A kiosk's cast writes no verification: its statement holds the mark and the
+    held ballot only. Copies of one kiosk session casting at once: one vote."""
+    page = _open_pass(clerk, election["residents"][0]).get_data(as_text=True)
+    kiosk = app.test_client()
+    cycle_id = election["cycle_id"]
+    assert submit(kiosk, f"/cycles/{cycle_id}/kiosk", {"code": _code(page)})
+    cookie = kiosk.get_cookie("session").value
+    clients = []
+    for _ in range(8):
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        clients.append(client)
+    forms = [
+        {
+            "csrf_token": token_for_ballot(client, cycle_id),
+            f"scope-{election['commune_scope']}": election["projects"]["commune"][:1],
+        }
+        for client in clients
+    ]
+    barrier = threading.Barrier(len(clients))
+    codes = []
+
+    def attempt(client, form):
+        barrier.wait()
+        codes.append(
+            client.post(f"/cycles/{cycle_id}/vote/cast", data=form).status_code
+        )
+
+    threads = [
+        threading.Thread(target=attempt, args=pair) for pair in zip(clients, forms)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [302] + [409] * 7
+    with app.app_context():
+        assert db.session.query(VoterMark).count() == 1
+        assert db.session.query(HeldBallot).count() == 1
 
 
 def test_a_kiosk_verification_ends_an_earlier_sms_claim(app, clerk, election):

@@ -21,8 +21,9 @@ from tests.voting.helpers import StatementCounter
 # phone's verifications (its limit, read only); a right code writes nothing and
 # is rolled back. Ballot pages: the session's claim (attempt, district, voted) in
 # one query (the audio guides are cached per process). Cast: attempt and code
-# deleted (and district, voted) in one statement, the verification's INSERT into
-# the phone's first slot, the mark, the held ballot and the receipt SMS.
+# deleted (and district, voted) in one statement; the verification's INSERT into
+# the phone's first slot, the mark and the held ballot in one statement (on
+# PostgreSQL); the receipt SMS.
 # Two commits: the code sent (rate limits), the vote (docs/voting.md).
 LIMITS = {
     "GET /vote": (0, 0),
@@ -31,7 +32,7 @@ LIMITS = {
     "POST /vote/code": (2, 0),
     "GET /vote/ballot": (1, 0),
     "POST /vote/ballot": (1, 0),
-    "POST /vote/cast": (5, 1),
+    "POST /vote/cast": (3, 1),
 }
 PER_VOTER = (20, 2)
 
