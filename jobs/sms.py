@@ -1,39 +1,67 @@
-"""Text-message jobs."""
+"""Text-message jobs: one drain delivers every queued message (issue 13)."""
 
-from pbvote.core.jobs import enqueue_after_commit
+from datetime import timedelta
+
+from pbvote.core.jobs import WAKE_SECONDS, clear_wake, wake_now
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.sms import services
-from pbvote.sms.backends import SmsSendError
 
 
-def deliver_sms(*message_ids: int) -> str:
-    """Deliver messages to one number in order, each in its own transaction (a
-    voter's receipts are one job). A failure is committed as 'failed' then
-    re-raised so that RQ retries the job; the retry skips the messages already
-    sent (a sent message is not resent) and the later ones wait, still 'queued',
-    so the order holds."""
-    statuses = []
-    for message_id in message_ids:
-        try:
-            statuses.append(services.deliver_sms(message_id, utcnow()))
-        except SmsSendError:
-            db.session.commit()
-            raise
+def drain_sms() -> int:
+    """Deliver every queued message and every failed one due for a retry, codes
+    first, a batch of groups per transaction; returns how many were sent.
+
+    Woken by the commits that queue messages (services.wake_drain). Why nothing
+    committed is left behind: the flag is cleared *before* the first claim. A
+    message committed before the clear is committed before the claim's
+    statement starts, so the claim sees it (READ COMMITTED: each statement sees
+    what was committed when it began), unless another drain holds it (SKIP
+    LOCKED), and that drain sends it. A message committed after the clear makes
+    its request's SET NX either succeed, and queue another drain, or find the
+    flag set by a later wake whose drain has not started yet, and will clear it
+    and claim after that commit. The loop stops at the first empty claim; the
+    same argument covers what is committed after it.
+
+    Safe to run twice and in parallel: claimed rows are locked, sent ones are
+    deleted or 'sent', and a row is sent at most once per drain (a message that
+    fails is skipped until the next drain: a failing gateway is tried once per
+    message and drain, then at RETRY_AFTER_SECONDS from the worker's tick).
+    A worker killed mid-batch resends that batch (at least once, never lost).
+    """
+    clear_wake(services.DRAIN_JOB)
+    failed: set[int] = set()
+    sent = 0
+    while rows := services.claim_batch(utcnow(), skip=failed):
+        delivered, failures = services.deliver_batch(rows, utcnow())
         db.session.commit()
-    return " ".join(statuses)
+        failed.update(failures)
+        sent += delivered
+    db.session.commit()
+    return sent
+
+
+def deliver_sms(*message_ids: int) -> int:
+    """The job of an older release (one per message group), still queued when
+    this one started: the drain delivers these messages, in order, with the rest."""
+    return drain_sms()
+
+
+def safety_net() -> str:
+    """Run by every worker's tick: wake a drain for a message nobody takes care
+    of (due for a retry, or still queued after its wake was lost, e.g. a web
+    process killed between the flag and the job). At most one drain is pending."""
+    stale = timedelta(seconds=WAKE_SECONDS // 3)
+    if services.has_claimable(utcnow(), stale):
+        db.session.commit()
+        if wake_now(services.DRAIN_JOB, **services.DRAIN_JOB_OPTIONS):
+            return "drain woken"
+    db.session.commit()
+    return "nothing to wake"
 
 
 def retry_failed_sms() -> int:
-    """Queue another delivery for every failed or stuck message."""
-    ids = services.failed_message_ids()
-    for message_id in ids:
-        enqueue_after_commit(
-            "jobs.sms.deliver_sms",
-            message_id,
-            queue="sms",
-            retry=5,
-            **services.SENSITIVE_JOB_OPTIONS,
-        )
+    """Queue every failed message again (staff's retry); returns how many wait."""
+    count = services.requeue_failed()
     db.session.commit()
-    return len(ids)
+    return count
