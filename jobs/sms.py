@@ -1,44 +1,59 @@
 """Text-message jobs: one drain delivers every queued message (issue 13)."""
 
+import time
 from datetime import timedelta
 
-from pbvote.core.jobs import WAKE_SECONDS, clear_wake, wake_now
+from flask import current_app
+
+from pbvote.core.jobs import WAKE_SECONDS, clear_wake, redis_connection, wake_now
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.sms import services
+
+# How long a woken drain waits before it claims: the SMS of that moment go in one
+# job (and cost the web one Redis command each), at the price of this much delay.
+DRAIN_WINDOW = 0.05
 
 
 def drain_sms() -> int:
     """Deliver every queued message and every failed one due for a retry, codes
     first, a batch of groups per transaction; returns how many were sent.
 
-    Woken by the commits that queue messages (services.wake_drain). Why nothing
-    committed is left behind: the flag is cleared *before* the first claim. A
-    message committed before the clear is committed before the claim's
-    statement starts, so the claim sees it (READ COMMITTED: each statement sees
-    what was committed when it began), unless another drain holds it (SKIP
-    LOCKED), and that drain sends it. A message committed after the clear makes
-    its request's SET NX either succeed, and queue another drain, or find the
-    flag set by a later wake whose drain has not started yet, and will clear it
-    and claim after that commit. The loop stops at the first empty claim; the
-    same argument covers what is committed after it.
+    Woken by the commits that queue messages (services.wake_drain); it first
+    waits DRAIN_WINDOW_SECONDS, its flag still set, so that the commits of that
+    moment wake no other job: they are sent by this one (with an idle worker
+    every message would otherwise cost a job, issue 13). Not in-process: there
+    the request that committed is waiting.
+
+    Why nothing committed is left behind: the flag is cleared *before* the
+    first claim. A message committed before the clear is committed before the
+    claim's statement starts, so the claim sees it (READ COMMITTED: each
+    statement sees what was committed when it began), unless another drain
+    holds it (SKIP LOCKED), and that drain sends it. A message committed after
+    the clear makes its request's SET NX either succeed, and queue another
+    drain, or find the flag set by a later wake whose drain has not cleared it
+    yet, and will claim after that commit. So the loop may stop at the first
+    claim that is not full: what it did not see was committed after the clear.
 
     Safe to run twice and in parallel: claimed rows are locked, sent ones are
-    deleted or 'sent', and a row is sent at most once per drain (a message that
-    fails is skipped until the next drain: a failing gateway is tried once per
-    message and drain, then at RETRY_AFTER_SECONDS from the worker's tick).
+    deleted or 'sent', and a row is tried at most once per drain (a message
+    that fails is skipped until the next drain: a failing gateway is tried once
+    per message and drain, then at RETRY_AFTER_SECONDS from the worker's tick).
     A worker killed mid-batch resends that batch (at least once, never lost).
     """
+    if redis_connection() is not None:
+        time.sleep(current_app.config.get("SMS_DRAIN_WINDOW_SECONDS", DRAIN_WINDOW))
     clear_wake(services.DRAIN_JOB)
     failed: set[int] = set()
     sent = 0
-    while rows := services.claim_batch(utcnow(), skip=failed):
+    while True:
+        rows = services.claim_batch(utcnow(), skip=failed)
         delivered, failures = services.deliver_batch(rows, utcnow())
         db.session.commit()
         failed.update(failures)
         sent += delivered
-    db.session.commit()
-    return sent
+        if len({row.head for row in rows}) < services.DRAIN_BATCH:
+            return sent
 
 
 def deliver_sms(*message_ids: int) -> int:

@@ -5,7 +5,17 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from pbvote.core.jobs import wake_after_commit
 from pbvote.core.security import open_secret, seal_secret
@@ -148,29 +158,30 @@ def _same_group(message, other):
     )
 
 
-def _due_retry(message, now: datetime):
-    """A failed message whose next retry has come (RETRY_AFTER_SECONDS)."""
+def _due_retry(message):
+    """A failed message whose next retry has come (RETRY_AFTER_SECONDS): bound
+    by :func:`_claim_parameters`."""
     return or_(
         *(
             and_(
                 message.c.attempts == attempt,
-                message.c.created_at_dt <= now - timedelta(seconds=after),
+                message.c.created_at_dt <= bindparam(f"retry_{attempt}_before"),
             )
-            for attempt, after in enumerate(RETRY_AFTER_SECONDS, start=1)
+            for attempt in range(1, len(RETRY_AFTER_SECONDS) + 1)
         )
     )
 
 
-def _claimable(message, now: datetime, skip: Iterable[int] = ()):
-    """Queued or due for a retry, and first of its group still unsent: a message
-    never leaves before one inserted before it in its group (a voter's receipts
-    keep their order), whichever worker holds which."""
+def _claimable(message):
+    """Queued or due for a retry, not in ``skip``, and first of its group still
+    unsent: a message never leaves before one inserted before it in its group
+    (a voter's receipts keep their order), whichever worker holds which."""
     earlier = _MESSAGES.alias("earlier")
     return and_(
-        message.c.id.not_in(list(skip)),
+        message.c.id.not_in(bindparam("skip", expanding=True)),
         or_(
             message.c.status == "queued",
-            and_(message.c.status == "failed", _due_retry(message, now)),
+            and_(message.c.status == "failed", _due_retry(message)),
         ),
         ~exists().where(
             earlier.c.status.in_(_WAITING),
@@ -180,15 +191,19 @@ def _claimable(message, now: datetime, skip: Iterable[int] = ()):
     )
 
 
-def claim_batch(now: datetime, skip: Iterable[int] = (), size: int = DRAIN_BATCH):
-    """Lock up to ``size`` claimable messages (codes first, then oldest first) and
-    the rest of their groups; returns rows (id, sensitive, to_phone, body_enc,
-    head) in the order to send them, ``head`` naming the group. ``skip``: ids
-    not to claim again (those that failed in this drain: no hot loop).
+def _claim_parameters(now: datetime, skip: Iterable[int] = ()) -> dict:
+    return {"skip": list(skip)} | {
+        f"retry_{attempt}_before": now - timedelta(seconds=after)
+        for attempt, after in enumerate(RETRY_AFTER_SECONDS, start=1)
+    }
 
-    SKIP LOCKED: workers draining in parallel claim different groups, never
-    wait for each other. The rest of a group is no head (its first is unsent),
-    so no other worker claims it; the plain FOR UPDATE on it never waits."""
+
+def _claim_statement():
+    """Heads: up to ``size`` claimable messages, codes first, then oldest first,
+    locked with SKIP LOCKED (workers draining in parallel claim different
+    groups, never wait for each other). Then the rest of their groups, locked
+    too: the rest of a group is no head (its first is unsent), so no other
+    worker claims it and this plain FOR UPDATE never waits."""
     head = _MESSAGES.alias("head")
     is_code = head.c.purpose.startswith(CODE_PURPOSE_PREFIX)
     heads = (
@@ -199,14 +214,14 @@ def claim_batch(now: datetime, skip: Iterable[int] = (), size: int = DRAIN_BATCH
             head.c.purpose,
             is_code.label("is_code"),
         )
-        .where(_claimable(head, now, skip))
+        .where(_claimable(head))
         .order_by(is_code.desc(), head.c.id)
-        .limit(size)
+        .limit(bindparam("size"))
         .with_for_update(skip_locked=True)
         .cte("heads")
     )
     message = _MESSAGES
-    return db.session.execute(
+    return (
         select(
             message.c.id,
             message.c.sensitive,
@@ -225,17 +240,37 @@ def claim_batch(now: datetime, skip: Iterable[int] = (), size: int = DRAIN_BATCH
         )
         .order_by(heads.c.is_code.desc(), heads.c.id, message.c.id)
         .with_for_update(of=message)
+    )
+
+
+# Built once (the drain runs them for every batch; issue 13).
+_CLAIM = _claim_statement()
+_HAS_LATE = select(
+    exists().where(
+        or_(
+            _MESSAGES.c.status == "failed",
+            _MESSAGES.c.created_at_dt < bindparam("queued_before"),
+        ),
+        _claimable(_MESSAGES),
+    )
+)
+
+
+def claim_batch(now: datetime, skip: Iterable[int] = (), size: int = DRAIN_BATCH):
+    """Lock up to ``size`` groups of claimable messages (see _claim_statement);
+    returns rows (id, sensitive, to_phone, body_enc, head) in the order to send
+    them, ``head`` naming the group. ``skip``: ids not to claim again (those
+    that failed in this drain: no hot loop). The caller commits."""
+    return db.session.execute(
+        _CLAIM, _claim_parameters(now, skip) | {"size": size}
     ).all()
 
 
 def has_claimable(now: datetime, older_than: timedelta) -> bool:
     """Whether a message waits that no drain is taking care of: queued for more
     than ``older_than`` (its wake was lost), or due for a retry."""
-    message = _MESSAGES
-    late = or_(message.c.status == "failed", message.c.created_at_dt < now - older_than)
-    return bool(
-        db.session.scalar(select(exists().where(late, _claimable(message, now))))
-    )
+    parameters = _claim_parameters(now) | {"queued_before": now - older_than}
+    return bool(db.session.scalar(_HAS_LATE, parameters))
 
 
 def deliver_batch(rows, now: datetime) -> tuple[int, list[int]]:
