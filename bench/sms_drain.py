@@ -147,6 +147,7 @@ def main() -> None:
     worker = start_worker(code, env)
     print(f"code: {code}; {args.groups} groups (codes and receipt pairs) per round")
     try:
+        one_round(app, connection, worker, 20, trickle=True)  # warm-up, not counted
         for mode in ("backlog", "trickle"):
             rounds = [
                 one_round(app, connection, worker, args.groups, mode == "trickle")

@@ -106,7 +106,7 @@ def wake_after_commit(func: str, *args, queue="default", **options) -> None:
     only when it succeeds (no job pending) is the job queued. The job must call
     :func:`clear_wake` first, then do *all* the work there is, read from the
     database: a commit whose flag was still set is thus seen by the job that
-    flag announced (docs/jobs.md, "Wakes"). Without Redis the job runs in-process
+    flag announced (docs/performance.md, "One drain for every SMS"). Without Redis the job runs in-process
     after the commit, once per commit; Redis unreachable, it is kept in the
     database as any job (:class:`DeferredJob`).
     """
