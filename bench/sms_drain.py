@@ -8,10 +8,12 @@ its CPU read from /proc).
 
 A voter's pattern: every other group is a code (one message), the others a voter's
 two receipts; each group is queued and committed on its own, as by a request.
-Two modes: ``backlog`` commits every group while the worker is stopped
+Three modes: ``backlog`` commits every group while the worker is stopped
 (SIGSTOP), then lets it deliver them all (jobs wait while workers are busy: what
-coalescing saves); ``trickle`` commits a group, waits until it is delivered,
-then the next (an idle worker, each message alone: the worst case for a drain).
+coalescing saves); ``paced`` commits ``--rate`` groups a second (bench/cast.py's
+flow at 240 requests/s queues about 70) with the worker running; ``trickle``
+commits a group, waits until it is delivered, then the next (an idle worker, each
+message alone: the worst case for a drain).
 Medians of ``--rounds``. ``--code DIR`` runs another checkout's code (e.g. the
 base before a change) in this process and in the worker.
 
@@ -65,31 +67,32 @@ def wait_until_delivered(app, seconds: float = 60) -> None:
         time.sleep(0.002)
 
 
-def one_round(app, connection, worker, groups: int, trickle: bool) -> dict:
-    from rq import Queue
-
+def one_round(app, connection, worker, groups: int, mode: str, rate: float) -> dict:
     from bench.cast import _cpu_seconds
     from pbvote.core.time import utcnow
     from pbvote.extensions import db
 
-    queue = Queue("sms", connection=connection)
     messages, commit_cpu, jobs = 0, 0.0, 0
     worker_before = _cpu_seconds(worker.pid)
-    if not trickle:
+    jobs_before = worker_jobs(connection)
+    if mode == "backlog":
         worker.send_signal(signal.SIGSTOP)
+    started = time.monotonic()
     for number in range(groups):
+        if mode == "paced":
+            time.sleep(max(0.0, started + number / rate - time.monotonic()))
         start = time.process_time()
         with app.app_context():
             messages += queue_group(number, utcnow())
             db.session.commit()  # the wake (or the job) goes to Redis here
         commit_cpu += time.process_time() - start
-        if trickle:
-            jobs += queue.count
+        if mode == "trickle":
             wait_until_delivered(app)
-    if not trickle:
-        jobs = queue.count
+    if mode == "backlog":
         worker.send_signal(signal.SIGCONT)
-        wait_until_delivered(app)
+    wait_until_delivered(app)
+    time.sleep(0.2)  # the last job's end
+    jobs = worker_jobs(connection) - jobs_before
     return {
         "messages": messages,
         "jobs": jobs,
@@ -98,6 +101,16 @@ def one_round(app, connection, worker, groups: int, trickle: bool) -> dict:
         * (_cpu_seconds(worker.pid) - worker_before)
         / messages,
     }
+
+
+def worker_jobs(connection) -> int:
+    """Jobs the worker has run so far (RQ counts them in the worker's hash)."""
+    from rq import Worker
+
+    return sum(
+        worker.successful_job_count + worker.failed_job_count
+        for worker in Worker.all(connection=connection)
+    )
 
 
 def start_worker(code: Path, env: dict) -> subprocess.Popen:
@@ -125,6 +138,7 @@ def main() -> None:
     parser.add_argument("--redis", required=True, metavar="URL")
     parser.add_argument("--groups", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=70, help="paced: groups/s")
     parser.add_argument("--code", metavar="DIR")
     args = parser.parse_args()
     code = Path(args.code).resolve() if args.code else ROOT
@@ -147,14 +161,15 @@ def main() -> None:
     worker = start_worker(code, env)
     print(f"code: {code}; {args.groups} groups (codes and receipt pairs) per round")
     try:
-        one_round(app, connection, worker, 20, trickle=True)  # warm-up, not counted
-        for mode in ("backlog", "trickle"):
+        one_round(app, connection, worker, 20, "trickle", 0)  # warm-up, not counted
+        for mode in ("backlog", "paced", "trickle"):
             rounds = [
-                one_round(app, connection, worker, args.groups, mode == "trickle")
+                one_round(app, connection, worker, args.groups, mode, args.rate)
                 for _ in range(args.rounds)
             ]
             print(
-                f"{mode:8} {rounds[0]['messages']} messages, {rounds[0]['jobs']} jobs; "
+                f"{mode:8} {rounds[0]['messages']} messages, "
+                f"{statistics.median(r['jobs'] for r in rounds):g} jobs; "
                 "CPU ms: commit (queue + commit + after-commit) per group "
                 f"{statistics.median(r['commit_ms_per_group'] for r in rounds):.3f}, "
                 "worker per message "

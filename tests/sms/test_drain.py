@@ -240,3 +240,22 @@ def test_without_redis_the_drain_runs_in_process_after_commit(app, committed):
     finally:
         app.config["REDIS_URL"] = url
     assert _queue(app).count == 0
+
+
+def test_staff_send_failed_messages_again(app, client, committed, commune, gateway):
+    from tests.factories import create_staff
+    from tests.helpers import login_staff, submit
+
+    with committed():
+        _, secret = create_staff(commune["id"], "amina", ["admin"])
+        (message_id,) = _receipts(VOTER, "receipts")
+    gateway.refused = {"receipts"}
+    run_jobs(app, "sms")
+    gateway.refused = set()
+    login_staff(client, "amina", secret)
+    response = submit(client, "/staff/sms/retry", {}, form_url="/staff/sms")
+    assert response.status_code == 302
+    run_jobs(app, "sms")  # at once, not at the retry's time
+    assert gateway.received == ["receipts", "receipts"]
+    with app.app_context():
+        assert db.session.get(SmsMessage, message_id) is None
