@@ -85,7 +85,7 @@ def enqueue_after_commit(
 
 
 # How long a wake flag lives at most: while it is set, commits queue no other
-# job. The job clears it as it starts; the expiry only matters when a job was
+# job. The job clears it once it starts; the expiry only matters when a job was
 # lost between the flag and the queue (a process killed there), and when jobs
 # wait longer than this in a busy queue (then a second one is queued: harmless).
 WAKE_SECONDS = 30
@@ -106,9 +106,9 @@ def wake_after_commit(func: str, *args, queue="default", **options) -> None:
     only when it succeeds (no job pending) is the job queued. The job must call
     :func:`clear_wake` first, then do *all* the work there is, read from the
     database: a commit whose flag was still set is thus seen by the job that
-    flag announced (docs/performance.md, "One drain for every SMS"). Without Redis the job runs in-process
-    after the commit, once per commit; Redis unreachable, it is kept in the
-    database as any job (:class:`DeferredJob`).
+    flag announced (docs/performance.md, "One drain for every SMS"). Without
+    Redis the job runs in-process after the commit, once per commit; Redis
+    unreachable, it is kept in the database as any job (:class:`DeferredJob`).
     """
     enqueue_after_commit(
         func, *args, queue=queue, wake_key=wake_key(func, *args), **options
