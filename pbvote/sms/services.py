@@ -289,10 +289,12 @@ def deliver_batch(rows, now: datetime) -> tuple[int, list[int]]:
     for row in rows:
         if row.head in blocked_heads:
             continue
-        to, body = recipient_and_body(row.to_phone, row.body_enc, row.sensitive)
         try:
+            to, body = recipient_and_body(row.to_phone, row.body_enc, row.sensitive)
             backend.send(to, body, now)
-        except SmsSendError as exc:
+        except (SmsSendError, ValueError) as exc:
+            # ValueError: a body sealed under another SECRET_KEY. It fails alone,
+            # never blocks the drain for the others.
             failed.append(row.id)
             blocked_heads.add(row.head)
             _mark_failed(row.id, exc)

@@ -259,3 +259,20 @@ def test_staff_send_failed_messages_again(app, client, committed, commune, gatew
     assert gateway.received == ["receipts", "receipts"]
     with app.app_context():
         assert db.session.get(SmsMessage, message_id) is None
+
+
+def test_a_message_that_cannot_be_opened_fails_alone(app, committed):
+    """A body sealed under another SECRET_KEY does not stop the drain."""
+    with committed():
+        (broken,) = _receipts(VOTER, "receipts")
+        db.session.execute(
+            SmsMessage.__table__.update()
+            .where(SmsMessage.id == broken)
+            .values(body_enc=b"not a sealed body")
+        )
+        queue_sms(NEIGHBOUR, "news", utcnow(), purpose="notification")
+    run_jobs(app, "sms")
+    assert _bodies(app) == ["news"]
+    with app.app_context():
+        failed = db.session.get(SmsMessage, broken)
+        assert failed.status == "failed" and "SECRET_KEY" in failed.last_error
