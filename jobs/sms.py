@@ -20,7 +20,7 @@ def drain_sms() -> int:
     first, a batch of groups per transaction; returns how many were sent.
 
     Woken by the commits that queue messages (services.wake_drain); it first
-    waits DRAIN_WINDOW_SECONDS, its flag still set, so that the commits of that
+    waits DRAIN_WINDOW (setting SMS_DRAIN_WINDOW_SECONDS), its flag still set, so that the commits of that
     moment wake no other job: they are sent by this one (with an idle worker
     every message would otherwise cost a job, issue 13). Not in-process: there
     the request that committed is waiting.
@@ -33,7 +33,9 @@ def drain_sms() -> int:
     the clear makes its request's SET NX either succeed, and queue another
     drain, or find the flag set by a later wake whose drain has not cleared it
     yet, and will claim after that commit. So the loop may stop at the first
-    claim that is not full: what it did not see was committed after the clear.
+    claim that is not full: what it did not see was committed after the clear
+    (or is held by another drain, which sends its groups whole; the worker's
+    tick, safety_net, wakes a drain for anything left queued over 10 s).
 
     Safe to run twice and in parallel: claimed rows are locked, sent ones are
     deleted or 'sent', and a row is tried at most once per drain (a message
