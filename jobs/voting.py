@@ -18,10 +18,18 @@ def import_registry(run_id: int) -> str:
 
 
 def mix_ballots(cycle_id: int) -> int:
-    """Mix the cycle's held ballots into the public chain if a batch is due (after
-    each cast, and from the worker's safety net). Returns how many were appended."""
+    """Mix the cycle's held ballots into the public chain if a batch is due.
+    Returns how many were appended.
+
+    Woken by casts (core.jobs.wake_after_commit: one job pending per cycle, not
+    one per cast); the worker's safety net mixes batches due by time. The flag is
+    cleared before mix_held reads the held rows: a cast committed before the
+    clear is seen by that read (a later statement, after the election key's lock),
+    and a cast committed after it wakes another job (see jobs.sms.drain_sms)."""
+    from pbvote.core.jobs import clear_wake
     from pbvote.voting.holding import mix_held
 
+    clear_wake("jobs.voting.mix_ballots", cycle_id)
     appended = mix_held(cycle_id, utcnow())
     db.session.commit()
     if appended:

@@ -40,6 +40,7 @@ class PendingJob:
     result_ttl: int | None = None  # seconds Redis keeps the job after success
     failure_ttl: int | None = None  # ... and after failure
     at_front: bool = False  # ahead of the jobs already waiting in its queue
+    wake_key: str | None = None  # a wake (see wake_after_commit): queued once
 
 
 def enqueue_after_commit(
@@ -52,6 +53,7 @@ def enqueue_after_commit(
     result_ttl=None,
     failure_ttl=None,
     at_front=False,
+    wake_key=None,
     **kwargs,
 ) -> None:
     """Queue ``func(*args, **kwargs)`` to run once the current transaction commits.
@@ -62,6 +64,7 @@ def enqueue_after_commit(
     keeps the job (voting and SMS jobs: their enqueue times are personal data).
     ``at_front`` puts the job ahead of those already waiting in its queue (a code
     someone waits for on a page, not behind receipts and notifications).
+    ``wake_key``: see :func:`wake_after_commit`, which sets it.
     """
     pending = db.session().info.setdefault(PENDING_KEY, [])
     pending.append(
@@ -76,8 +79,61 @@ def enqueue_after_commit(
             result_ttl,
             failure_ttl,
             at_front,
+            wake_key,
         )
     )
+
+
+# How long a wake flag lives at most: while it is set, commits queue no other
+# job. The job clears it once it starts; the expiry only matters when a job was
+# lost between the flag and the queue (a process killed there), and when jobs
+# wait longer than this in a busy queue (then a second one is queued: harmless).
+WAKE_SECONDS = 30
+
+
+def wake_key(func: str, *args) -> str:
+    """The Redis key that says a ``func(*args)`` job is pending (see
+    :func:`wake_after_commit`); its args are ids of ours, never personal data."""
+    return ":".join(("pbvote:wake", func, *(str(arg) for arg in args)))
+
+
+def wake_after_commit(func: str, *args, queue="default", **options) -> None:
+    """Make sure one ``func(*args)`` job is pending once the transaction commits:
+    coalesced work (deliver every queued SMS, mix a cycle's held ballots) costs a
+    job per wake, not per commit.
+
+    After commit one ``SET wake_key NX EX`` goes to Redis in the commit's pipeline;
+    only when it succeeds (no job pending) is the job queued. The job must call
+    :func:`clear_wake` first, then do *all* the work there is, read from the
+    database: a commit whose flag was still set is thus seen by the job that
+    flag announced (docs/performance.md, "One drain for every SMS"). Without
+    Redis the job runs in-process after the commit, once per commit; Redis
+    unreachable, it is kept in the database as any job (:class:`DeferredJob`).
+    """
+    enqueue_after_commit(
+        func, *args, queue=queue, wake_key=wake_key(func, *args), **options
+    )
+
+
+def clear_wake(func: str, *args) -> None:
+    """Called by a woken job before it reads its work: from now on a commit sets
+    the flag again and queues another job. Without Redis there is no flag."""
+    connection = redis_connection()
+    if connection is not None:
+        connection.delete(wake_key(func, *args))
+
+
+def wake_now(func: str, *args, queue="default", **options) -> bool:
+    """Outside a request's transaction (the worker's safety net): queue the job
+    unless one is already pending. Returns whether one was queued."""
+    connection = redis_connection()
+    if connection is None:
+        return False
+    key = wake_key(func, *args)
+    if not connection.set(key, 1, nx=True, ex=WAKE_SECONDS):
+        return False
+    _enqueue_rq(connection, PendingJob(func, args, queue=queue, **options))
+    return True
 
 
 def redis_connection() -> Redis | None:
@@ -112,21 +168,50 @@ class DeferredJob(db.Model):
 
 
 def _dispatch(jobs: list[PendingJob]) -> None:
+    jobs = _one_per_wake(jobs)
     connection = redis_connection()
     if connection is None:
         for job in jobs:
             run_in_process(job)
         return
-    # The jobs of one commit (a cast queues two) go in one transaction, one
+    # The jobs of one commit (and its wake flags) go in one transaction, one
     # round trip: all are queued or, Redis unreachable, all kept in the database.
+    # A wake whose flag was not set (a job is pending) queues nothing more; one
+    # that set it queues its job in a second round trip.
+    wakes = [job for job in jobs if job.wake_key]
+    unsent = jobs
     try:
         with connection.pipeline() as pipeline:
             for job in jobs:
-                _enqueue_rq(connection, job, pipeline)
-            pipeline.execute()
+                if not job.wake_key:
+                    _enqueue_rq(connection, job, pipeline)
+            # After RQ's commands: RQ starts the pipeline's MULTI itself.
+            for job in wakes:
+                pipeline.set(job.wake_key, 1, nx=True, ex=WAKE_SECONDS)
+            results = pipeline.execute()
+        flags = results[len(results) - len(wakes) :]
+        unsent = [job for job, flag in zip(wakes, flags, strict=True) if flag]
+        if unsent:
+            with connection.pipeline() as pipeline:
+                for job in unsent:
+                    _enqueue_rq(connection, job, pipeline)
+                pipeline.execute()
     except RedisError as error:
-        for job in jobs:
+        for job in unsent:
             _defer(job, error)
+
+
+def _one_per_wake(jobs: list[PendingJob]) -> list[PendingJob]:
+    """The commit's jobs, each wake once (a commit may queue several SMS)."""
+    seen = set()
+    kept = []
+    for job in jobs:
+        if job.wake_key:
+            if job.wake_key in seen:
+                continue
+            seen.add(job.wake_key)
+        kept.append(job)
+    return kept
 
 
 def _defer(job: PendingJob, error: Exception) -> None:
@@ -223,6 +308,7 @@ def _after_rollback(session: Session, previous_transaction) -> None:
 # Run by the worker every WORKER_HEARTBEAT_SECONDS, each in its own transaction:
 # the safety net that finishes what a lost job, a dead worker or a Redis outage left.
 TICK_TASKS = (
+    "jobs.sms.safety_net",
     "jobs.voting.safety_net",
     "jobs.tally.safety_net",
     "jobs.polls.safety_net",

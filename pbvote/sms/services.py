@@ -1,12 +1,23 @@
 """Queueing and delivering text messages."""
 
 import json
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
-from pbvote.core.jobs import enqueue_after_commit
+from pbvote.core.jobs import wake_after_commit
 from pbvote.core.security import open_secret, seal_secret
 from pbvote.extensions import db
 from pbvote.sms.backends import SmsSendError, backend_from_config
@@ -14,11 +25,25 @@ from pbvote.sms.models import SmsMessage
 from pbvote.sms.segments import segments as count_segments
 
 SEAL = "sms-body"
-# Nobody reads an SMS job's result (the row says sent or failed, and staff see
-# the rows): Redis deletes the job once it succeeds, sparing the result's writes.
-SMS_JOB_OPTIONS = {"result_ttl": 0}
-# Jobs of sensitive messages carry only message ids and Redis forgets them fast.
-SENSITIVE_JOB_OPTIONS = {**SMS_JOB_OPTIONS, "failure_ttl": 3600}
+# One job delivers every queued message (jobs/sms.py: drain_sms): a commit that
+# queues SMS only makes sure one is pending (core.jobs.wake_after_commit). The job
+# carries nothing (no id, no number); Redis deletes it once done (nobody reads its
+# result: the rows say sent or failed) and forgets a failed one within the hour.
+# At the queue's front: a code someone waits for does not queue behind other jobs
+# of the sms queue (meeting reminders); inside the drain, codes go first too.
+DRAIN_JOB = "jobs.sms.drain_sms"
+DRAIN_JOB_OPTIONS = {
+    "queue": "sms",
+    "at_front": True,
+    "result_ttl": 0,
+    "failure_ttl": 3600,
+}
+CODE_PURPOSE_PREFIX = "otp-"  # sign-in and voting codes: someone waits on a page
+# A failed message is retried this long after it was queued, by the number of
+# attempts made (as RQ's retries were: 10, 30, 60, 300 and 900 s apart); after
+# the last, it stays 'failed' until staff retry (`pbvote sms-retry`).
+RETRY_AFTER_SECONDS = (10, 40, 100, 400, 1300)
+DRAIN_BATCH = 50  # messages' groups claimed per transaction
 
 
 def queue_sms(
@@ -69,8 +94,12 @@ def queue_messages(
     sensitive: bool = False,
     dedupe_key: str | None = None,
 ) -> list[int]:
-    """Store several messages to one number (one INSERT) and deliver them, in
-    order, in ONE job after commit; returns their ids in the same order."""
+    """Store several messages to one number (one INSERT), delivered in order by
+    the drain job woken after commit; returns their ids in the same order.
+
+    The messages of one call are a group (same number, purpose and ``now``):
+    the drain never sends one before those inserted before it (see
+    :func:`claim_batch`)."""
     # A sensitive message (a code, a vote receipt) keeps its number only inside
     # the sealed body; the row shows the last two digits, and is deleted once sent.
     rows = [
@@ -91,23 +120,14 @@ def queue_messages(
         for body in bodies
     ]
     ids = list(db.session.execute(_INSERT_MESSAGES, rows).scalars())
-    # One job for all: a voter's receipts cost one job, not one each.
-    enqueue_after_commit(
-        "jobs.sms.deliver_sms",
-        *ids,
-        queue="sms",
-        retry=5,
-        at_front=is_code(purpose),
-        **(SENSITIVE_JOB_OPTIONS if sensitive else SMS_JOB_OPTIONS),
-    )
+    wake_drain()
     return ids
 
 
-def is_code(purpose: str) -> bool:
-    """A sign-in or voting code (``otp-…``): someone is waiting for it on a page,
-    so its job goes to the front of the sms queue, before receipts and
-    notifications queued earlier."""
-    return purpose.startswith("otp-")
+def wake_drain() -> None:
+    """After commit, make sure a drain job is pending (one Redis command while
+    one is; without Redis the drain runs in-process after the commit)."""
+    wake_after_commit(DRAIN_JOB, **DRAIN_JOB_OPTIONS)
 
 
 def _masked(phone: str) -> str:
@@ -125,65 +145,201 @@ def recipient_and_body(
 
 
 _MESSAGES = SmsMessage.__table__
-_LOCK_MESSAGE = (
-    select(
-        _MESSAGES.c.status,
-        _MESSAGES.c.sensitive,
-        _MESSAGES.c.to_phone,
-        _MESSAGES.c.body_enc,
+_WAITING = ("queued", "failed")  # not sent yet (a sent sensitive row is deleted)
+
+
+def _same_group(message, other):
+    """``other`` was inserted by the same queue_messages call as ``message`` (or,
+    harmlessly, by another with the same number, purpose and instant)."""
+    return and_(
+        other.c.created_at_dt == message.c.created_at_dt,
+        other.c.to_phone == message.c.to_phone,
+        other.c.purpose == message.c.purpose,
     )
-    .where(_MESSAGES.c.id == bindparam("id"))
-    .with_for_update()
+
+
+def _due_retry(message):
+    """A failed message whose next retry has come (RETRY_AFTER_SECONDS): bound
+    by :func:`_claim_parameters`."""
+    return or_(
+        *(
+            and_(
+                message.c.attempts == attempt,
+                message.c.created_at_dt <= bindparam(f"retry_{attempt}_before"),
+            )
+            for attempt in range(1, len(RETRY_AFTER_SECONDS) + 1)
+        )
+    )
+
+
+def _claimable(message):
+    """Queued or due for a retry, not in ``skip``, and first of its group still
+    unsent: a message never leaves before one inserted before it in its group
+    (a voter's receipts keep their order), whichever worker holds which."""
+    earlier = _MESSAGES.alias("earlier")
+    return and_(
+        message.c.id.not_in(bindparam("skip", expanding=True)),
+        or_(
+            message.c.status == "queued",
+            and_(message.c.status == "failed", _due_retry(message)),
+        ),
+        ~exists().where(
+            earlier.c.status.in_(_WAITING),
+            _same_group(message, earlier),
+            earlier.c.id < message.c.id,
+        ),
+    )
+
+
+def _claim_parameters(now: datetime, skip: Iterable[int] = ()) -> dict:
+    return {"skip": list(skip)} | {
+        f"retry_{attempt}_before": now - timedelta(seconds=after)
+        for attempt, after in enumerate(RETRY_AFTER_SECONDS, start=1)
+    }
+
+
+def _claim_statement():
+    """Heads: up to ``size`` claimable messages, codes first, then oldest first,
+    locked with SKIP LOCKED (workers draining in parallel claim different
+    groups, never wait for each other). Then the rest of their groups, locked
+    too: the rest of a group is no head (its first is unsent), so no other
+    worker claims it and this plain FOR UPDATE never waits."""
+    head = _MESSAGES.alias("head")
+    is_code = head.c.purpose.startswith(CODE_PURPOSE_PREFIX)
+    heads = (
+        select(
+            head.c.id,
+            head.c.created_at_dt,
+            head.c.to_phone,
+            head.c.purpose,
+            is_code.label("is_code"),
+        )
+        .where(_claimable(head))
+        .order_by(is_code.desc(), head.c.id)
+        .limit(bindparam("size"))
+        .with_for_update(skip_locked=True)
+        .cte("heads")
+    )
+    message = _MESSAGES
+    return (
+        select(
+            message.c.id,
+            message.c.sensitive,
+            message.c.to_phone,
+            message.c.body_enc,
+            heads.c.id.label("head"),
+        )
+        .join_from(
+            heads,
+            message,
+            and_(
+                _same_group(heads, message),
+                message.c.id >= heads.c.id,
+                message.c.status.in_(_WAITING),
+            ),
+        )
+        .order_by(heads.c.is_code.desc(), heads.c.id, message.c.id)
+        .with_for_update(of=message)
+    )
+
+
+# Built once (the drain runs them for every batch; issue 13).
+_CLAIM = _claim_statement()
+_HAS_LATE = select(
+    exists().where(
+        or_(
+            _MESSAGES.c.status == "failed",
+            _MESSAGES.c.created_at_dt < bindparam("queued_before"),
+        ),
+        _claimable(_MESSAGES),
+    )
 )
 
 
-def deliver_sms(message_id: int, now: datetime) -> str:
-    """Send one stored message through the configured backend; returns 'sent', or
-    'missing' for a message gone (a sensitive one deleted once sent).
+def claim_batch(now: datetime, skip: Iterable[int] = (), size: int = DRAIN_BATCH):
+    """Lock up to ``size`` groups of claimable messages (see _claim_statement);
+    returns rows (id, sensitive, to_phone, body_enc, head) in the order to send
+    them, ``head`` naming the group. ``skip``: ids not to claim again (those
+    that failed in this drain: no hot loop). The caller commits."""
+    return db.session.execute(
+        _CLAIM, _claim_parameters(now, skip) | {"size": size}
+    ).all()
 
-    Already sent or gone: nothing happens (safe to run twice). On failure the
-    message is marked 'failed' with the error and SmsSendError is raised so the
-    job retries. A sensitive message is deleted once sent: a code or a receipt
-    has no reason to stay, and its row would tie a phone to a moment (a challenge
-    that named it forgets it by the foreign key's ON DELETE SET NULL). Plain
-    statements, no ORM object: the worker runs this for every message.
+
+def has_claimable(now: datetime, older_than: timedelta) -> bool:
+    """Whether a message waits that no drain is taking care of: queued for more
+    than ``older_than`` (its wake was lost), or due for a retry."""
+    parameters = _claim_parameters(now) | {"queued_before": now - older_than}
+    return bool(db.session.scalar(_HAS_LATE, parameters))
+
+
+def deliver_batch(rows, now: datetime) -> tuple[int, list[int]]:
+    """Send claimed rows in order through the configured backend; returns how
+    many were sent and the ids that failed. The caller commits.
+
+    A failed message is marked 'failed' with its error and the rest of its group
+    waits, 'queued', behind it (sent later, in order). A sensitive message is
+    deleted once sent: a code or a receipt has no reason to stay, and its row
+    would tie a phone to a moment (a challenge that named it forgets it by the
+    foreign key's ON DELETE SET NULL). Plain statements, one per kind of outcome.
     """
-    row = db.session.execute(_LOCK_MESSAGE, {"id": message_id}).one_or_none()
-    if row is None:
-        return "missing"
-    if row.status == "sent":
-        return "sent"
-    to, body = recipient_and_body(row.to_phone, row.body_enc, row.sensitive)
-    this = _MESSAGES.c.id == message_id
-    attempts = _MESSAGES.c.attempts + 1
-    try:
-        backend_from_config(current_app.config).send(to, body, now)
-    except SmsSendError as exc:
+    backend = backend_from_config(current_app.config)
+    sent_sensitive, sent_plain, failed = [], [], []
+    blocked_heads = set()
+    for row in rows:
+        if row.head in blocked_heads:
+            continue
+        try:
+            to, body = recipient_and_body(row.to_phone, row.body_enc, row.sensitive)
+            backend.send(to, body, now)
+        except (SmsSendError, ValueError) as exc:
+            # ValueError: a body sealed under another SECRET_KEY. It fails alone,
+            # never blocks the drain for the others.
+            failed.append(row.id)
+            blocked_heads.add(row.head)
+            _mark_failed(row.id, exc)
+            continue
+        (sent_sensitive if row.sensitive else sent_plain).append(row.id)
+    if sent_sensitive:
+        db.session.execute(delete(_MESSAGES).where(_MESSAGES.c.id.in_(sent_sensitive)))
+    if sent_plain:
         db.session.execute(
             update(_MESSAGES)
-            .where(this)
-            .values(attempts=attempts, status="failed", last_error=str(exc)[:300])
+            .where(_MESSAGES.c.id.in_(sent_plain))
+            .values(
+                attempts=_MESSAGES.c.attempts + 1,
+                status="sent",
+                sent_at_dt=now,
+                last_error=None,
+            )
         )
-        raise
-    if row.sensitive:
-        db.session.execute(delete(_MESSAGES).where(this))
-    else:
-        db.session.execute(
-            update(_MESSAGES)
-            .where(this)
-            .values(attempts=attempts, status="sent", sent_at_dt=now, last_error=None)
-        )
-    return "sent"
+    return len(sent_sensitive) + len(sent_plain), failed
 
 
-def failed_message_ids(limit: int = 500) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(SmsMessage.id)
-            .where(SmsMessage.status.in_(("failed", "queued")))
-            .order_by(SmsMessage.id)
-            .limit(limit)
+def _mark_failed(message_id: int, error: Exception) -> None:
+    db.session.execute(
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id == message_id)
+        .values(
+            attempts=_MESSAGES.c.attempts + 1,
+            status="failed",
+            last_error=str(error)[:300],
         )
+    )
+
+
+def requeue_failed() -> int:
+    """Staff's retry (``pbvote sms-retry``, the SMS page): every failed message
+    is queued again, its automatic retries spent or not; returns how many
+    messages now wait for the drain woken after commit."""
+    db.session.execute(
+        update(_MESSAGES).where(_MESSAGES.c.status == "failed").values(status="queued")
+    )
+    wake_drain()
+    return db.session.scalar(
+        select(func.count())
+        .select_from(_MESSAGES)
+        .where(_MESSAGES.c.status == "queued")
     )
 
 

@@ -8,12 +8,11 @@ from sqlalchemy import select
 from pbvote.audit.services import record_action
 from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm
-from pbvote.core.jobs import enqueue_after_commit
 from pbvote.core.pagination import paginate
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.sms.models import SmsMessage
-from pbvote.sms.services import SENSITIVE_JOB_OPTIONS, failed_message_ids
+from pbvote.sms.services import requeue_failed
 
 bp = Blueprint("sms", __name__)
 
@@ -36,18 +35,10 @@ def sms_status():
 def sms_retry():
     form = ConfirmForm()
     if form.validate_on_submit():
-        ids = failed_message_ids()
-        for message_id in ids:
-            enqueue_after_commit(
-                "jobs.sms.deliver_sms",
-                message_id,
-                queue="sms",
-                retry=5,
-                **SENSITIVE_JOB_OPTIONS,  # as pbvote sms-retry: some are codes
-            )
+        count = requeue_failed()  # as pbvote sms-retry
         record_action(
-            current_user, "sms.retry", "sms", None, utcnow(), {"count": len(ids)}
+            current_user, "sms.retry", "sms", None, utcnow(), {"count": count}
         )
         db.session.commit()
-        flash(_("%(num)d messages queued again.", num=len(ids)), "success")
+        flash(_("%(num)d messages queued again.", num=count), "success")
     return redirect(url_for(".sms_status"))

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from pbvote.audit.services import record_action
-from pbvote.core.jobs import enqueue_after_commit
+from pbvote.core.jobs import wake_after_commit
 from pbvote.core.processcache import ProcessCache
 from pbvote.core.security import open_secret
 from pbvote.core.time import day_of
@@ -209,7 +209,7 @@ def cast_ballots(
         verified_phone=phone if consumed is not None else None,
         token=token,
     )
-    enqueue_after_commit("jobs.voting.mix_ballots", cycle.id, **MIX_JOB_OPTIONS)
+    wake_after_commit("jobs.voting.mix_ballots", cycle.id, **MIX_JOB_OPTIONS)
     receipts = [(scope, sealing.receipt_of(s)) for scope, s in sealed]
     if phone:
         _queue_receipt_sms(cycle, phone, receipts, now)

@@ -1,6 +1,6 @@
-"""A voter's SMS cost two jobs, the code and the receipts (issue 13): the messages
-to one number go in one job, in order, and a failure retries only what was not
-sent."""
+"""A voter's SMS cost no job of their own (issue 13): a commit that queues messages
+wakes the drain job, which sends them in order; a failure retries only what was
+not sent, later, and the rest of the voter's messages wait behind it."""
 
 import json
 import threading
@@ -11,23 +11,25 @@ import pytest
 from redis import Redis
 from rq import Queue
 
+from jobs.sms import safety_net
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.sms.models import SmsMessage
 from pbvote.sms.services import queue_messages
 from tests.helpers import outbox, run_jobs
+from tests.sms.helpers import age_messages, redis_contents
 from tests.voting.factories import PHONE
 from tests.voting.helpers import cast, verify
 
 
-def test_the_receipts_of_a_cast_are_one_job(client, app, election):
+def test_the_receipts_of_a_cast_wake_the_drain(client, app, election):
     cycle_id = election["cycle_id"]
     verify(client, app, cycle_id, *election["residents"][0])  # the code's job ran
     queue = Queue("sms", connection=Redis.from_url(app.config["REDIS_URL"]))
     assert queue.count == 0
     assert cast(client, election, election["projects"]["commune"][:1]).status_code
     (job,) = queue.jobs
-    assert len(job.args) == 2
+    assert job.func_name == "jobs.sms.drain_sms" and job.args == ()
     sent_before = len(outbox(app))
     run_jobs(app, "sms")
     receipts = outbox(app)[sent_before:]
@@ -88,11 +90,16 @@ def test_a_failed_second_message_is_retried_alone_and_the_order_kept(
         assert failed.attempts == 1
         assert db.session.get(SmsMessage, third).status == "queued"
 
-    # RQ keeps the one job for a retry: run it now, the gateway back.
+    # No job is kept: the worker's tick wakes a drain once the retry is due (10 s
+    # after queueing for a first failure), not before, nor does another drain.
     queue = Queue("sms", connection=Redis.from_url(app.config["REDIS_URL"]))
-    (job_id,) = queue.scheduled_job_registry.get_job_ids()
-    queue.scheduled_job_registry.requeue(job_id)
+    assert queue.count == 0 and queue.scheduled_job_registry.count == 0
+    with app.app_context():
+        assert safety_net() == "nothing to wake"
     FailingGateway.refused = set()
+    age_messages(app, seconds=11)
+    with app.app_context():
+        assert safety_net() == "drain woken"
     run_jobs(app, "sms")
     assert FailingGateway.received == ["first", "second", "second", "third"]
     with app.app_context():
@@ -101,14 +108,20 @@ def test_a_failed_second_message_is_retried_alone_and_the_order_kept(
 
 
 def test_an_sms_job_leaves_nothing_in_redis_once_sent(app, committed):
-    """Nobody reads an SMS job's result: the job is deleted on success, even for
-    a message that is not sensitive (a notification)."""
-    from rq.job import Job
-
+    """Nobody reads the drain's result: the job is deleted on success, and no key
+    left in Redis names a message or a number (the job never carried any)."""
     connection = Redis.from_url(app.config["REDIS_URL"])
     with committed():
         queue_messages(PHONE, ["hello"], utcnow(), purpose="notification")
+        queue_messages(
+            PHONE, ["Reçu 1234-5678"], utcnow(), purpose="vote-receipt", sensitive=True
+        )
     (job,) = Queue("sms", connection=connection).jobs
+    assert job.args == () and job.kwargs == {}
     run_jobs(app, "sms")
-    assert [m["body"] for m in outbox(app)] == ["hello"]
-    assert not Job.exists(job.id, connection=connection)
+    assert [m["body"] for m in outbox(app)] == ["hello", "Reçu 1234-5678"]
+    keys = connection.keys("*")
+    assert not [key for key in keys if key.startswith((b"rq:job:", b"pbvote:wake"))]
+    everything = redis_contents(connection)
+    for secret in (PHONE[1:].encode(), b"1234-5678"):
+        assert secret not in everything
