@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from pbvote.audit.services import record_action
-from pbvote.core.jobs import enqueue_after_commit
+from pbvote.core.jobs import enqueue_after_commit, wake_after_commit
 from pbvote.core.security import open_secret
 from pbvote.core.time import day_of
 from pbvote.cycles.models import Cycle
@@ -290,7 +290,7 @@ def cast(poll: Poll, token: str | None, form, now: datetime) -> str:
     if has_voted(poll, entry_id):
         raise AlreadyVoted(already_voted_message())
     receipt = record_vote(poll, entry_id, read_ballot(poll, form), now)
-    enqueue_after_commit("jobs.polls.mix_ballots", poll.id, **MIX_JOB_OPTIONS)
+    wake_after_commit("jobs.polls.mix_ballots", poll.id, **MIX_JOB_OPTIONS)
     if verification.method == "sms" and verification.phone_enc:
         _queue_receipt_sms(
             poll, open_secret(PHONE_SEAL, verification.phone_enc), receipt, now
