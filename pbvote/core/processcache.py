@@ -74,11 +74,12 @@ def detached_copy(row, relations: tuple[str, ...] = ()):
 
 
 def is_read_only(row) -> bool:
+    """Is ``row`` a cached copy (:func:`detached_copy`)?"""
     return instance_dict(row).get(_READ_ONLY, False)
 
 
 def _refuse(target, *_args) -> None:
-    if instance_dict(target).get(_READ_ONLY):
+    if is_read_only(target):
         raise ReadOnlyRow(
             f"{type(target).__name__} {inspect(target).identity} is a cached "
             "read-only copy shared by every request: load the row to change it."
