@@ -7,17 +7,20 @@ from sqlalchemy import func, select
 from pbvote.audit.services import record_action
 from pbvote.communes.errors import CommuneNotConfigured, DistrictNameTaken
 from pbvote.communes.models import Commune, District
-from pbvote.core.processcache import ProcessCache, attach, detached_copy
+from pbvote.core.processcache import ProcessCache, detached_copy
 from pbvote.extensions import db
 
 # The commune's row, per process (pbvote.core.processcache: a change by staff in
 # another process shows within PROCESS_CACHE_SECONDS, in this one at once).
-_COMMUNES = ProcessCache("commune", (Commune,))
+_COMMUNES = ProcessCache("commune", (Commune,), rows=(Commune,))
 
 
 def current_commune() -> Commune:
-    """The commune this installation serves (``COMMUNE_SLUG``), cached per request
-    and, for a few seconds, per process."""
+    """The commune this installation serves (``COMMUNE_SLUG``), kept per request
+    and, for a few seconds, per process: a read-only copy of its row (its columns,
+    no relationship) that every request of the process shares, in no session
+    (pbvote.core.processcache). Pages read it or use its id; one that changes the
+    commune loads its row (``db.session.get(Commune, current_commune().id)``)."""
     if "commune" not in g:
         slug = current_app.config["COMMUNE_SLUG"]
         kept = _COMMUNES.get(slug, lambda: _load_commune(slug))
@@ -25,7 +28,7 @@ def current_commune() -> Commune:
             raise CommuneNotConfigured(
                 f"No commune '{slug}': run 'pbvote demo' or 'pbvote seed-commune'."
             )
-        g.commune = attach(kept)
+        g.commune = kept
     return g.commune
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from pbvote.audit.services import record_action
 from pbvote.communes.models import Commune
 from pbvote.core.i18n import format_list, format_mad
-from pbvote.core.processcache import ProcessCache, attach, detached_copy
+from pbvote.core.processcache import ProcessCache, detached_copy
 from pbvote.cycles import schedule
 from pbvote.cycles.errors import (
     CycleYearTaken,
@@ -117,12 +117,15 @@ def get_cycle(commune: Commune, cycle_id: int) -> Cycle | None:
 # A cycle's row and phases, per process, for the pages residents vote on
 # (pbvote.core.processcache: a change of dates or settings by staff in another
 # process takes effect within PROCESS_CACHE_SECONDS, in this one at once).
-_CYCLES = ProcessCache("cycle", (Cycle, Phase))
+_CYCLES = ProcessCache("cycle", (Cycle, Phase), rows=(Cycle, Phase))
 
 
 def get_cycle_cached(commune: Commune, cycle_id: int) -> Cycle | None:
-    """:func:`get_cycle` with its phases, from the per-process cache."""
-    cycle = attach(_CYCLES.get(cycle_id, lambda: _load_cycle(cycle_id)))
+    """:func:`get_cycle` with its phases, from the per-process cache: a read-only
+    copy shared by every request of the process, in no session (its columns and
+    phases; anything else raises, see pbvote.core.processcache). For pages that
+    read the cycle, never for one that changes it."""
+    cycle = _CYCLES.get(cycle_id, lambda: _load_cycle(cycle_id))
     return cycle if cycle and cycle.commune_id == commune.id else None
 
 

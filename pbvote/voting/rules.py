@@ -10,6 +10,8 @@ Rules (set per scope by the administrator before voting opens):
   as with Decidim's threshold rule: the voter backs a real share of the budget.
 """
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import or_, select
@@ -18,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from pbvote.communes.models import District
 from pbvote.core.i18n import format_mad
-from pbvote.core.processcache import ProcessCache, attach, detached_copy
+from pbvote.core.processcache import ProcessCache, detached_copy
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.extensions import db
 from pbvote.proposals.models import Attachment, Category, Project, Proposal
@@ -49,26 +51,23 @@ def ballot_scopes(cycle: Cycle, district_id: int) -> list[Scope]:
 # Each district's ballot (scopes and projects, with what the ballot page shows of
 # them), built once per process and kept PROCESS_CACHE_SECONDS: scopes and
 # projects cannot change once voting runs (pbvote.core.processcache).
-_BALLOTS = ProcessCache(
-    "ballot", (Scope, Project, District, Proposal, Attachment, Category)
-)
+_BALLOT_ROWS = (Scope, Project, District, Proposal, Attachment, Category)
+_BALLOTS = ProcessCache("ballot", _BALLOT_ROWS, rows=_BALLOT_ROWS)
 PROJECT_SHOWN = ("category", "proposal.attachments")
+# Each scope with its projects, shared by the threads that read it: tuples.
+Ballot = tuple[tuple[Scope, tuple[Project, ...]], ...]
 
 
-def district_ballot(
-    cycle: Cycle, district_id: int
-) -> list[tuple[Scope, list[Project]]]:
-    """:func:`ballot_scopes` and each one's :func:`scope_projects`, from the cache."""
-    kept = _BALLOTS.get(
+def district_ballot(cycle: Cycle, district_id: int) -> Ballot:
+    """:func:`ballot_scopes` and each one's :func:`scope_projects`, from the cache:
+    read-only copies shared by every request of the process, in no session (with
+    each scope's district and each project's ``PROJECT_SHOWN``), in tuples."""
+    return _BALLOTS.get(
         (cycle.id, district_id), lambda: _load_ballot(cycle, district_id)
     )
-    return [
-        (attach(scope), [attach(project) for project in projects])
-        for scope, projects in kept
-    ]
 
 
-def _load_ballot(cycle: Cycle, district_id: int):
+def _load_ballot(cycle: Cycle, district_id: int) -> Ballot:
     scopes = ballot_scopes(cycle, district_id)
     # Every scope's projects with what the page shows of them, in four queries.
     projects = db.session.scalars(
@@ -83,17 +82,17 @@ def _load_ballot(cycle: Cycle, district_id: int):
             selectinload(Project.proposal).selectinload(Proposal.attachments),
         )
     ).all()
-    return [
+    return tuple(
         (
             detached_copy(scope, ("district",)),
-            [
+            tuple(
                 detached_copy(p, PROJECT_SHOWN)
                 for p in projects
                 if p.scope_id == scope.id
-            ],
+            ),
         )
         for scope in scopes
-    ]
+    )
 
 
 def scope_projects(scope: Scope) -> list[Project]:
@@ -106,7 +105,7 @@ def scope_projects(scope: Scope) -> list[Project]:
     )
 
 
-def minimum_cost(scope: Scope, projects: list[Project]) -> int:
+def minimum_cost(scope: Scope, projects: Sequence[Project]) -> int:
     """approval_min_share: the least a ballot must add up to."""
     wanted = -(-scope.amount * (scope.ballot_min_share_pct or 0) // 100)
     return min(wanted, sum(p.cost for p in projects))
@@ -116,7 +115,9 @@ def blank_allowed(scope: Scope) -> bool:
     return scope.ballot_rule != "approval_min_share"
 
 
-def check_choice(scope: Scope, projects: list[Project], chosen: list[int]) -> list[int]:
+def check_choice(
+    scope: Scope, projects: Sequence[Project], chosen: list[int]
+) -> list[int]:
     """Return the chosen ids (sorted) if they fit the scope's rule; else raise
     BallotInvalid with a sentence naming the scope."""
     by_id = {project.id: project for project in projects}
@@ -204,7 +205,7 @@ def parse_form(form: MultiDict, scopes: list[Scope]) -> dict[int, list[int]]:
 def check_ballot(
     scopes: list[Scope],
     choices: dict[int, list[int]],
-    projects_by_scope: dict[int, list[Project]] | None = None,
+    projects_by_scope: dict[int, Sequence[Project]] | None = None,
 ) -> dict[int, list[int]]:
     """Check every scope's choice; the scopes must be exactly the voter's.
 

@@ -106,3 +106,33 @@ def test_the_commune_is_kept_and_its_change_shows_at_once(app, committed, caches
         commune = db.session.scalars(db.select(Commune)).one()
         commune.name_fr = first + "-Ville"
     assert name_seen() == first + "-Ville"
+
+
+def _costs_seen(app, election) -> list[int]:
+    from pbvote.cycles.web import cycle_or_404
+    from pbvote.voting.rules import district_ballot
+
+    with app.test_request_context():
+        cycle = cycle_or_404(election["cycle_id"], cached=True)
+        ballot = district_ballot(cycle, election["district_ids"][0])
+        return [project.cost for _scope, projects in ballot for project in projects]
+
+
+@pytest.mark.commits
+def test_a_ballot_change_shows_at_once_here_and_within_the_bound_elsewhere(
+    app, committed, election, caches
+):
+    from pbvote.proposals.models import Project
+
+    first = _costs_seen(app, election)
+    engine = _another_process(app)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE projects SET cost = cost + 1"))
+    engine.dispose()
+    assert _costs_seen(app, election) == first  # the kept copies
+    time.sleep(BOUND + 0.2)
+    assert _costs_seen(app, election) == [cost + 1 for cost in first]
+    with committed():  # staff, in this process
+        for project in db.session.scalars(db.select(Project)):
+            project.cost += 1
+    assert _costs_seen(app, election) == [cost + 2 for cost in first]
