@@ -71,9 +71,35 @@ def queue_messages(
 ) -> list[int]:
     """Store several messages to one number (one INSERT) and deliver them, in
     order, in ONE job after commit; returns their ids in the same order."""
+    rows = message_rows(
+        to,
+        bodies,
+        now,
+        purpose=purpose,
+        commune_id=commune_id,
+        sensitive=sensitive,
+        dedupe_key=dedupe_key,
+    )
+    ids = list(db.session.execute(_INSERT_MESSAGES, rows).scalars())
+    deliver_after_commit(ids, purpose, sensitive)
+    return ids
+
+
+def message_rows(
+    to: str,
+    bodies: list[str],
+    now: datetime,
+    *,
+    purpose: str,
+    commune_id: int | None = None,
+    sensitive: bool = False,
+    dedupe_key: str | None = None,
+) -> list[dict]:
+    """The sms_messages rows of :func:`queue_messages` (for a caller that inserts
+    them in its own statement, then calls :func:`deliver_after_commit`)."""
     # A sensitive message (a code, a vote receipt) keeps its number only inside
     # the sealed body; the row shows the last two digits, and is deleted once sent.
-    rows = [
+    return [
         {
             "to_phone": _masked(to) if sensitive else to,
             "body_enc": seal_secret(
@@ -90,7 +116,10 @@ def queue_messages(
         }
         for body in bodies
     ]
-    ids = list(db.session.execute(_INSERT_MESSAGES, rows).scalars())
+
+
+def deliver_after_commit(ids: list[int], purpose: str, sensitive: bool) -> None:
+    """Deliver the stored messages ``ids`` in one job after commit."""
     # One job for all: a voter's receipts cost one job, not one each.
     enqueue_after_commit(
         "jobs.sms.deliver_sms",
@@ -100,7 +129,6 @@ def queue_messages(
         at_front=is_code(purpose),
         **(SENSITIVE_JOB_OPTIONS if sensitive else SMS_JOB_OPTIONS),
     )
-    return ids
 
 
 def is_code(purpose: str) -> bool:

@@ -26,7 +26,7 @@ from tests.voting.helpers import StatementCounter
 # Two commits: the code sent (rate limits), the vote (docs/voting.md).
 LIMITS = {
     "GET /vote": (0, 0),
-    "POST /vote": (7, 1),
+    "POST /vote": (2, 1),
     "GET /vote/code": (0, 0),
     "POST /vote/code": (2, 0),
     "GET /vote/ballot": (1, 0),
