@@ -155,16 +155,16 @@ def issue_code(
 def _issue_in_one_statement(limits, body, challenge, now, then, then_values):
     """:func:`issue_code` on PostgreSQL: the keys' locks, then one statement.
     Raises RateLimited (nothing was inserted)."""
-    hashed = ratelimit.lock_keys(limits)
-    purpose = f"otp-{challenge['purpose']}"
+    sms_purpose = f"otp-{challenge['purpose']}"
     (message,) = message_rows(
         challenge["phone"],
         [body],
         now,
-        purpose=purpose,
+        purpose=sms_purpose,
         commune_id=challenge["commune_id"],
         sensitive=True,
     )
+    hashed = ratelimit.lock_keys(limits)
     parameters = {
         **ratelimit.statement_parameters(hashed, now),
         **{f"m_{name}": value for name, value in message.items()},
@@ -175,7 +175,7 @@ def _issue_in_one_statement(limits, body, challenge, now, then, then_values):
     issued = db.session.execute(statement, parameters).one()
     if issued.challenge_id is None:  # a limit was reached: nothing was inserted
         ratelimit.raise_limited(hashed, now)
-    deliver_after_commit([issued.message_id], purpose, True)
+    deliver_after_commit([issued.message_id], sms_purpose, True)
     return IssuedCode(issued.challenge_id, issued.then_id if then else None)
 
 
@@ -183,7 +183,9 @@ def _issue_in_one_statement(limits, body, challenge, now, then, then_values):
 def _issue_statement(size: int, message_columns: tuple, then: Then):
     """WITH counted events (``size`` keys), their INSERT, the SMS's INSERT, the
     challenge's INSERT and ``then``'s, each only if the one before inserted (the
-    first only if every limit allows it); selects the new ids, or no row. Bound
+    first only if every limit allows it); selects one row: the new ids, or NULLs
+    when nothing was inserted. The rate limits' keys must be locked already (a
+    statement's snapshot is taken when it starts: pbvote.core.ratelimit). Bound
     parameters: ratelimit.statement_parameters, m_<message column>,
     c_<challenge column>, ``then``'s own. Built once per shape (issue 13)."""
     counted = ratelimit.counted_in_statement(size)
