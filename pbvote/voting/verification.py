@@ -318,20 +318,15 @@ VOTE_SMS = _l(
 )
 
 
-def _typed_id_limits(cin_digest: str) -> tuple:
-    """Codes per typed ID number (its :func:`cin_hash`), per hour and per day,
-    counted for every typed ID (in the registry or not, so the limit itself tells
-    nothing); checked and counted with the code's own limits (otp.issue_code
-    raises TooSoon)."""
+def _typed_id_limits(digest: str) -> tuple:
+    """Codes per typed ID number (``digest``: its :func:`cin_hash`), per hour and
+    per day, counted for every typed ID (in the registry or not, so the limit
+    itself tells nothing); checked and counted with the code's own limits
+    (otp.issue_code raises TooSoon)."""
     config = current_app.config
     return (
-        (
-            "vote-cin-hour",
-            cin_digest,
-            config.get("VOTE_CODES_PER_ID_PER_HOUR", 3),
-            HOUR,
-        ),
-        ("vote-cin-day", cin_digest, config.get("VOTE_CODES_PER_ID_PER_DAY", 6), DAY),
+        ("vote-cin-hour", digest, config.get("VOTE_CODES_PER_ID_PER_HOUR", 3), HOUR),
+        ("vote-cin-day", digest, config.get("VOTE_CODES_PER_ID_PER_DAY", 6), DAY),
     )
 
 
