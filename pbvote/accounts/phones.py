@@ -25,9 +25,9 @@ def normalise_mobile(raw: str, region: str = "MA") -> str:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise InvalidPhone(_("This is not a phone number. Example: 06 12 34 56 78."))
-    if not phonenumbers.is_valid_number(number) or (
-        phonenumbers.number_type(number) not in MOBILE_TYPES
-    ):
+    # number_type is UNKNOWN for a number is_valid_number refuses (both look up
+    # the same region's patterns): one look-up instead of two.
+    if phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise InvalidPhone(
             _("This is not a valid mobile number. Example: 06 12 34 56 78.")
         )

@@ -100,9 +100,35 @@ def queue_messages(
     The messages of one call are a group (same number, purpose and ``now``):
     the drain never sends one before those inserted before it (see
     :func:`claim_batch`)."""
+    rows = message_rows(
+        to,
+        bodies,
+        now,
+        purpose=purpose,
+        commune_id=commune_id,
+        sensitive=sensitive,
+        dedupe_key=dedupe_key,
+    )
+    ids = list(db.session.execute(_INSERT_MESSAGES, rows).scalars())
+    wake_drain()
+    return ids
+
+
+def message_rows(
+    to: str,
+    bodies: list[str],
+    now: datetime,
+    *,
+    purpose: str,
+    commune_id: int | None = None,
+    sensitive: bool = False,
+    dedupe_key: str | None = None,
+) -> list[dict]:
+    """The sms_messages rows of :func:`queue_messages` (for a caller that inserts
+    them in its own statement, then calls :func:`wake_drain`)."""
     # A sensitive message (a code, a vote receipt) keeps its number only inside
     # the sealed body; the row shows the last two digits, and is deleted once sent.
-    rows = [
+    return [
         {
             "to_phone": _masked(to) if sensitive else to,
             "body_enc": seal_secret(
@@ -119,9 +145,6 @@ def queue_messages(
         }
         for body in bodies
     ]
-    ids = list(db.session.execute(_INSERT_MESSAGES, rows).scalars())
-    wake_drain()
-    return ids
 
 
 def wake_drain() -> None:

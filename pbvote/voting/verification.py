@@ -23,7 +23,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import and_, bindparam, delete, exists, false, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, false, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -326,55 +326,66 @@ VOTE_SMS = _l(
 )
 
 
-def _typed_id_limits(cin: str) -> tuple:
-    """Codes per typed ID number, per hour and per day, counted for every typed ID
-    (in the registry or not, so the limit itself tells nothing); checked and
-    counted with the code's own limits (otp.issue_code raises TooSoon)."""
+def _typed_id_limits(digest: str) -> tuple:
+    """Codes per typed ID number (``digest``: its :func:`cin_hash`), per hour and
+    per day, counted for every typed ID (in the registry or not, so the limit
+    itself tells nothing); checked and counted with the code's own limits
+    (otp.issue_code raises TooSoon)."""
     config = current_app.config
-    digest = cin_hash(cin)
     return (
         ("vote-cin-hour", digest, config.get("VOTE_CODES_PER_ID_PER_HOUR", 3), HOUR),
         ("vote-cin-day", digest, config.get("VOTE_CODES_PER_ID_PER_DAY", 6), DAY),
     )
 
 
-@lru_cache(maxsize=2)
-def _matching_entry_statement(no_birth: bool):
-    """Built once (issue 13); no date of birth compares IS NULL, as before."""
-    return select(VoterEntry.id, VoterEntry.phone_hash).where(
-        VoterEntry.cycle_id == bindparam("cycle_id"),
-        VoterEntry.cin_hash == bindparam("cin_hash"),
-        VoterEntry.birth_date.is_(None)
-        if no_birth
-        else VoterEntry.birth_date == bindparam("birth"),
+def _matching_entry():
+    """The id of the registry entry the typed identity proves, if any (a scalar
+    subquery): ID number and date of birth match (no date of birth compares IS
+    NULL, as before), and the typed phone is the registry's when the registry has
+    one. Bound parameters: cycle_id, cin_hash, birth, phone_hash."""
+    entries = VoterEntry.__table__
+    return (
+        select(entries.c.id)
+        .where(
+            entries.c.cycle_id == bindparam("cycle_id"),
+            entries.c.cin_hash == bindparam("cin_hash"),
+            entries.c.birth_date.is_not_distinct_from(
+                bindparam("birth", type_=entries.c.birth_date.type)
+            ),
+            or_(
+                entries.c.phone_hash.is_(None),
+                entries.c.phone_hash == bindparam("phone_hash"),
+            ),
+        )
+        .scalar_subquery()
     )
 
 
-def _matching_entry(cycle, cin, birth, phone) -> int | None:
-    """The id of the registry entry the typed identity proves, if any: ID number
-    and date of birth match, and the phone is the registry's when the registry has
-    one. Plain columns, not an entity: a match costs no more Python work than a
-    miss (bench/oracle.py)."""
-    found = db.session.execute(
-        _matching_entry_statement(birth is None),
-        {"cycle_id": cycle.id, "cin_hash": cin_hash(cin), "birth": birth},
-    ).first()
-    typed_phone = phone_hash(phone)  # computed on every path: the same work
-    if found is None or found.phone_hash not in (None, typed_phone):
-        return None
-    return found.id
+def _insert_attempt(challenge_id):
+    """The verification attempt of a new code (``otp.issue_code``'s ``then``): its
+    registry entry is :func:`_matching_entry`, found by the database inside the
+    INSERT, so that the request's Python work is the same whether the identity
+    matches or not (bench/oracle.py)."""
+    attempts = VerificationAttempt.__table__
+    return (
+        insert(attempts)
+        .from_select(
+            ["cycle_id", "challenge_id", "registry_entry_id", "created_at_dt"],
+            select(
+                bindparam("cycle_id", type_=attempts.c.cycle_id.type),
+                challenge_id,
+                _matching_entry(),
+                bindparam("attempt_at", type_=attempts.c.created_at_dt.type),
+            ),
+        )
+        .returning(attempts.c.id)
+    )
 
 
 class NewAttempt(NamedTuple):
     """A verification attempt just started: the session keeps its id."""
 
     id: int
-
-
-@lru_cache(maxsize=1)
-def _insert_attempt_statement():
-    table = VerificationAttempt.__table__
-    return table.insert().returning(table.c.id)
 
 
 def request_vote_code(
@@ -392,52 +403,64 @@ def request_vote_code(
     done and the SMS are the same, and a wrong identity fails at the code step
     with the wrong-code message. Raises PhaseClosed, TooSoon.
 
+    The attempt is inserted with the code (on PostgreSQL in the statement that
+    counts the rate limits and inserts the SMS and the challenge: issue 13).
+
     ``check_phase=False``: another vote on this cycle's registry (a poll, which
     checks its own period) verifies its residents the same way."""
     if check_phase:
         require_voting_open(cycle, now)
-    entry_id = _matching_entry(cycle, cin, birth, phone)
-    challenge = otp.issue_code(
+    digest = cin_hash(cin)
+    issued = otp.issue_code(
         cycle.commune_id,
         phone,
         "vote",
         ip,
         now,
         str(VOTE_SMS),
-        limits=_typed_id_limits(cin),
-    )
-    # A plain row, not an ORM object flushed by the unit of work (issue 13).
-    attempt_id = db.session.execute(
-        _insert_attempt_statement(),
-        {
+        limits=_typed_id_limits(digest),
+        then=_insert_attempt,
+        then_values={
             "cycle_id": cycle.id,
-            "challenge_id": challenge.id,
-            "registry_entry_id": entry_id,
-            "created_at_dt": now,
+            "cin_hash": digest,
+            "birth": birth,
+            "phone_hash": phone_hash(phone),  # computed on every path: same work
+            "attempt_at": now,
         },
-    ).scalar_one()
-    return NewAttempt(attempt_id)
+    )
+    return NewAttempt(issued.then_id)
 
 
 @lru_cache(maxsize=1)
 def _checked_attempt_statement():
+    """The attempt's entry and its code's columns, plain (no ORM entities to load
+    and expunge: issue 13), the code's row locked."""
+    attempts, challenges = VerificationAttempt.__table__, OtpChallenge.__table__
     return (
-        select(VerificationAttempt, OtpChallenge)
-        .join(OtpChallenge, OtpChallenge.id == VerificationAttempt.challenge_id)
-        .where(
-            VerificationAttempt.id == bindparam("attempt_id"),
-            VerificationAttempt.cycle_id == bindparam("cycle_id"),
-            OtpChallenge.purpose == "vote",
+        select(
+            attempts.c.registry_entry_id,
+            challenges.c.id,
+            challenges.c.phone,
+            challenges.c.code_hash,
+            challenges.c.failed_tries,
+            challenges.c.consumed_at_dt,
+            challenges.c.expires_at_dt,
         )
-        .with_for_update(of=OtpChallenge)
+        .join_from(attempts, challenges, challenges.c.id == attempts.c.challenge_id)
+        .where(
+            attempts.c.id == bindparam("attempt_id"),
+            attempts.c.cycle_id == bindparam("cycle_id"),
+            challenges.c.purpose == "vote",
+        )
+        .with_for_update(of=challenges)
     )
 
 
 def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
     """Read the attempt and its code, the code's row locked FOR UPDATE (on
     PostgreSQL concurrent tries of one code run one after the other), and check
-    the typed code. Returns (entry id, phone); the two objects leave the session,
-    so that the check's "consumed" mark is never written.
+    the typed code. Returns (entry id, phone, challenge id); a right code writes
+    nothing.
 
     Raises CodeRejected (a wrong try is counted: the caller commits). A code sent
     for an identity that did not match is refused exactly as a wrong code."""
@@ -449,13 +472,10 @@ def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
         ).one_or_none()
     if found is None:
         raise CodeRejected(_("Ask for a code first."))
-    attempt, challenge = found
-    otp.check_challenge(
-        challenge, code, "vote", now, acceptable=attempt.registry_entry_id is not None
+    otp.check_locked_row(
+        found, code, "vote", now, acceptable=found.registry_entry_id is not None
     )
-    db.session.expunge(attempt)
-    db.session.expunge(challenge)
-    return attempt.registry_entry_id, challenge.phone, challenge.id
+    return found.registry_entry_id, found.phone, found.id
 
 
 def check_vote_code(
@@ -483,19 +503,24 @@ def check_vote_code(
 
 @lru_cache(maxsize=1)
 def _phone_room_statement():
-    return select(Verification.registry_entry_id).where(
-        Verification.cycle_id == bindparam("cycle_id"),
-        Verification.phone_hash == bindparam("phone_hash"),
+    verifications = Verification.__table__  # plain columns: no ORM compilation
+    return select(verifications.c.registry_entry_id).where(
+        verifications.c.cycle_id == bindparam("cycle_id"),
+        verifications.c.phone_hash == bindparam("phone_hash"),
     )
 
 
 def _check_phone_room(cycle: Cycle, entry_id: int, phone: str) -> None:
     """Raises PhoneLimitReached if :func:`verify_entry` would find no slot for
     this phone (read-only, one statement)."""
-    verified = db.session.scalars(
-        _phone_room_statement(),
-        {"cycle_id": cycle.id, "phone_hash": phone_hash(phone)},
-    ).all()
+    verified = (
+        db.session.execute(
+            _phone_room_statement(),
+            {"cycle_id": cycle.id, "phone_hash": phone_hash(phone)},
+        )
+        .scalars()
+        .all()
+    )
     limit = cycle.setting("residents_per_phone")
     if entry_id not in verified and len(verified) >= limit:
         raise PhoneLimitReached(_phone_limit_message(limit))
