@@ -39,7 +39,14 @@ DOMAINS = (
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the application: defaults, environment, then ``overrides``."""
-    app = Flask(
+    from pbvote.app_setup import (
+        PbvoteFlask,
+        init_extensions,
+        register_domains,
+        register_errors,
+    )
+
+    app = PbvoteFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -51,8 +58,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     config_module.finalise(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-
-    from pbvote.app_setup import init_extensions, register_domains, register_errors
 
     init_extensions(app)  # before the domains: it sets the bounded <int:> converter
     register_domains(app, DOMAINS)

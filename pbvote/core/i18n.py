@@ -81,6 +81,11 @@ def select_locale() -> str:
 
 
 def current_language() -> Language:
+    """The language of the request's locale (pages ask several times each)."""
+    return _kept_per_locale(_KEPT_LANGUAGE, _language_of_locale)
+
+
+def _language_of_locale() -> Language:
     locale = str(get_locale() or LANGUAGES[DEFAULT_LANGUAGE].babel_locale)
     for language in LANGUAGES.values():
         if language.babel_locale == locale:
@@ -240,25 +245,32 @@ def _per_request(function):
 # translations kept for the locale the request currently uses; force_locale and
 # Flask-Babel's refresh change that locale object, and so the translations.
 _KEPT = "pbvote_translations"
+_KEPT_LANGUAGE = "pbvote_language"
+
+
+def _kept_per_locale(name: str, find):
+    """``find()``, kept on Flask-Babel's state of the request for as long as the
+    request uses the same locale object."""
+    try:
+        state = g._flask_babel
+        locale, kept = getattr(state, name)
+        if locale is state.babel_locale and locale is not None:
+            return kept
+    except (AttributeError, RuntimeError):  # not yet looked up, or no app context
+        pass
+    found = find()
+    try:
+        state = g._flask_babel
+        setattr(state, name, (state.babel_locale, found))
+    except (AttributeError, RuntimeError):
+        pass
+    return found
 
 
 def current_translations():
     """Flask-Babel's translations for the current locale, found once per locale
     object of the request."""
-    try:
-        state = g._flask_babel
-        locale, kept = getattr(state, _KEPT)
-        if locale is state.babel_locale and locale is not None:
-            return kept
-    except (AttributeError, RuntimeError):  # not yet looked up, or no app context
-        pass
-    translations = get_translations()
-    try:
-        state = g._flask_babel
-        setattr(state, _KEPT, (state.babel_locale, translations))
-    except (AttributeError, RuntimeError):
-        pass
-    return translations
+    return _kept_per_locale(_KEPT, get_translations)
 
 
 # A page's constant strings ({{ _("Home") }}), once escaped, per catalogue.
