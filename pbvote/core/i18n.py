@@ -9,7 +9,7 @@ docs/accessibility.md).
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, dates, lists, numbers
@@ -72,12 +72,20 @@ DEFAULT_LANGUAGE = "ar"
 COOKIE_NAME = "lang"
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The one locale selector: the visitor's cookie, else the configured default
     (Arabic; the test suite reads English unless a test chooses otherwise)."""
     code = request.cookies.get(COOKIE_NAME) if request else None
     default = current_app.config.get("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE)
-    return LANGUAGES.get(code, LANGUAGES[default]).babel_locale
+    return _locale(LANGUAGES.get(code, LANGUAGES[default]).babel_locale)
+
+
+@cache
+def _locale(identifier: str) -> Locale:
+    """One Babel Locale per language and process, which Flask-Babel takes as it is:
+    parsing the name and loading the locale's data again for each request was a
+    fiftieth of a small page (issue 13)."""
+    return Locale.parse(identifier)
 
 
 def current_language() -> Language:
@@ -86,9 +94,13 @@ def current_language() -> Language:
 
 
 def _language_of_locale() -> Language:
-    locale = str(get_locale() or LANGUAGES[DEFAULT_LANGUAGE].babel_locale)
+    locale = get_locale()
+    for language in LANGUAGES.values():  # the selector's own locale objects
+        if _locale(language.babel_locale) is locale:
+            return language
+    name = str(locale or LANGUAGES[DEFAULT_LANGUAGE].babel_locale)
     for language in LANGUAGES.values():
-        if language.babel_locale == locale:
+        if language.babel_locale == name:
             return language
     return LANGUAGES[DEFAULT_LANGUAGE]
 
@@ -252,7 +264,7 @@ def _kept_per_locale(name: str, find):
     """``find()``, kept on Flask-Babel's state of the request for as long as the
     request uses the same locale object."""
     try:
-        state = g._flask_babel
+        state = _babel_state()
         locale, kept = getattr(state, name)
         if locale is state.babel_locale and locale is not None:
             return kept
@@ -260,11 +272,17 @@ def _kept_per_locale(name: str, find):
         pass
     found = find()
     try:
-        state = g._flask_babel
+        state = _babel_state()
         setattr(state, name, (state.babel_locale, found))
     except (AttributeError, RuntimeError):
         pass
     return found
+
+
+def _babel_state():
+    """Flask-Babel's state of the request, ``g._flask_babel``, with one call to
+    the proxy rather than its attribute look-up (a dozen times a page)."""
+    return g._get_current_object()._flask_babel
 
 
 def current_translations():

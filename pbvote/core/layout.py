@@ -23,9 +23,13 @@ NEXT_MARK = "pbvote-layout-page-address"
 _PARTS = "pbvote_layout_parts"
 
 
+# The app and the request are read through their proxies once per call: each
+# attribute read through a proxy costs a few function calls.
+
+
 def _kept(template: str, **context) -> Markup:
     """``template`` rendered once per language (and script root) in this app."""
-    app = current_app
+    app = current_app._get_current_object()
     if app.jinja_env.auto_reload:  # templates edited while the app runs
         return Markup(render_template(template, **context))
     parts = app.extensions.setdefault(_PARTS, {})
@@ -66,7 +70,7 @@ _STATIC = "pbvote_layout_static"
 def static_url(filename: str) -> str:
     """``url_for("static", filename=filename)``, kept per script root: every page
     links the same style sheet."""
-    urls = current_app.extensions.setdefault(_STATIC, {})
+    urls = current_app._get_current_object().extensions.setdefault(_STATIC, {})
     key = (filename, request.script_root)
     url = urls.get(key)
     if url is None:

@@ -75,14 +75,14 @@ class CookieSerializer:
     def _signature(self, key: bytes, value: bytes) -> bytes:
         return hmac.digest(key, value, _DIGEST)
 
-    def dumps(self, data: dict, now: int | None = None) -> str:
+    def dumps(self, data: dict) -> str:
         text = session_text(data).encode("utf-8")
         compressed = zlib.compress(text)
         if len(compressed) < len(text) - 1:
             payload = b"." + base64_encode(compressed)
         else:
             payload = base64_encode(text)
-        stamp = base64_encode(int_to_bytes(int(time.time()) if now is None else now))
+        stamp = base64_encode(int_to_bytes(int(time.time())))
         value = payload + _SEP + stamp
         return (
             value + _SEP + base64_encode(self._signature(self.keys[0], value))
