@@ -33,6 +33,21 @@ class SharedGlobalsEnvironment(Environment):
 class PbvoteFlask(Flask):
     jinja_environment = SharedGlobalsEnvironment
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synchronous = {}
+
+    def ensure_sync(self, func):
+        """Flask's, remembered per function: it asked ``inspect`` again about each
+        hook, context processor and view on every request (issue 13)."""
+        try:
+            return self._synchronous[func]
+        except KeyError:
+            synchronous = self._synchronous[func] = super().ensure_sync(func)
+            return synchronous
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+
 
 def init_extensions(app: Flask) -> None:
     app.session_interface = KeptKeySessionInterface()

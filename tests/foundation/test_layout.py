@@ -111,22 +111,6 @@ def test_the_title_is_the_pages_then_the_sites(app, client, commune):
     assert titled.count("A &amp; &lt;b&gt;") == 2  # self.title() still works
 
 
-def test_templates_read_the_environments_globals(app):
-    """pbvote.app_setup.SharedGlobalsEnvironment: as with Jinja's ChainMap, a
-    global added later is seen, and a template's own globals stay its own."""
-    env = app.jinja_env
-    with app.test_request_context("/"):
-        template = env.from_string("{{ added_later }}")
-        env.globals["added_later"] = "seen"
-        try:
-            assert template.render() == "seen"
-        finally:
-            del env.globals["added_later"]
-        own = env.from_string("{{ mine }}", globals={"mine": "its own"})
-        assert own.render() == "its own" and "mine" not in env.globals
-        assert render_template_string("{{ phase_label('voting') }}") == "Voting"
-
-
 def test_the_layout_and_the_helpers_of_every_page_send_no_query(
     app, commune, count_statements
 ):
