@@ -17,7 +17,7 @@ class SharedGlobalsEnvironment(Environment):
     themselves when they have none of their own (no pbvote template has).
 
     Jinja gives each template a ChainMap over the globals: every render copied
-    the forty-odd globals into its context one Python call at a time, and every
+    the sixty-odd globals into its context one Python call at a time, and every
     ``{% import %}`` compared them one by one, about a twentieth of a voting
     page's CPU (issue 13). A plain dict is copied and compared in C. As with the
     ChainMap, globals added to the environment later are seen by every template.
