@@ -39,7 +39,15 @@ DOMAINS = (
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the application: defaults, environment, then ``overrides``."""
-    app = Flask(
+    import pbvote.core.prepared  # noqa: F401 - its engine listeners keep statements prepared
+    from pbvote.app_setup import (
+        PbvoteFlask,
+        init_extensions,
+        register_domains,
+        register_errors,
+    )
+
+    app = PbvoteFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -51,9 +59,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     config_module.finalise(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-
-    import pbvote.core.prepared  # noqa: F401 - its engine listeners keep statements prepared
-    from pbvote.app_setup import init_extensions, register_domains, register_errors
 
     init_extensions(app)  # before the domains: it sets the bounded <int:> converter
     register_domains(app, DOMAINS)

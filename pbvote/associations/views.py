@@ -23,9 +23,13 @@ bp = Blueprint("associations", __name__)
 add_staff_link("associations.staff_list", _l("Associations to approve"), "admin")
 
 
-@bp.app_context_processor
-def association_helpers():
-    return {"association_field_label": lambda key: FIELD_LABELS.get(key, key)}
+@bp.record_once
+def association_helpers(state) -> None:
+    # A template global, set once per app (a context processor ran for every page
+    # of every domain: issue 13).
+    state.app.jinja_env.globals["association_field_label"] = lambda key: (
+        FIELD_LABELS.get(key, key)
+    )
 
 
 @bp.route("/associations")

@@ -43,15 +43,17 @@ from pbvote.extensions import db
 add_nav("complaints.register", _l("Complaints"), 70)
 
 
-@bp.app_context_processor
-def complaint_helpers():
-    return {
-        "complaint_category": lambda key: CATEGORY_LABELS.get(key, key),
-        "complaint_service": lambda key: SERVICE_LABELS.get(key, key),
-        "complaint_status": lambda c: STATUS_LABELS[
+@bp.record_once
+def complaint_helpers(state) -> None:
+    # Template globals, set once per app (a context processor ran for every page
+    # of every domain: issue 13).
+    state.app.jinja_env.globals.update(
+        complaint_category=lambda key: CATEGORY_LABELS.get(key, key),
+        complaint_service=lambda key: SERVICE_LABELS.get(key, key),
+        complaint_status=lambda c: STATUS_LABELS[
             "overdue" if services.is_overdue(c, utcnow()) else c.status
         ],
-    }
+    )
 
 
 @bp.route("/complaints")

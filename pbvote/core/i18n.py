@@ -9,7 +9,7 @@ docs/accessibility.md).
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, dates, lists, numbers
@@ -72,18 +72,35 @@ DEFAULT_LANGUAGE = "ar"
 COOKIE_NAME = "lang"
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The one locale selector: the visitor's cookie, else the configured default
     (Arabic; the test suite reads English unless a test chooses otherwise)."""
     code = request.cookies.get(COOKIE_NAME) if request else None
     default = current_app.config.get("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE)
-    return LANGUAGES.get(code, LANGUAGES[default]).babel_locale
+    return _locale(LANGUAGES.get(code, LANGUAGES[default]).babel_locale)
+
+
+@cache
+def _locale(identifier: str) -> Locale:
+    """One Babel Locale per language and process, which Flask-Babel takes as it is:
+    parsing the name and loading the locale's data again for each request was a
+    fiftieth of a small page (issue 13)."""
+    return Locale.parse(identifier)
 
 
 def current_language() -> Language:
-    locale = str(get_locale() or LANGUAGES[DEFAULT_LANGUAGE].babel_locale)
+    """The language of the request's locale (pages ask several times each)."""
+    return _kept_per_locale(_KEPT_LANGUAGE, _language_of_locale)
+
+
+def _language_of_locale() -> Language:
+    locale = get_locale()
+    for language in LANGUAGES.values():  # the selector's own locale objects
+        if _locale(language.babel_locale) is locale:
+            return language
+    name = str(locale or LANGUAGES[DEFAULT_LANGUAGE].babel_locale)
     for language in LANGUAGES.values():
-        if language.babel_locale == locale:
+        if language.babel_locale == name:
             return language
     return LANGUAGES[DEFAULT_LANGUAGE]
 
@@ -240,25 +257,38 @@ def _per_request(function):
 # translations kept for the locale the request currently uses; force_locale and
 # Flask-Babel's refresh change that locale object, and so the translations.
 _KEPT = "pbvote_translations"
+_KEPT_LANGUAGE = "pbvote_language"
+
+
+def _kept_per_locale(name: str, find):
+    """``find()``, kept on Flask-Babel's state of the request for as long as the
+    request uses the same locale object."""
+    try:
+        state = _babel_state()
+        locale, kept = getattr(state, name)
+        if locale is state.babel_locale and locale is not None:
+            return kept
+    except (AttributeError, RuntimeError):  # not yet looked up, or no app context
+        pass
+    found = find()
+    try:
+        state = _babel_state()
+        setattr(state, name, (state.babel_locale, found))
+    except (AttributeError, RuntimeError):
+        pass
+    return found
+
+
+def _babel_state():
+    """Flask-Babel's state of the request, ``g._flask_babel``, with one call to
+    the proxy rather than its attribute look-up (a dozen times a page)."""
+    return g._get_current_object()._flask_babel
 
 
 def current_translations():
     """Flask-Babel's translations for the current locale, found once per locale
     object of the request."""
-    try:
-        state = g._flask_babel
-        locale, kept = getattr(state, _KEPT)
-        if locale is state.babel_locale and locale is not None:
-            return kept
-    except (AttributeError, RuntimeError):  # not yet looked up, or no app context
-        pass
-    translations = get_translations()
-    try:
-        state = g._flask_babel
-        setattr(state, _KEPT, (state.babel_locale, translations))
-    except (AttributeError, RuntimeError):
-        pass
-    return translations
+    return _kept_per_locale(_KEPT, get_translations)
 
 
 # A page's constant strings ({{ _("Home") }}), once escaped, per catalogue.

@@ -9,6 +9,8 @@ and a sign-out form with their CSRF token: it is rendered for each page, as
 before. Nothing about a visitor is ever kept.
 """
 
+from urllib.parse import quote_plus
+
 from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -21,9 +23,13 @@ NEXT_MARK = "pbvote-layout-page-address"
 _PARTS = "pbvote_layout_parts"
 
 
+# The app and the request are read through their proxies once per call: each
+# attribute read through a proxy costs a few function calls.
+
+
 def _kept(template: str, **context) -> Markup:
     """``template`` rendered once per language (and script root) in this app."""
-    app = current_app
+    app = current_app._get_current_object()
     if app.jinja_env.auto_reload:  # templates edited while the app runs
         return Markup(render_template(template, **context))
     parts = app.extensions.setdefault(_PARTS, {})
@@ -34,10 +40,15 @@ def _kept(template: str, **context) -> Markup:
     return part
 
 
+# The characters Werkzeug leaves unquoted in a query value it builds
+# (werkzeug.urls._urlencode); tests compare with url_for's own links.
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
 def _address_in_links() -> str:
-    """The page's address as ``url_for`` writes it in a language link's query."""
-    link = url_for("pages.set_language", code="ar", next=request.full_path)
-    return link.partition("?next=")[2]
+    """The page's address as ``url_for`` writes it in a language link's query
+    (``url_for`` built a whole link for it: a twentieth of a small page)."""
+    return quote_plus(request.full_path, safe=_QUERY_SAFE)
 
 
 def header() -> Markup:
@@ -53,10 +64,27 @@ def footer() -> Markup:
     return _kept("base_footer.html")
 
 
+_STATIC = "pbvote_layout_static"
+
+
+def static_url(filename: str) -> str:
+    """``url_for("static", filename=filename)``, kept per script root: every page
+    links the same style sheet."""
+    urls = current_app._get_current_object().extensions.setdefault(_STATIC, {})
+    key = (filename, request.script_root)
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for("static", filename=filename)
+    return url
+
+
 def clear(app) -> None:
     """Forget the rendered parts (tests that change what they show)."""
     app.extensions.pop(_PARTS, None)
+    app.extensions.pop(_STATIC, None)
 
 
 def register(app) -> None:
-    app.jinja_env.globals.update(layout_header=header, layout_footer=footer)
+    app.jinja_env.globals.update(
+        layout_header=header, layout_footer=footer, static_url=static_url
+    )

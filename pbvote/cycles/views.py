@@ -28,8 +28,10 @@ from pbvote.extensions import db
 bp = Blueprint("cycles", __name__)
 
 
-@bp.app_context_processor
-def cycle_helpers():
+@bp.record_once
+def cycle_helpers(state) -> None:
+    # Template globals, set once per app (a context processor ran for every page
+    # of every domain: issue 13).
     from flask_login import current_user as user
 
     from pbvote.core.nav import cycle_links
@@ -40,16 +42,16 @@ def cycle_helpers():
         TALLY_RULE_LABELS,
     )
 
-    return {
-        "phase_label": lambda kind: PHASE_LABELS.get(kind, kind),
-        "phase_help": lambda kind: PHASE_HELP.get(kind, ""),
-        "ballot_rule_label": lambda rule: BALLOT_RULE_LABELS.get(rule, rule),
-        "tally_rule_label": lambda rule: TALLY_RULE_LABELS.get(rule, rule),
-        "cycle_staff_links": lambda cycle: cycle_links(
+    state.app.jinja_env.globals.update(
+        phase_label=lambda kind: PHASE_LABELS.get(kind, kind),
+        phase_help=lambda kind: PHASE_HELP.get(kind, ""),
+        ballot_rule_label=lambda rule: BALLOT_RULE_LABELS.get(rule, rule),
+        tally_rule_label=lambda rule: TALLY_RULE_LABELS.get(rule, rule),
+        cycle_staff_links=lambda cycle: cycle_links(
             cycle, user_roles=user.role_names if user.is_authenticated else set()
         ),
-        "cycle_actions": lambda cycle, phase: cycle_links(cycle, phase=phase),
-    }
+        cycle_actions=lambda cycle, phase: cycle_links(cycle, phase=phase),
+    )
 
 
 @bp.route("/cycles")

@@ -33,13 +33,15 @@ from pbvote.inforequests.web import bp, request_by_number, requester_from
 add_nav("inforequests.register", _l("Information"), 65)
 
 
-@bp.app_context_processor
-def inforequest_helpers():
-    return {
-        "info_status": lambda key: STATUS_LABELS.get(key, key),
-        "info_ground": lambda key: GROUND_LABELS.get(key, key),
-        "info_state": lambda r: services.public_state(r, utcnow()),
-    }
+@bp.record_once
+def inforequest_helpers(state) -> None:
+    # Template globals, set once per app (a context processor ran for every page
+    # of every domain: issue 13).
+    state.app.jinja_env.globals.update(
+        info_status=lambda key: STATUS_LABELS.get(key, key),
+        info_ground=lambda key: GROUND_LABELS.get(key, key),
+        info_state=lambda r: services.public_state(r, utcnow()),
+    )
 
 
 @bp.route("/information")

@@ -30,22 +30,25 @@ RECEIVERS = events
 add_staff_link("notifications.email_status", _l("E-mails"), "admin")
 
 
-@bp.app_context_processor
-def notification_helpers():
-    def unread() -> int:
-        if not current_user.is_authenticated or current_user.is_staff:
-            return 0
-        return services.unread_count(current_user)
+def _unread_notifications() -> int:
+    if not current_user.is_authenticated or current_user.is_staff:
+        return 0
+    return services.unread_count(current_user)
 
-    return {
-        "unread_notifications": unread,
-        "is_following": lambda kind, target_id: services.is_following(
+
+@bp.record_once
+def notification_helpers(state) -> None:
+    # Template globals, set once per app (a context processor ran for every page
+    # of every domain: issue 13); they read the visitor when called.
+    state.app.jinja_env.globals.update(
+        unread_notifications=_unread_notifications,
+        is_following=lambda kind, target_id: services.is_following(
             current_user, kind, target_id
         ),
-        "notification_text": page_text,
-        "notification_link": page_link,
-        "follow_form": FollowForm,
-    }
+        notification_text=page_text,
+        notification_link=page_link,
+        follow_form=FollowForm,
+    )
 
 
 def _target_or_404(target_type: str, target_id: int) -> None:

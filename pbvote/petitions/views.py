@@ -25,14 +25,16 @@ from pbvote.petitions.web import bp, petition_or_404
 add_nav("petitions.petition_list", _l("Petitions"), 60)
 
 
-@bp.app_context_processor
-def petition_helpers():
-    return {
-        "petition_status": lambda key: STATUS_LABELS.get(key, key),
-        "petition_kind": lambda key: KIND_LABELS.get(key, key),
+@bp.record_once
+def petition_helpers(state) -> None:
+    # Template globals, set once per app (a context processor ran for every page
+    # of every domain: issue 13).
+    state.app.jinja_env.globals.update(
+        petition_status=lambda key: STATUS_LABELS.get(key, key),
+        petition_kind=lambda key: KIND_LABELS.get(key, key),
         # Texts are plain (no HTML): blank lines separate paragraphs.
-        "paragraphs": lambda text: [p for p in (text or "").split("\n\n") if p.strip()],
-    }
+        paragraphs=lambda text: [p for p in (text or "").split("\n\n") if p.strip()],
+    )
 
 
 @bp.route("/petitions")

@@ -75,16 +75,24 @@ add_cycle_link(
 add_staff_link("proposals.staff_moderation", _l("Reported comments"), "admin")
 
 
+@bp.record_once
+def proposal_helpers(state) -> None:
+    # Template globals, set once per app (a context processor ran for every page
+    # of every domain: issue 13).
+    state.app.jinja_env.globals.update(
+        status_label=lambda key: STATUS_LABELS.get(key, key),
+        beneficiary_label=lambda key: BENEFICIARY_LABELS.get(key, key),
+        markdown=render_markdown,
+        excerpt=plain_excerpt,
+        allow_map_tiles=_map_on_page,
+    )
+
+
 @bp.app_context_processor
-def proposal_helpers():
-    return {
-        "status_label": lambda key: STATUS_LABELS.get(key, key),
-        "beneficiary_label": lambda key: BENEFICIARY_LABELS.get(key, key),
-        "markdown": render_markdown,
-        "excerpt": plain_excerpt,
-        "map_config": places.map_settings(),
-        "allow_map_tiles": _map_on_page,
-    }
+def map_config():
+    """The map settings, read for each page as before (tests change them while an
+    app runs)."""
+    return {"map_config": places.map_settings()}
 
 
 def _map_on_page() -> str:

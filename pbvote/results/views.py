@@ -44,12 +44,14 @@ add_cycle_link("results.staff_tally", _l("Count and results"), roles=("admin",))
 add_staff_link("results.staff_tallies", _l("Counts and results"), "admin")
 
 
-@bp.app_context_processor
-def results_helpers():
-    return {
-        "run_status_label": lambda status: RUN_STATUS_LABELS.get(status, status),
-        "reason_label": presenters.reason_label,
-    }
+@bp.record_once
+def results_helpers(state) -> None:
+    # Template globals, set once per app (a context processor ran for every page
+    # of every domain: issue 13).
+    state.app.jinja_env.globals.update(
+        run_status_label=lambda status: RUN_STATUS_LABELS.get(status, status),
+        reason_label=presenters.reason_label,
+    )
 
 
 def _published_or_404(cycle_id: int):

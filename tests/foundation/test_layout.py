@@ -5,10 +5,11 @@
 import re
 
 import pytest
-from flask import render_template, render_template_string, request
+from flask import render_template, render_template_string, request, url_for
 from flask_babel import force_locale
 
 from pbvote.core import layout
+from pbvote.core.i18n import current_language
 from tests.helpers import login_resident
 
 ADDRESS = '/cycles?q=a&b="<é>"&c=1%202'
@@ -65,3 +66,70 @@ def test_template_gettext_formats_escapes_and_follows_the_locale(app):
             arabic = render_template_string('{{ _("Home") }}')
         assert arabic != "Accueil" and arabic
         assert render_template_string('{{ _("Home") }}') == "Accueil"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/",
+        ADDRESS,
+        "/a b/c+d?x=+&y=%2B&z=~_.-",
+        "/cycles?q=مرحبا&r=ü&s=!$'()*,/:;?@[]{}|^`",
+        "/x?next=https://e.example/?a=1;b=2#frag",
+    ],
+)
+def test_the_language_links_quote_the_address_as_url_for_does(app, address):
+    with app.test_request_context(address):
+        link = url_for("pages.set_language", code="fr", next=request.full_path)
+        assert link == "/lang/fr?next=" + layout._address_in_links()
+
+
+@pytest.mark.parametrize("root", ["", "/ouazzane"])
+def test_a_kept_static_url_is_url_fors(app, root):
+    layout.clear(app)
+    for _ in range(2):  # the second is the kept one
+        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+            assert layout.static_url("css/site.css") == url_for(
+                "static", filename="css/site.css"
+            )
+            assert layout.static_url("css/site.css").startswith(f"{root}/static/")
+
+
+def test_the_title_is_the_pages_then_the_sites(app, client, commune):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert re.search(r"<title>[^<·]+ · Ouazzane participation</title>", page)
+    with app.test_request_context("/"):
+        untitled = render_template_string(
+            '{% extends "base.html" %}{% block content %}x{% endblock %}'
+        )
+        titled = render_template_string(
+            '{% extends "base.html" %}{% block title %}A &amp; {{ "<b>" }}'
+            "{% endblock %}{% block content %}{{ self.title() }}{% endblock %}"
+        )
+    assert "<title>Ouazzane participation</title>" in untitled
+    assert "<title>A &amp; &lt;b&gt; · Ouazzane participation</title>" in titled
+    assert titled.count("A &amp; &lt;b&gt;") == 2  # self.title() still works
+
+
+def test_the_layout_and_the_helpers_of_every_page_send_no_query(
+    app, commune, count_statements
+):
+    page = '{% extends "base.html" %}{% block content %}x{% endblock %}'
+    with app.test_request_context("/", headers={"Cookie": "lang=ar"}):
+        render_template_string(page)  # the kept parts are rendered once
+    with (
+        app.test_request_context("/", headers={"Cookie": "lang=ar"}),
+        count_statements() as log,
+    ):
+        html = render_template_string(page)
+    assert 'lang="ar" dir="rtl"' in html and len(log) == 0, list(log)
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+def test_the_language_follows_the_locale_in_use(app, language):
+    with app.test_request_context("/", headers={"Cookie": f"lang={language}"}):
+        assert current_language().code == language
+        assert current_language() is current_language()
+        with force_locale("fr_MA" if language != "fr" else "ar_MA"):
+            assert current_language().code == ("fr" if language != "fr" else "ar")
+        assert current_language().code == language

@@ -68,7 +68,26 @@ def test_a_form_without_csrf_token_is_refused_clearly(client, commune):
 
 def test_security_headers(client, commune):
     response = client.get("/")
-    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    policy = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        "script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'"
+    )
+    assert response.headers.getlist("Content-Security-Policy") == [policy]
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert response.headers.getlist("Referrer-Policy") == ["same-origin"]
+
+
+def test_a_views_own_security_header_is_kept(app):
+    from pbvote.app_setup import _security_headers
+
+    with app.test_request_context("/"):
+        response = app.make_response("x")
+        response.headers["content-security-policy"] = "default-src 'none'; sandbox"
+        _security_headers(response)
+    assert response.headers.getlist("Content-Security-Policy") == [
+        "default-src 'none'; sandbox"
+    ]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 

@@ -86,17 +86,24 @@ def isomoment(value) -> str:
     return format_moment(parsed) if isinstance(parsed, datetime) else format_day(parsed)
 
 
+def _exec_text(obj, field):
+    """``localized`` for rows and for snapshot dicts."""
+    first = "ar" if current_language().code == "ar" else "fr"
+    second = "fr" if first == "ar" else "ar"
+    get = obj.get if isinstance(obj, dict) else (lambda k, d=None: getattr(obj, k, d))
+    return get(f"{field}_{first}") or get(f"{field}_{second}") or ""
+
+
+@bp.record_once
+def execution_text(state) -> None:
+    # A template global, set once per app (a context processor ran for every page
+    # of every domain: issue 13).
+    state.app.jinja_env.globals["exec_text"] = _exec_text
+
+
 @bp.app_context_processor
 def execution_helpers():
-    def exec_text(obj, field):
-        """``localized`` for rows and for snapshot dicts."""
-        first = "ar" if current_language().code == "ar" else "fr"
-        second = "fr" if first == "ar" else "ar"
-        get = (
-            obj.get if isinstance(obj, dict) else (lambda k, d=None: getattr(obj, k, d))
-        )
-        return get(f"{field}_{first}") or get(f"{field}_{second}") or ""
-
+    """The commune's status labels, read at most once per page that shows one."""
     labels = {}
 
     def exec_status(key):
@@ -106,4 +113,4 @@ def execution_helpers():
             )
         return labels.get(key, key or "")
 
-    return {"exec_text": exec_text, "exec_status": exec_status}
+    return {"exec_status": exec_status}
