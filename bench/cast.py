@@ -27,7 +27,9 @@ sent in the web process after the commit.
 
 The server runs production settings (``PBVOTE_ENV=production``, with secrets made
 up for the run; ``--development`` for the former development settings, which
-differ by the cookies' Secure flag and HSTS only).
+differ by the cookies' Secure flag and HSTS only) under the README's production
+command: gunicorn's sync workers with the private access logger (``--threads N``
+> 1 runs gthread workers instead, as this bench did before 2026-12-01).
 
 It creates (and empties) the database ``pbvote_bench_voting`` (or
 ``$PBVOTE_BENCH_DB``) on 127.0.0.1:5432.
@@ -568,7 +570,9 @@ def report(name: str, latencies: list[float], elapsed: float, unit: str) -> dict
 
 
 def start_gunicorn(port: int, env: dict, workers: int, threads: int):
-    """gunicorn serving the bench's WSGI app (pbvote plus the bare endpoint)."""
+    """gunicorn serving the bench's WSGI app (pbvote plus the bare endpoint), as
+    the README's production command runs it (``--workers 4``, the private access
+    logger; ``threads`` 1 is gunicorn's default sync worker)."""
     return subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -576,6 +580,8 @@ def start_gunicorn(port: int, env: dict, workers: int, threads: int):
             str(workers),
             "--threads",
             str(threads),
+            "--logger-class",
+            "pbvote.voting.accesslog.PrivateVotingLogger",
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -627,7 +633,13 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker: 1 (gunicorn's sync workers) is the README's "
+        "production command; more runs gthread workers",
+    )
     parser.add_argument("--bare-requests", type=int, default=2000)
     parser.add_argument(
         "--rate",
