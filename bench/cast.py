@@ -593,6 +593,27 @@ def start_gunicorn(port: int, env: dict, workers: int, threads: int):
     )
 
 
+def start_sms_worker(code: Path, env: dict, fork: bool = False) -> subprocess.Popen:
+    """One ``pbvote worker sms`` process running the checkout ``code``'s pbvote
+    (``python -c`` from there: the venv's console script would import the
+    editable install's), forking per job only with ``fork``."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/python"),
+            "-c",
+            "from pbvote.cli import main; main()",
+            "worker",
+            "sms",
+            "--no-scheduler",
+            "--fork" if fork else "--no-fork",
+        ],
+        cwd=code,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def wait_for(port: int, process) -> None:
     for _ in range(200):
         if process.poll() is not None:
@@ -683,23 +704,7 @@ def main() -> None:
 
         Redis.from_url(args.redis).flushdb()
         workers = [
-            subprocess.Popen(
-                # `python -c`: this checkout's pbvote (the venv's console script
-                # would import the editable install's).
-                [
-                    str(ROOT / ".venv/bin/python"),
-                    "-c",
-                    "from pbvote.cli import main; main()",
-                    "worker",
-                    "sms",
-                    "--no-scheduler",
-                    "--fork" if args.sms_fork else "--no-fork",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            start_sms_worker(ROOT, env, fork=args.sms_fork)
             for _ in range(args.sms_workers)
         ]
     try:

@@ -29,7 +29,6 @@ import os
 import pstats
 import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -42,6 +41,7 @@ from bench.cast import (
     environment,
     prepare_database,
     proxy_headers,
+    start_sms_worker,
     vote,
 )
 
@@ -207,21 +207,7 @@ def main() -> None:
         from redis import Redis
 
         Redis.from_url(args.redis).flushdb()
-        worker = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/python"),
-                "-c",
-                "from pbvote.cli import main; main()",
-                "worker",
-                "sms",
-                "--no-scheduler",
-                "--no-fork",
-            ],
-            cwd=code,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        worker = start_sms_worker(code, env)
     from bench.cast import wsgi_app
 
     app = wsgi_app()

@@ -33,6 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# This checkout's bench helpers, whatever checkout --code measures.
+from bench.cast import environment, prepare_database, start_sms_worker
+
 
 def queue_group(number: int, now) -> int:
     from pbvote.sms.services import queue_messages, queue_sms
@@ -114,21 +117,7 @@ def worker_jobs(connection) -> int:
 
 
 def start_worker(code: Path, env: dict) -> subprocess.Popen:
-    worker = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/python"),
-            "-c",
-            "from pbvote.cli import main; main()",
-            "worker",
-            "sms",
-            "--no-scheduler",
-            "--no-fork",
-        ],
-        cwd=code,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = start_sms_worker(code, env)
     time.sleep(3)  # imports and registration, before anything is measured
     return worker
 
@@ -145,8 +134,6 @@ def main() -> None:
     sys.path.insert(0, str(code))  # before pbvote is first imported
 
     from redis import Redis
-
-    from bench.cast import environment, prepare_database
 
     outbox = f"/tmp/pbvote-smsdrain-outbox-{os.getpid()}.jsonl"
     env = environment(outbox, args.redis)
