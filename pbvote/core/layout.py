@@ -9,6 +9,9 @@ and a sign-out form with their CSRF token: it is rendered for each page, as
 before. Nothing about a visitor is ever kept.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import quote_plus
 
 from flask import current_app, render_template, request, url_for
@@ -21,6 +24,9 @@ from pbvote.core.i18n import current_language
 # and hyphens, which neither URL nor HTML escaping changes.
 NEXT_MARK = "pbvote-layout-page-address"
 _PARTS = "pbvote_layout_parts"
+# True while a whole page is rendered to be kept (pbvote.voting.pages): the
+# header leaves NEXT_MARK in place, and the page fills it in for each request.
+_LEAVE_ADDRESS_MARKED = ContextVar("pbvote_layout_leave_address", default=False)
 
 
 # The app and the request are read through their proxies once per call: each
@@ -57,7 +63,25 @@ def header() -> Markup:
             render_template("base_header.html", switch_next=request.full_path)
         )
     part = _kept("base_header.html", switch_next=NEXT_MARK)
-    return part.replace(NEXT_MARK, escape(_address_in_links()))
+    if _LEAVE_ADDRESS_MARKED.get():
+        return part
+    return fill_address(part)
+
+
+def fill_address(html: str) -> str:
+    """``html`` (a kept header, or a kept page) with this page's address in
+    place of NEXT_MARK."""
+    return html.replace(NEXT_MARK, escape(_address_in_links()))
+
+
+@contextmanager
+def address_left_marked() -> Iterator[None]:
+    """While a page to keep for every visitor's address is rendered."""
+    token = _LEAVE_ADDRESS_MARKED.set(True)
+    try:
+        yield
+    finally:
+        _LEAVE_ADDRESS_MARKED.reset(token)
 
 
 def footer() -> Markup:

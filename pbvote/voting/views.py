@@ -25,7 +25,7 @@ from pbvote.cycles.errors import CycleError
 from pbvote.cycles.services import phase_at
 from pbvote.cycles.web import cycle_or_404
 from pbvote.extensions import db
-from pbvote.voting import rules, services, verification
+from pbvote.voting import pages, rules, services, verification
 from pbvote.voting.errors import (
     AlreadyVoted,
     NotVerified,
@@ -76,6 +76,10 @@ def vote_start(cycle_id: int):
     current = verified_voter(cycle)
     if current is not None:
         return redirect(url_for(".ballot", cycle_id=cycle.id))
+    if pages.may_keep():  # the empty form, the same for every resident
+        return pages.empty_form_page(
+            "verify", cycle.id, lambda: _verify_page(cycle, pages.marked(VerifyForm()))
+        )
     form = VerifyForm()
     if form.validate_on_submit():
         try:
@@ -93,6 +97,10 @@ def vote_start(cycle_id: int):
             _set_state(CLAIM, cycle_id, None)
             session["vote_phone_masked"] = masked(phone)
             return redirect(url_for(".vote_code", cycle_id=cycle_id))
+    return _verify_page(cycle, form)
+
+
+def _verify_page(cycle, form) -> str:
     return render_template(
         "voting/verify.html", cycle=cycle, form=form, kept_field=kept_field
     )
@@ -104,6 +112,14 @@ def vote_code(cycle_id: int):
     attempt_id = vote_state("vote_attempt", cycle.id)
     if attempt_id is None:
         return redirect(url_for(".vote_start", cycle_id=cycle.id))
+    phone = session.get("vote_phone_masked", "")
+    if pages.may_keep():  # the empty form: only the phone is the resident's
+        return pages.empty_form_page(
+            "code",
+            cycle.id,
+            lambda: _code_page(cycle, pages.marked(VoteCodeForm()), pages.PHONE_MARK),
+            phone=phone,
+        )
     form = VoteCodeForm()
     if form.validate_on_submit():
         try:
@@ -124,12 +140,12 @@ def vote_code(cycle_id: int):
             _set_state("vote_attempt", cycle_id, None)
             _set_state(CLAIM, cycle_id, claim)
             return redirect(url_for(".ballot", cycle_id=cycle_id))
+    return _code_page(cycle, form, phone)
+
+
+def _code_page(cycle, form, phone: str) -> str:
     return render_template(
-        "voting/code.html",
-        cycle=cycle,
-        form=form,
-        kept_field=kept_field,
-        phone=session.get("vote_phone_masked", ""),
+        "voting/code.html", cycle=cycle, form=form, kept_field=kept_field, phone=phone
     )
 
 

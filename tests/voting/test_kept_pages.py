@@ -1,0 +1,147 @@
+"""The identity and code pages kept whole per cycle and language for signed-out
+residents (pbvote.voting.pages, issue 13): each page must be the same as when it
+is rendered for each request, with the resident's own CSRF token, masked phone
+and address, and nothing about a resident may be kept."""
+
+import re
+
+import pytest
+
+from pbvote.core.processcache import clear_all
+from pbvote.extensions import db
+from pbvote.voting import pages
+from tests.helpers import CSRF_RE, login_resident, submit
+
+CSRF_VALUE = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]*"')
+OTHER_PHONE = "+212698765432"
+# A page address with characters that URL and HTML escaping both change.
+QUERY = "?from=sms&note=a%20b%3Cc%3E%22'"
+
+
+def _text(response) -> str:
+    assert response.status_code == 200
+    return CSRF_VALUE.sub(r'\1"', response.get_data(as_text=True))
+
+
+def _rendered_each_time(app, client, url) -> str:
+    app.config["PROCESS_CACHE_SECONDS"] = 0
+    try:
+        return _text(client.get(url))
+    finally:
+        app.config["PROCESS_CACHE_SECONDS"] = 60
+
+
+def _kept_pages() -> dict:
+    return {key: value for key, (_expiry, value) in pages._PAGES._values.items()}
+
+
+def _at_code_step(app, election, lang: str, phone: str = "+212612345678"):
+    cin, birth = election["residents"][0]
+    client = app.test_client()
+    client.set_cookie("lang", lang)
+    response = submit(
+        client,
+        f"/cycles/{election['cycle_id']}/vote",
+        {"cin": cin, "birth_date": birth, "phone": phone},
+    )
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_kept_pages_are_the_pages_rendered_each_time(
+    app, election, process_caches, lang
+):
+    app.jinja_env.auto_reload = False
+    cycle_id = election["cycle_id"]
+    client = _at_code_step(app, election, lang)
+    for url in (f"/cycles/{cycle_id}/vote", f"/cycles/{cycle_id}/vote/code"):
+        for address in (url, url + QUERY):
+            expected = _rendered_each_time(app, client, address)
+            assert _text(client.get(address)) == expected  # rendered, then kept
+            assert _text(client.get(address)) == expected  # from the kept page
+    kept = _kept_pages()
+    assert {(key[0], key[1], key[2]) for key in kept} == {
+        ("verify", cycle_id, lang),
+        ("code", cycle_id, lang),
+    }
+    joined = "".join(kept.values())
+    assert pages.CSRF_MARK in joined and pages.PHONE_MARK in joined
+    assert "6••" not in joined  # the masked phone is the resident's
+    assert "from=sms" not in joined  # and so is the address
+
+
+def test_each_resident_gets_their_own_token_and_phone(app, election, process_caches):
+    app.jinja_env.auto_reload = False
+    url = f"/cycles/{election['cycle_id']}/vote/code"
+    first = _at_code_step(app, election, "fr")
+    second = _at_code_step(app, election, "fr", phone=OTHER_PHONE)
+    first_page = first.get(url).get_data(as_text=True)
+    second_page = second.get(url).get_data(as_text=True)
+    assert len(_kept_pages()) == 2  # the identity page and this one, shared
+    assert '<bdi dir="ltr">+212 6•• ••• •78</bdi>' in first_page
+    assert '<bdi dir="ltr">+212 6•• ••• •32</bdi>' in second_page
+    first_token = CSRF_RE.search(first_page).group(1)
+    second_token = CSRF_RE.search(second_page).group(1)
+    # Each token is its resident's: the other resident's is refused.
+    wrong = {"code": "000000"}
+    refused = second.post(url, data={"csrf_token": first_token, **wrong})
+    assert refused.status_code == 400
+    accepted = second.post(url, data={"csrf_token": second_token, **wrong})
+    assert accepted.status_code == 200
+    assert 'id="code-error"' in accepted.get_data(as_text=True)
+
+
+def test_flashed_messages_and_signed_in_visitors_get_rendered_pages(
+    app, election, process_caches
+):
+    app.jinja_env.auto_reload = False
+    url = f"/cycles/{election['cycle_id']}/vote"
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    client.get(url)  # the kept page exists
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for this visitor")]
+    flashed = client.get(url).get_data(as_text=True)
+    assert '<p class="flash flash-info">A message for this visitor</p>' in flashed
+    assert "A message" not in client.get(url).get_data(as_text=True)  # shown once
+
+    login_resident(client, app)
+    assert "You are signed in." in client.get(url).get_data(as_text=True)
+    expected = _rendered_each_time(app, client, url)
+    assert "logout" in expected  # the signed-in header
+    assert _text(client.get(url)) == expected
+    assert "logout" not in "".join(_kept_pages().values())
+
+
+def test_a_committed_change_to_the_cycle_shows_at_once(app, election, process_caches):
+    from pbvote.cycles.models import Cycle
+
+    app.jinja_env.auto_reload = False
+    url = f"/cycles/{election['cycle_id']}/vote"
+    client = app.test_client()
+    client.set_cookie("lang", "fr")
+    client.get(url)
+    assert _kept_pages()
+    with app.app_context():
+        cycle = db.session.get(Cycle, election["cycle_id"])
+        cycle.title_fr = "Un cycle renommé"
+        db.session.commit()
+    assert not _kept_pages()
+    assert "Un cycle renommé" in client.get(url).get_data(as_text=True)
+
+
+def test_nothing_is_kept_with_caches_off_or_templates_reloading(app, election):
+    url = f"/cycles/{election['cycle_id']}/vote"
+    client = app.test_client()
+    clear_all()
+    client.get(url)  # PROCESS_CACHE_SECONDS is 0 in tests
+    assert not pages._PAGES._values
+    app.config["PROCESS_CACHE_SECONDS"] = 60
+    app.jinja_env.auto_reload = True
+    try:
+        client.get(url)
+        assert not pages._PAGES._values
+    finally:
+        app.config["PROCESS_CACHE_SECONDS"] = 0
+        app.jinja_env.auto_reload = False
