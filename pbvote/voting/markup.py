@@ -13,10 +13,11 @@ about a resident is kept.
 """
 
 from flask import current_app, request
-from markupsafe import Markup
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from pbvote.communes.models import District
-from pbvote.core.i18n import current_language
+from pbvote.core.i18n import current_language, format_mad
 from pbvote.core.processcache import ProcessCache, cache_seconds
 from pbvote.cycles.models import Scope
 from pbvote.guides.models import AudioGuide
@@ -46,3 +47,61 @@ def piece(pieces: dict | None, key, render, *args) -> Markup:
     if markup is None:
         markup = pieces[key] = Markup(render(*args))
     return markup
+
+
+# A scope's budget gauge: the share of ``amount`` that ``used`` takes, drawn as SVG
+# (attributes, not inline styles: the CSP forbids those) with the same figures
+# written out beside it. A resident's sum is on the review page and on a ballot
+# kept to be changed, so it is rendered for each page; as a macro it was an eighth
+# of the review page's Python calls (issue 13), as this format string far less.
+_GAUGE = """<div class="gauge{over_class}" id="{gauge_id}" data-amount="{amount}">
+    <svg class="gauge-bar" viewBox="0 0 100 10" preserveAspectRatio="none" \
+aria-hidden="true" focusable="false">
+      <rect class="gauge-track" x="0" y="0" width="100" height="10" rx="2"></rect>
+      <rect class="gauge-fill" x="0" y="0" width="{share}" height="10" rx="2"></rect>
+    </svg>
+    <p class="gauge-text">
+      <span class="gauge-used">{used_text}</span>
+      <span class="gauge-left"{left_hidden}>{left_text}</span>
+      <span class="gauge-over"{over_hidden}>{over_text}</span>
+    </p>
+  </div>"""
+_HIDDEN = " hidden"
+# The gauge's three sentences per language (the same for every resident).
+_GAUGE_TEXTS: dict[str, tuple[Markup, Markup, Markup]] = {}
+
+
+def _gauge_texts(code: str) -> tuple[Markup, Markup, Markup]:
+    texts = _GAUGE_TEXTS.get(code)
+    if texts is None:
+        texts = _GAUGE_TEXTS[code] = (
+            Markup(_("Chosen: %(used)s")),
+            Markup(_("Left: %(left)s")),
+            Markup(_("Over the budget by %(over)s")),
+        )
+    return texts
+
+
+def gauge(used: int, amount: int, gauge_id: str) -> Markup:
+    """The gauge of ``used`` out of ``amount`` in the page's language."""
+    code = current_language().code
+    used_text, left_text, over_text = _gauge_texts(code)
+    left = amount - used
+    return Markup(
+        _GAUGE.format(
+            over_class=" is-over" if left < 0 else "",
+            gauge_id=escape(gauge_id),
+            amount=escape(amount),
+            share=min(used * 100 // amount if amount else 0, 100),
+            used_text=used_text % {"used": _money(used, code)},
+            left_hidden=_HIDDEN if left < 0 else "",
+            left_text=left_text % {"left": _money(max(left, 0), code)},
+            over_hidden="" if left < 0 else _HIDDEN,
+            over_text=over_text % {"over": _money(max(-left, 0), code)},
+        )
+    )
+
+
+def _money(amount: int, code: str) -> Markup:
+    """pbvote.core.i18n.money_html in the language ``code``."""
+    return Markup('<bdi class="money">%s</bdi>') % format_mad(amount, language=code)

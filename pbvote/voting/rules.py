@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from pbvote.communes.models import District
-from pbvote.core.i18n import format_mad
+from pbvote.core.i18n import format_mad, localized
 from pbvote.core.processcache import ProcessCache, detached_copy
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.extensions import db
@@ -51,8 +51,8 @@ def ballot_scopes(cycle: Cycle, district_id: int) -> list[Scope]:
 # Each district's ballot (scopes and projects, with what the ballot page shows of
 # them), built once per process and kept PROCESS_CACHE_SECONDS: scopes and
 # projects cannot change once voting runs (pbvote.core.processcache).
-_BALLOT_ROWS = (Scope, Project, District, Proposal, Attachment, Category)
-_BALLOTS = ProcessCache("ballot", _BALLOT_ROWS, rows=_BALLOT_ROWS)
+BALLOT_ROWS = (Scope, Project, District, Proposal, Attachment, Category)
+_BALLOTS = ProcessCache("ballot", BALLOT_ROWS, rows=BALLOT_ROWS)
 PROJECT_SHOWN = ("category", "proposal.attachments")
 # Each scope with its projects, shared by the threads that read it: tuples.
 Ballot = tuple[tuple[Scope, tuple[Project, ...]], ...]
@@ -121,14 +121,18 @@ def check_choice(
     """Return the chosen ids (sorted) if they fit the scope's rule; else raise
     BallotInvalid with a sentence naming the scope."""
     by_id = {project.id: project for project in projects}
-    name = scope_name(scope)
+    # The scope's name only for a refusal: translating it is most of a valid
+    # choice's check (issue 13).
     if len(set(chosen)) != len(chosen):
         raise BallotInvalid(
-            _("%(scope)s: the same project was chosen twice.", scope=name)
+            _("%(scope)s: the same project was chosen twice.", scope=scope_name(scope))
         )
     if any(pid not in by_id for pid in chosen):
         raise BallotInvalid(
-            _("%(scope)s: a chosen project is not on this ballot.", scope=name)
+            _(
+                "%(scope)s: a chosen project is not on this ballot.",
+                scope=scope_name(scope),
+            )
         )
     total = sum(by_id[pid].cost for pid in chosen)
     rule = scope.ballot_rule
@@ -137,7 +141,7 @@ def check_choice(
             _(
                 "%(scope)s: your choice costs %(total)s, more than the "
                 "budget of %(amount)s. Remove a project.",
-                scope=name,
+                scope=scope_name(scope),
                 total=format_mad(total),
                 amount=format_mad(scope.amount),
             )
@@ -148,7 +152,7 @@ def check_choice(
                 "%(scope)s: choose at most %(num)d project.",
                 "%(scope)s: choose at most %(num)d projects.",
                 scope.ballot_max_projects or 0,
-                scope=name,
+                scope=scope_name(scope),
             )
         )
     if rule == "approval_min_share" and total < minimum_cost(scope, projects):
@@ -156,7 +160,7 @@ def check_choice(
             _(
                 "%(scope)s: your choice must add up to at least %(min)s "
                 "(it is %(total)s). Add a project.",
-                scope=name,
+                scope=scope_name(scope),
                 min=format_mad(minimum_cost(scope, projects)),
                 total=format_mad(total),
             )
@@ -165,8 +169,6 @@ def check_choice(
 
 
 def scope_name(scope: Scope) -> str:
-    from pbvote.core.i18n import localized
-
     if scope.district is None:
         return _("Whole commune")
     return localized(scope.district, "name")

@@ -11,6 +11,7 @@ key) are stored only wrapped with AES-GCM under a key derived from
 import hashlib
 import json
 import os
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -144,6 +145,7 @@ def receipt_of(sealed: bytes) -> str:
     return hashlib.sha256(sealed).hexdigest()
 
 
+@lru_cache(maxsize=64)  # a cycle's key, once per process: every cast's SMS shows it
 def fingerprint(public_key: bytes) -> str:
     """A public key's fingerprint as people compare it: the first 128 bits of its
     SHA-256, in groups of four hex digits."""

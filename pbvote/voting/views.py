@@ -1,6 +1,9 @@
 """Voting pages: verify (ID + date of birth + SMS code, or a kiosk code), choose,
 review, cast, receipts; the public ballot box. Staff pages are in staff_views."""
 
+from types import MappingProxyType
+from typing import NamedTuple
+
 from flask import (
     flash,
     redirect,
@@ -19,7 +22,9 @@ import pbvote.voting.staff_views  # noqa: F401 - its routes join bp
 from pbvote.accounts.errors import AccountError, CodeRejected
 from pbvote.accounts.phones import masked, normalise_mobile
 from pbvote.accounts.views import client_ip
+from pbvote.core.i18n import current_language
 from pbvote.core.nav import add_cycle_link
+from pbvote.core.processcache import is_read_only
 from pbvote.core.time import utcnow
 from pbvote.cycles.errors import CycleError
 from pbvote.cycles.services import phase_at
@@ -40,7 +45,7 @@ from pbvote.voting.forms import (
     VoteCodeForm,
     kept_field,
 )
-from pbvote.voting.markup import ballot_pieces, piece
+from pbvote.voting.markup import ballot_pieces, gauge, piece
 from pbvote.voting.web import CLAIM, bp, session_voter, verified_voter, vote_state
 
 add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",), primary=True)
@@ -149,21 +154,72 @@ def _code_page(cycle, form, phone: str) -> str:
     )
 
 
-def _ballot_context(cycle, district_id):
-    items = []
-    for scope, projects in rules.district_ballot(cycle, district_id):
-        items.append(
-            {
-                "scope": scope,
-                "name": rules.scope_name(scope),
-                "projects": projects,
-                "blank_allowed": rules.blank_allowed(scope),
-                "minimum": rules.minimum_cost(scope, projects)
-                if scope.ballot_rule == "approval_min_share"
-                else None,
-            }
+class BallotItem(NamedTuple):
+    """One scope of a resident's ballot as the pages show it (read-only, shared)."""
+
+    scope: object
+    name: str
+    projects: tuple
+    blank_allowed: bool
+    minimum: int | None
+
+
+class BallotPage(NamedTuple):
+    """A district's ballot as its pages and checks read it, in one language."""
+
+    ballot: rules.Ballot  # kept: its id() is the cache's key
+    items: tuple[BallotItem, ...]
+    scopes: tuple
+    scope_ids: tuple[int, ...]
+    projects_by_scope: MappingProxyType
+
+
+# The ballot's items depend only on the cached ballot and the language: built once
+# per ballot (rules.district_ballot) and language, never per request (issue 13).
+# Nothing about a resident is in them. Each entry holds its ballot, so no other
+# object can have the ballot's id while the entry is kept; a new ballot (the cache
+# expired or was emptied) is a new key, and the old entries go with the next purge.
+_PAGES: dict[tuple[int, str], BallotPage] = {}
+_PAGES_KEPT = 64
+
+
+def _ballot_page(cycle, district_id) -> BallotPage:
+    ballot = rules.district_ballot(cycle, district_id)
+    key = (id(ballot), current_language().code)
+    page = _PAGES.get(key)
+    if page is None:
+        page = _build_page(ballot)
+        # Only a cached ballot's (read-only copies shared by every request); with
+        # the caches off each request loads its own rows, which nothing keeps.
+        if ballot and is_read_only(ballot[0][0]):
+            if len(_PAGES) >= _PAGES_KEPT:
+                _PAGES.clear()
+            _PAGES[key] = page
+    return page
+
+
+def _build_page(ballot) -> BallotPage:
+    items = tuple(
+        BallotItem(
+            scope=scope,
+            name=rules.scope_name(scope),
+            projects=projects,
+            blank_allowed=rules.blank_allowed(scope),
+            minimum=rules.minimum_cost(scope, projects)
+            if scope.ballot_rule == "approval_min_share"
+            else None,
         )
-    return items
+        for scope, projects in ballot
+    )
+    return BallotPage(
+        ballot=ballot,
+        items=items,
+        scopes=tuple(scope for scope, _projects in ballot),
+        scope_ids=tuple(scope.id for scope, _projects in ballot),
+        projects_by_scope=MappingProxyType(
+            {scope.id: projects for scope, projects in ballot}
+        ),
+    )
 
 
 def _verify_again(cycle_id, error):
@@ -173,21 +229,24 @@ def _verify_again(cycle_id, error):
     return redirect(url_for(".vote_start", cycle_id=cycle_id))
 
 
-def _pieces(cycle, ballots) -> dict:
+def _pieces(cycle, page: BallotPage) -> dict:
     """The ballot's markup kept per process (pbvote.voting.markup), for a template."""
-    scope_ids = [item["scope"].id for item in ballots]
-    return {"pieces": ballot_pieces(cycle.id, scope_ids), "piece": piece}
+    return {
+        "pieces": ballot_pieces(cycle.id, page.scope_ids),
+        "piece": piece,
+        "gauge": gauge,
+    }
 
 
-def _render_ballot(cycle, ballots, chosen, error=None, status=200):
+def _render_ballot(cycle, page: BallotPage, chosen, error=None, status=200):
     return render_template(
         "voting/ballot.html",
         cycle=cycle,
-        ballots=ballots,
+        ballots=page.items,
         chosen=chosen,
         error=error,
         kiosk=vote_state("vote_kiosk", cycle.id, False),
-        **_pieces(cycle, ballots),
+        **_pieces(cycle, page),
     ), status
 
 
@@ -211,28 +270,25 @@ def ballot(cycle_id: int):
             cycle=cycle,
             message=services.already_voted_message(),
         ), 409
-    ballots = _ballot_context(cycle, voter.district_id)
+    page = _ballot_page(cycle, voter.district_id)
     if request.method == "GET":
-        return _render_ballot(cycle, ballots, {})
-    scopes = [item["scope"] for item in ballots]
+        return _render_ballot(cycle, page, {})
     try:
-        choices = rules.parse_form(request.form, scopes)
+        choices = rules.parse_form(request.form, page.scopes)
     except VotingError as error:
-        return _render_ballot(cycle, ballots, {}, str(error), 400)
+        return _render_ballot(cycle, page, {}, str(error), 400)
     if request.form.get("step") == "edit":
-        return _render_ballot(cycle, ballots, choices)
+        return _render_ballot(cycle, page, choices)
     try:
-        rules.check_ballot(
-            scopes, choices, {item["scope"].id: item["projects"] for item in ballots}
-        )
+        rules.check_ballot(page.scopes, choices, page.projects_by_scope)
     except VotingError as error:
-        return _render_ballot(cycle, ballots, choices, str(error), 400)
+        return _render_ballot(cycle, page, choices, str(error), 400)
     return render_template(
         "voting/review.html",
         cycle=cycle,
-        ballots=ballots,
+        ballots=page.items,
         chosen=choices,
-        **_pieces(cycle, ballots),
+        **_pieces(cycle, page),
     )
 
 
@@ -303,7 +359,7 @@ def _cast(cycle, retried=False):
         if voter is None:
             return redirect(url_for(".vote_start", cycle_id=cycle.id))
         return _render_ballot(
-            cycle, _ballot_context(cycle, voter.district_id), {}, str(error), 400
+            cycle, _ballot_page(cycle, voter.district_id), {}, str(error), 400
         )
     shown = [
         [rules.scope_name(scope), services.short_receipt(receipt), receipt]

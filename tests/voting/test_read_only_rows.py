@@ -69,7 +69,7 @@ class Rendered:
             return
         rows = [context["cycle"], context["g"].commune]
         for item in context.get("ballots") or ():
-            rows += [item["scope"], *item["projects"]]
+            rows += [item.scope, *item.projects]
         held = db.session.identity_map.values()
         self.held += [row for row in rows if any(row is h for h in held)]
         self.pages.append((template.name, rows))
