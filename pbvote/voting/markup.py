@@ -67,23 +67,26 @@ aria-hidden="true" focusable="false">
     </p>
   </div>"""
 _HIDDEN = " hidden"
-# The gauge's three sentences per language (the same for every resident).
-_GAUGE_TEXTS: dict[str, tuple[Markup, Markup, Markup]] = {}
+# The gauge's three sentences per language (the same for every resident), as
+# trusted text: a catalogue's sentence is markup, as the templates' _() makes it.
+_GAUGE_TEXTS: dict[str, tuple[str, str, str]] = {}
 
 
-def _gauge_texts(code: str) -> tuple[Markup, Markup, Markup]:
+def _gauge_texts(code: str) -> tuple[str, str, str]:
     texts = _GAUGE_TEXTS.get(code)
     if texts is None:
         texts = _GAUGE_TEXTS[code] = (
-            Markup(_("Chosen: %(used)s")),
-            Markup(_("Left: %(left)s")),
-            Markup(_("Over the budget by %(over)s")),
+            _("Chosen: %(used)s"),
+            _("Left: %(left)s"),
+            _("Over the budget by %(over)s"),
         )
     return texts
 
 
 def gauge(used: int, amount: int, gauge_id: str) -> Markup:
-    """The gauge of ``used`` out of ``amount`` in the page's language."""
+    """The gauge of ``used`` out of ``amount`` in the page's language. Plain
+    string formatting of escaped values (Markup's own ``%`` wraps and escapes
+    each value again, most of the gauge's calls)."""
     code = current_language().code
     used_text, left_text, over_text = _gauge_texts(code)
     left = amount - used
@@ -102,6 +105,6 @@ def gauge(used: int, amount: int, gauge_id: str) -> Markup:
     )
 
 
-def _money(amount: int, code: str) -> Markup:
-    """pbvote.core.i18n.money_html in the language ``code``."""
-    return Markup('<bdi class="money">%s</bdi>') % format_mad(amount, language=code)
+def _money(amount: int, code: str) -> str:
+    """pbvote.core.i18n.money_html in the language ``code``, as text."""
+    return f'<bdi class="money">{escape(format_mad(amount, language=code))}</bdi>'

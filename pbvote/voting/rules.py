@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from pbvote.communes.models import District
-from pbvote.core.i18n import format_mad, localized
+from pbvote.core.i18n import current_translations, format_mad, localized
 from pbvote.core.processcache import ProcessCache, detached_copy
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.extensions import db
@@ -170,7 +170,9 @@ def check_choice(
 
 def scope_name(scope: Scope) -> str:
     if scope.district is None:
-        return _("Whole commune")
+        # The request's kept translations (issue 13): Flask-Babel's gettext
+        # finds them again for each string.
+        return current_translations().ugettext("Whole commune")
     return localized(scope.district, "name")
 
 

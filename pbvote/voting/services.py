@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from pbvote.audit.services import record_action
+from pbvote.core.i18n import current_translations
 from pbvote.core.jobs import wake_after_commit
 from pbvote.core.processcache import ProcessCache
 from pbvote.core.security import open_secret
@@ -364,9 +365,14 @@ def _queue_receipt_sms(cycle: Cycle, phone: str, receipts, now: datetime) -> Non
     # test_sms_segments.py), the key's fingerprint in its own message.
     codes = " ".join(short_receipt(receipt) for _scope, receipt in receipts)
     _sealing, signing_public = election_public_keys(cycle, now)
+    # The request's kept translations: Flask-Babel's gettext finds them again
+    # for each string (issue 13).
+    translations = current_translations()
     texts = (
-        _("Ouazzane: vote recorded. Receipts: %(codes)s", codes=codes),
-        _("Ouazzane: results key %(key)s", key=key_fingerprint(signing_public)),
+        translations.ugettext("Ouazzane: vote recorded. Receipts: %(codes)s")
+        % {"codes": codes},
+        translations.ugettext("Ouazzane: results key %(key)s")
+        % {"key": key_fingerprint(signing_public)},
     )
     # Sensitive: phone and body are sealed, and the rows are deleted once sent.
     queue_messages(
