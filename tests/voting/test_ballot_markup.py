@@ -84,3 +84,31 @@ def test_pieces_are_not_kept_with_caches_off(app, election):
     clear_all()
     client.get(f"/cycles/{election['cycle_id']}/vote/ballot")
     assert not markup._PIECES._values
+
+
+def test_ballot_items_are_kept_per_ballot_and_language(app, election, process_caches):
+    """views._ballot_page: one entry per cached ballot and language, holding that
+    ballot; a ballot loaded again (the cache emptied by a commit) is a new entry,
+    so a district renamed by staff shows on the next page."""
+    from pbvote.communes.models import District
+    from pbvote.extensions import db
+    from pbvote.voting import views
+
+    cin, birth = election["residents"][0]
+    client = app.test_client()
+    verify(client, app, election["cycle_id"], cin, birth)
+    views._PAGES.clear()
+    base = f"/cycles/{election['cycle_id']}/vote/ballot"
+    for lang in ("fr", "ar", "fr"):
+        client.set_cookie("lang", lang)
+        assert client.get(base).status_code == 200
+    assert sorted(code for _id, code in views._PAGES) == ["ar", "fr"]
+    assert all(id(page.ballot) == key[0] for key, page in views._PAGES.items())
+
+    with app.app_context():
+        district = db.session.get(District, election["district_ids"][0])
+        district.name_fr = "Quartier renommé"
+        db.session.commit()
+    page = client.get(base).get_data(as_text=True)
+    assert "Quartier renommé" in page
+    assert len(views._PAGES) == 3  # the reloaded ballot's, in French
