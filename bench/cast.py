@@ -4,7 +4,13 @@ Each simulated resident: GET the verification page, POST ID + date of birth +
 phone, read the SMS code from the outbox, POST the code, GET the ballot, POST it for
 review, POST the cast. Beside it, in the same run and against the same server, a
 bare endpoint that inserts one row and commits (in the bench's own WSGI app only),
-requested seven times per kept-alive connection as a resident's seven requests are.
+requested seven times per kept-alive connection as a resident's seven requests are,
+half of its requests before the flow's and half after (a drift of the machine's
+speed weighs on both). Before anything is measured, both are warmed up
+(``--warm-voters`` residents vote first): every gunicorn worker has configured
+SQLAlchemy's mappers, compiled the templates and filled its caches, as in a
+server that has been running; the caches' refills every PROCESS_CACHE_SECONDS
+stay in the measure.
 
     .venv/bin/python bench/cast.py --voters 400 --concurrency 16 --workers 4 \
         --redis redis://127.0.0.1:6379/15 [--rate 20 --open-voters 400]
@@ -505,11 +511,16 @@ class CpuMeter:
     def start(self) -> None:
         self.started = self._now()
 
-    def per_request(self, requests: int) -> dict:
+    def spent(self) -> list[float]:
+        """CPU seconds of each of NAMES since :meth:`start`."""
         now = self._now()
         spent = [b - a for a, b in zip(self.started[:3], now[:3])]
         before = self.started[3]
         spent.append(sum(cpu - before.get(pid, 0.0) for pid, cpu in now[3].items()))
+        return spent
+
+    def per_request(self, requests: int, spent: list[float] | None = None) -> dict:
+        spent = self.spent() if spent is None else spent
         return {
             f"{name}_cpu_ms_per_request": 1000 * seconds / requests
             for name, seconds in zip(self.NAMES, spent)
@@ -661,7 +672,20 @@ def main() -> None:
         help="threads per worker: 1 (gunicorn's sync workers) is the README's "
         "production command; more runs gthread workers",
     )
-    parser.add_argument("--bare-requests", type=int, default=2000)
+    parser.add_argument(
+        "--bare-requests",
+        type=int,
+        default=4000,
+        help="the bare endpoint's requests, half before the flow's, half after",
+    )
+    parser.add_argument(
+        "--warm-voters",
+        type=int,
+        default=48,
+        help="residents voting before anything is measured, so that every "
+        "gunicorn worker has configured its mappers, compiled the templates and "
+        "filled its caches (as the bare endpoint is warmed up): steady state",
+    )
     parser.add_argument(
         "--rate",
         type=float,
@@ -695,7 +719,9 @@ def main() -> None:
     open_voters = args.open_voters if args.rate else 0
     outbox_path = f"/tmp/pbvote-bench-outbox-{os.getpid()}.jsonl"
     env = environment(outbox_path, args.redis, development=args.development)
-    seeded = prepare_database(args.voters + open_voters, outbox_path, env)
+    seeded = prepare_database(
+        args.voters + open_voters + args.warm_voters, outbox_path, env
+    )
     port = free_port()
     server = start_gunicorn(port, env, args.workers, args.threads)
     workers = []
@@ -718,15 +744,25 @@ def main() -> None:
             f"{os.cpu_count()} CPUs"
         )
         run_pool(args.concurrency, range(10), bare(port))  # warm-up
-        meter = CpuMeter(server, workers, args.redis)
-        meter.start()
-        groups, bare_elapsed = run_pool(
-            args.concurrency,
-            range(args.bare_requests // REQUESTS_PER_VOTER),
-            bare(port),
+        warm = range(
+            args.voters + open_voters, args.voters + open_voters + args.warm_voters
         )
-        bare_times = [seconds for group in groups for seconds in group]
-        bare_cpu = meter.per_request(len(bare_times))
+        run_pool(
+            args.concurrency,
+            warm,
+            lambda n: vote(port, seeded["cycle_id"], n, outbox),
+        )
+        meter = CpuMeter(server, workers, args.redis)
+
+        def bare_half(jobs):
+            meter.start()
+            groups, elapsed = run_pool(args.concurrency, jobs, bare(port))
+            return [t for group in groups for t in group], elapsed, meter.spent()
+
+        # The bare endpoint's requests in two halves, before and after the flow's,
+        # so that a drift of the machine's speed weighs on both sides alike.
+        clients = args.bare_requests // REQUESTS_PER_VOTER
+        first = bare_half(range(clients // 2))
         meter.start()
         flows, flow_elapsed = run_pool(
             args.concurrency,
@@ -734,6 +770,12 @@ def main() -> None:
             lambda n: vote(port, seeded["cycle_id"], n, outbox),
         )
         flow_cpu = meter.per_request(REQUESTS_PER_VOTER * len(flows))
+        second = bare_half(range(clients // 2, clients))
+        bare_times = first[0] + second[0]
+        bare_elapsed = first[1] + second[1]
+        bare_cpu = meter.per_request(
+            len(bare_times), [a + b for a, b in zip(first[2], second[2])]
+        )
         rows = [
             report("bare insert + commit", bare_times, bare_elapsed, "requests/s"),
             report(
