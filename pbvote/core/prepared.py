@@ -26,20 +26,27 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _WROTE = "pbvote_transaction_wrote"
+_LOCKED = "pbvote_transaction_locked_rows"
 # Plain SELECTs only: a ``WITH … (DELETE …)`` starts with WITH and counts as a
 # write, as does anything this does not recognise.
 _READS_ONLY = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_LOCKS_ROWS = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+)?(?:KEY\s+)?(?:UPDATE|SHARE)\b", re.IGNORECASE
+)
 
 
 @event.listens_for(Engine, "begin")
 def _transaction_begins(conn) -> None:
     conn.info[_WROTE] = False
+    conn.info[_LOCKED] = False
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, _cursor, statement, _parameters, _context, _many) -> None:
     if not _READS_ONLY.match(statement):
         conn.info[_WROTE] = True
+    elif _LOCKS_ROWS.search(statement):
+        conn.info[_LOCKED] = True
 
 
 @event.listens_for(Engine, "rollback")
@@ -53,6 +60,11 @@ def _commit_what_only_read(conn) -> None:
     if raw is None or raw.info.transaction_status != pq.TransactionStatus.INTRANS:
         return
     try:
+        if conn.info.pop(_LOCKED, False):
+            # A row lock gave the transaction an id, so its commit would wait
+            # for the WAL to reach the disk, where the rollback did not: nothing
+            # but the locks is lost if this commit's record is.
+            raw.execute("SET LOCAL synchronous_commit TO OFF")
         raw.commit()
     except Exception:  # noqa: BLE001 - the rollback that follows cleans up
         return

@@ -103,6 +103,10 @@ def test_row_locks_of_a_reading_transaction_are_released(app):
             first.rollback()
             assert second.scalar(lock) is not None
             second.rollback()
+            # The lock's commit skipped the wait for the disk for itself only
+            # (SET LOCAL): the connection's next transactions wait again.
+            assert first.scalar(text("SHOW synchronous_commit")) == "on"
+            first.rollback()
 
 
 def test_a_request_that_only_reads_leaves_its_statements_prepared(app, client, commune):
