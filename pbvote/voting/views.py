@@ -24,7 +24,7 @@ from pbvote.accounts.phones import masked, normalise_mobile
 from pbvote.accounts.views import client_ip
 from pbvote.core.i18n import current_language
 from pbvote.core.nav import add_cycle_link
-from pbvote.core.processcache import is_read_only
+from pbvote.core.processcache import ProcessCache
 from pbvote.core.time import utcnow
 from pbvote.cycles.errors import CycleError
 from pbvote.cycles.services import phase_at
@@ -167,35 +167,25 @@ class BallotItem(NamedTuple):
 class BallotPage(NamedTuple):
     """A district's ballot as its pages and checks read it, in one language."""
 
-    ballot: rules.Ballot  # kept: its id() is the cache's key
+    ballot: rules.Ballot
     items: tuple[BallotItem, ...]
     scopes: tuple
     scope_ids: tuple[int, ...]
     projects_by_scope: MappingProxyType
 
 
-# The ballot's items depend only on the cached ballot and the language: built once
-# per ballot (rules.district_ballot) and language, never per request (issue 13).
-# Nothing about a resident is in them. Each entry holds its ballot, so no other
-# object can have the ballot's id while the entry is kept; a new ballot (the cache
-# expired or was emptied) is a new key, and the old entries go with the next purge.
-_PAGES: dict[tuple[int, str], BallotPage] = {}
-_PAGES_KEPT = 64
+# The ballot's items depend only on the ballot and the language: built once per
+# district and language while the ballot is cached (the same rows watched, emptied
+# with it by a commit that changes them), never per request (issue 13). Nothing
+# about a resident is in them.
+_PAGES = ProcessCache("ballot-pages", rules.BALLOT_ROWS)
 
 
 def _ballot_page(cycle, district_id) -> BallotPage:
-    ballot = rules.district_ballot(cycle, district_id)
-    key = (id(ballot), current_language().code)
-    page = _PAGES.get(key)
-    if page is None:
-        page = _build_page(ballot)
-        # Only a cached ballot's (read-only copies shared by every request); with
-        # the caches off each request loads its own rows, which nothing keeps.
-        if ballot and is_read_only(ballot[0][0]):
-            if len(_PAGES) >= _PAGES_KEPT:
-                _PAGES.clear()
-            _PAGES[key] = page
-    return page
+    return _PAGES.get(
+        (cycle.id, district_id, current_language().code),
+        lambda: _build_page(rules.district_ballot(cycle, district_id)),
+    )
 
 
 def _build_page(ballot) -> BallotPage:

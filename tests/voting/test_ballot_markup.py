@@ -87,12 +87,13 @@ def test_pieces_are_not_kept_with_caches_off(app, election):
 
 
 def test_ballot_items_are_kept_per_ballot_and_language(app, election, process_caches):
-    """views._ballot_page: one entry per cached ballot and language, holding that
-    ballot; a ballot loaded again (the cache emptied by a commit) is a new entry,
-    so a district renamed by staff shows on the next page."""
+    """views._ballot_page: one entry per district and language, holding the
+    cached ballot it was built from; a commit that changes the ballot's rows
+    empties it with the ballot, so a district renamed by staff shows on the next
+    page."""
     from pbvote.communes.models import District
     from pbvote.extensions import db
-    from pbvote.voting import views
+    from pbvote.voting import rules, views
 
     cin, birth = election["residents"][0]
     client = app.test_client()
@@ -102,8 +103,10 @@ def test_ballot_items_are_kept_per_ballot_and_language(app, election, process_ca
     for lang in ("fr", "ar", "fr"):
         client.set_cookie("lang", lang)
         assert client.get(base).status_code == 200
-    assert sorted(code for _id, code in views._PAGES) == ["ar", "fr"]
-    assert all(id(page.ballot) == key[0] for key, page in views._PAGES.items())
+    kept = {key: page for key, (_expiry, page) in views._PAGES._values.items()}
+    assert sorted(code for _cycle, _district, code in kept) == ["ar", "fr"]
+    ballots = {key[:2]: ballot for key, (_e, ballot) in rules._BALLOTS._values.items()}
+    assert all(page.ballot is ballots[key[:2]] for key, page in kept.items())
 
     with app.app_context():
         district = db.session.get(District, election["district_ids"][0])
@@ -111,4 +114,4 @@ def test_ballot_items_are_kept_per_ballot_and_language(app, election, process_ca
         db.session.commit()
     page = client.get(base).get_data(as_text=True)
     assert "Quartier renommé" in page
-    assert len(views._PAGES) == 3  # the reloaded ballot's, in French
+    assert len(views._PAGES._values) == 1  # the reloaded ballot's, in French
