@@ -5,7 +5,13 @@ from datetime import timedelta
 
 from flask import current_app
 
-from pbvote.core.jobs import WAKE_SECONDS, clear_wake, redis_connection, wake_now
+from pbvote.core.jobs import (
+    WAKE_SECONDS,
+    clear_wake,
+    heartbeat_seconds,
+    redis_connection,
+    wake_now,
+)
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.sms import services
@@ -20,22 +26,29 @@ def drain_sms() -> int:
     first, a batch of groups per transaction; returns how many were sent.
 
     Woken by the commits that queue messages (services.wake_drain); it first
-    waits DRAIN_WINDOW (setting SMS_DRAIN_WINDOW_SECONDS), its flag still set, so that the commits of that
-    moment wake no other job: they are sent by this one (with an idle worker
-    every message would otherwise cost a job, issue 13). Not in-process: there
-    the request that committed is waiting.
+    waits DRAIN_WINDOW (setting SMS_DRAIN_WINDOW_SECONDS), its flag still set,
+    so that the commits of that moment wake no other job: they are sent by this
+    one (with an idle worker every message would otherwise cost a job, issue
+    13). While a window brings messages, it keeps its flag and claims again
+    after the next window, for at most one worker beat (its tick, and other
+    jobs of the queue, wait no longer): under a steady flow of votes the web
+    then queues no job at all and the worker runs one job per beat, not one per
+    window (each cost RQ's bookkeeping on both sides). Not in-process: there the
+    request that committed is waiting.
 
-    Why nothing committed is left behind: the flag is cleared *before* the
-    first claim. A message committed before the clear is committed before the
-    claim's statement starts, so the claim sees it (READ COMMITTED: each
-    statement sees what was committed when it began), unless another drain
-    holds it (SKIP LOCKED), and that drain sends it. A message committed after
-    the clear makes its request's SET NX either succeed, and queue another
-    drain, or find the flag set by a later wake whose drain has not cleared it
-    yet, and will claim after that commit. So the loop may stop at the first
-    claim that is not full: what it did not see was committed after the clear
-    (or is held by another drain, which sends its groups whole; the worker's
-    tick, safety_net, wakes a drain for anything left queued over 10 s).
+    Why nothing committed is left behind: while the flag is set, a commit that
+    finds it set is claimed by this job's next claim, which starts after that
+    commit. The flag is cleared *before* the last claim. A message committed
+    before the clear is committed before that claim's statement starts, so the
+    claim sees it (READ COMMITTED: each statement sees what was committed when
+    it began), unless another drain holds it (SKIP LOCKED), and that drain sends
+    it. A message committed after the clear makes its request's SET NX either
+    succeed, and queue another drain, or find the flag set by a later wake whose
+    drain has not cleared it yet, and will claim after that commit. So the last
+    round may stop at the first claim that is not full: what it did not see was
+    committed after the clear (or is held by another drain, which sends its
+    groups whole; the worker's tick, safety_net, wakes a drain for anything left
+    queued over 10 s).
 
     Safe to run twice and in parallel: claimed rows are locked, sent ones are
     deleted or 'sent', and a row is tried at most once per drain (a message
@@ -43,10 +56,25 @@ def drain_sms() -> int:
     per message and drain, then at RETRY_AFTER_SECONDS from the worker's tick).
     A worker killed mid-batch resends that batch (at least once, never lost).
     """
-    if redis_connection() is not None:
-        time.sleep(current_app.config.get("SMS_DRAIN_WINDOW_SECONDS", DRAIN_WINDOW))
-    clear_wake(services.DRAIN_JOB)
     failed: set[int] = set()
+    sent = 0
+    if redis_connection() is not None:
+        window = current_app.config.get("SMS_DRAIN_WINDOW_SECONDS", DRAIN_WINDOW)
+        kept_until = time.monotonic() + heartbeat_seconds()
+        time.sleep(window)
+        while time.monotonic() < kept_until:
+            delivered = _deliver_claimable(failed)
+            sent += delivered
+            if not delivered:
+                break
+            time.sleep(window)
+    clear_wake(services.DRAIN_JOB)
+    return sent + _deliver_claimable(failed)
+
+
+def _deliver_claimable(failed: set[int]) -> int:
+    """Claim and send batches until one is not full (see drain_sms); the
+    messages that fail join ``failed``, skipped by this drain from then on."""
     sent = 0
     while True:
         rows = services.claim_batch(utcnow(), skip=failed)
