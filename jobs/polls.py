@@ -6,15 +6,13 @@ from pbvote.extensions import db
 
 
 def mix_ballots(poll_id: int) -> int:
-    """Mix the poll's held ballots into its public chain if a batch is due.
-    Woken by votes as the budget vote's mixing is (jobs.voting.mix_ballots: the
-    flag is cleared before the held rows are read)."""
+    """Mix the poll's held ballots into its public chain if a batch is due; run
+    as the budget vote's is (jobs.voting.mix_ballots: after the vote's commit
+    without Redis, else by the workers' tick)."""
     from jobs.voting import vacuum_held
-    from pbvote.core.jobs import clear_wake
     from pbvote.polls.services import POLL_BOX
     from pbvote.voting.holding import mix_held
 
-    clear_wake("jobs.polls.mix_ballots", poll_id)
     appended = mix_held(poll_id, utcnow(), box=POLL_BOX)
     db.session.commit()
     if appended:

@@ -21,15 +21,11 @@ def mix_ballots(cycle_id: int) -> int:
     """Mix the cycle's held ballots into the public chain if a batch is due.
     Returns how many were appended.
 
-    Woken by casts (core.jobs.wake_after_commit: one job pending per cycle, not
-    one per cast); the worker's safety net mixes batches due by time. The flag is
-    cleared before mix_held reads the held rows: a cast committed before the
-    clear is seen by that read (a later statement, after the election key's lock),
-    and a cast committed after it wakes another job (see jobs.sms.drain_sms)."""
-    from pbvote.core.jobs import clear_wake
+    Run after each cast's commit only without Redis (the embedded first run:
+    core.jobs.after_commit_without_workers); with Redis the workers' tick
+    (safety_net) mixes every due batch within a beat."""
     from pbvote.voting.holding import mix_held
 
-    clear_wake("jobs.voting.mix_ballots", cycle_id)
     appended = mix_held(cycle_id, utcnow())
     db.session.commit()
     if appended:

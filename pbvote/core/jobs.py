@@ -115,6 +115,17 @@ def wake_after_commit(func: str, *args, queue="default", **options) -> None:
     )
 
 
+def after_commit_without_workers(func: str, *args) -> None:
+    """For work the workers' tick does every few seconds anyway (TICK_TASKS:
+    mixing the held ballots of a due batch): with Redis nothing is queued, as a
+    job per commit would cost the web an enqueue and a worker a job (a fork on
+    the default queue) for a batch that is due once in MIX_MIN_BATCH votes;
+    without Redis (the embedded first run, which has no worker and so no tick)
+    ``func(*args)`` runs in-process after the commit."""
+    if redis_connection() is None:
+        enqueue_after_commit(func, *args)
+
+
 def clear_wake(func: str, *args) -> None:
     """Called by a woken job before it reads its work: from now on a commit sets
     the flag again and queues another job. Without Redis there is no flag."""

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from pbvote.audit.services import record_action
-from pbvote.core.jobs import enqueue_after_commit, wake_after_commit
+from pbvote.core.jobs import after_commit_without_workers, enqueue_after_commit
 from pbvote.core.security import open_secret
 from pbvote.core.time import day_of
 from pbvote.cycles.models import Cycle
@@ -42,7 +42,7 @@ from pbvote.polls.models import (
 from pbvote.voting import holding, sealing
 from pbvote.voting.errors import AlreadyVoted, NotVerified
 from pbvote.voting.models import Verification, VoterEntry
-from pbvote.voting.services import MIX_JOB_OPTIONS, normalise_receipt, short_receipt
+from pbvote.voting.services import normalise_receipt, short_receipt
 from pbvote.voting.verification import PHONE_SEAL, verification_for
 
 POLL_BOX = holding.BoxTables(
@@ -290,7 +290,7 @@ def cast(poll: Poll, token: str | None, form, now: datetime) -> str:
     if has_voted(poll, entry_id):
         raise AlreadyVoted(already_voted_message())
     receipt = record_vote(poll, entry_id, read_ballot(poll, form), now)
-    wake_after_commit("jobs.polls.mix_ballots", poll.id, **MIX_JOB_OPTIONS)
+    after_commit_without_workers("jobs.polls.mix_ballots", poll.id)
     if verification.method == "sms" and verification.phone_enc:
         _queue_receipt_sms(
             poll, open_secret(PHONE_SEAL, verification.phone_enc), receipt, now

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from pbvote.audit.services import record_action
 from pbvote.core.i18n import current_translations
-from pbvote.core.jobs import wake_after_commit
+from pbvote.core.jobs import after_commit_without_workers
 from pbvote.core.processcache import ProcessCache
 from pbvote.core.security import open_secret
 from pbvote.core.time import day_of
@@ -52,8 +52,6 @@ from pbvote.voting.verification import (
 )
 
 RECEIPT_SHORT = 16  # hex characters shown, sent by SMS and typed on the public page
-# Voting jobs carry only the cycle id, and Redis forgets them fast.
-MIX_JOB_OPTIONS = {"result_ttl": 60, "failure_ttl": 3600}
 
 
 # Election key -------------------------------------------------------------------
@@ -210,7 +208,7 @@ def cast_ballots(
         verified_phone=phone if consumed is not None else None,
         token=token,
     )
-    wake_after_commit("jobs.voting.mix_ballots", cycle.id, **MIX_JOB_OPTIONS)
+    after_commit_without_workers("jobs.voting.mix_ballots", cycle.id)
     receipts = [(scope, sealing.receipt_of(s)) for scope, s in sealed]
     if phone:
         _queue_receipt_sms(cycle, phone, receipts, now)

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from tests.helpers import csrf_token, run_jobs, submit, verify_by_sms
+from tests.helpers import csrf_token, submit, verify_by_sms
 from tests.voting.factories import PHONE
 
 
@@ -35,8 +35,8 @@ def review(client, election: dict, commune=(), district=(), **extra):
 
 
 def cast(client, election: dict, commune=(), district=(), mix=True, **extra):
-    """Cast, then (``mix``) run the queued mixing job as a worker would; with the
-    voting tests' batch of one, the ballots are then in the chain."""
+    """Cast, then (``mix``) mix the held ballots as the workers' tick would; with
+    the voting tests' batch of one, the ballots are then in the chain."""
     cycle_id = election["cycle_id"]
     data = {**ballot_data(election, commune, district), **extra}
     response = submit(
@@ -46,8 +46,17 @@ def cast(client, election: dict, commune=(), district=(), mix=True, **extra):
         form_url=f"/cycles/{cycle_id}/vote/ballot",
     )
     if mix and response.status_code == 302:
-        run_jobs(client.application, "default")
+        mix_now(client.application, cycle_id)
     return response
+
+
+def mix_now(app, cycle_id: int) -> int:
+    """What the workers' tick does for the cycle (jobs.voting.safety_net): mix
+    its held ballots if a batch is due. Returns how many were appended."""
+    from jobs.voting import mix_ballots
+
+    with app.app_context():
+        return mix_ballots(cycle_id)
 
 
 def token_for_ballot(client, cycle_id: int) -> str:

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, last_code, run_jobs
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, last_code
+from tests.voting.helpers import mix_now
 
 
 @pytest.mark.browser
@@ -58,7 +59,7 @@ def test_a_resident_verifies_and_votes_in_arabic_on_a_small_screen(
         box = f"{live_server}/cycles/{cycle_id}/ballot-box?receipt={receipts[0]}"
         page.goto(box)
         expect(page.locator(".receipt-waiting")).to_be_visible()  # not mixed yet
-        run_jobs(app, "default")  # the mixing job
+        mix_now(app, cycle_id)  # as the workers' tick does
         page.goto(box)
         expect(page.locator(".receipt-found")).to_be_visible()
         browser.close()

@@ -11,7 +11,7 @@ from pbvote.voting import sealing
 from pbvote.voting.models import Ballot, ElectionKey, VoterMark
 from tests.helpers import outbox, run_jobs
 from tests.voting.factories import PHONE
-from tests.voting.helpers import cast, review, token_for_ballot, verify
+from tests.voting.helpers import cast, mix_now, review, token_for_ballot, verify
 
 
 def _open_all(app, cycle_id):
@@ -135,7 +135,7 @@ def test_a_second_cast_is_refused_as_already_voted(client, app, election):
     other = app.test_client()
     verify(other, app, election["cycle_id"], cin, birth, phone="+212612345679")
     assert other.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 409
-    run_jobs(app, "default")  # the mixing job
+    mix_now(app, election["cycle_id"])
     with app.app_context():
         assert len(db.session.scalars(select(Ballot)).all()) == 2
 
@@ -176,7 +176,7 @@ def test_fifty_concurrent_casts_by_one_resident_give_exactly_one_vote(app, elect
     assert codes.count(302) == 1
     assert codes.count(409) == 49
     assert all("already voted" in body for code, body in results if code == 409)
-    run_jobs(app, "default")  # the mixing job
+    mix_now(app, election["cycle_id"])
     with app.app_context():
         assert db.session.query(Ballot).count() == 2  # one per scope
         assert db.session.query(VoterMark).count() == 1
