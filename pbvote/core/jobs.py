@@ -192,7 +192,8 @@ def _dispatch(jobs: list[PendingJob]) -> None:
     wakes = [job for job in jobs if job.wake_key]
     unsent = jobs
     try:
-        with connection.pipeline() as pipeline:
+        # Wakes alone (a vote's commit) need no MULTI: each SET NX stands alone.
+        with connection.pipeline(transaction=len(wakes) < len(jobs)) as pipeline:
             for job in jobs:
                 if not job.wake_key:
                     _enqueue_rq(connection, job, pipeline)
