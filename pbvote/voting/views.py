@@ -83,7 +83,7 @@ def vote_start(cycle_id: int):
         return redirect(url_for(".ballot", cycle_id=cycle.id))
     if pages.may_keep():  # the empty form, the same for every resident
         return pages.empty_form_page(
-            "verify", cycle.id, lambda: _verify_page(cycle, pages.marked(VerifyForm()))
+            "verify", cycle.id, lambda: _verify_page(cycle, VerifyForm())
         )
     form = VerifyForm()
     if form.validate_on_submit():
@@ -122,7 +122,7 @@ def vote_code(cycle_id: int):
         return pages.empty_form_page(
             "code",
             cycle.id,
-            lambda: _code_page(cycle, pages.marked(VoteCodeForm()), pages.PHONE_MARK),
+            lambda: _code_page(cycle, VoteCodeForm(), pages.PHONE_MARK),
             phone=phone,
         )
     form = VoteCodeForm()
@@ -235,7 +235,6 @@ def _render_ballot(cycle, page: BallotPage, chosen, error=None, status=200):
         ballots=page.items,
         chosen=chosen,
         error=error,
-        kiosk=vote_state("vote_kiosk", cycle.id, False),
         **_pieces(cycle, page),
     ), status
 
@@ -262,6 +261,12 @@ def ballot(cycle_id: int):
         ), 409
     page = _ballot_page(cycle, voter.district_id)
     if request.method == "GET":
+        if pages.may_keep():  # the empty ballot, the same across the district
+            return pages.empty_ballot_page(
+                cycle.id,
+                voter.district_id,
+                lambda: _render_ballot(cycle, page, {})[0],
+            )
         return _render_ballot(cycle, page, {})
     try:
         choices = rules.parse_form(request.form, page.scopes)

@@ -1,7 +1,8 @@
-"""The identity and code pages kept whole per cycle and language for signed-out
-residents (pbvote.voting.pages, issue 13): each page must be the same as when it
-is rendered for each request, with the resident's own CSRF token, masked phone
-and address, and nothing about a resident may be kept."""
+"""The identity, code and empty ballot pages kept whole per cycle (the ballot:
+per district) and language for signed-out residents (pbvote.voting.pages, issue
+13): each page must be the same as when it is rendered for each request, with the
+resident's own CSRF token, masked phone and address, and nothing about a resident
+may be kept."""
 
 import re
 
@@ -11,8 +12,11 @@ from pbvote.core.processcache import clear_all
 from pbvote.extensions import db
 from pbvote.voting import pages
 from tests.helpers import CSRF_RE, login_resident, submit
+from tests.voting.helpers import verify
 
-CSRF_VALUE = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]*"')
+CSRF_VALUE = re.compile(
+    r'(name="csrf_token" type="hidden" value="|name="csrf_token" value=")[^"]*"'
+)
 OTHER_PHONE = "+212698765432"
 # A page address with characters that URL and HTML escaping both change.
 QUERY = "?from=sms&note=a%20b%3Cc%3E%22'"
@@ -145,3 +149,73 @@ def test_nothing_is_kept_with_caches_off_or_templates_reloading(app, election):
     finally:
         app.config["PROCESS_CACHE_SECONDS"] = 0
         app.jinja_env.auto_reload = False
+
+
+def _kept_ballots() -> dict:
+    return {key: value for key, (_expiry, value) in pages._BALLOT_PAGES._values.items()}
+
+
+def _at_ballot(app, election, lang: str, resident: int = 0, phone=None):
+    cin, birth = election["residents"][resident]
+    client = app.test_client()
+    client.set_cookie("lang", lang)
+    verify(client, app, election["cycle_id"], cin, birth, phone=phone or OTHER_PHONE)
+    return client
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_the_kept_ballot_is_the_ballot_rendered_each_time(
+    app, election, process_caches, lang
+):
+    app.jinja_env.auto_reload = False
+    cycle_id = election["cycle_id"]
+    client = _at_ballot(app, election, lang)
+    url = f"/cycles/{cycle_id}/vote/ballot"
+    for address in (url, url + QUERY):
+        expected = _rendered_each_time(app, client, address)
+        assert _text(client.get(address)) == expected  # rendered, then kept
+        assert _text(client.get(address)) == expected  # from the kept page
+    kept = _kept_ballots()
+    district = election["district_ids"][0]
+    assert {key[:3] for key in kept} == {(cycle_id, district, lang)}
+    joined = "".join(kept.values())
+    assert pages.CSRF_MARK in joined and "from=sms" not in joined
+
+
+def test_residents_of_a_district_share_the_ballot_not_their_tokens(
+    app, election, process_caches
+):
+    app.jinja_env.auto_reload = False
+    url = f"/cycles/{election['cycle_id']}/vote/ballot"
+    first = _at_ballot(app, election, "fr", resident=0)
+    second = _at_ballot(app, election, "fr", resident=1, phone="+212698765433")
+    first_token = CSRF_RE.search(first.get(url).get_data(as_text=True)).group(1)
+    second_token = CSRF_RE.search(second.get(url).get_data(as_text=True)).group(1)
+    assert len(_kept_ballots()) == 1 and first_token != second_token
+    pick = {
+        f"scope-{election['commune_scope']}": election["projects"]["commune"][:1],
+        "step": "review",
+    }
+    refused = second.post(url, data={"csrf_token": first_token, **pick})
+    assert refused.status_code == 400
+    reviewed = second.post(url, data={"csrf_token": second_token, **pick})
+    assert reviewed.status_code == 200
+    assert "/vote/cast" in reviewed.get_data(as_text=True)
+
+
+def test_a_committed_change_to_a_project_shows_on_the_next_ballot(
+    app, election, process_caches
+):
+    from pbvote.proposals.models import Project
+
+    app.jinja_env.auto_reload = False
+    url = f"/cycles/{election['cycle_id']}/vote/ballot"
+    client = _at_ballot(app, election, "fr")
+    client.get(url)
+    assert _kept_ballots()
+    with app.app_context():
+        project = db.session.get(Project, election["projects"]["commune"][0])
+        project.title_fr = "Un projet renommé"
+        db.session.commit()
+    assert not _kept_ballots()
+    assert "Un projet renommé" in client.get(url).get_data(as_text=True)
