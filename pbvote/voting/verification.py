@@ -128,8 +128,12 @@ def voter_for(cycle: Cycle, token: str | None) -> Voter | None:
 #
 # The code step commits nothing: the signed session cookie holds the claim
 # {"attempt": id, "at": ISO time of the right code, "token": the verification's
-# future token}. The attempt row (server side, never in the cookie: it says whether
-# the identity matched) gives the registry entry; the cast consumes it.
+# future token, "district": the entry's district, "voted": whether it had voted}.
+# The attempt row (server side, never in the cookie: it says whether the identity
+# matched) gives the registry entry; the cast consumes it, checking everything
+# again. District and voted let the ballot pages answer without the database
+# (what they show, the ballot of that district or "already voted", is all they
+# tell the cookie's holder).
 
 
 def verified_minutes() -> int:
@@ -145,12 +149,24 @@ def attempt_lifetime() -> timedelta:
     )
 
 
-def new_claim(attempt_id: int, now: datetime) -> dict:
+def new_claim(attempt_id: int, now: datetime, district_id: int, voted: bool) -> dict:
     return {
         "attempt": attempt_id,
         "at": now.isoformat(),
         "token": secrets.token_urlsafe(32),
+        "district": district_id,
+        "voted": voted,
     }
+
+
+def claim_voter(claim: dict, now: datetime) -> Voter | None:
+    """The district and voted state a live claim was given by the code step,
+    without the database (no entry id: the cast reads it); None for a claim
+    from before they were kept. Raises VerificationExpired."""
+    if "district" not in claim:
+        return None
+    check_claim_time(claim, now)
+    return Voter(None, claim["district"], claim["voted"])
 
 
 def check_claim_time(claim: dict, now: datetime) -> None:
@@ -433,12 +449,25 @@ def request_vote_code(
 
 @lru_cache(maxsize=1)
 def _checked_attempt_statement():
-    """The attempt's entry and its code's columns, plain (no ORM entities to load
-    and expunge: issue 13), the code's row locked."""
+    """The attempt's entry (its district, whether it voted) and its code's
+    columns, plain (no ORM entities to load and expunge: issue 13), the code's
+    row locked. An attempt whose identity did not match has no entry: the same
+    statement, with NULLs."""
     attempts, challenges = VerificationAttempt.__table__, OtpChallenge.__table__
+    entries, marks = VoterEntry.__table__, VoterMark.__table__
     return (
         select(
             attempts.c.registry_entry_id,
+            select(entries.c.district_id)
+            .where(entries.c.id == attempts.c.registry_entry_id)
+            .scalar_subquery()
+            .label("district_id"),
+            exists()
+            .where(
+                marks.c.cycle_id == attempts.c.cycle_id,
+                marks.c.registry_entry_id == attempts.c.registry_entry_id,
+            )
+            .label("voted"),
             challenges.c.id,
             challenges.c.phone,
             challenges.c.code_hash,
@@ -459,8 +488,8 @@ def _checked_attempt_statement():
 def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
     """Read the attempt and its code, the code's row locked FOR UPDATE (on
     PostgreSQL concurrent tries of one code run one after the other), and check
-    the typed code. Returns (entry id, phone, challenge id); a right code writes
-    nothing.
+    the typed code. Returns the row (registry_entry_id, district_id, voted,
+    id: the challenge's, phone); a right code writes nothing.
 
     Raises CodeRejected (a wrong try is counted: the caller commits). A code sent
     for an identity that did not match is refused exactly as a wrong code."""
@@ -475,7 +504,7 @@ def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
     otp.check_locked_row(
         found, code, "vote", now, acceptable=found.registry_entry_id is not None
     )
-    return found.registry_entry_id, found.phone, found.id
+    return found
 
 
 def check_vote_code(
@@ -496,9 +525,9 @@ def check_vote_code(
     ballot; the cast's own verification still decides under concurrency)."""
     if check_phase:
         require_voting_open(cycle, now)
-    entry_id, phone, _challenge_id = _checked_attempt(cycle, attempt_id, code, now)
-    _check_phone_room(cycle, entry_id, phone)
-    return new_claim(attempt_id, now)
+    found = _checked_attempt(cycle, attempt_id, code, now)
+    _check_phone_room(cycle, found.registry_entry_id, found.phone)
+    return new_claim(attempt_id, now, found.district_id, found.voted)
 
 
 @lru_cache(maxsize=1)
@@ -542,7 +571,8 @@ def confirm_vote_code(
     """
     if check_phase:
         require_voting_open(cycle, now)
-    entry_id, phone, challenge_id = _checked_attempt(cycle, attempt_id, code, now)
+    found = _checked_attempt(cycle, attempt_id, code, now)
+    entry_id, phone, challenge_id = found.registry_entry_id, found.phone, found.id
     token = verify_entry(cycle, entry_id, "sms", phone, now)
     # Used: the attempt and its code go (one statement), and the entry's earlier
     # attempts with them: a budget vote's claim on one of them ends, as an earlier

@@ -46,7 +46,14 @@ from pbvote.voting.forms import (
     kept_field,
 )
 from pbvote.voting.markup import ballot_pieces, gauge, piece
-from pbvote.voting.web import CLAIM, bp, session_voter, verified_voter, vote_state
+from pbvote.voting.web import (
+    CLAIM,
+    ballot_voter,
+    bp,
+    session_voter,
+    verified_voter,
+    vote_state,
+)
 
 add_cycle_link("voting.vote_start", _l("Vote now"), phases=("voting",), primary=True)
 add_cycle_link(
@@ -247,7 +254,12 @@ def ballot(cycle_id: int):
     if phase_at(cycle, utcnow()) != "voting":
         return _closed_page(cycle, _("Voting is not open for this cycle."))
     try:
-        voter = session_voter(cycle)
+        # The review (a POST from the ballot the GET showed after checking the
+        # claim in the database) reads the claim's district from the session;
+        # the cast checks the claim again.
+        voter = (
+            ballot_voter(cycle) if request.method == "POST" else session_voter(cycle)
+        )
     except VerificationExpired as error:
         return _verify_again(cycle.id, error)
     if voter is None:

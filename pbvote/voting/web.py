@@ -30,6 +30,17 @@ def session_voter(cycle, now=None):
     return voter or verification.voter_for(cycle, claim["token"])
 
 
+def ballot_voter(cycle, now=None):
+    """Who may review a ballot in this session (district, voted): for a live
+    claim, what the code step read, from the signed session without the
+    database (issue 13); the cast checks the claim again in its transaction, so
+    a claim used or superseded since is refused there. Else
+    :func:`session_voter`. Raises VerificationExpired."""
+    claim = vote_state(CLAIM, cycle.id)
+    voter = claim and verification.claim_voter(claim, now or utcnow())
+    return voter or session_voter(cycle, now)
+
+
 def verified_voter(cycle):
     """:func:`session_voter`, None for an expired claim."""
     try:

@@ -19,8 +19,10 @@ from tests.voting.helpers import StatementCounter
 # then one that counts them and inserts their events, the SMS, the code and the
 # attempt (its registry look-up inside). POST /vote/code: attempt and code in one locked read, the
 # phone's verifications (its limit, read only); a right code writes nothing and
-# is rolled back. Ballot pages: the session's claim (attempt, district, voted) in
-# one query (the audio guides are cached per process). Cast: attempt and code
+# is rolled back (it gives the claim its district and voted state). The ballot:
+# the session's claim (attempt, district, voted) in one query (the audio guides
+# are cached per process); the review reads the claim's district from the
+# session, no query. Cast: attempt and code
 # deleted (and district, voted) in one statement; the verification's INSERT into
 # the phone's first slot, the mark and the held ballot in one statement (on
 # PostgreSQL); the receipt SMS.
@@ -31,7 +33,7 @@ LIMITS = {
     "GET /vote/code": (0, 0),
     "POST /vote/code": (2, 0),
     "GET /vote/ballot": (1, 0),
-    "POST /vote/ballot": (1, 0),
+    "POST /vote/ballot": (0, 0),
     "POST /vote/cast": (3, 1),
 }
 PER_VOTER = (20, 2)

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from pbvote.cycles.models import Cycle
 from pbvote.extensions import db
-from pbvote.voting.models import Verification, VoterEntry
+from pbvote.voting.models import HeldBallot, Verification, VoterEntry, VoterMark
 from tests.factories import create_cycle
-from tests.helpers import last_code, login_resident, submit
+from tests.helpers import csrf_token, last_code, login_resident, submit
 from tests.voting.factories import PHONE, create_entry
-from tests.voting.helpers import cast, verify
+from tests.voting.helpers import ballot_data, cast, verify
 
 
 def _start(client, cycle_id, cin, birth, phone=PHONE):
@@ -134,6 +134,50 @@ def test_verifying_again_ends_the_earlier_session(app, election):
     verify(second, app, election["cycle_id"], cin, birth, phone="+212612345602")
     assert first.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 302
     assert second.get(f"/cycles/{election['cycle_id']}/vote/ballot").status_code == 200
+
+
+def test_a_review_after_verifying_elsewhere_shows_and_its_cast_is_refused(
+    app, election
+):
+    """The review reads the claim's district from the session (no query): a
+    claim superseded after its ballot was shown still reviews, and its cast,
+    which checks the claim in the vote's transaction, records nothing."""
+    cycle_id = election["cycle_id"]
+    cin, birth = election["residents"][0]
+    first, second = app.test_client(), app.test_client()
+    verify(first, app, cycle_id, cin, birth, phone="+212612345601")
+    token = csrf_token(first, f"/cycles/{cycle_id}/vote/ballot")
+    verify(second, app, cycle_id, cin, birth, phone="+212612345602")
+    pick = election["projects"]["commune"][:1]
+    chosen = {**ballot_data(election, pick), "csrf_token": token}
+    url = f"/cycles/{cycle_id}/vote"
+    assert (
+        first.post(url + "/ballot", data={**chosen, "step": "review"}).status_code
+        == 200
+    )
+    refused = first.post(url + "/cast", data=chosen)
+    assert refused.status_code == 302 and refused.location.endswith("/vote")
+    with app.app_context():
+        assert db.session.query(VoterMark).count() == 0
+        assert db.session.query(HeldBallot).count() == 0
+    assert cast(second, election, pick).status_code == 302  # the live claim votes
+
+
+def test_a_claim_given_after_the_vote_reviews_as_already_voted(app, election):
+    cycle_id = election["cycle_id"]
+    cin, birth = election["residents"][0]
+    first, second = app.test_client(), app.test_client()
+    verify(first, app, cycle_id, cin, birth, phone="+212612345601")
+    assert cast(first, election, election["projects"]["commune"][:1]).status_code == 302
+    token = csrf_token(second, f"/cycles/{cycle_id}/vote")  # kept by the session
+    verify(second, app, cycle_id, cin, birth, phone="+212612345602")
+    assert second.get(f"/cycles/{cycle_id}/vote/ballot").status_code == 409
+    again = second.post(  # the review, from the claim the code step gave
+        f"/cycles/{cycle_id}/vote/ballot",
+        data={**ballot_data(election), "step": "review", "csrf_token": token},
+    )
+    assert again.status_code == 409
+    assert "already voted" in again.get_data(as_text=True)
 
 
 def test_bad_inputs_on_the_verification_form_keep_what_was_typed(client, election):
