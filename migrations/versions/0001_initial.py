@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 04:32:14.775464
+Create Date: 2026-12-01 09:23:23.673082
 
 """
 
@@ -2305,6 +2305,7 @@ def upgrade():
         sa.Column("cycle_id", sa.Integer(), nullable=False),
         sa.Column("challenge_id", sa.Integer(), nullable=False),
         sa.Column("registry_entry_id", sa.Integer(), nullable=True),
+        sa.Column("phone_hash", sa.String(length=64), nullable=True),
         sa.Column("created_at_dt", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["challenge_id"],

@@ -190,6 +190,9 @@ class VerificationAttempt(db.Model):
     registry_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("voter_registry.id"), index=True
     )
+    # The typed phone's keyed hash (its code's row holds the number itself): the
+    # code step reads the phone's verifications in its one statement.
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
     created_at_dt: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -23,7 +23,17 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import and_, bindparam, delete, exists, false, insert, or_, select
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -386,11 +396,18 @@ def _insert_attempt(challenge_id):
     return (
         insert(attempts)
         .from_select(
-            ["cycle_id", "challenge_id", "registry_entry_id", "created_at_dt"],
+            [
+                "cycle_id",
+                "challenge_id",
+                "registry_entry_id",
+                "phone_hash",
+                "created_at_dt",
+            ],
             select(
                 bindparam("cycle_id", type_=attempts.c.cycle_id.type),
                 challenge_id,
                 _matching_entry(),
+                bindparam("phone_hash", type_=attempts.c.phone_hash.type),
                 bindparam("attempt_at", type_=attempts.c.created_at_dt.type),
             ),
         )
@@ -449,12 +466,18 @@ def request_vote_code(
 
 @lru_cache(maxsize=1)
 def _checked_attempt_statement():
-    """The attempt's entry (its district, whether it voted) and its code's
-    columns, plain (no ORM entities to load and expunge: issue 13), the code's
-    row locked. An attempt whose identity did not match has no entry: the same
-    statement, with NULLs."""
+    """The attempt's entry (its district, whether it voted), the typed phone's
+    verifications in the cycle (how many, whether one is the entry's: the
+    per-phone limit) and the code's columns, plain (no ORM entities to load and
+    expunge: issue 13), the code's row locked. An attempt whose identity did not
+    match has no entry: the same statement, with NULLs."""
     attempts, challenges = VerificationAttempt.__table__, OtpChallenge.__table__
     entries, marks = VoterEntry.__table__, VoterMark.__table__
+    verifications = Verification.__table__
+    same_phone = and_(
+        verifications.c.cycle_id == attempts.c.cycle_id,
+        verifications.c.phone_hash == attempts.c.phone_hash,
+    )
     return (
         select(
             attempts.c.registry_entry_id,
@@ -468,6 +491,16 @@ def _checked_attempt_statement():
                 marks.c.registry_entry_id == attempts.c.registry_entry_id,
             )
             .label("voted"),
+            select(func.count())
+            .where(same_phone)
+            .scalar_subquery()
+            .label("phone_verified"),
+            exists()
+            .where(
+                same_phone,
+                verifications.c.registry_entry_id == attempts.c.registry_entry_id,
+            )
+            .label("phone_verified_this_entry"),
             challenges.c.id,
             challenges.c.phone,
             challenges.c.code_hash,
@@ -488,8 +521,8 @@ def _checked_attempt_statement():
 def _checked_attempt(cycle: Cycle, attempt_id, code: str, now: datetime):
     """Read the attempt and its code, the code's row locked FOR UPDATE (on
     PostgreSQL concurrent tries of one code run one after the other), and check
-    the typed code. Returns the row (registry_entry_id, district_id, voted,
-    id: the challenge's, phone); a right code writes nothing.
+    the typed code. Returns the row (:func:`_checked_attempt_statement`); a
+    right code writes nothing.
 
     Raises CodeRejected (a wrong try is counted: the caller commits). A code sent
     for an identity that did not match is refused exactly as a wrong code."""
@@ -526,33 +559,12 @@ def check_vote_code(
     if check_phase:
         require_voting_open(cycle, now)
     found = _checked_attempt(cycle, attempt_id, code, now)
-    _check_phone_room(cycle, found.registry_entry_id, found.phone)
-    return new_claim(attempt_id, now, found.district_id, found.voted)
-
-
-@lru_cache(maxsize=1)
-def _phone_room_statement():
-    verifications = Verification.__table__  # plain columns: no ORM compilation
-    return select(verifications.c.registry_entry_id).where(
-        verifications.c.cycle_id == bindparam("cycle_id"),
-        verifications.c.phone_hash == bindparam("phone_hash"),
-    )
-
-
-def _check_phone_room(cycle: Cycle, entry_id: int, phone: str) -> None:
-    """Raises PhoneLimitReached if :func:`verify_entry` would find no slot for
-    this phone (read-only, one statement)."""
-    verified = (
-        db.session.execute(
-            _phone_room_statement(),
-            {"cycle_id": cycle.id, "phone_hash": phone_hash(phone)},
-        )
-        .scalars()
-        .all()
-    )
     limit = cycle.setting("residents_per_phone")
-    if entry_id not in verified and len(verified) >= limit:
+    if not found.phone_verified_this_entry and found.phone_verified >= limit:
+        # What verify_entry would find: no slot left for this phone (the cast's
+        # verification decides under concurrency).
         raise PhoneLimitReached(_phone_limit_message(limit))
+    return new_claim(attempt_id, now, found.district_id, found.voted)
 
 
 def confirm_vote_code(

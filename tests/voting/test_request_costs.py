@@ -17,9 +17,9 @@ from tests.voting.helpers import StatementCounter
 # has served a first voter (caches filled, election key made). POST /vote: the
 # readiness of the cycle is cached; one lock statement for all five rate limits,
 # then one that counts them and inserts their events, the SMS, the code and the
-# attempt (its registry look-up inside). POST /vote/code: attempt and code in one locked read, the
-# phone's verifications (its limit, read only); a right code writes nothing and
-# is rolled back (it gives the claim its district and voted state). The ballot:
+# attempt (its registry look-up inside). POST /vote/code: attempt and code in one
+# locked read, with the entry's district and voted state and the typed phone's
+# verifications (its limit); a right code writes nothing and is rolled back. The ballot:
 # the session's claim (attempt, district, voted) in one query (the audio guides
 # are cached per process); the review reads the claim's district from the
 # session, no query. Cast: attempt and code
@@ -31,7 +31,7 @@ LIMITS = {
     "GET /vote": (0, 0),
     "POST /vote": (2, 1),
     "GET /vote/code": (0, 0),
-    "POST /vote/code": (2, 0),
+    "POST /vote/code": (1, 0),
     "GET /vote/ballot": (1, 0),
     "POST /vote/ballot": (0, 0),
     "POST /vote/cast": (3, 1),
