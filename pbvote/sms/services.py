@@ -109,6 +109,12 @@ def queue_messages(
         sensitive=sensitive,
         dedupe_key=dedupe_key,
     )
+    return insert_messages(rows)
+
+
+def insert_messages(rows: list[dict]) -> list[int]:
+    """Insert :func:`message_rows` (one statement) and wake the drain after
+    commit; returns the ids in the rows' order."""
     ids = list(db.session.execute(_INSERT_MESSAGES, rows).scalars())
     wake_drain()
     return ids
@@ -125,7 +131,8 @@ def message_rows(
     dedupe_key: str | None = None,
 ) -> list[dict]:
     """The sms_messages rows of :func:`queue_messages` (for a caller that inserts
-    them in its own statement, then calls :func:`wake_drain`)."""
+    them in its own statement, then calls :func:`wake_drain`, or that gives them
+    to :func:`insert_messages`)."""
     # A sensitive message (a code, a vote receipt) keeps its number only inside
     # the sealed body; the row shows the last two digits, and is deleted once sent.
     return [

@@ -27,6 +27,8 @@ from pbvote.core.time import day_of
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.cycles.services import require_phase
 from pbvote.extensions import db
+from pbvote.sms.models import SmsMessage
+from pbvote.sms.services import insert_messages, message_rows, wake_drain
 from pbvote.voting import holding, sealing
 from pbvote.voting.errors import AlreadyVoted, NotVerified, ProfileInvalid
 from pbvote.voting.models import (
@@ -199,6 +201,7 @@ def cast_ballots(
         {scope.id: projects for scope, projects in ballot},
     )
     sealed = seal_choices(cycle, [(scope, checked[scope.id]) for scope in scopes], now)
+    receipts = [(scope, sealing.receipt_of(s)) for scope, s in sealed]
     # The per-phone limit is decided here, under concurrency, for a claim.
     _record_vote(
         cycle,
@@ -207,11 +210,9 @@ def cast_ballots(
         now,
         verified_phone=phone if consumed is not None else None,
         token=token,
+        messages=_receipt_messages(cycle, phone, receipts, now) if phone else [],
     )
     after_commit_without_workers("jobs.voting.mix_ballots", cycle.id)
-    receipts = [(scope, sealing.receipt_of(s)) for scope, s in sealed]
-    if phone:
-        _queue_receipt_sms(cycle, phone, receipts, now)
     return receipts, token
 
 
@@ -223,10 +224,12 @@ def _record_vote(
     *,
     verified_phone: str | None,
     token: str,
+    messages: list[dict],
 ) -> None:
     """Write the vote: the claim's verification (with ``verified_phone``: a code
-    checked by SMS), the mark and the held ballots. Raises AlreadyVoted,
-    PhoneLimitReached; the caller's transaction holds them all.
+    checked by SMS), the mark, the held ballots and the receipt SMS
+    (``messages``: sms_messages rows). Raises AlreadyVoted, PhoneLimitReached;
+    the caller's transaction holds them all.
 
     The mark is the one-vote guarantee: a concurrent cast by the same resident
     waits for this one's transaction, then inserts nothing. The ballots are held,
@@ -246,6 +249,8 @@ def _record_vote(
         if not marked:
             raise AlreadyVoted(already_voted_message())
         holding.hold_ballots(cycle.id, sealed, now)
+        if messages:
+            insert_messages(messages)
         return
     parameters = {
         **{
@@ -257,12 +262,22 @@ def _record_vote(
             for name, value in holding.held_row(cycle.id, sealed, now).items()
         },
         **{f"v_{name}": value for name, value in (first or {}).items()},
+        **{
+            f"s{number}_{name}": value
+            for number, row in enumerate(messages)
+            for name, value in row.items()
+        },
     }
     # Core: no ORM object is pending here (the election key, when this cast
     # made it, was flushed by its savepoint).
-    verified, marked = run_core(_vote_statement(first is not None), parameters).one()
+    statement = _vote_statement(
+        first is not None, len(messages), tuple(messages[0]) if messages else ()
+    )
+    verified, marked = run_core(statement, parameters).one()
     if not marked:
         raise AlreadyVoted(already_voted_message())
+    if messages:
+        wake_drain()
     if first is not None and not verified:  # the entry's or the slot's row exists
         verify_entry(
             cycle, entry_id, "sms", verified_phone, now, token, first_tried=True
@@ -311,11 +326,13 @@ def _inserted(
     return statement.returning(next(iter(table.primary_key.columns))).cte(name)
 
 
-@lru_cache(maxsize=2)
-def _vote_statement(with_verification: bool):
+@lru_cache(maxsize=8)
+def _vote_statement(with_verification: bool, messages: int, message_columns: tuple):
     """PostgreSQL: the verification's INSERT into the phone's first slot (or
-    nothing), the mark's (or nothing) and the held row's, in one statement that
-    returns whether the verification and the mark were inserted. Built once."""
+    nothing), the mark's (or nothing), the held row's and the ``messages``
+    receipt SMS' (one multi-row INSERT, its rows' ids in their order: the drain
+    sends a group in id order), in one statement that returns whether the
+    verification and the mark were inserted. Built once per shape."""
     marks, held = VoterMark.__table__, holding.CYCLE_BOX.held.__table__
     marked = _inserted(
         marks,
@@ -340,7 +357,24 @@ def _vote_statement(with_verification: bool):
         )
     else:
         verified = literal(False)
-    return select(verified, exists(marked.select())).add_cte(kept)
+    statement = select(verified, exists(marked.select())).add_cte(kept)
+    if messages:
+        sms = SmsMessage.__table__
+        statement = statement.add_cte(
+            postgresql.insert(sms)
+            .values(
+                [
+                    {
+                        name: bindparam(f"s{number}_{name}", type_=sms.c[name].type)
+                        for name in message_columns
+                    }
+                    for number in range(messages)
+                ]
+            )
+            .returning(sms.c.id)
+            .cte("receipts")
+        )
+    return statement
 
 
 def already_voted_message() -> str:
@@ -355,9 +389,9 @@ def short_receipt(receipt: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, RECEIPT_SHORT, 4))
 
 
-def _queue_receipt_sms(cycle: Cycle, phone: str, receipts, now: datetime) -> None:
-    from pbvote.sms.services import queue_messages
-
+def _receipt_messages(cycle: Cycle, phone: str, receipts, now: datetime) -> list:
+    """The receipt SMS' rows (sms.services.message_rows), inserted by the vote's
+    statement."""
     # The receipts in the ballot's order (commune-wide scope first), without the
     # scopes' names: each SMS fits one segment (tests/notifications/
     # test_sms_segments.py), the key's fingerprint in its own message.
@@ -373,7 +407,7 @@ def _queue_receipt_sms(cycle: Cycle, phone: str, receipts, now: datetime) -> Non
         % {"key": key_fingerprint(signing_public)},
     )
     # Sensitive: phone and body are sealed, and the rows are deleted once sent.
-    queue_messages(
+    return message_rows(
         phone,
         list(texts),
         now,

@@ -57,12 +57,14 @@ def test_the_vote_and_a_poll_run_on_sqlite(tmp_path_factory, tmp_path):
     from pbvote.demo import seed_demo
     from tests.helpers import CODE_RE
 
-    def last_code(app, phone):  # no Redis: the SMS went out in-process
+    def sent_to(app, phone):  # no Redis: the SMS went out in-process
         with open(app.config["SMS_OUTBOX"], encoding="utf-8") as handle:
             sent = [json.loads(line) for line in handle if line.strip()]
-        return [CODE_RE.search(m["body"]).group(1) for m in sent if m["to"] == phone][
-            -1
-        ]
+        return [m["body"] for m in sent if m["to"] == phone]
+
+    def last_code(app, phone):
+        codes = [CODE_RE.search(body) for body in sent_to(app, phone)]
+        return [found.group(1) for found in codes if found][-1]
 
     app = create_app(
         test_config(
@@ -92,6 +94,7 @@ def test_the_vote_and_a_poll_run_on_sqlite(tmp_path_factory, tmp_path):
         form_url=f"/cycles/{cycle_id}/vote/ballot",
     )
     assert cast.headers["Location"].endswith("/vote/done"), cast.get_data(True)[:500]
+    assert len(sent_to(app, phone)) == 3  # the code, then the two receipt SMS
     # The poll verifies the same way (another resident, another session).
     poll = app.test_client()
     cin, birth = re.findall(r"(GB\d+)\s+(\d\d/\d\d/\d{4})", lines)[1]

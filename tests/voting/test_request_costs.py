@@ -19,13 +19,12 @@ from tests.voting.helpers import StatementCounter
 # then one that counts them and inserts their events, the SMS, the code and the
 # attempt (its registry look-up inside). POST /vote/code: attempt and code in one
 # locked read, with the entry's district and voted state and the typed phone's
-# verifications (its limit); a right code writes nothing and is rolled back. The ballot:
-# the session's claim (attempt, district, voted) in one query (the audio guides
-# are cached per process); the review reads the claim's district from the
-# session, no query. Cast: attempt and code
-# deleted (and district, voted) in one statement; the verification's INSERT into
-# the phone's first slot, the mark and the held ballot in one statement (on
-# PostgreSQL); the receipt SMS.
+# verifications (its limit); a right code writes nothing and is rolled back. The
+# ballot: the session's claim (attempt, district, voted) in one query (the audio
+# guides are cached per process); the review reads the claim's district from the
+# session, no query. Cast: attempt and code deleted (and district, voted) in one
+# statement; the verification's INSERT into the phone's first slot, the mark,
+# the held ballot and the receipt SMS in one statement (on PostgreSQL).
 # Two commits: the code sent (rate limits), the vote (docs/voting.md).
 LIMITS = {
     "GET /vote": (0, 0),
@@ -34,7 +33,7 @@ LIMITS = {
     "POST /vote/code": (1, 0),
     "GET /vote/ballot": (1, 0),
     "POST /vote/ballot": (0, 0),
-    "POST /vote/cast": (3, 1),
+    "POST /vote/cast": (2, 1),
 }
 PER_VOTER = (20, 2)
 
