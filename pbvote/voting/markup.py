@@ -23,10 +23,10 @@ from pbvote.cycles.models import Scope
 from pbvote.guides.models import AudioGuide
 from pbvote.proposals.models import Attachment, Category, Project, Proposal
 
-_PIECES = ProcessCache(
-    "ballot-markup",
-    (Scope, Project, District, Proposal, Attachment, Category, AudioGuide),
-)
+# The rows a ballot's markup shows: its pieces (and a page kept whole,
+# pbvote.voting.pages) are emptied by a commit that writes one of them.
+MARKUP_ROWS = (Scope, Project, District, Proposal, Attachment, Category, AudioGuide)
+_PIECES = ProcessCache("ballot-markup", MARKUP_ROWS)
 
 
 def ballot_pieces(cycle_id: int, scope_ids) -> dict | None:

@@ -28,7 +28,7 @@ from pbvote.core import layout
 from pbvote.core.i18n import current_language
 from pbvote.core.processcache import ProcessCache, cache_seconds
 from pbvote.cycles.models import Cycle, Phase
-from pbvote.voting.rules import BALLOT_ROWS
+from pbvote.voting.markup import MARKUP_ROWS
 
 # Stand for a request's own values while a page is rendered for every request:
 # letters and hyphens, which HTML escaping leaves as they are.
@@ -37,7 +37,7 @@ PHONE_MARK = "pbvote-kept-page-phone"
 
 _PAGES = ProcessCache("voting-pages", (Commune, Cycle, Phase))
 _BALLOT_PAGES = ProcessCache(
-    "voting-ballot-pages", (Commune, Cycle, Phase, *BALLOT_ROWS)
+    "voting-ballot-pages", (Commune, Cycle, Phase, *MARKUP_ROWS)
 )
 
 
