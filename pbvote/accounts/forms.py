@@ -23,7 +23,7 @@ class PhoneForm(FlaskForm):
     phone = StringField(
         _l("Mobile number"),
         validators=[DataRequired(_l("Enter your mobile number.")), Length(max=30)],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "dir": "ltr"},
     )
 
 
@@ -31,7 +31,11 @@ class CodeForm(FlaskForm):
     code = StringField(
         _l("Code received by SMS"),
         validators=[DataRequired(_l("Enter the 6-digit code.")), Length(max=12)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "dir": "ltr",
+        },
     )
 
 
@@ -52,7 +56,11 @@ class TotpForm(FlaskForm):
     code = StringField(
         _l("Code from your authenticator app"),
         validators=[DataRequired(_l("Enter the 6-digit code.")), Length(max=12)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "dir": "ltr",
+        },
     )
 
 

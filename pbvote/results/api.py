@@ -12,6 +12,7 @@ from pbvote.results.models import PublicBallot, PublicChainEntry
 from pbvote.results.web import bp
 from pbvote.voting.reports import report_counts
 from pbvote.voting.sealing import fingerprint
+from pbvote.voting.services import normalise_receipt
 
 PAGE_SIZE = 100
 
@@ -87,7 +88,7 @@ def api_ballot_chain(cycle_id: int):
     if error:
         return error
     typed = request.args.get("receipt", "")
-    receipt = services.normalise_receipt(typed)
+    receipt = normalise_receipt(typed)
     if typed and len(receipt) < 8:
         return jsonify(
             {

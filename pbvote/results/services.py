@@ -427,8 +427,3 @@ def numbered_page(query, column, total: int, number: int, size: int) -> KnownPag
         )
     )
     return KnownPage(items, number, size, total)
-
-
-def normalise_receipt(text: str) -> str:
-    """Receipts are hex; people may type spaces, dashes or capitals."""
-    return "".join(ch for ch in (text or "").lower() if ch in "0123456789abcdef")

@@ -33,6 +33,7 @@ from pbvote.results.errors import TallyError
 from pbvote.results.labels import RUN_STATUS_LABELS
 from pbvote.results.models import PublicBallot, PublicChainEntry
 from pbvote.results.web import bp
+from pbvote.voting.services import normalise_receipt
 
 add_nav("results.results_index", _l("Results"), 40)
 add_cycle_link(
@@ -110,7 +111,7 @@ RECEIPT_MATCHES = 20  # a search shows at most this many receipts
 def record_page(cycle_id: int):
     cycle, run = _published_or_404(cycle_id)
     typed = request.args.get("receipt", "").strip()
-    receipt = services.normalise_receipt(typed)
+    receipt = normalise_receipt(typed)
     receipt_error, matches = None, None
     if typed and len(receipt) < 8:
         receipt_error = _(

@@ -106,7 +106,7 @@ class VerifyForm(IdentityFields, FlaskForm):
     phone = StringField(
         _l("Mobile number"),
         validators=[DataRequired(_l("Enter your mobile number.")), Length(max=30)],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "dir": "ltr"},
     )
 
 
@@ -114,7 +114,11 @@ class VoteCodeForm(FlaskForm):
     code = StringField(
         _l("Code received by SMS"),
         validators=[DataRequired(_l("Enter the 6-digit code.")), Length(max=12)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "dir": "ltr",
+        },
     )
 
 
@@ -129,7 +133,7 @@ class KioskCodeForm(FlaskForm):
     code = StringField(
         _l("Kiosk code given by the clerk"),
         validators=[DataRequired(_l("Enter the 8-digit code.")), Length(max=20)],
-        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "dir": "ltr"},
     )
 
 

@@ -13,11 +13,21 @@ from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, false, func, literal, select
+from sqlalchemy import (
+    bindparam,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from pbvote.accounts.otp import ARABIC_DIGITS
 from pbvote.audit.services import record_action
 from pbvote.core.i18n import current_translations
 from pbvote.core.jobs import after_commit_without_workers
@@ -359,18 +369,23 @@ def _vote_statement(with_verification: bool, messages: int, message_columns: tup
         verified = literal(False)
     statement = select(verified, exists(marked.select())).add_cte(kept)
     if messages:
+        # INSERT … SELECT of one row per message, UNION ALL in their order (a
+        # multi-row VALUES was compiled again at every cast: not cacheable).
         sms = SmsMessage.__table__
-        statement = statement.add_cte(
-            postgresql.insert(sms)
-            .values(
-                [
-                    {
-                        name: bindparam(f"s{number}_{name}", type_=sms.c[name].type)
+        rows = union_all(
+            *(
+                select(
+                    *(
+                        bindparam(f"s{number}_{name}", type_=sms.c[name].type)
                         for name in message_columns
-                    }
-                    for number in range(messages)
-                ]
+                    )
+                )
+                for number in range(messages)
             )
+        )
+        statement = statement.add_cte(
+            insert(sms)
+            .from_select(list(message_columns), rows)
             .returning(sms.c.id)
             .cte("receipts")
         )
@@ -444,7 +459,10 @@ def receipt_status(cycle: Cycle, receipt: str) -> Ballot | str | None:
 
 
 def normalise_receipt(text: str) -> str:
-    return "".join(c for c in (text or "").lower() if c in "0123456789abcdef")
+    """Receipts are hex; people may type spaces, dashes, capitals, or the digits
+    of an Arabic keyboard (Arabic-Indic or Eastern Arabic-Indic)."""
+    typed = (text or "").translate(ARABIC_DIGITS).lower()
+    return "".join(c for c in typed if c in "0123456789abcdef")
 
 
 def find_receipt(cycle: Cycle, text: str) -> Ballot | str | None:

@@ -112,6 +112,13 @@ def test_receipts_are_found_on_the_public_ballot_box(client, app, election):
             query_string={"receipt": short},
         ).get_data(as_text=True)
         assert "receipt-found" in found and receipt in found
+        # Typed on an Arabic keyboard: Arabic-Indic digits are the same receipt.
+        arabic = short.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+        found = public.get(
+            f"/cycles/{election['cycle_id']}/ballot-box",
+            query_string={"receipt": arabic},
+        ).get_data(as_text=True)
+        assert "receipt-found" in found and receipt in found
     missing = public.get(
         f"/cycles/{election['cycle_id']}/ballot-box",
         query_string={"receipt": "0000-0000-0000-0000"},

@@ -180,6 +180,27 @@ def test_a_claim_given_after_the_vote_reviews_as_already_voted(app, election):
     assert "already voted" in again.get_data(as_text=True)
 
 
+def test_the_identity_and_code_pages_keep_numbers_left_to_right_in_arabic(
+    app, election
+):
+    """A phone number or a code typed on a right-to-left page stays in its
+    order, the example phone number is isolated inside the Arabic hint, and the
+    forms post to their page's address (not to a #fragment left by the skip
+    link, which would take the focus from the error summary)."""
+    cycle_id = election["cycle_id"]
+    client = app.test_client()
+    client.set_cookie("lang", "ar")
+    page = client.get(f"/cycles/{cycle_id}/vote").get_data(as_text=True)
+    assert 'dir="ltr"' in re.search(r'<input[^>]*id="phone"[^>]*>', page).group()
+    assert "\u206606 12 34 56 78\u2069" in page  # LRI … PDI around the example
+    assert f'action="/cycles/{cycle_id}/vote"' in page
+    cin, birth = election["residents"][0]
+    _start(client, cycle_id, cin, birth)
+    page = client.get(f"/cycles/{cycle_id}/vote/code").get_data(as_text=True)
+    assert 'dir="ltr"' in re.search(r'<input[^>]*id="code"[^>]*>', page).group()
+    assert f'action="/cycles/{cycle_id}/vote/code"' in page
+
+
 def test_bad_inputs_on_the_verification_form_keep_what_was_typed(client, election):
     response = _start(client, election["cycle_id"], "AB100000", "31/02/1990", "12")
     text = response.get_data(as_text=True)
