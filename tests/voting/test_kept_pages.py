@@ -35,6 +35,15 @@ def _rendered_each_time(app, client, url) -> str:
         app.config["PROCESS_CACHE_SECONDS"] = 60
 
 
+def _assert_kept_as_rendered(app, client, url) -> None:
+    """The page at ``url`` (and with a query to escape) is the same rendered for
+    the request, then rendered to keep, then from the kept page."""
+    for address in (url, url + QUERY):
+        expected = _rendered_each_time(app, client, address)
+        assert _text(client.get(address)) == expected  # rendered, then kept
+        assert _text(client.get(address)) == expected  # from the kept page
+
+
 def _kept_pages() -> dict:
     return {key: value for key, (_expiry, value) in pages._PAGES._values.items()}
 
@@ -60,10 +69,7 @@ def test_kept_pages_are_the_pages_rendered_each_time(
     cycle_id = election["cycle_id"]
     client = _at_code_step(app, election, lang)
     for url in (f"/cycles/{cycle_id}/vote", f"/cycles/{cycle_id}/vote/code"):
-        for address in (url, url + QUERY):
-            expected = _rendered_each_time(app, client, address)
-            assert _text(client.get(address)) == expected  # rendered, then kept
-            assert _text(client.get(address)) == expected  # from the kept page
+        _assert_kept_as_rendered(app, client, url)
     kept = _kept_pages()
     assert {(key[0], key[1], key[2]) for key in kept} == {
         ("verify", cycle_id, lang),
@@ -87,13 +93,18 @@ def test_each_resident_gets_their_own_token_and_phone(app, election, process_cac
     assert '<bdi dir="ltr">+212 6•• ••• •32</bdi>' in second_page
     first_token = CSRF_RE.search(first_page).group(1)
     second_token = CSRF_RE.search(second_page).group(1)
-    # Each token is its resident's: the other resident's is refused.
-    wrong = {"code": "000000"}
-    refused = second.post(url, data={"csrf_token": first_token, **wrong})
-    assert refused.status_code == 400
-    accepted = second.post(url, data={"csrf_token": second_token, **wrong})
-    assert accepted.status_code == 200
+    accepted = _own_token_only(second, url, second_token, first_token, code="000000")
     assert 'id="code-error"' in accepted.get_data(as_text=True)
+
+
+def _own_token_only(client, url, own, other, **data):
+    """Each token is its resident's: ``client`` posting ``data`` with the other
+    resident's token is refused, with its own accepted (returned)."""
+    refused = client.post(url, data={"csrf_token": other, **data})
+    assert refused.status_code == 400
+    accepted = client.post(url, data={"csrf_token": own, **data})
+    assert accepted.status_code == 200
+    return accepted
 
 
 def test_flashed_messages_and_signed_in_visitors_get_rendered_pages(
@@ -170,11 +181,7 @@ def test_the_kept_ballot_is_the_ballot_rendered_each_time(
     app.jinja_env.auto_reload = False
     cycle_id = election["cycle_id"]
     client = _at_ballot(app, election, lang)
-    url = f"/cycles/{cycle_id}/vote/ballot"
-    for address in (url, url + QUERY):
-        expected = _rendered_each_time(app, client, address)
-        assert _text(client.get(address)) == expected  # rendered, then kept
-        assert _text(client.get(address)) == expected  # from the kept page
+    _assert_kept_as_rendered(app, client, f"/cycles/{cycle_id}/vote/ballot")
     kept = _kept_ballots()
     district = election["district_ids"][0]
     assert {key[:3] for key in kept} == {(cycle_id, district, lang)}
@@ -196,10 +203,7 @@ def test_residents_of_a_district_share_the_ballot_not_their_tokens(
         f"scope-{election['commune_scope']}": election["projects"]["commune"][:1],
         "step": "review",
     }
-    refused = second.post(url, data={"csrf_token": first_token, **pick})
-    assert refused.status_code == 400
-    reviewed = second.post(url, data={"csrf_token": second_token, **pick})
-    assert reviewed.status_code == 200
+    reviewed = _own_token_only(second, url, second_token, first_token, **pick)
     assert "/vote/cast" in reviewed.get_data(as_text=True)
 
 
