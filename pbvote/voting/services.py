@@ -340,9 +340,9 @@ def _inserted(
 def _vote_statement(with_verification: bool, messages: int, message_columns: tuple):
     """PostgreSQL: the verification's INSERT into the phone's first slot (or
     nothing), the mark's (or nothing), the held row's and the ``messages``
-    receipt SMS' (one multi-row INSERT, its rows' ids in their order: the drain
-    sends a group in id order), in one statement that returns whether the
-    verification and the mark were inserted. Built once per shape."""
+    receipt SMS' (one INSERT of their rows in order, so their ids are in that
+    order: the drain sends a group in id order), in one statement that returns
+    whether the verification and the mark were inserted. Built once per shape."""
     marks, held = VoterMark.__table__, holding.CYCLE_BOX.held.__table__
     marked = _inserted(
         marks,
