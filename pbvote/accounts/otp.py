@@ -20,8 +20,13 @@ from pbvote.accounts.models import OtpChallenge
 from pbvote.core import ratelimit
 from pbvote.core.security import keyed_hash, new_numeric_code, same
 from pbvote.extensions import db
-from pbvote.sms.models import SmsMessage
-from pbvote.sms.services import message_rows, queue_sms, wake_drain
+from pbvote.sms.services import (
+    bound_message_values,
+    bound_messages,
+    message_rows,
+    queue_sms,
+    wake_drain,
+)
 
 
 def _hash(challenge_phone: str, purpose: str, code: str) -> str:
@@ -167,7 +172,7 @@ def _issue_in_one_statement(limits, body, challenge, now, then, then_values):
     hashed = ratelimit.lock_keys(limits)
     parameters = {
         **ratelimit.statement_parameters(hashed, now),
-        **{f"m_{name}": value for name, value in message.items()},
+        **bound_message_values([message]),
         **{f"c_{name}": value for name, value in challenge.items()},
         **then_values,
     }
@@ -186,24 +191,11 @@ def _issue_statement(size: int, message_columns: tuple, then: Then):
     first only if every limit allows it); selects one row: the new ids, or NULLs
     when nothing was inserted. The rate limits' keys must be locked already (a
     statement's snapshot is taken when it starts: pbvote.core.ratelimit). Bound
-    parameters: ratelimit.statement_parameters, m_<message column>,
+    parameters: ratelimit.statement_parameters, sms.services.bound_message_values,
     c_<challenge column>, ``then``'s own. Built once per shape (issue 13)."""
     counted = ratelimit.counted_in_statement(size)
-    messages, challenges = SmsMessage.__table__, OtpChallenge.__table__
-    message = (
-        insert(messages)
-        .from_select(
-            list(message_columns),
-            select(
-                *(
-                    bindparam(f"m_{name}", type_=messages.c[name].type)
-                    for name in message_columns
-                )
-            ).where(counted.allowed),
-        )
-        .returning(messages.c.id)
-        .cte("message")
-    )
+    challenges = OtpChallenge.__table__
+    message = bound_messages(1, message_columns, counted.allowed).cte("message")
     challenge = (
         insert(challenges)
         .from_select(

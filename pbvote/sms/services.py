@@ -14,6 +14,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    union_all,
     update,
 )
 
@@ -152,6 +153,42 @@ def message_rows(
         }
         for body in bodies
     ]
+
+
+def bound_messages(count: int, columns: tuple, where=None):
+    """``INSERT INTO sms_messages … SELECT`` of ``count`` :func:`message_rows`
+    rows given as bound parameters (:func:`bound_message_values`), in their
+    order, so that their ids follow it (a group is sent in id order), each only
+    if ``where`` holds; ``RETURNING id``. For a caller that inserts its messages
+    in its own statement (as a CTE), then calls :func:`wake_drain`. One
+    ``SELECT`` per row, ``UNION ALL``: a multi-row ``VALUES`` of bound
+    parameters is compiled again at every execution (not cacheable)."""
+    table = SmsMessage.__table__
+    rows = [
+        select(
+            *(
+                bindparam(f"sms{number}_{name}", type_=table.c[name].type)
+                for name in columns
+            )
+        )
+        for number in range(count)
+    ]
+    if where is not None:
+        rows = [row.where(where) for row in rows]
+    return (
+        insert(table)
+        .from_select(list(columns), rows[0] if count == 1 else union_all(*rows))
+        .returning(table.c.id)
+    )
+
+
+def bound_message_values(rows: list[dict]) -> dict:
+    """The bound parameters of :func:`bound_messages` for ``rows``."""
+    return {
+        f"sms{number}_{name}": value
+        for number, row in enumerate(rows)
+        for name, value in row.items()
+    }
 
 
 def wake_drain() -> None:

@@ -18,10 +18,8 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    insert,
     literal,
     select,
-    union_all,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
@@ -37,8 +35,13 @@ from pbvote.core.time import day_of
 from pbvote.cycles.models import Cycle, Scope
 from pbvote.cycles.services import require_phase
 from pbvote.extensions import db
-from pbvote.sms.models import SmsMessage
-from pbvote.sms.services import insert_messages, message_rows, wake_drain
+from pbvote.sms.services import (
+    bound_message_values,
+    bound_messages,
+    insert_messages,
+    message_rows,
+    wake_drain,
+)
 from pbvote.voting import holding, sealing
 from pbvote.voting.errors import AlreadyVoted, NotVerified, ProfileInvalid
 from pbvote.voting.models import (
@@ -272,11 +275,7 @@ def _record_vote(
             for name, value in holding.held_row(cycle.id, sealed, now).items()
         },
         **{f"v_{name}": value for name, value in (first or {}).items()},
-        **{
-            f"s{number}_{name}": value
-            for number, row in enumerate(messages)
-            for name, value in row.items()
-        },
+        **bound_message_values(messages),
     }
     # Core: no ORM object is pending here (the election key, when this cast
     # made it, was flushed by its savepoint).
@@ -369,25 +368,8 @@ def _vote_statement(with_verification: bool, messages: int, message_columns: tup
         verified = literal(False)
     statement = select(verified, exists(marked.select())).add_cte(kept)
     if messages:
-        # INSERT … SELECT of one row per message, UNION ALL in their order (a
-        # multi-row VALUES was compiled again at every cast: not cacheable).
-        sms = SmsMessage.__table__
-        rows = union_all(
-            *(
-                select(
-                    *(
-                        bindparam(f"s{number}_{name}", type_=sms.c[name].type)
-                        for name in message_columns
-                    )
-                )
-                for number in range(messages)
-            )
-        )
         statement = statement.add_cte(
-            insert(sms)
-            .from_select(list(message_columns), rows)
-            .returning(sms.c.id)
-            .cte("receipts")
+            bound_messages(messages, message_columns).cte("receipts")
         )
     return statement
 
