@@ -99,14 +99,14 @@ def wake_key(func: str, *args) -> str:
 
 def wake_after_commit(func: str, *args, queue="default", **options) -> None:
     """Make sure one ``func(*args)`` job is pending once the transaction commits:
-    coalesced work (deliver every queued SMS, mix a cycle's held ballots) costs a
-    job per wake, not per commit.
+    coalesced work (deliver every queued SMS) costs a job per wake, not per
+    commit.
 
     After commit one ``SET wake_key NX EX`` goes to Redis in the commit's pipeline;
     only when it succeeds (no job pending) is the job queued. The job must call
-    :func:`clear_wake` first, then do *all* the work there is, read from the
-    database: a commit whose flag was still set is thus seen by the job that
-    flag announced (docs/performance.md, "One drain for every SMS"). Without
+    :func:`clear_wake` before its last read of the work in the database, then do
+    *all* the work that read finds: a commit whose flag was still set is thus
+    seen by the job that flag announced (docs/performance.md, "One drain for every SMS"). Without
     Redis the job runs in-process after the commit, once per commit; Redis
     unreachable, it is kept in the database as any job (:class:`DeferredJob`).
     """
@@ -127,8 +127,9 @@ def after_commit_without_workers(func: str, *args) -> None:
 
 
 def clear_wake(func: str, *args) -> None:
-    """Called by a woken job before it reads its work: from now on a commit sets
-    the flag again and queues another job. Without Redis there is no flag."""
+    """Called by a woken job before its last read of its work: from now on a
+    commit sets the flag again and queues another job. Without Redis there is
+    no flag."""
     connection = redis_connection()
     if connection is not None:
         connection.delete(wake_key(func, *args))

@@ -10,10 +10,10 @@ layout, the steps, the form object and its fields) was most of these requests'
 Python time. The page is rendered once with marks in those places, kept as long
 as the cycle itself (``PROCESS_CACHE_SECONDS``, emptied in this process when a
 commit changes the commune or the cycle, or for the ballot a row it shows), and
-each request fills in its own values. The page is rendered for each request, as before, whenever it shows
-anything else: a signed-in visitor's header, flashed messages, a form with
-values or errors (a POST), or while templates reload or caches are off. Nothing
-about a resident is ever kept.
+each request fills in its own values. The page is rendered for each request, as
+before, whenever it shows anything else: a signed-in visitor's header, flashed
+messages, a form with values or errors (a POST), or while templates reload or
+caches are off. Nothing about a resident is ever kept.
 """
 
 from collections.abc import Callable

@@ -169,7 +169,7 @@ def new_claim(attempt_id: int, now: datetime, district_id: int, voted: bool) -> 
     }
 
 
-def claim_voter(claim: dict, now: datetime) -> Voter | None:
+def voter_in_claim(claim: dict, now: datetime) -> Voter | None:
     """The district and voted state a live claim was given by the code step,
     without the database (no entry id: the cast reads it); None for a claim
     from before they were kept. Raises VerificationExpired."""

@@ -372,7 +372,7 @@ def _cast(cycle, retried=False):
         [rules.scope_name(scope), services.short_receipt(receipt), receipt]
         for scope, receipt in receipts
     ]
-    cycle_id = cycle.id  # the commit expires the cycle: not read again after it
+    cycle_id = cycle.id
     db.session.commit()
     _set_state("vote_receipts", cycle_id, shown)
     _set_state(CLAIM, cycle_id, None)  # used: the token's verification now proves

@@ -37,7 +37,7 @@ def ballot_voter(cycle, now=None):
     a claim used or superseded since is refused there. Else
     :func:`session_voter`. Raises VerificationExpired."""
     claim = vote_state(CLAIM, cycle.id)
-    voter = claim and verification.claim_voter(claim, now or utcnow())
+    voter = claim and verification.voter_in_claim(claim, now or utcnow())
     return voter or session_voter(cycle, now)
 
 
