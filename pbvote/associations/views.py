@@ -15,6 +15,7 @@ from pbvote.core.access import resident_required, staff_required
 from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
+from pbvote.core.templating import template_globals
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 
@@ -23,13 +24,9 @@ bp = Blueprint("associations", __name__)
 add_staff_link("associations.staff_list", _l("Associations to approve"), "admin")
 
 
-@bp.record_once
-def association_helpers(state) -> None:
-    # A template global, set once per app (a context processor ran for every page
-    # of every domain: issue 13).
-    state.app.jinja_env.globals["association_field_label"] = lambda key: (
-        FIELD_LABELS.get(key, key)
-    )
+@template_globals(bp)
+def association_helpers() -> dict:
+    return {"association_field_label": lambda key: FIELD_LABELS.get(key, key)}
 
 
 @bp.route("/associations")

@@ -37,23 +37,22 @@ from pbvote.core.forms import form_error, saved
 from pbvote.core.i18n import localized, ltr
 from pbvote.core.nav import add_nav
 from pbvote.core.pagination import paginate
+from pbvote.core.templating import template_globals
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 
 add_nav("complaints.register", _l("Complaints"), 70)
 
 
-@bp.record_once
-def complaint_helpers(state) -> None:
-    # Template globals, set once per app (a context processor ran for every page
-    # of every domain: issue 13).
-    state.app.jinja_env.globals.update(
-        complaint_category=lambda key: CATEGORY_LABELS.get(key, key),
-        complaint_service=lambda key: SERVICE_LABELS.get(key, key),
-        complaint_status=lambda c: STATUS_LABELS[
+@template_globals(bp)
+def complaint_helpers() -> dict:
+    return {
+        "complaint_category": lambda key: CATEGORY_LABELS.get(key, key),
+        "complaint_service": lambda key: SERVICE_LABELS.get(key, key),
+        "complaint_status": lambda c: STATUS_LABELS[
             "overdue" if services.is_overdue(c, utcnow()) else c.status
         ],
-    )
+    }
 
 
 @bp.route("/complaints")

@@ -11,6 +11,7 @@ from pbvote.communes.services import active_districts, current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.access import staff_required
 from pbvote.core.forms import MadField, form_error
+from pbvote.core.templating import template_globals
 from pbvote.core.time import (
     last_local_day,
     local_day_end,
@@ -28,10 +29,8 @@ from pbvote.extensions import db
 bp = Blueprint("cycles", __name__)
 
 
-@bp.record_once
-def cycle_helpers(state) -> None:
-    # Template globals, set once per app (a context processor ran for every page
-    # of every domain: issue 13).
+@template_globals(bp)
+def cycle_helpers() -> dict:
     from flask_login import current_user as user
 
     from pbvote.core.nav import cycle_links
@@ -42,16 +41,16 @@ def cycle_helpers(state) -> None:
         TALLY_RULE_LABELS,
     )
 
-    state.app.jinja_env.globals.update(
-        phase_label=lambda kind: PHASE_LABELS.get(kind, kind),
-        phase_help=lambda kind: PHASE_HELP.get(kind, ""),
-        ballot_rule_label=lambda rule: BALLOT_RULE_LABELS.get(rule, rule),
-        tally_rule_label=lambda rule: TALLY_RULE_LABELS.get(rule, rule),
-        cycle_staff_links=lambda cycle: cycle_links(
+    return {
+        "phase_label": lambda kind: PHASE_LABELS.get(kind, kind),
+        "phase_help": lambda kind: PHASE_HELP.get(kind, ""),
+        "ballot_rule_label": lambda rule: BALLOT_RULE_LABELS.get(rule, rule),
+        "tally_rule_label": lambda rule: TALLY_RULE_LABELS.get(rule, rule),
+        "cycle_staff_links": lambda cycle: cycle_links(
             cycle, user_roles=user.role_names if user.is_authenticated else set()
         ),
-        cycle_actions=lambda cycle, phase: cycle_links(cycle, phase=phase),
-    )
+        "cycle_actions": lambda cycle, phase: cycle_links(cycle, phase=phase),
+    }
 
 
 @bp.route("/cycles")

@@ -18,6 +18,7 @@ from pbvote.communes.services import current_commune
 from pbvote.core.access import staff_required
 from pbvote.core.forms import ConfirmForm
 from pbvote.core.nav import add_staff_link
+from pbvote.core.templating import template_globals
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.guides import services
@@ -29,14 +30,13 @@ from pbvote.guides.pictures import pictogram_key, project_photo
 bp = Blueprint("guides", __name__)
 
 
-@bp.record_once
-def _template_helpers(state) -> None:
-    # Pages of every domain show pictures and guides: the helpers are global.
-    state.app.jinja_env.globals.update(
-        pictogram_key=pictogram_key,
-        project_photo=project_photo,
-        audio_guides=audio_guides,
-    )
+@template_globals(bp)
+def _template_helpers() -> dict:
+    return {
+        "pictogram_key": pictogram_key,
+        "project_photo": project_photo,
+        "audio_guides": audio_guides,
+    }
 
 
 add_staff_link("guides.staff_guides", _l("Audio guides"), "admin")

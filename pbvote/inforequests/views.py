@@ -22,6 +22,7 @@ from pbvote.core.forms import form_error
 from pbvote.core.i18n import ltr
 from pbvote.core.nav import add_nav
 from pbvote.core.pagination import paginate
+from pbvote.core.templating import template_globals
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.inforequests import queries, services
@@ -33,15 +34,13 @@ from pbvote.inforequests.web import bp, request_by_number, requester_from
 add_nav("inforequests.register", _l("Information"), 65)
 
 
-@bp.record_once
-def inforequest_helpers(state) -> None:
-    # Template globals, set once per app (a context processor ran for every page
-    # of every domain: issue 13).
-    state.app.jinja_env.globals.update(
-        info_status=lambda key: STATUS_LABELS.get(key, key),
-        info_ground=lambda key: GROUND_LABELS.get(key, key),
-        info_state=lambda r: services.public_state(r, utcnow()),
-    )
+@template_globals(bp)
+def inforequest_helpers() -> dict:
+    return {
+        "info_status": lambda key: STATUS_LABELS.get(key, key),
+        "info_ground": lambda key: GROUND_LABELS.get(key, key),
+        "info_state": lambda r: services.public_state(r, utcnow()),
+    }
 
 
 @bp.route("/information")

@@ -16,6 +16,7 @@ from pbvote.core.forms import ConfirmForm
 from pbvote.core.jobs import enqueue_after_commit
 from pbvote.core.nav import add_staff_link
 from pbvote.core.pagination import paginate
+from pbvote.core.templating import template_globals
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.notifications import events, mail, services
@@ -36,19 +37,17 @@ def _unread_notifications() -> int:
     return services.unread_count(current_user)
 
 
-@bp.record_once
-def notification_helpers(state) -> None:
-    # Template globals, set once per app (a context processor ran for every page
-    # of every domain: issue 13); they read the visitor when called.
-    state.app.jinja_env.globals.update(
-        unread_notifications=_unread_notifications,
-        is_following=lambda kind, target_id: services.is_following(
+@template_globals(bp)
+def notification_helpers() -> dict:
+    return {
+        "unread_notifications": _unread_notifications,
+        "is_following": lambda kind, target_id: services.is_following(
             current_user, kind, target_id
         ),
-        notification_text=page_text,
-        notification_link=page_link,
-        follow_form=FollowForm,
-    )
+        "notification_text": page_text,
+        "notification_link": page_link,
+        "follow_form": FollowForm,
+    }
 
 
 def _target_or_404(target_type: str, target_id: int) -> None:

@@ -14,6 +14,7 @@ from pbvote.core.access import resident_required
 from pbvote.core.forms import ConfirmForm, form_error
 from pbvote.core.nav import add_nav
 from pbvote.core.pagination import paginate
+from pbvote.core.templating import template_globals
 from pbvote.core.time import utcnow
 from pbvote.extensions import db
 from pbvote.petitions import queries, services
@@ -25,16 +26,14 @@ from pbvote.petitions.web import bp, petition_or_404
 add_nav("petitions.petition_list", _l("Petitions"), 60)
 
 
-@bp.record_once
-def petition_helpers(state) -> None:
-    # Template globals, set once per app (a context processor ran for every page
-    # of every domain: issue 13).
-    state.app.jinja_env.globals.update(
-        petition_status=lambda key: STATUS_LABELS.get(key, key),
-        petition_kind=lambda key: KIND_LABELS.get(key, key),
+@template_globals(bp)
+def petition_helpers() -> dict:
+    return {
+        "petition_status": lambda key: STATUS_LABELS.get(key, key),
+        "petition_kind": lambda key: KIND_LABELS.get(key, key),
         # Texts are plain (no HTML): blank lines separate paragraphs.
-        paragraphs=lambda text: [p for p in (text or "").split("\n\n") if p.strip()],
-    )
+        "paragraphs": lambda text: [p for p in (text or "").split("\n\n") if p.strip()],
+    }
 
 
 @bp.route("/petitions")

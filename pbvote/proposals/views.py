@@ -26,6 +26,7 @@ from pbvote.core.forms import ConfirmForm, choices_of, form_error
 from pbvote.core.i18n import localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
 from pbvote.core.pagination import paginate, requested_page
+from pbvote.core.templating import template_globals
 from pbvote.core.time import utcnow
 from pbvote.cycles.services import current_cycle, phase_at
 from pbvote.cycles.web import cycle_or_404
@@ -75,17 +76,15 @@ add_cycle_link(
 add_staff_link("proposals.staff_moderation", _l("Reported comments"), "admin")
 
 
-@bp.record_once
-def proposal_helpers(state) -> None:
-    # Template globals, set once per app (a context processor ran for every page
-    # of every domain: issue 13).
-    state.app.jinja_env.globals.update(
-        status_label=lambda key: STATUS_LABELS.get(key, key),
-        beneficiary_label=lambda key: BENEFICIARY_LABELS.get(key, key),
-        markdown=render_markdown,
-        excerpt=plain_excerpt,
-        allow_map_tiles=_map_on_page,
-    )
+@template_globals(bp)
+def proposal_helpers() -> dict:
+    return {
+        "status_label": lambda key: STATUS_LABELS.get(key, key),
+        "beneficiary_label": lambda key: BENEFICIARY_LABELS.get(key, key),
+        "markdown": render_markdown,
+        "excerpt": plain_excerpt,
+        "allow_map_tiles": _map_on_page,
+    }
 
 
 @bp.app_context_processor

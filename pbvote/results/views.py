@@ -23,6 +23,7 @@ from pbvote.core.forms import ConfirmForm
 from pbvote.core.i18n import current_language, localized
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
 from pbvote.core.pagination import requested_page
+from pbvote.core.templating import template_globals
 from pbvote.core.time import utcnow
 from pbvote.cycles.models import Cycle
 from pbvote.cycles.services import phase_at
@@ -45,14 +46,12 @@ add_cycle_link("results.staff_tally", _l("Count and results"), roles=("admin",))
 add_staff_link("results.staff_tallies", _l("Counts and results"), "admin")
 
 
-@bp.record_once
-def results_helpers(state) -> None:
-    # Template globals, set once per app (a context processor ran for every page
-    # of every domain: issue 13).
-    state.app.jinja_env.globals.update(
-        run_status_label=lambda status: RUN_STATUS_LABELS.get(status, status),
-        reason_label=presenters.reason_label,
-    )
+@template_globals(bp)
+def results_helpers() -> dict:
+    return {
+        "run_status_label": lambda status: RUN_STATUS_LABELS.get(status, status),
+        "reason_label": presenters.reason_label,
+    }
 
 
 def _published_or_404(cycle_id: int):

@@ -18,6 +18,7 @@ from pbvote.communes.services import current_commune
 from pbvote.communes.web import row_or_404
 from pbvote.core.i18n import current_language, format_day, format_moment
 from pbvote.core.nav import add_cycle_link, add_nav, add_staff_link
+from pbvote.core.templating import template_globals
 
 bp = Blueprint("accountability", __name__)
 
@@ -94,11 +95,9 @@ def _exec_text(obj, field):
     return get(f"{field}_{first}") or get(f"{field}_{second}") or ""
 
 
-@bp.record_once
-def execution_text(state) -> None:
-    # A template global, set once per app (a context processor ran for every page
-    # of every domain: issue 13).
-    state.app.jinja_env.globals["exec_text"] = _exec_text
+@template_globals(bp)
+def execution_text() -> dict:
+    return {"exec_text": _exec_text}
 
 
 @bp.app_context_processor
