@@ -16,16 +16,14 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from pbvote.communes.models import District
 from pbvote.core.i18n import current_language, format_mad
 from pbvote.core.processcache import ProcessCache, cache_seconds
-from pbvote.cycles.models import Scope
 from pbvote.guides.models import AudioGuide
-from pbvote.proposals.models import Attachment, Category, Project, Proposal
+from pbvote.voting.rules import BALLOT_ROWS
 
 # The rows a ballot's markup shows: its pieces (and a page kept whole,
 # pbvote.voting.pages) are emptied by a commit that writes one of them.
-MARKUP_ROWS = (Scope, Project, District, Proposal, Attachment, Category, AudioGuide)
+MARKUP_ROWS = (*BALLOT_ROWS, AudioGuide)
 _PIECES = ProcessCache("ballot-markup", MARKUP_ROWS)
 
 
