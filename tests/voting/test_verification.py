@@ -266,3 +266,38 @@ def test_old_verification_attempts_and_codes_are_deleted(app, runner, election):
         assert counts["attempts"] == 1 and counts["challenges"] == 1
         assert db.session.query(VerificationAttempt).count() == 0
         assert db.session.query(OtpChallenge).count() == 0
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"scope-2147483648": "1"},  # a scope id past 2**31
+        {"scope-{commune}": str(2**63)},  # a project id past 2**63
+        {"scope-{commune}": "1\x00"},  # a NUL byte
+        {"scope-{commune}": "1\r\n2\t"},  # CR/LF and a tab
+    ],
+)
+def test_a_hostile_review_from_a_claim_is_refused_and_the_vote_still_casts(
+    app, election, hostile
+):
+    """The review answers from the session's claim without the database: what
+    it refuses, it refuses with a message, never a 500, and the claim still
+    casts (nothing lost)."""
+    cycle_id = election["cycle_id"]
+    client = app.test_client()
+    verify(client, app, cycle_id, *election["residents"][0])
+    token = csrf_token(client, f"/cycles/{cycle_id}/vote/ballot")
+    data = {
+        key.format(commune=election["commune_scope"]): value
+        for key, value in hostile.items()
+    }
+    refused = client.post(
+        f"/cycles/{cycle_id}/vote/ballot",
+        data={**data, "step": "review", "csrf_token": token},
+    )
+    assert refused.status_code == 400, refused.status_code
+    page = refused.get_data(as_text=True)
+    assert "ballot-error" in page or "cannot be accepted" in page
+    assert (
+        cast(client, election, election["projects"]["commune"][:1]).status_code == 302
+    )
